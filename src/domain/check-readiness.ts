@@ -1,0 +1,39 @@
+import type { CourseContext } from './coding-types.js';
+import type { Profiles } from './profiles.js';
+import * as documentation from './readiness-documentation-rules.js';
+import * as safety from './readiness-safety-rules.js';
+import type { Finding, FindingSeverity, Readiness, ReadinessRule } from './readiness-types.js';
+import type { PayerPolicy, Session } from './types.generated.js';
+
+/** Every rule, in the order a reviewer reads a note: consent and safety first, then the record, then outcomes. */
+const RULES: readonly ReadinessRule[] = [
+  documentation.consentObtained,
+  documentation.investigationalDisclosed,
+  safety.screeningCleared,
+  safety.contraindicationsReasoned,
+  safety.implantWithEstim,
+  documentation.performerScope,
+  documentation.diagnosesBillable,
+  documentation.musclesNamed,
+  safety.pneumothoraxPrecautions,
+  safety.anticoagulantDeepNeedling,
+  documentation.needlesCounted,
+  documentation.estimParameters,
+  documentation.outcomesRecorded,
+  safety.adverseEventsRecorded,
+  documentation.responseAndPlan,
+  documentation.abnOnFile,
+];
+
+const PENALTY: Record<FindingSeverity, number> = { error: 20, warning: 5, info: 0 };
+
+/**
+ * Checks one session against what a payer reviewer looks for and the safety rules (DOMAIN.md
+ * 'Documentation a payer reviewer looks for', 'Safety', 'Who may perform it'). Pure: no I/O.
+ * Score: 100 minus 20 per error and 5 per warning, floored at 0; info findings cost nothing.
+ */
+export function checkReadiness(session: Session, payer: PayerPolicy, profiles: Profiles, course: CourseContext = {}): Readiness {
+  const findings: Finding[] = RULES.flatMap((rule) => rule({ session, payer, profiles, course }));
+  const score = Math.max(0, findings.reduce((s, f) => s - PENALTY[f.severity], 100));
+  return { score, findings };
+}

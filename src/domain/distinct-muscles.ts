@@ -1,0 +1,47 @@
+import { describeMuscle } from './muscle-names.js';
+import type { Profiles } from './profiles.js';
+import type { NeedledMuscle, Side } from './types.generated.js';
+
+/** One muscle as the codes count it: a muscle on one side (or either side when sides are not counted apart). */
+export interface DistinctMuscle {
+  readonly muscle: string;
+  readonly side: Side;
+  readonly label: string;
+  /** Indexes into session.muscles of every entry merged into this one. */
+  readonly entries: readonly number[];
+}
+
+export interface MuscleCount {
+  readonly distinct: readonly DistinctMuscle[];
+  /** Entries of the same muscle on the same side entered more than once: merged, with a warning. */
+  readonly duplicates: readonly DistinctMuscle[];
+  /** Entries whose catalog id names a region or group ("thoracic paraspinals"), which a payer may not count. */
+  readonly groups: readonly { readonly index: number; readonly label: string }[];
+}
+
+/**
+ * Counts distinct muscles for 20560/20561. The unit is the distinct muscle, not needles or trigger
+ * points (DOMAIN.md 'CPT codes for the needling'; seed 003); left and right count as two when the
+ * payer's `bilateralCountsAsTwo` rule says so (AAPC by analogy: VERIFY per payer). An unpaired muscle
+ * counts once whatever side was entered.
+ */
+export function countDistinctMuscles(muscles: readonly NeedledMuscle[], profiles: Profiles, bilateralCountsAsTwo: boolean): MuscleCount {
+  const byKey = new Map<string, { muscle: string; side: Side; entries: number[] }>();
+  const groups: { index: number; label: string }[] = [];
+  muscles.forEach((entry, index) => {
+    const catalog = profiles.muscles.get(entry.muscle);
+    const sided = bilateralCountsAsTwo && catalog?.paired !== false;
+    const key = sided ? `${entry.muscle}|${entry.side}` : entry.muscle;
+    const found = byKey.get(key);
+    if (found) found.entries.push(index);
+    else byKey.set(key, { muscle: entry.muscle, side: entry.side, entries: [index] });
+    if (catalog?.group) groups.push({ index, label: describeMuscle(profiles, entry.muscle, entry.side) });
+  });
+  const distinct = [...byKey.values()].map((d) => ({ ...d, label: describeMuscle(profiles, d.muscle, d.side) }));
+  // Entries merged only because the payer counts sides together are not duplicates the therapist made.
+  const duplicates = distinct.filter((d) => {
+    const sides = new Set(d.entries.map((i) => muscles[i]?.side));
+    return d.entries.length > sides.size;
+  });
+  return { distinct, duplicates, groups };
+}

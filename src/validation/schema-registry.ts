@@ -1,0 +1,56 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import type { ValidationIssue } from '../outcome/validation-issue.js';
+import { toValidationIssues } from './ajv-messages.js';
+
+// ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
+const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
+
+/** Values a `catalog` annotation in a schema stands for, filled in at start-up from profiles/. */
+export type CatalogValues = Readonly<Record<string, readonly string[]>>;
+
+/** A JSON Schema document, as read from profiles/. */
+export type SchemaDocument = Record<string, unknown> & { $id: string };
+
+export interface SchemaRegistry {
+  /** Every problem with `value` against the schema `$id`, each with its field path; empty when valid. */
+  validate(schemaId: string, value: unknown): ValidationIssue[];
+}
+
+/**
+ * Replaces each `catalog: NAME` annotation with an `enum` of that catalog's ids, so one ajv pass
+ * reports unknown muscles and payers together with every shape error.
+ */
+function withCatalogs(node: unknown, catalogs: CatalogValues): unknown {
+  if (Array.isArray(node)) return node.map((n) => withCatalogs(n, catalogs));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = withCatalogs(value, catalogs);
+  const name = out.catalog;
+  if (typeof name === 'string' && catalogs[name]) {
+    out.enum = [...(catalogs[name] ?? [])];
+    delete out.pattern;
+  }
+  return out;
+}
+
+/**
+ * Compiles every schema once at start-up (STYLE.md convention 5): strict, all errors, formats,
+ * verbose (so messages can read the field's own schema).
+ */
+export function createSchemaRegistry(schemas: readonly SchemaDocument[], catalogs: CatalogValues = {}): SchemaRegistry {
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
+  addFormats(ajv);
+  // Annotations only: `catalog` names the id list a field must come from; `patternHint` says in words what a pattern wants.
+  ajv.addKeyword({ keyword: 'catalog', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'patternHint', schemaType: 'string' });
+  const validators = new Map<string, ValidateFunction>();
+  for (const schema of schemas) validators.set(schema.$id, ajv.compile(withCatalogs(schema, catalogs) as object));
+  return {
+    validate(schemaId, value) {
+      const validator = validators.get(schemaId);
+      if (!validator) throw new Error(`No schema registered with $id ${schemaId}`);
+      return validator(value) ? [] : toValidationIssues(validator.errors);
+    },
+  };
+}
