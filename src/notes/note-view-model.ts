@@ -1,0 +1,182 @@
+import type { CodeSuggestion } from '../domain/coding-types.js';
+import { countDistinctMuscles } from '../domain/distinct-muscles.js';
+import { bilateralCountsAsTwo, citePolicy } from '../domain/payer-rules.js';
+import { labelMuscle } from '../domain/muscle-names.js';
+import type { Profiles } from '../domain/profiles.js';
+import type { Readiness } from '../domain/readiness-types.js';
+import type { PayerPolicy, Session } from '../domain/types.generated.js';
+
+/**
+ * Everything a note template shows, finished: no lookups, no FHIR, no optional fields (templates run
+ * in Handlebars strict mode, so an absent value is `null`, never missing). STYLE.md convention 7.
+ */
+export interface NoteViewModel {
+  readonly title: string;
+  readonly dateDisplay: string;
+  readonly performer: { readonly display: string; readonly reference: string; readonly credential: string; readonly state: string | null };
+  readonly payer: { readonly name: string; readonly coverage: string; readonly policy: string | null; readonly status: string };
+  readonly billing: string;
+  readonly diagnoses: readonly { readonly code: string; readonly display: string }[];
+  readonly consent: { readonly obtained: boolean; readonly investigationalDisclosed: boolean; readonly written: boolean | null; readonly investigationalRequired: boolean };
+  readonly screening: { readonly cleared: boolean; readonly contraindications: string; readonly precautions: string };
+  readonly needle: { readonly type: string; readonly size: string; readonly countVerified: boolean };
+  readonly muscles: readonly MuscleRow[];
+  readonly distinctMuscleCount: number;
+  readonly estim: EstimView | null;
+  readonly outcomes: OutcomesView;
+  readonly adverseEvents: { readonly recorded: boolean; readonly items: readonly { readonly text: string }[] };
+  readonly response: string | null;
+  readonly plan: string | null;
+  readonly codes: CodeSuggestion['codes'];
+  readonly warnings: CodeSuggestion['warnings'];
+  readonly readiness: { readonly score: number; readonly errors: number; readonly warnings: number; readonly findings: Readiness['findings'] };
+  readonly generator: string;
+}
+
+export interface MuscleRow {
+  readonly label: string;
+  readonly depth: string;
+  readonly technique: string;
+  readonly needles: number;
+  readonly retention: string;
+  readonly twitch: string;
+  readonly pneumothoraxRisk: boolean;
+  readonly precaution: string | null;
+  readonly notes: string | null;
+}
+
+export interface EstimView {
+  readonly attendance: string;
+  readonly minutes: string;
+  readonly frequency: string;
+  readonly waveform: string;
+  readonly intensity: string;
+  readonly muscles: string;
+}
+
+export interface OutcomesView {
+  readonly pain: { readonly pre: string; readonly post: string; readonly change: string } | null;
+  readonly rom: readonly { readonly movement: string; readonly pre: string; readonly post: string; readonly change: string }[];
+  readonly measures: readonly { readonly instrument: string; readonly score: string }[];
+}
+
+const TECHNIQUES: Record<string, string> = { static: 'static', pistoning: 'pistoning', rotation: 'rotation', 'pistoning-rotation': 'pistoning with rotation' };
+const BILLING: Record<Session['billing'], string> = { 'bill-payer': 'Billed to the payer', 'self-pay': 'Self-pay (not billed to the payer)', 'document-only': 'Documented only (no charge)' };
+
+/** "30 s", "10 min", "1 min 30 s": how retention reads in a note. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const min = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest ? `${min} min ${rest} s` : `${min} min`;
+}
+
+/** "+15", "−3", "0": a change with its sign, using a true minus sign. */
+export function formatChange(delta: number): string {
+  if (delta === 0) return '0';
+  return delta > 0 ? `+${delta}` : `\u2212${Math.abs(delta)}`;
+}
+
+/** "2026-11-20 14:30 (UTC-05:00)": the local clock time as recorded, with its offset; no time-zone conversion. */
+export function formatVisitDate(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.exec(iso);
+  if (!m) return iso;
+  const offset = m[3]?.toUpperCase() === 'Z' ? 'UTC' : `UTC${m[3]}`;
+  return `${m[1]} ${m[2]} (${offset})`;
+}
+
+const listOrNone = (items: readonly string[]): string => (items.length ? items.join('; ') : 'none');
+
+export function buildNoteViewModel(
+  session: Session,
+  payer: PayerPolicy,
+  profiles: Profiles,
+  coding: CodeSuggestion,
+  readiness: Readiness,
+  generator: string,
+): NoteViewModel {
+  const estim = session.estim?.applied ? session.estim : undefined;
+  const o = session.outcomes;
+  const pain = o?.painPre !== undefined && o.painPost !== undefined
+    ? { pre: `${o.painPre}/10`, post: `${o.painPost}/10`, change: formatChange(o.painPost - o.painPre) }
+    : o?.painPre !== undefined || o?.painPost !== undefined
+      ? { pre: o?.painPre === undefined ? 'not recorded' : `${o.painPre}/10`, post: o?.painPost === undefined ? 'not recorded' : `${o.painPost}/10`, change: 'n/a' }
+      : null;
+  return {
+    title: 'Dry needling treatment note',
+    dateDisplay: formatVisitDate(session.date),
+    performer: {
+      display: session.performer.display,
+      reference: session.performer.reference,
+      credential: session.performer.dryNeedlingCertified ? 'trained and certified in dry needling' : 'dry-needling certification not recorded',
+      state: session.performer.state ?? null,
+    },
+    payer: { name: payer.name, coverage: payer.coverage.summary, policy: payer.coverage.policy ? citePolicy(payer) : null, status: payer.coverage.status },
+    billing: BILLING[session.billing],
+    diagnoses: session.diagnoses.map((d) => ({ code: d.code, display: d.display })),
+    consent: {
+      obtained: session.consent.obtained,
+      investigationalDisclosed: session.consent.investigationalStatusDisclosed,
+      written: session.consent.written ?? null,
+      investigationalRequired: payer.rules.investigational?.requiresDisclosure ?? false,
+    },
+    screening: {
+      cleared: session.screening.cleared,
+      contraindications: listOrNone(session.screening.contraindications),
+      precautions: listOrNone(session.screening.precautions),
+    },
+    needle: { type: session.needle.type, size: `${session.needle.diameterMm} mm \u00d7 ${session.needle.lengthMm} mm`, countVerified: session.needle.countVerified === true },
+    muscles: session.muscles.map((m) => ({
+      label: labelMuscle(profiles, m.muscle, m.side),
+      depth: m.depth,
+      technique: TECHNIQUES[m.technique] ?? m.technique,
+      needles: m.needles,
+      retention: formatDuration(m.retentionSeconds),
+      twitch: m.twitch.elicited ? `yes${m.twitch.count !== undefined ? ` (${m.twitch.count})` : ''}` : 'no',
+      pneumothoraxRisk: profiles.muscles.get(m.muscle)?.pneumothoraxRisk.risk === true,
+      precaution: m.precaution ?? null,
+      notes: m.notes?.trim() ? m.notes : null,
+    })),
+    distinctMuscleCount: countDistinctMuscles(session.muscles, profiles, bilateralCountsAsTwo(payer)).distinct.length,
+    estim: estim
+      ? {
+          attendance: estim.attended === undefined ? 'not recorded' : estim.attended ? 'attended (constant one-on-one)' : 'unattended',
+          minutes: estim.minutes === undefined ? 'not recorded' : `${estim.minutes} min`,
+          frequency: estim.frequencyHz === undefined ? 'not recorded' : `${estim.frequencyHz} Hz`,
+          waveform: estim.waveform ?? 'not recorded',
+          intensity: estim.intensity ?? 'not recorded',
+          muscles: listOrNone((estim.muscles ?? []).map((m) => labelMuscle(profiles, m.muscle, m.side))),
+        }
+      : null,
+    outcomes: {
+      pain,
+      rom: (o?.rom ?? []).map((r) => ({
+        movement: r.side ? `${r.movement} (${r.side})` : r.movement,
+        pre: `${r.preDegrees}\u00b0`,
+        post: `${r.postDegrees}\u00b0`,
+        change: `${formatChange(r.postDegrees - r.preDegrees)}\u00b0`,
+      })),
+      measures: (o?.measures ?? []).map((m) => {
+        const instrument = profiles.instruments.get(m.instrument);
+        return { instrument: instrument ? `${instrument.display} (${instrument.id})` : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
+      }),
+    },
+    adverseEvents: {
+      recorded: session.adverseEvents !== undefined,
+      items: (session.adverseEvents ?? []).map((e) => ({
+        text: `${e.type} (${e.severity})${e.muscle && e.side ? `, ${labelMuscle(profiles, e.muscle, e.side)}` : e.muscle ? `, ${e.muscle}` : ''}`,
+      })),
+    },
+    response: session.response?.trim() ? session.response : null,
+    plan: session.plan?.trim() ? session.plan : null,
+    codes: coding.codes,
+    warnings: coding.warnings,
+    readiness: {
+      score: readiness.score,
+      errors: readiness.findings.filter((f) => f.severity === 'error').length,
+      warnings: readiness.findings.filter((f) => f.severity === 'warning').length,
+      findings: readiness.findings,
+    },
+    generator,
+  };
+}

@@ -1,0 +1,36 @@
+import { checkReadiness } from '../domain/check-readiness.js';
+import type { CodeSuggestion, CourseContext } from '../domain/coding-types.js';
+import type { Readiness } from '../domain/readiness-types.js';
+import { suggestCodes } from '../domain/suggest-codes.js';
+import type { PayerPolicy, Session } from '../domain/types.generated.js';
+import { parseSession } from '../domain/validate-session.js';
+import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model.js';
+import { invalid } from '../outcome/operation-outcome-error.js';
+import type { Core } from './core.js';
+
+export interface SessionAnalysis {
+  readonly session: Session;
+  readonly payer: PayerPolicy;
+  readonly coding: CodeSuggestion;
+  readonly readiness: Readiness;
+  readonly view: NoteViewModel;
+}
+
+/** Parses a session or throws a 422 OperationOutcomeError with one issue per problem. */
+export function requireSession(input: unknown, core: Core): { session: Session; payer: PayerPolicy } {
+  const parsed = parseSession(input, core.check, core.profiles);
+  if (!parsed.ok) throw invalid(parsed.issues);
+  const payer = core.profiles.payers.get(parsed.session.payer);
+  // The schema's payer enum comes from the same map, so this only fails on a broken start-up.
+  if (!payer) throw invalid([{ path: 'payer', message: `payer '${parsed.session.payer}' is not in the payer policies` }]);
+  return { session: parsed.session, payer };
+}
+
+/** Validate, suggest codes, check readiness and build the note's view model: the whole pure pipeline. */
+export function analyseSession(input: unknown, core: Core, course: CourseContext = {}): SessionAnalysis {
+  const { session, payer } = requireSession(input, core);
+  const coding = suggestCodes(session, payer, core.profiles, course);
+  const readiness = checkReadiness(session, payer, core.profiles, course);
+  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator);
+  return { session, payer, coding, readiness, view };
+}
