@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { OperationOutcomeError } from './outcome/operation-outcome-error.js';
+import { ProfileLoadError } from './profiles/load-profiles.js';
+import { createCore, type Core } from './service/core.js';
+import { analyseSession } from './service/preview-session.js';
+
+/** Exit statuses: 0 success, 2 invalid input (every error on stderr), 1 anything else. */
+export const EXIT = { ok: 0, failure: 1, invalid: 2 } as const;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly readStdin: () => Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const USAGE = `Usage: needlechart <command> FILE.json [options]
+
+Commands:
+  codes FILE.json                       suggested codes and warnings, as JSON {codes, warnings}
+  check FILE.json                       documentation readiness, as JSON {score, findings}
+  note FILE.json [--format html|text]   the treatment note (default html)
+  review FILE.json [--format html|text] the payer-review summary (default text)
+
+FILE.json may be - to read standard input.
+Exit status: 0 success, 2 invalid input (errors with field paths on stderr), 1 other failure.
+Environment: NEEDLECHART_PAYERS_DIR, NEEDLECHART_TEMPLATES_DIR (see README).`;
+
+class UsageError extends Error {}
+
+async function readInput(file: string, io: CliIo): Promise<unknown> {
+  const text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new OperationOutcomeError(400, {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'structure', diagnostics: `${file === '-' ? 'standard input' : file} is not valid JSON (${(error as Error).message})` }],
+    });
+  }
+}
+
+function format(value: string | undefined, fallback: 'html' | 'text'): 'html' | 'text' {
+  if (value === undefined) return fallback;
+  if (value === 'html' || value === 'text') return value;
+  throw new UsageError(`--format must be html or text (got '${value}')`);
+}
+
+async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>): Promise<void> {
+  const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const [command, file, ...extra] = positionals;
+  if (values.help || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return;
+  }
+  if (!command || !['codes', 'check', 'note', 'review'].includes(command)) throw new UsageError(command ? `Unknown command '${command}'` : 'No command given');
+  if (!file) throw new UsageError(`${command} needs a session file (or - for standard input)`);
+  if (extra.length) throw new UsageError(`Unexpected argument '${extra[0]}'`);
+  const loaded = await core();
+  const analysis = analyseSession(await readInput(file, io), loaded);
+  switch (command) {
+    case 'codes':
+      io.stdout(`${JSON.stringify({ codes: analysis.coding.codes, warnings: analysis.coding.warnings }, null, 2)}\n`);
+      return;
+    case 'check':
+      io.stdout(`${JSON.stringify({ score: analysis.readiness.score, findings: analysis.readiness.findings }, null, 2)}\n`);
+      return;
+    case 'note':
+      io.stdout(loaded.renderer.render('note', format(values.format, 'html'), analysis.view));
+      return;
+    default:
+      io.stdout(loaded.renderer.render('payer-review', format(values.format, 'text'), analysis.view));
+  }
+}
+
+/** Runs one CLI command; returns the exit status instead of exiting, so tests call it directly. */
+export async function main(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await run(args, io, () => createCore({ payersDir: io.env.NEEDLECHART_PAYERS_DIR, templatesDir: io.env.NEEDLECHART_TEMPLATES_DIR }));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof OperationOutcomeError && error.status < 500) {
+      for (const issue of error.outcome.issue) io.stderr(`error: ${issue.diagnostics ?? issue.code}\n`);
+      return EXIT.invalid;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`error: ${(error as Error).message}\n\n${USAGE}\n`);
+      return EXIT.failure;
+    }
+    if (error instanceof ProfileLoadError) io.stderr(`${error.message}\n`);
+    else if ((error as NodeJS.ErrnoException).code === 'ENOENT') io.stderr(`error: file not found: ${(error as NodeJS.ErrnoException).path ?? ''}\n`);
+    else io.stderr(`error: ${(error as Error).message ?? String(error)}\n`);
+    return EXIT.failure;
+  }
+}
+
+export async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
