@@ -26,7 +26,7 @@ function crossFieldIssues(session: Session, profiles: Profiles): ValidationIssue
   session.outcomes?.measures?.forEach((m, i) => {
     const instrument = profiles.instruments.get(m.instrument);
     if (instrument && (m.score < instrument.min || m.score > instrument.max)) {
-      issues.push({ path: `outcomes.measures[${i}].score`, message: `outcomes.measures[${i}].score ${m.score} is outside the ${instrument.id} range ${instrument.min}–${instrument.max} (${instrument.scoreNote})` });
+      issues.push({ path: `outcomes.measures[${i}].score`, message: `outcomes.measures[${i}].score ${m.score} is outside the ${instrument.id} range ${instrument.min}–${instrument.max}; ${instrument.scoreNote}` });
     }
   });
   return issues;
@@ -34,7 +34,8 @@ function crossFieldIssues(session: Session, profiles: Profiles): ValidationIssue
 
 /**
  * The one door a session comes in by: the schema (shape, catalogs) first, then the cross-field rules.
- * Every problem comes back with its field path; nothing is thrown.
+ * Every shape problem comes back at once, each with its field path; the cross-field rules need a
+ * well-shaped session, so they report once the shape is valid. Nothing is thrown.
  */
 export function parseSession(input: unknown, check: SchemaCheck, profiles: Profiles): SessionParse {
   const shape = check(SESSION_SCHEMA_ID, input);

@@ -43,10 +43,11 @@ function schemaOf(error: ErrorObject): Record<string, unknown> {
   return parent && typeof parent === 'object' ? (parent as Record<string, unknown>) : {};
 }
 
+/** Both bounds in one phrase when the field has both, so a therapist sees the whole allowed range. */
 function range(schema: Record<string, unknown>): string | undefined {
-  const min = schema.minimum;
-  const max = schema.maximum;
-  if (typeof min === 'number' && typeof max === 'number') return `must be between ${min} and ${max}`;
+  const { minimum, maximum, exclusiveMinimum } = schema;
+  if (typeof minimum === 'number' && typeof maximum === 'number') return `must be between ${minimum} and ${maximum}`;
+  if (typeof exclusiveMinimum === 'number' && typeof maximum === 'number') return `must be greater than ${exclusiveMinimum} and at most ${maximum}`;
   return undefined;
 }
 
@@ -71,7 +72,11 @@ export function toValidationIssue(error: ErrorObject): ValidationIssue | undefin
     }
     case 'enum': {
       const catalog = typeof schema.catalog === 'string' ? CATALOG_WORDS[schema.catalog] : undefined;
-      if (catalog) return { path, message: `${where} '${String(error.data)}' is not in ${catalog}` };
+      if (catalog) {
+        // A value of the wrong type already has its type error; naming it as an unknown id would only confuse.
+        if (typeof error.data !== 'string' || error.data.length === 0 || error.data.length > 100) return undefined;
+        return { path, message: `${where} '${error.data}' is not in ${catalog}` };
+      }
       return { path, message: `${where} must be ${listWords(params.allowedValues as unknown[])}` };
     }
     case 'const':
@@ -82,7 +87,7 @@ export function toValidationIssue(error: ErrorObject): ValidationIssue | undefin
     case 'maximum':
       return { path, message: `${where} ${range(schema) ?? `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`}` };
     case 'exclusiveMinimum':
-      return { path, message: `${where} must be greater than ${String(params.limit)}` };
+      return { path, message: `${where} ${range(schema) ?? `must be greater than ${String(params.limit)}`}` };
     case 'exclusiveMaximum':
       return { path, message: `${where} must be less than ${String(params.limit)}` };
     case 'minLength':

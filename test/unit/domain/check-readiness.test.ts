@@ -1,0 +1,137 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkReadiness } from '../../../src/domain/check-readiness.js';
+import type { Readiness } from '../../../src/domain/readiness-types.js';
+import type { Session } from '../../../src/domain/types.generated.js';
+import type { Core } from '../../../src/service/core.js';
+import { completeSession, exampleSession, muscle, testCore } from '../../support/fixtures.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await testCore();
+});
+
+function check(session: Session, visitNumber?: number): Readiness {
+  const payer = core.profiles.payers.get(session.payer);
+  if (!payer) throw new Error('unknown payer');
+  return checkReadiness(session, payer, core.profiles, visitNumber === undefined ? {} : { visitNumber });
+}
+
+const fullEstim: NonNullable<Session['estim']> = { applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'biphasic', intensity: 'visible contraction', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] };
+
+describe('a complete record', () => {
+  it('when the session lacks nothing, then there are no findings and the score is 100', () => {
+    expect(check(completeSession())).toEqual({ score: 100, findings: [] });
+  });
+
+  it('when the shared example is checked, then it has no error findings (DOMAIN.md: a complete session)', () => {
+    const result = check(exampleSession());
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(result.score).toBeGreaterThan(50);
+  });
+});
+
+type Case = readonly [label: string, change: (s: Session) => Session, severity: 'error' | 'warning' | 'info', rule: string, path: string];
+
+const CASES: readonly Case[] = [
+  ['consent not obtained (Documentation: informed consent)', (s) => ({ ...s, consent: { ...s.consent, obtained: false } }), 'error', 'consent-missing', 'consent.obtained'],
+  ['investigational payer without disclosure (Modifiers and payer status; seeds 000, 001)', (s) => ({ ...s, payer: 'commercial-investigational' }), 'error', 'investigational-disclosure', 'consent.investigationalStatusDisclosed'],
+  ['screening not cleared (Safety: contraindications)', (s) => ({ ...s, screening: { ...s.screening, cleared: false } }), 'error', 'screening-not-cleared', 'screening.cleared'],
+  ['screening cleared despite a contraindication (Safety)', (s) => ({ ...s, screening: { ...s.screening, contraindications: ['local infection'] } }), 'warning', 'cleared-despite-contraindication', 'screening.contraindications'],
+  ['a pneumothorax-risk muscle without precaution (Safety: pneumothorax risk regions)', (s) => ({ ...s, muscles: [muscle('rhomboid-major', 'left')] }), 'warning', 'pneumothorax-precaution', 'muscles[0].precaution'],
+  ['both sides of the thorax in one session (Safety: avoid both sides)', (s) => ({ ...s, muscles: [muscle('middle-trapezius', 'left', { precaution: 'pincer grip' }), muscle('middle-trapezius', 'right', { precaution: 'pincer grip' })] }), 'warning', 'bilateral-thorax', 'muscles'],
+  ['pain before missing (Documentation: objective outcomes)', (s) => ({ ...s, outcomes: { ...s.outcomes, painPre: undefined } }), 'warning', 'pain-missing', 'outcomes.painPre'],
+  ['pain after missing (Documentation: objective outcomes)', (s) => ({ ...s, outcomes: { ...s.outcomes, painPost: undefined } }), 'warning', 'pain-missing', 'outcomes.painPost'],
+  ['no ROM recorded (Documentation: ROM before/after)', (s) => ({ ...s, outcomes: { ...s.outcomes, rom: [] } }), 'info', 'rom-missing', 'outcomes.rom'],
+  ['no questionnaire (Documentation: region-specific questionnaire)', (s) => ({ ...s, outcomes: { ...s.outcomes, measures: [] } }), 'info', 'questionnaire-missing', 'outcomes.measures'],
+  ['e-stim without minutes (E-stim: record type, area, parameters)', (s) => ({ ...s, estim: { ...fullEstim, minutes: undefined } }), 'error', 'estim-parameters', 'estim.minutes'],
+  ['e-stim without frequency', (s) => ({ ...s, estim: { ...fullEstim, frequencyHz: undefined } }), 'error', 'estim-parameters', 'estim.frequencyHz'],
+  ['e-stim without waveform', (s) => ({ ...s, estim: { ...fullEstim, waveform: undefined } }), 'error', 'estim-parameters', 'estim.waveform'],
+  ['e-stim without intensity', (s) => ({ ...s, estim: { ...fullEstim, intensity: undefined } }), 'error', 'estim-parameters', 'estim.intensity'],
+  ['e-stim without attendance', (s) => ({ ...s, estim: { ...fullEstim, attended: undefined } }), 'error', 'estim-parameters', 'estim.attended'],
+  ['e-stim without muscles', (s) => ({ ...s, estim: { ...fullEstim, muscles: [] } }), 'error', 'estim-parameters', 'estim.muscles'],
+  ['e-stim on a muscle that was not needled', (s) => ({ ...s, estim: { ...fullEstim, muscles: [{ muscle: 'piriformis', side: 'left' }] } }), 'error', 'estim-muscle-not-needled', 'estim.muscles[0]'],
+  ['e-stim with a pacemaker recorded (Safety: pacemaker with e-stim)', (s) => ({ ...s, estim: fullEstim, screening: { ...s.screening, precautions: ['Pacemaker'] } }), 'error', 'implant-estim', 'estim.applied'],
+  ['anticoagulants and deep needling (Safety: avoid deep muscles that cannot be compressed)', (s) => ({ ...s, screening: { ...s.screening, precautions: ['warfarin'] } }), 'warning', 'anticoagulant-deep', 'muscles[0].depth'],
+  ['performer not certified (Documentation: performer credential)', (s) => ({ ...s, performer: { ...s.performer, dryNeedlingCertified: false } }), 'warning', 'performer-not-certified', 'performer.dryNeedlingCertified'],
+  ['performer in California (Who may perform it: not permitted)', (s) => ({ ...s, performer: { ...s.performer, state: 'CA' } }), 'error', 'state-not-permitted', 'performer.state'],
+  ['performer in New York (Who may perform it: not permitted)', (s) => ({ ...s, performer: { ...s.performer, state: 'NY' } }), 'error', 'state-not-permitted', 'performer.state'],
+  ['performer in Pennsylvania (Who may perform it: silent or ambiguous)', (s) => ({ ...s, performer: { ...s.performer, state: 'PA' } }), 'warning', 'state-ambiguous', 'performer.state'],
+  ['performer in Arizona (Who may perform it: training hours)', (s) => ({ ...s, performer: { ...s.performer, state: 'AZ' } }), 'info', 'state-requirements', 'performer.state'],
+  ['performer in Colorado without written consent (Who may perform it: written consent)', (s) => ({ ...s, performer: { ...s.performer, state: 'CO' } }), 'warning', 'written-consent', 'consent.written'],
+  ['no diagnosis (Documentation: indication and medical necessity)', (s) => ({ ...s, diagnoses: [] }), 'error', 'diagnosis-missing', 'diagnoses'],
+  ['a non-billable parent diagnosis (Diagnoses: refuse a parent code)', (s) => ({ ...s, diagnoses: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M54.5', display: 'Low back pain' }] }), 'error', 'diagnosis-not-billable', 'diagnoses[0].code'],
+  ['a region word instead of a muscle (CPT codes: each muscle must be named)', (s) => ({ ...s, muscles: [muscle('lumbar-erector-spinae', 'left')] }), 'warning', 'region-not-muscle', 'muscles[0].muscle'],
+  ['the same muscle twice (CPT codes: the count must match the code)', (s) => ({ ...s, muscles: [muscle('quadratus-lumborum', 'left'), muscle('quadratus-lumborum', 'left')] }), 'warning', 'duplicate-muscle', 'muscles[1]'],
+  ['needles not counted in and out (Documentation: needles counted)', (s) => ({ ...s, needle: { ...s.needle, countVerified: false } }), 'warning', 'needle-count', 'needle.countVerified'],
+  ['adverse events not recorded (Documentation: adverse events)', (s) => ({ ...s, adverseEvents: undefined }), 'warning', 'adverse-events-unrecorded', 'adverseEvents'],
+  ['an adverse event on a muscle not needled', (s) => ({ ...s, adverseEvents: [{ type: 'bruising', severity: 'mild', muscle: 'piriformis', side: 'left' }] }), 'warning', 'adverse-event-muscle', 'adverseEvents[0].muscle'],
+  ['a moderate adverse event (Safety: report per state)', (s) => ({ ...s, adverseEvents: [{ type: 'bleeding', severity: 'moderate' }] }), 'info', 'adverse-event-significant', 'adverseEvents[0].severity'],
+  ['no response recorded (Documentation: patient response)', (s) => ({ ...s, response: '  ' }), 'warning', 'response-missing', 'response'],
+  ['no plan recorded (Documentation: link to the plan)', (s) => ({ ...s, plan: undefined }), 'warning', 'plan-missing', 'plan'],
+  ['Medicare billed (Modifiers and payer status: voluntary ABN)', (s) => ({ ...s, payer: 'medicare' }), 'info', 'abn-reminder', 'billing'],
+];
+
+describe('each readiness rule (DOMAIN.md "Documentation a payer reviewer looks for", "Safety", "Who may perform it")', () => {
+  it.each(CASES)('when %s, then a finding names the field', (_label, change, severity, rule, path) => {
+    const findings = check(change(completeSession())).findings;
+    expect(findings).toContainEqual(expect.objectContaining({ severity, rule, path }));
+    const finding = findings.find((f) => f.rule === rule);
+    expect(finding?.message.length).toBeGreaterThan(10);
+    expect(finding?.source).toMatch(/DOMAIN\.md|seed|policy|Premera|A53065|CMS|APTA|state/i);
+  });
+
+  it.each(CASES)('when %s is fixed again, then the finding is gone (the rule fires only on the gap)', (_label, _change, _severity, rule) => {
+    expect(check(completeSession()).findings.map((f) => f.rule)).not.toContain(rule);
+  });
+
+  it('when a pneumothorax-risk muscle has its precaution recorded, then no precaution warning', () => {
+    const findings = check(completeSession({ muscles: [muscle('upper-trapezius', 'left', { precaution: 'pincer grip, needle directed posteriorly' })] })).findings;
+    expect(findings.map((f) => f.rule)).not.toContain('pneumothorax-precaution');
+  });
+
+  it('when the risk muscle warning is raised, then it names the muscle', () => {
+    const finding = check(completeSession({ muscles: [muscle('upper-trapezius', 'right')] })).findings.find((f) => f.rule === 'pneumothorax-precaution');
+    expect(finding?.message).toContain('right upper trapezius');
+  });
+
+  it('when Colorado consent is in writing, then no written-consent warning', () => {
+    const session = completeSession({ performer: { ...completeSession().performer, state: 'CO' }, consent: { obtained: true, investigationalStatusDisclosed: false, written: true } });
+    expect(check(session).findings.map((f) => f.rule)).not.toContain('written-consent');
+  });
+
+  it('when the investigational status was disclosed, then no disclosure error', () => {
+    const session = completeSession({ payer: 'commercial-investigational', consent: { obtained: true, investigationalStatusDisclosed: true } });
+    expect(check(session).findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('when attended e-stim ran under 8 minutes, then an info finding explains 97032 needs 8', () => {
+    const finding = check(completeSession({ estim: { ...fullEstim, attended: true, minutes: 6 } })).findings.find((f) => f.rule === 'estim-under-8-minutes');
+    expect(finding?.severity).toBe('info');
+  });
+});
+
+describe('score', () => {
+  it('when there is one error and two warnings, then the score is 100 - 20 - 2 x 5 = 70', () => {
+    const session = completeSession({ consent: { obtained: false, investigationalStatusDisclosed: false }, response: undefined, plan: undefined });
+    const result = check(session);
+    expect(result.findings.map((f) => f.severity).sort()).toEqual(['error', 'warning', 'warning']);
+    expect(result.score).toBe(70);
+  });
+
+  it('when info findings are the only ones, then the score stays 100', () => {
+    const result = check(completeSession({ outcomes: { painPre: 5, painPost: 2 } }));
+    expect(result.findings.every((f) => f.severity === 'info')).toBe(true);
+    expect(result.score).toBe(100);
+  });
+
+  it('when everything is missing, then the score floors at 0', () => {
+    const session = completeSession({
+      consent: { obtained: false, investigationalStatusDisclosed: false },
+      screening: { contraindications: [], precautions: [], cleared: false },
+      diagnoses: [],
+      estim: { applied: true },
+      performer: { reference: 'Practitioner/x', display: 'X', dryNeedlingCertified: false, state: 'CA' },
+    });
+    expect(check(session).score).toBe(0);
+  });
+});

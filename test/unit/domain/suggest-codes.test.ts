@@ -1,0 +1,250 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CodeSuggestion } from '../../../src/domain/coding-types.js';
+import { unitsByEightMinuteRule } from '../../../src/domain/estim-units.js';
+import { suggestCodes } from '../../../src/domain/suggest-codes.js';
+import type { PayerPolicy, Session } from '../../../src/domain/types.generated.js';
+import type { Core } from '../../../src/service/core.js';
+import { completeSession, exampleSession, muscle, testCore } from '../../support/fixtures.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await testCore();
+});
+
+function payer(id: string): PayerPolicy {
+  const p = core.profiles.payers.get(id);
+  if (!p) throw new Error(`no payer ${id}`);
+  return p;
+}
+
+function suggest(session: Session, payerId = session.payer, visitNumber?: number): CodeSuggestion {
+  return suggestCodes(session, payer(payerId), core.profiles, visitNumber === undefined ? {} : { visitNumber });
+}
+
+const needling = (s: CodeSuggestion) => s.codes.filter((c) => ['20560', '20561', '20999'].includes(c.code));
+const rules = (s: CodeSuggestion) => s.warnings.map((w) => w.rule);
+
+describe('needling code by distinct muscle count (DOMAIN.md "CPT codes for the needling")', () => {
+  it.each([
+    ['one muscle', '20560', [muscle('gluteus-medius', 'left')]],
+    ['two different muscles', '20560', [muscle('gluteus-medius', 'left'), muscle('piriformis', 'left')]],
+    ['three different muscles', '20561', [muscle('gluteus-medius', 'left'), muscle('piriformis', 'left'), muscle('gluteus-minimus', 'left')]],
+    ['left and right of one muscle (two muscles: bilateral counts as two)', '20560', [muscle('gluteus-medius', 'left'), muscle('gluteus-medius', 'right')]],
+    ['left and right of one muscle plus another (three muscles)', '20561', [muscle('gluteus-medius', 'left'), muscle('gluteus-medius', 'right'), muscle('piriformis', 'left')]],
+    ['the same muscle and side entered three times (one muscle)', '20560', [muscle('piriformis', 'left'), muscle('piriformis', 'left'), muscle('piriformis', 'left')]],
+  ])('when %s is needled, then %s is suggested once with one unit', (_label, code, muscles) => {
+    const result = suggest(completeSession({ muscles }));
+    expect(needling(result)).toHaveLength(1);
+    expect(needling(result)[0]).toMatchObject({ code, units: 1, system: 'http://www.ama-assn.org/go/cpt' });
+  });
+
+  it('when many needles go into one muscle, then the unit is still one muscle, not needles (seed 003)', () => {
+    const result = suggest(completeSession({ muscles: [muscle('gluteus-medius', 'left', { needles: 12 })] }));
+    expect(needling(result)[0]).toMatchObject({ code: '20560', units: 1 });
+  });
+
+  it('when 20560 and 20561 could both apply, then never both are suggested (one of the two per session)', () => {
+    const five = ['gluteus-medius', 'piriformis', 'gluteus-minimus', 'gluteus-maximus', 'tensor-fasciae-latae'].map((m) => muscle(m, 'right'));
+    const codes = suggest(completeSession({ muscles: five })).codes.map((c) => c.code);
+    expect(codes.filter((c) => c === '20560' || c === '20561')).toEqual(['20561']);
+  });
+
+  it('when the same muscle on the same side is entered twice, then it is merged with a warning naming both entries', () => {
+    const result = suggest(completeSession({ muscles: [muscle('piriformis', 'left'), muscle('gluteus-medius', 'left'), muscle('piriformis', 'left')] }));
+    expect(needling(result)[0]?.code).toBe('20560');
+    const warning = result.warnings.find((w) => w.rule === 'duplicate-muscle');
+    expect(warning?.message).toContain('left piriformis');
+    expect(warning?.message).toContain('muscles[0], muscles[2]');
+    expect(warning?.path).toBe('muscles[2]');
+  });
+
+  it('when the payer counts left and right as one muscle, then both sides count once and no duplicate is claimed', () => {
+    const base = payer('commercial-covered');
+    const oneSide: PayerPolicy = { ...base, id: 'sides-together', rules: { ...base.rules, bilateralCountsAsTwo: { value: false, source: 'test payer', effective: '2020-01-01', verified: true } } };
+    const muscles = [muscle('gluteus-medius', 'left'), muscle('gluteus-medius', 'right'), muscle('piriformis', 'left'), muscle('piriformis', 'right')];
+    const result = suggestCodes(completeSession({ muscles }), oneSide, core.profiles);
+    expect(needling(result)[0]?.code).toBe('20560');
+    expect(needling(result)[0]?.rationale).toContain('left and right counted as one muscle');
+    expect(rules(result)).not.toContain('duplicate-muscle');
+  });
+
+  it('when a region word such as thoracic paraspinals is charted, then a warning says a payer may not count it (AAPC)', () => {
+    const result = suggest(completeSession({ muscles: [muscle('thoracic-paraspinals', 'left')] }));
+    expect(result.warnings.find((w) => w.rule === 'region-not-muscle')).toMatchObject({ path: 'muscles[0].muscle' });
+  });
+
+  it('when the visit is before 2020-01-01, then the unlisted code 20999 is suggested (CPT Assistant Oct 2014)', () => {
+    const result = suggest(completeSession({ date: '2019-06-03T10:00:00-07:00' }));
+    expect(needling(result)[0]).toMatchObject({ code: '20999', units: 1 });
+    expect(result.codes.map((c) => c.code)).not.toContain('20560');
+  });
+
+  it('when the count decides the code and the side rule is unverified, then the line is advisory', () => {
+    const result = suggest(completeSession({ muscles: [muscle('gluteus-medius', 'left'), muscle('gluteus-medius', 'right'), muscle('piriformis', 'left')] }));
+    expect(needling(result)[0]).toMatchObject({ code: '20561', verified: false });
+    expect(needling(result)[0]?.rationale).toContain('advisory');
+  });
+});
+
+describe('electrical stimulation (DOMAIN.md "Electrical stimulation through needles")', () => {
+  const estim = (extra: Partial<NonNullable<Session['estim']>>): NonNullable<Session['estim']> => ({
+    applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'biphasic', intensity: 'tolerance', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }], ...extra,
+  });
+
+  it.each([
+    ['commercial-covered', '97014', 'http://www.ama-assn.org/go/cpt'],
+    ['commercial-investigational', '97014', 'http://www.ama-assn.org/go/cpt'],
+    ['wa-lni', '97014', 'http://www.ama-assn.org/go/cpt'],
+    ['medicare', 'G0283', 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets'],
+  ])('when e-stim is unattended and the payer is %s, then %s with one untimed unit', (payerId, code, system) => {
+    const result = suggest(completeSession({ payer: payerId, estim: estim({ attended: false }) }));
+    expect(result.codes.find((c) => c.code === code)).toMatchObject({ units: 1, system, billable: true });
+  });
+
+  it.each([
+    [7, 0], [7.9, 0], [8, 1], [22, 1], [23, 2], [37, 2], [38, 3], [52, 3], [53, 4],
+  ])('when attended e-stim lasts %s minutes, then 97032 gets %s unit(s) by the 8-minute rule', (minutes, units) => {
+    const result = suggest(completeSession({ estim: estim({ attended: true, minutes }) }));
+    const line = result.codes.find((c) => c.code === '97032');
+    expect(line).toMatchObject({ units, billable: units > 0 });
+    expect(rules(result).includes('estim-under-8-minutes')).toBe(units === 0);
+  });
+
+  it('when attended e-stim has no minutes, then it is not billable and a warning asks for the minutes', () => {
+    const result = suggest(completeSession({ estim: estim({ attended: true, minutes: undefined }) }));
+    expect(result.codes.find((c) => c.code === '97032')).toMatchObject({ units: 0, billable: false });
+    expect(result.warnings.find((w) => w.rule === 'estim-minutes-missing')?.path).toBe('estim.minutes');
+  });
+
+  it('when e-stim attendance is not recorded, then no e-stim code is guessed and a warning says why', () => {
+    const result = suggest(completeSession({ estim: estim({ attended: undefined }) }));
+    expect(result.codes.map((c) => c.code)).toEqual(['20560']);
+    expect(rules(result)).toContain('estim-attendance-missing');
+  });
+
+  it('when e-stim is applied, then the pairing with needling is marked for review (no authoritative ruling)', () => {
+    expect(rules(suggest(completeSession({ estim: estim({}) })))).toContain('estim-pairing-review');
+    expect(rules(suggest(completeSession()))).not.toContain('estim-pairing-review');
+  });
+
+  it('when e-stim is not applied, then no e-stim code is suggested', () => {
+    expect(suggest(completeSession({ estim: { applied: false } })).codes.map((c) => c.code)).toEqual(['20560']);
+  });
+
+  it.each([[8], [22], [23], [37], [38], [52], [53], [0], [-1], [Number.NaN]])('unitsByEightMinuteRule(%s) follows 8–22 = 1, 23–37 = 2, 38–52 = 3', (minutes) => {
+    const expected = !(minutes >= 8) ? 0 : minutes <= 22 ? 1 : minutes <= 37 ? 2 : minutes <= 52 ? 3 : 4;
+    expect(unitsByEightMinuteRule(minutes)).toBe(expected);
+  });
+});
+
+describe('modifiers and payer status (DOMAIN.md "Modifiers and payer status")', () => {
+  it.each(['commercial-covered', 'commercial-investigational', 'wa-lni', 'medicare'])('when the payer is %s, then GP marks the needling line (PT plan of care)', (payerId) => {
+    expect(needling(suggest(completeSession({ payer: payerId })))[0]?.modifiers).toContain('GP');
+  });
+
+  it('when the payer is Medicare, then the needling line carries GX, GY is optional, GA never appears, and the voluntary ABN is reminded', () => {
+    const result = suggest(completeSession({ payer: 'medicare' }));
+    const line = needling(result)[0];
+    expect(line?.modifiers).toEqual(['GP', 'GX']);
+    expect(line?.optionalModifiers).toEqual(['GY']);
+    expect(result.codes.flatMap((c) => [...c.modifiers, ...c.optionalModifiers])).not.toContain('GA');
+    const abn = result.warnings.find((w) => w.rule === 'abn-reminder');
+    expect(abn?.message).toMatch(/voluntary ABN/);
+    expect(abn?.message).toMatch(/GA is wrong/);
+    expect(result.warnings.some((w) => w.message.includes('NCD 30.3.3'))).toBe(true);
+  });
+
+  it('when the payer is Medicare and e-stim is unattended, then GX stays off the e-stim line', () => {
+    const result = suggest(completeSession({ payer: 'medicare', estim: { applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'x', intensity: 'y', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] } }));
+    expect(result.codes.find((c) => c.code === 'G0283')?.modifiers).toEqual(['GP']);
+  });
+
+  it('when the payer calls dry needling investigational, then a warning names the policy, its date and the three options', () => {
+    const warning = suggest(exampleSession()).warnings.find((w) => w.rule === 'investigational-payer');
+    expect(warning?.message).toContain('2.01.100');
+    expect(warning?.message).toContain('2024-07-01');
+    expect(warning?.message).toMatch(/waiver/);
+    expect(warning?.message).toMatch(/self-pay/);
+    expect(warning?.message).toMatch(/document only/);
+  });
+
+  it('when the payer covers dry needling, then no coverage warning is raised', () => {
+    expect(rules(suggest(completeSession()))).not.toEqual(expect.arrayContaining(['investigational-payer', 'abn-reminder']));
+  });
+
+  it.each(['self-pay', 'document-only'] as const)('when billing is %s, then the codes stay for the record but none is billed to the payer', (billing) => {
+    const result = suggest(completeSession({ billing, estim: { applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'x', intensity: 'y', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] } }));
+    expect(result.codes.map((c) => c.code)).toEqual(['20560', '97014']);
+    expect(result.codes.every((c) => !c.billable)).toBe(true);
+    expect(result.warnings.find((w) => w.rule === 'not-billed')?.message).toContain(billing);
+  });
+
+  it.each([
+    [2, false, undefined],
+    [3, false, undefined],
+    [4, true, 'up to 6 with documented justification'],
+    [7, true, 'beyond the ceiling of 6'],
+    [undefined, true, 'count the visits in this course'],
+  ])('when Washington L&I is billed for visit %s, then the 3 (up to 6) treatment limit warns: %s', (visit, warns, text) => {
+    const result = suggest(completeSession({ payer: 'wa-lni' }), 'wa-lni', visit);
+    const warning = result.warnings.find((w) => w.rule === 'visit-limit');
+    expect(!!warning).toBe(warns);
+    if (text) expect(warning?.message).toContain(text);
+  });
+});
+
+describe('diagnosis linkage (DOMAIN.md "Diagnoses (ICD-10-CM) commonly linked")', () => {
+  const dx = (code: string) => ({ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code, display: code });
+
+  it('when billable diagnoses are given, then every line points to them', () => {
+    const result = suggest(completeSession({ diagnoses: [dx('M54.50'), dx('M62.830')] }));
+    expect(result.codes.every((c) => c.diagnoses.join() === 'M54.50,M62.830')).toBe(true);
+  });
+
+  it.each([
+    ['M54.5', '2026-11-20', ['M54.50', 'M54.51', 'M54.59']],
+    ['M79.1', '2026-11-20', ['M79.10', 'M79.11', 'M79.12', 'M79.18']],
+    ['M62.83', '2026-11-20', ['M62.830', 'M62.831', 'M62.838']],
+    ['M26.62', '2026-11-20', ['M26.621', 'M26.622', 'M26.623', 'M26.629']],
+  ])('when the non-billable parent %s is given, then it is refused and the children are named', (code, date, children) => {
+    const result = suggest(completeSession({ date: `${date}T09:00:00-05:00`, diagnoses: [dx(code), dx('M72.2')] }));
+    expect(result.codes[0]?.diagnoses).toEqual(['M72.2']);
+    const warning = result.warnings.find((w) => w.rule === 'diagnosis-not-billable');
+    expect(warning?.path).toBe('diagnoses[0].code');
+    for (const child of children) expect(warning?.message).toContain(child);
+  });
+
+  it('when M54.5 is used on a visit before 2021-10-01, then it is still billable (date of service decides)', () => {
+    const result = suggest(completeSession({ date: '2021-05-03T09:00:00-05:00', diagnoses: [dx('M54.5')] }));
+    expect(result.codes[0]?.diagnoses).toEqual(['M54.5']);
+    expect(rules(result)).not.toContain('diagnosis-not-billable');
+  });
+
+  it('when M54.50 is used before it existed, then it is refused', () => {
+    const result = suggest(completeSession({ date: '2021-05-03T09:00:00-05:00', diagnoses: [dx('M54.50')] }));
+    expect(rules(result)).toEqual(expect.arrayContaining(['diagnosis-not-billable', 'no-billable-diagnosis']));
+  });
+
+  it('when a code is unknown to our table, then it is linked as entered and flagged for the biller', () => {
+    const result = suggest(completeSession({ diagnoses: [dx('S13.4XXA')] }));
+    expect(result.codes[0]?.diagnoses).toEqual(['S13.4XXA']);
+    expect(result.warnings.find((w) => w.rule === 'diagnosis-unverified')?.path).toBe('diagnoses[0].code');
+  });
+
+  it('when no diagnosis is given, then a warning says a claim line needs one', () => {
+    expect(rules(suggest(completeSession({ diagnoses: [] })))).toContain('no-billable-diagnosis');
+  });
+});
+
+describe('rationale', () => {
+  it.each(['commercial-covered', 'commercial-investigational', 'medicare', 'wa-lni'])('when the payer is %s, then every line and modifier has one sentence naming its source', (payerId) => {
+    const session = completeSession({ payer: payerId, estim: { applied: true, attended: true, minutes: 20, frequencyHz: 2, waveform: 'x', intensity: 'y', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] } });
+    const result = suggest(session);
+    for (const line of result.codes) {
+      expect(line.rationale).toMatch(/DOMAIN\.md|seed \d{3}|CPT Assistant/);
+      expect(line.rationale.trim().endsWith('.')).toBe(true);
+      for (const m of line.modifierRationale) expect(m.rationale).toMatch(new RegExp(`^${m.modifier}: .*\\(.+\\)`));
+    }
+    for (const w of result.warnings) expect(w.source.length).toBeGreaterThan(3);
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HELPERS } from '../../../src/notes/helpers.js';
+import { loadTemplateSources } from '../../../src/notes/load-templates.js';
+import { createNoteRenderer } from '../../../src/notes/note-renderer.js';
+import { formatChange, formatDuration, formatVisitDate, type NoteViewModel } from '../../../src/notes/note-view-model.js';
+import type { Core } from '../../../src/service/core.js';
+import { analyseSession } from '../../../src/service/preview-session.js';
+import { completeSession, muscle, testCore } from '../../support/fixtures.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await testCore();
+});
+
+const HOSTILE = '<script>alert(1)</script> {{payer.name}} & "quotes"';
+
+describe('rendering user text safely', () => {
+  it('when free text holds markup and template syntax, then the HTML note escapes it and does not evaluate it', () => {
+    const session = completeSession({ response: HOSTILE, plan: HOSTILE, muscles: [muscle('piriformis', 'left', { notes: HOSTILE, precaution: HOSTILE })] });
+    const html = core.renderer.render('note', 'html', analyseSession(session, core).view);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('{{payer.name}}');
+    expect(html).toContain('&amp; &quot;quotes&quot;');
+  });
+
+  it('when free text holds markup, then the text note keeps it verbatim (plain text is not HTML)', () => {
+    const text = core.renderer.render('note', 'text', analyseSession(completeSession({ response: HOSTILE }), core).view);
+    expect(text).toContain(`Response: ${HOSTILE}`);
+  });
+});
+
+describe('strict templates', () => {
+  it('when a template names a field the view model lacks, then rendering throws instead of printing nothing', () => {
+    const renderer = createNoteRenderer({
+      templates: { 'note.html': '<p>{{performer.licence}}</p>', 'note.text': '', 'payer-review.html': '', 'payer-review.text': '' },
+      partials: {},
+    });
+    const view = analyseSession(completeSession(), core).view;
+    expect(() => renderer.render('note', 'html', view)).toThrow(/licence/);
+  });
+
+  it('when a template is missing from the sources, then the renderer refuses to build', () => {
+    expect(() => createNoteRenderer({ templates: { 'note.html': '' }, partials: {} })).toThrow(/note\.text/);
+  });
+});
+
+describe('clinic template overrides (NEEDLECHART_TEMPLATES_DIR)', () => {
+  it('when the override folder has note.text.hbs and a partial, then those replace ours and the rest stay ours', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-templates-'));
+    writeFileSync(join(dir, 'note.text.hbs'), 'CLINIC NOTE for {{performer.display}}\n{{> text/muscle-table}}');
+    mkdirSync(join(dir, 'partials', 'text'), { recursive: true });
+    writeFileSync(join(dir, 'partials', 'text', 'muscle-table.hbs'), '{{#each muscles}}* {{label}}\n{{/each}}');
+    const renderer = createNoteRenderer(await loadTemplateSources(dir));
+    const view: NoteViewModel = analyseSession(completeSession(), core).view;
+    expect(renderer.render('note', 'text', view)).toBe('CLINIC NOTE for Alex Rivera, PT, DPT\n* Quadratus lumborum (left)\n');
+    expect(renderer.render('note', 'html', view)).toContain('<article class="nc-note">');
+  });
+});
+
+describe('helpers and formatting', () => {
+  it.each([
+    [30, '30 s'], [60, '1 min'], [90, '1 min 30 s'], [600, '10 min'], [0, '0 s'],
+  ])('formatDuration(%s) is %s', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it.each([[3, '+3'], [-3, '\u22123'], [0, '0']])('formatChange(%s) is %s', (delta, text) => {
+    expect(formatChange(delta)).toBe(text);
+  });
+
+  it.each([
+    ['2026-11-20T14:30:00-05:00', '2026-11-20 14:30 (UTC-05:00)'],
+    ['2026-11-20T14:30:00Z', '2026-11-20 14:30 (UTC)'],
+    ['2026-11-20T14:30:00.123+01:00', '2026-11-20 14:30 (UTC+01:00)'],
+  ])('formatVisitDate(%s) keeps the recorded clock time: %s', (iso, text) => {
+    expect(formatVisitDate(iso)).toBe(text);
+  });
+
+  it('join, yesNo, eq, codeWithModifiers and upper behave as templates expect', () => {
+    const call = (name: string, ...args: unknown[]) => (HELPERS[name] as (...a: unknown[]) => unknown)(...args);
+    expect(call('join', ['a', 'b'], ' + ')).toBe('a + b');
+    expect(call('join', [], ', ')).toBe('none');
+    expect(call('yesNo', true)).toBe('yes');
+    expect(call('yesNo', false)).toBe('no');
+    expect(call('yesNo', null)).toBe('not recorded');
+    expect(call('eq', 1, 1)).toBe(true);
+    expect(call('eq', 1, '1')).toBe(false);
+    expect(call('codeWithModifiers', '20561', ['GP', 'GX'])).toBe('20561-GP-GX');
+    expect(call('upper', 'warning')).toBe('WARNING');
+  });
+});
