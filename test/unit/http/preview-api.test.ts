@@ -1,0 +1,102 @@
+import request from 'supertest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../../src/config.js';
+import { createApp } from '../../../src/http/create-app.js';
+import { createJsonLogger } from '../../../src/http/logger.js';
+import type { Core } from '../../../src/service/core.js';
+import { exampleSession, testCore } from '../../support/fixtures.js';
+
+let core: Core;
+let app: ReturnType<typeof createApp>;
+const logLines: string[] = [];
+beforeAll(async () => {
+  core = await testCore();
+  app = createApp(readConfig({}), { core, logger: createJsonLogger((l) => logLines.push(l)) });
+});
+
+describe('GET /healthz', () => {
+  it('when asked, then 200 with the version', async () => {
+    const res = await request(app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', version: core.version });
+  });
+});
+
+describe('POST /api/preview', () => {
+  it('when the example session is posted, then codes, warnings, findings and the rendered note come back', async () => {
+    const res = await request(app).post('/api/preview').send(exampleSession());
+    expect(res.status).toBe(200);
+    expect(res.body.codes.map((c: { code: string }) => c.code)).toEqual(['20561', '97014']);
+    expect(res.body.warnings.some((w: { rule: string }) => w.rule === 'investigational-payer')).toBe(true);
+    expect(res.body.score).toBeGreaterThan(0);
+    expect(res.body.findings.every((f: { severity: string }) => f.severity !== 'error')).toBe(true);
+    expect(res.body.noteHtml).toContain('<article class="nc-note">');
+    expect(res.body.noteText).toContain('DRY NEEDLING TREATMENT NOTE');
+    expect(res.body.reviewHtml).toContain('Payer-review summary');
+  });
+
+  it('when the body is not JSON, then 400 OperationOutcome as application/fhir+json', async () => {
+    const res = await request(app).post('/api/preview').set('Content-Type', 'application/json').send('{"date":');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/fhir\+json/);
+    expect(JSON.parse(res.text)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure' }] });
+  });
+
+  it('when the body is not sent as JSON, then 400 saying how to send it', async () => {
+    const res = await request(app).post('/api/preview').set('Content-Type', 'text/plain').send('hello');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).issue[0].diagnostics).toMatch(/Content-Type: application\/json/);
+  });
+
+  it('when the session breaks the schema, then 422 with one issue per error and expression = field path', async () => {
+    const session = exampleSession();
+    const bad = { ...session, payer: 'unknown-payer', muscles: [{ ...session.muscles[0], side: 'middle' }, { ...session.muscles[1], muscle: 'xyz' }] };
+    const res = await request(app).post('/api/preview').send(bad);
+    expect(res.status).toBe(422);
+    const outcome = JSON.parse(res.text) as { issue: { expression: string[]; diagnostics: string; code: string }[] };
+    expect(outcome.issue).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'invalid', expression: ['payer'], diagnostics: "payer 'unknown-payer' is not in the payer policies" }),
+        expect.objectContaining({ expression: ['muscles[0].side'], diagnostics: 'muscles[0].side must be left or right' }),
+        expect.objectContaining({ expression: ['muscles[1].muscle'], diagnostics: "muscles[1].muscle 'xyz' is not in the muscle catalog" }),
+      ]),
+    );
+    expect(outcome.issue).toHaveLength(3);
+  });
+
+  it('when the body is larger than the limit, then 413 OperationOutcome', async () => {
+    const res = await request(app).post('/api/preview').set('Content-Type', 'application/json').send(JSON.stringify({ plan: 'x'.repeat(300_000) }));
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text).resourceType).toBe('OperationOutcome');
+  });
+
+  it('when a handler fails unexpectedly, then 500 exception with generic text that leaks nothing', async () => {
+    const broken = createApp(readConfig({}), { core: { ...core, renderer: { render: () => { throw new Error('Patient Jane Doe DOB 1970'); } } }, logger: createJsonLogger((l) => logLines.push(l)) });
+    const res = await request(broken).post('/api/preview').send(exampleSession());
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Jane');
+    expect(JSON.parse(res.text).issue[0].code).toBe('exception');
+    expect(logLines.join('\n')).not.toContain('Jane');
+  });
+});
+
+describe('unknown routes and logging', () => {
+  it('when a route does not exist, then 404 OperationOutcome not-found', async () => {
+    const res = await request(app).get('/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.text).issue[0].code).toBe('not-found');
+  });
+
+  it('when a session is previewed, then the log holds the request line but no patient text or note', async () => {
+    logLines.length = 0;
+    const session = { ...exampleSession(), response: 'Patient Zebediah said the left side eased.' };
+    const res = await request(app).post('/api/preview').send(session);
+    expect(res.status).toBe(200);
+    const log = logLines.join('\n');
+    expect(log).toContain('"route":"/api/preview"');
+    expect(log).toContain('"status":200');
+    expect(log).not.toContain('Zebediah');
+    expect(log).not.toContain('upper-trapezius');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
