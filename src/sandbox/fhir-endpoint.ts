@@ -1,0 +1,168 @@
+import { getStatus, isOk, normalizeOperationOutcome, OperationOutcomeError as MedplumError } from '@medplum/core';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { FhirRouter, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import express, { type Request, type Response, type Router } from 'express';
+import type { R4SchemaValidator } from '../fhir/r4-schema-validator.js';
+import type { ValidationIssue } from '../outcome/validation-issue.js';
+import { sandboxCapabilityStatement } from './capability-statement.js';
+import { resolveConditionalCreates } from './conditional-creates.js';
+import type { JournaledRepository } from './journaled-repository.js';
+import { indexFhirDefinitions } from './medplum-definitions.js';
+
+const FHIR_JSON = 'application/fhir+json';
+const DEFAULT_COUNT = 20;
+
+export interface SandboxFhirOptions {
+  readonly repo: JournaledRepository;
+  readonly validator: R4SchemaValidator;
+  /** Absolute base URL of this endpoint (known once the server listens). */
+  readonly baseUrl: () => string;
+  readonly software: string;
+  /** SMART endpoints to advertise; absent until an authorization server is attached. */
+  readonly smart?: () => { readonly authorize: string; readonly token: string; readonly configuration: Record<string, unknown> } | undefined;
+  /** Called after every successful write (persistence). */
+  readonly onWrite?: () => void;
+  /** Checks the request's authorization; throws a response-ready error to refuse. */
+  readonly authorize?: (req: Request) => void;
+}
+
+function outcome(severity: 'error' | 'information', code: string, text: string, expression?: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity, code, details: { text }, diagnostics: text, ...(expression ? { expression: [expression] } : {}) }] } as OperationOutcome;
+}
+
+function send(res: Response, status: number, body: unknown): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+function invalidOutcome(issues: readonly ValidationIssue[]): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: issues.map((i) => ({ severity: 'error', code: 'invalid', diagnostics: i.message, details: { text: i.message }, expression: i.path ? [i.path] : undefined })) } as OperationOutcome;
+}
+
+/** Checks a request body against the R4 JSON Schema: each bundle entry's resource on its own, with its entry index in the path. */
+function validateBody(body: unknown, validator: R4SchemaValidator): ValidationIssue[] {
+  const bundle = body as Bundle | undefined;
+  if (bundle?.resourceType === 'Bundle' && (bundle.type === 'transaction' || bundle.type === 'batch')) {
+    const shell = { ...bundle, entry: (bundle.entry ?? []).map(({ resource: _r, ...rest }) => rest) };
+    return [
+      ...validator.validate(shell, 'Bundle'),
+      ...(bundle.entry ?? []).flatMap((e, i) => (e.resource ? validator.validate(e.resource, `Bundle.entry[${i}].resource`) : [])),
+    ];
+  }
+  return validator.validate(body);
+}
+
+function queryOf(req: Request): Record<string, string | string[] | undefined> {
+  const query: Record<string, string | string[] | undefined> = {};
+  for (const [key, value] of new URL(req.originalUrl, 'http://sandbox').searchParams) {
+    const prior = query[key];
+    query[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return query;
+}
+
+/** Adds what Medplum's in-memory engine leaves out of a search result: fullUrls, and self/next links for paging. */
+function withPaging(bundle: Bundle, req: Request, base: string): Bundle {
+  const url = new URL(req.originalUrl, base);
+  const count = Number(url.searchParams.get('_count') ?? DEFAULT_COUNT);
+  const offset = Number(url.searchParams.get('_offset') ?? 0);
+  const self = `${base}${req.path}${url.search}`;
+  const link = [{ relation: 'self', url: self }];
+  if (bundle.total !== undefined && offset + count < bundle.total) {
+    const next = new URL(self);
+    next.searchParams.set('_offset', String(offset + count));
+    next.searchParams.set('_count', String(count));
+    link.push({ relation: 'next', url: next.toString() });
+  }
+  const entry = bundle.entry?.map((e) => (e.resource ? { fullUrl: `${base}/${e.resource.resourceType}/${e.resource.id}`, ...e, search: { mode: 'match' as const } } : e));
+  return { ...bundle, link, ...(entry ? { entry } : {}) };
+}
+
+/** Entry responses of a transaction/batch carry the version as ETag and a versioned location, as the spec asks. */
+function withEntryVersions(bundle: Bundle): Bundle {
+  return {
+    ...bundle,
+    entry: bundle.entry?.map((e) => {
+      const vid = e.resource?.meta?.versionId;
+      if (!e.response || !e.resource?.id || !vid) return e;
+      return { ...e, response: { ...e.response, etag: `W/"${vid}"`, location: `${e.resource.resourceType}/${e.resource.id}/_history/${vid}`, lastModified: e.resource.meta?.lastUpdated } };
+    }),
+  };
+}
+
+/**
+ * The sandbox EHR's FHIR R4 endpoint: Medplum's router and in-memory repository behind express,
+ * with the gaps its engine leaves covered (CapabilityStatement, SMART discovery, R4 validation,
+ * all-or-nothing transactions, paging links, ETag/Location, errors as OperationOutcome).
+ */
+export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
+  indexFhirDefinitions();
+  const router = new FhirRouter();
+  const app = express.Router();
+  app.use(express.json({ limit: '8mb', type: ['application/json', 'application/fhir+json'] }));
+
+  app.get('/metadata', (_req, res) => {
+    const smart = options.smart?.();
+    send(res, 200, sandboxCapabilityStatement(options.baseUrl(), options.software, smart ? { authorize: smart.authorize, token: smart.token } : undefined));
+  });
+  app.get('/.well-known/smart-configuration', (_req, res) => {
+    const smart = options.smart?.();
+    if (!smart) return send(res, 404, outcome('error', 'not-found', 'This sandbox has no authorization server attached'));
+    res.status(200).json(smart.configuration);
+  });
+
+  app.use(async (req, res) => {
+    try {
+      options.authorize?.(req);
+      const method = req.method as HttpMethod;
+      const writes = method !== 'GET' && method !== 'HEAD';
+      if (writes && req.body !== undefined) {
+        const issues = validateBody(req.body, options.validator);
+        if (issues.length) return send(res, 400, invalidOutcome(issues));
+      }
+      const handle = async (): Promise<[OperationOutcome, Resource | undefined]> => {
+        let body = req.body as unknown;
+        if (req.path === '/' && (body as Bundle | undefined)?.type === 'transaction') {
+          const resolved = await resolveConditionalCreates(body as Bundle, options.repo);
+          if ('multipleMatches' in resolved) return [outcome('error', 'duplicate', `Conditional create matched several resources: ${resolved.multipleMatches}`) as OperationOutcome & { id: string }, undefined];
+          body = resolved;
+        }
+        const request: FhirRequest = {
+          method,
+          url: req.path,
+          // Medplum throws outside its own error handling when pathname is non-empty.
+          pathname: '',
+          body,
+          params: {},
+          query: queryOf(req),
+          headers: req.headers,
+          config: { transactions: true },
+        };
+        const [result, resource] = await router.handleRequest(request, options.repo);
+        return [result, resource];
+      };
+      const [result, resource] = writes ? await options.repo.runExclusive(handle) : await handle();
+      const status = result.issue?.[0]?.code === 'duplicate' ? 412 : getStatus(result);
+      if (!isOk(result) || !resource) return send(res, status, result);
+      if (writes) options.onWrite?.();
+      const base = options.baseUrl();
+      const vid = resource.meta?.versionId;
+      if (vid && resource.resourceType !== 'Bundle') {
+        res.setHeader('ETag', `W/"${vid}"`);
+        if (resource.meta?.lastUpdated) res.setHeader('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
+      }
+      if (status === 201 && resource.id) res.setHeader('Location', `${base}/${resource.resourceType}/${resource.id}/_history/${vid ?? ''}`);
+      let body: Resource = resource;
+      if (resource.resourceType === 'Bundle' && resource.type === 'searchset') body = withPaging(resource, req, base);
+      else if (resource.resourceType === 'Bundle' && (resource.type === 'transaction-response' || resource.type === 'batch-response')) body = withEntryVersions(resource);
+      send(res, status, body);
+    } catch (error) {
+      const ours = error as { outcome?: OperationOutcome; status?: number };
+      if (!(error instanceof MedplumError) && ours.outcome && typeof ours.status === 'number') return send(res, ours.status, ours.outcome);
+      const known = error instanceof MedplumError ? error.outcome : ours.outcome;
+      if (known) return send(res, getStatus(known), known);
+      const normalized = normalizeOperationOutcome(error);
+      send(res, getStatus(normalized) >= 500 ? 500 : getStatus(normalized), normalized);
+    }
+  });
+  return app;
+}

@@ -1,0 +1,91 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { MemoryRepository } from '@medplum/fhir-router';
+
+type ResourceMaps = Map<string, Map<string, Resource>>;
+type HistoryMaps = Map<string, Map<string, Resource[]>>;
+
+interface Prior {
+  readonly resource: Resource | undefined;
+  readonly historyLength: number;
+}
+
+/**
+ * Medplum's in-memory repository made all-or-nothing for transactions. Its own `withTransaction`
+ * just runs the callback, so a transaction whose third entry fails leaves the first two behind.
+ * Here every write inside a transaction records what it replaced; on failure those keys are put
+ * back. Transactions run one at a time (a promise chain), so no other write interleaves.
+ */
+export class JournaledRepository extends MemoryRepository {
+  private journal: Map<string, Prior> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private get maps(): { resources: ResourceMaps; history: HistoryMaps } {
+    // The maps are private in Medplum's typings; this sandbox-only class is the one place that reaches them.
+    return this as unknown as { resources: ResourceMaps; history: HistoryMaps };
+  }
+
+  private remember(resourceType: string, id: string | undefined): void {
+    if (!this.journal || !id) return;
+    const key = `${resourceType}/${id}`;
+    if (this.journal.has(key)) return;
+    this.journal.set(key, {
+      resource: this.maps.resources.get(resourceType)?.get(id),
+      historyLength: this.maps.history.get(resourceType)?.get(id)?.length ?? 0,
+    });
+  }
+
+  override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
+    if (resource.id) this.remember(resource.resourceType, resource.id);
+    const created = await super.createResource(resource);
+    // A resource that came without an id did not exist before: rolling back removes it.
+    const key = `${created.resourceType}/${created.id}`;
+    if (!resource.id && this.journal && !this.journal.has(key)) this.journal.set(key, { resource: undefined, historyLength: 0 });
+    return created;
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    this.remember(resourceType, id);
+    return super.deleteResource(resourceType, id);
+  }
+
+  private rollback(journal: Map<string, Prior>): void {
+    for (const [key, prior] of journal) {
+      const [type = '', id = ''] = key.split('/');
+      const current = this.maps.resources.get(type);
+      if (prior.resource) current?.set(id, prior.resource);
+      else current?.delete(id);
+      const history = this.maps.history.get(type)?.get(id);
+      if (history) history.length = prior.historyLength;
+    }
+  }
+
+  /**
+   * Runs `work` alone: writes queue behind each other, so a transaction's reads, checks and writes
+   * see no other write in between. Callers wrap every write request in it.
+   */
+  runExclusive<TResult>(work: () => Promise<TResult>): Promise<TResult> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Journals every write made by `callback` and undoes them all if it throws. Call inside runExclusive. */
+  override async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
+    if (this.journal) return callback(undefined); // nested: part of the outer transaction
+    const journal = new Map<string, Prior>();
+    this.journal = journal;
+    try {
+      return await callback(undefined);
+    } catch (error) {
+      this.rollback(journal);
+      throw error;
+    } finally {
+      this.journal = undefined;
+    }
+  }
+
+  /** Every current resource, for saving the sandbox's data to a file. */
+  snapshot(): Resource[] {
+    return [...this.maps.resources.values()].flatMap((byId) => [...byId.values()]);
+  }
+}

@@ -1,0 +1,195 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Bundle, DocumentReference, Observation, Procedure, Provenance } from 'fhir/r4.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../../src/domain/types.generated.js';
+import { createR4SchemaValidator, type R4SchemaValidator } from '../../../src/fhir/r4-schema-validator.js';
+import { EXT, LOINC, VISIT_ID_SYSTEM } from '../../../src/fhir/systems.js';
+import { toVisitTransaction, type ExistingVisit } from '../../../src/fhir/visit-bundle.js';
+import { visitKey } from '../../../src/fhir/visit-context.js';
+import { NotANeedleChartVisit, toSession } from '../../../src/fhir/visit-to-session.js';
+import type { Core } from '../../../src/service/core.js';
+import { analyseSession } from '../../../src/service/preview-session.js';
+import { completeSession, exampleSession, muscle, SHARED_EXAMPLES, testCore } from '../../support/fixtures.js';
+
+let core: Core;
+let r4: R4SchemaValidator;
+beforeAll(async () => {
+  core = await testCore();
+  r4 = createR4SchemaValidator();
+});
+
+const TARGET = { patient: 'Patient/p-1', encounter: 'Encounter/e-1' };
+const NOW = '2026-11-20T20:00:00.000Z';
+
+function bundleFor(session: Session, existing?: ExistingVisit): Bundle {
+  const a = analyseSession(session, core);
+  const note = { html: core.renderer.render('note', 'html', a.view), text: core.renderer.render('note', 'text', a.view) };
+  return toVisitTransaction({ session: a.session, target: TARGET, coding: a.coding, note, version: core.version, now: NOW, existing }, core.profiles);
+}
+
+const resources = <T>(bundle: Bundle, type: string): T[] => (bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === type) as T[];
+
+/** Every optional field set, to prove each one survives the trip. */
+function fullSession(): Session {
+  return completeSession({
+    performer: { reference: 'Practitioner/pt-rivera', display: 'Alex Rivera, PT, DPT', dryNeedlingCertified: true, state: 'CO' },
+    payer: 'medicare',
+    billing: 'self-pay',
+    diagnoses: [
+      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M54.50', display: 'Low back pain, unspecified' },
+      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M62.830', display: 'Muscle spasm of back' },
+    ],
+    consent: { obtained: true, investigationalStatusDisclosed: true, written: true },
+    screening: { contraindications: ['none known'], precautions: ['anticoagulant therapy', 'needle anxiety'], cleared: true },
+    needle: { type: 'solid filiform', diameterMm: 0.25, lengthMm: 40, countVerified: true },
+    muscles: [
+      muscle('quadratus-lumborum', 'left', { depth: 'deep', technique: 'pistoning-rotation', needles: 3, retentionSeconds: 90, twitch: { elicited: true, count: 4 }, notes: 'taut band at L3' }),
+      muscle('gluteus-medius', 'right', { depth: 'superficial', technique: 'static', needles: 1, retentionSeconds: 600, twitch: { elicited: false } }),
+      muscle('middle-trapezius', 'left', { precaution: 'pincer grip, needle angled away from the lung', twitch: { elicited: false, count: 0 } }),
+    ],
+    estim: { applied: true, attended: true, minutes: 23.5, frequencyHz: 2.5, waveform: 'asymmetric biphasic', intensity: 'visible contraction', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }, { muscle: 'gluteus-medius', side: 'right' }] },
+    outcomes: {
+      painPre: 7,
+      painPost: 3,
+      rom: [{ movement: 'lumbar flexion', preDegrees: 40, postDegrees: 55 }, { movement: 'hip abduction', side: 'right', preDegrees: 30, postDegrees: 38.5 }],
+      measures: [{ instrument: 'ODI', score: 32 }, { instrument: 'PSFS', score: 4.5 }],
+    },
+    adverseEvents: [{ type: 'bruising', severity: 'mild', muscle: 'quadratus-lumborum', side: 'left' }, { type: 'fatigue', severity: 'moderate' }],
+    response: 'Less pain on bending.',
+    plan: 'Two more visits.',
+  });
+}
+
+describe('session → transaction bundle → session', () => {
+  it.each([
+    ['a session with every optional field', fullSession],
+    ['the shared example', exampleSession],
+    ['a minimal session (no e-stim, no outcomes, adverse events not recorded, no response or plan)', () => completeSession({ outcomes: undefined, adverseEvents: undefined, response: undefined, plan: undefined, estim: undefined })],
+    ['e-stim recorded as not applied', () => completeSession({ estim: { applied: false } })],
+  ])('when %s is written and read back, then every field survives', (_label, build) => {
+    const session = build();
+    const bundle = bundleFor(session);
+    const [procedure] = resources<Procedure>(bundle, 'Procedure');
+    expect(procedure).toBeDefined();
+    expect(toSession(procedure as Procedure, resources<Observation>(bundle, 'Observation'), core.profiles)).toEqual(session);
+  });
+
+  it('when a Procedure was not written by NeedleChart, then reading it back says so', () => {
+    const foreign: Procedure = { resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/p-1' } };
+    expect(() => toSession(foreign, [], core.profiles)).toThrow(NotANeedleChartVisit);
+  });
+});
+
+describe('what the bundle carries', () => {
+  it('when a first save is mapped, then it is one transaction: Procedure, Observations, DocumentReference, Provenance, each conditional on its identifier', () => {
+    const bundle = bundleFor(fullSession());
+    expect(bundle.type).toBe('transaction');
+    const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
+    expect(types).toEqual(['Procedure', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'DocumentReference', 'Provenance']);
+    for (const entry of bundle.entry ?? []) {
+      expect(entry.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+      if (entry.resource?.resourceType !== 'Provenance') expect(entry.request?.ifNoneExist).toMatch(/^identifier=/);
+    }
+  });
+
+  it('when the same session is mapped twice, then identifiers and placeholders are identical (a retry is the same write)', () => {
+    const a = bundleFor(exampleSession());
+    const b = bundleFor(exampleSession());
+    expect(a).toEqual(b);
+    expect(resources<Procedure>(a, 'Procedure')[0]?.identifier).toEqual([{ system: VISIT_ID_SYSTEM, value: visitKey(exampleSession(), TARGET) }]);
+  });
+
+  it('when the Procedure is mapped, then it carries CPT, the local dry-needling code, reasons, body sites with laterality and links', () => {
+    const procedure = resources<Procedure>(bundleFor(exampleSession()), 'Procedure')[0] as Procedure;
+    expect(procedure.code?.coding?.map((c) => c.code)).toEqual(['20561', 'dry-needling']);
+    expect(procedure.subject.reference).toBe('Patient/p-1');
+    expect(procedure.encounter?.reference).toBe('Encounter/e-1');
+    expect(procedure.reasonCode?.map((r) => r.coding?.[0]?.code)).toEqual(['M79.12', 'M54.2']);
+    expect(procedure.bodySite?.map((b) => b.text)).toEqual(['Upper trapezius, left', 'Upper trapezius, right', 'Levator scapulae, left', 'Splenius capitis, left']);
+    expect(procedure.bodySite?.[1]?.extension?.[0]).toEqual({ url: EXT.laterality, valueCoding: { system: 'http://snomed.info/sct', code: '24028007', display: 'Right' } });
+    expect(procedure.complication?.[0]?.text).toBe('bruising');
+  });
+
+  it('when gluteus medius is needled, then its body site also carries the verified SNOMED CT code 78333006', () => {
+    const procedure = resources<Procedure>(bundleFor(completeSession({ muscles: [muscle('gluteus-medius', 'left')] })), 'Procedure')[0] as Procedure;
+    expect(procedure.bodySite?.[0]?.coding?.map((c) => c.code)).toEqual(['gluteus-medius', '78333006']);
+  });
+
+  it('when outcomes are mapped, then pain is LOINC 72514-3 (before and after) and the NDI total is LOINC 82237-9', () => {
+    const observations = resources<Observation>(bundleFor(exampleSession()), 'Observation');
+    const pain = observations.filter((o) => o.code.coding?.[0]?.code === '72514-3');
+    expect(pain.map((o) => [o.extension?.[0]?.valueCode, o.valueInteger])).toEqual([['pre', 7], ['post', 4]]);
+    expect(observations.find((o) => o.code.coding?.[0]?.system === LOINC && o.code.coding[0].code === '82237-9')?.valueQuantity?.value).toBe(38);
+    for (const o of observations) expect(o.partOf?.[0]?.reference).toMatch(/^urn:uuid:/);
+  });
+
+  it('when the note is mapped, then the DocumentReference is a progress note with the HTML and text attached, related to the Procedure', () => {
+    const bundle = bundleFor(exampleSession());
+    const doc = resources<DocumentReference>(bundle, 'DocumentReference')[0] as DocumentReference;
+    expect(doc.type?.coding?.[0]?.code).toBe('11506-3');
+    expect(doc.category?.[0]?.coding?.[0]?.code).toBe('clinical-note');
+    expect(doc.content.map((c) => c.attachment.contentType)).toEqual(['text/html', 'text/plain']);
+    expect(Buffer.from(doc.content[0]?.attachment.data ?? '', 'base64').toString('utf8')).toContain('<article class="nc-note">');
+    expect(doc.context?.related?.[0]?.reference).toBe(bundle.entry?.[0]?.fullUrl);
+  });
+
+  it('when provenance is mapped, then it targets every written resource, names the author and NeedleChart as a versioned device', () => {
+    const bundle = bundleFor(exampleSession());
+    const provenance = resources<Provenance>(bundle, 'Provenance')[0] as Provenance;
+    const written = (bundle.entry ?? []).filter((e) => e.resource?.resourceType !== 'Provenance').map((e) => e.fullUrl);
+    expect(provenance.target.map((t) => t.reference)).toEqual(written);
+    expect(provenance.agent.map((a) => a.type?.coding?.[0]?.code)).toEqual(['author', 'assembler']);
+    expect(provenance.contained?.[0]).toMatchObject({ resourceType: 'Device', version: [{ value: core.version }] });
+  });
+});
+
+describe('amendments', () => {
+  it('when a saved visit is amended, then existing resources are updated with If-Match, dropped ones retracted, and the note replaced', () => {
+    const first = bundleFor(fullSession());
+    const stored = (type: string, i: number) => ({ ...(resources<Procedure & Observation & DocumentReference>(first, type)[i] as object), id: `${type}-${i}`, meta: { versionId: '1' } });
+    const existing: ExistingVisit = {
+      procedure: stored('Procedure', 0) as ExistingVisit['procedure'],
+      baseVersion: '1',
+      observations: [0, 1, 2, 3, 4, 5].map((i) => stored('Observation', i)) as unknown as ExistingVisit['observations'],
+      document: stored('DocumentReference', 0) as ExistingVisit['document'],
+    };
+    const changed = { ...fullSession(), outcomes: { painPre: 7, painPost: 2 } };
+    const amend = bundleFor(changed, existing);
+    const requests = (amend.entry ?? []).map((e) => `${e.request?.method} ${e.request?.url} ${e.request?.ifMatch ?? e.request?.ifNoneExist?.slice(0, 11) ?? ''}`.trim());
+    expect(requests).toEqual([
+      'PUT Procedure/Procedure-0 W/"1"',
+      'PUT Observation/Observation-0 W/"1"',
+      'PUT Observation/Observation-1 W/"1"',
+      'PUT Observation/Observation-2 W/"1"',
+      'PUT Observation/Observation-3 W/"1"',
+      'PUT Observation/Observation-4 W/"1"',
+      'PUT Observation/Observation-5 W/"1"',
+      'POST DocumentReference identifier=',
+      'PUT DocumentReference/DocumentReference-0 W/"1"',
+      'POST Provenance',
+    ]);
+    const retracted = resources<Observation>(amend, 'Observation').filter((o) => o.status === 'entered-in-error');
+    expect(retracted).toHaveLength(4);
+    const docs = resources<DocumentReference>(amend, 'DocumentReference');
+    expect(docs[0]?.relatesTo).toEqual([{ code: 'replaces', target: { reference: 'DocumentReference/DocumentReference-0' } }]);
+    expect(docs[1]?.status).toBe('superseded');
+  });
+});
+
+describe('R4 validity', () => {
+  it('when every shared example and the full session are mapped, then every resource passes the official R4 JSON Schema', () => {
+    const sessions = [fullSession(), ...readdirSync(SHARED_EXAMPLES).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(new URL(f, SHARED_EXAMPLES), 'utf8')) as Session)];
+    for (const session of sessions) {
+      const bundle = bundleFor(session);
+      const { entry, ...shell } = bundle;
+      expect(r4.validate({ ...shell, entry: entry?.map(({ resource: _r, ...e }) => e) })).toEqual([]);
+      (entry ?? []).forEach((e, i) => expect(r4.validate(e.resource, `entry[${i}]`)).toEqual([]));
+    }
+  });
+
+  it('when a resource breaks R4, then the validator names the field', () => {
+    expect(r4.validate({ resourceType: 'Observation', status: 'done', code: { text: 'x' } })).toEqual([
+      { path: 'status', message: 'status must be registered, preliminary, final, amended, corrected, cancelled, entered-in-error or unknown' },
+    ]);
+  });
+});
