@@ -146,7 +146,7 @@ describe('what the bundle carries', () => {
 describe('amendments', () => {
   it('when a saved visit is amended, then existing resources are updated with If-Match, dropped ones retracted, and the note replaced', () => {
     const first = bundleFor(fullSession());
-    const stored = (type: string, i: number) => ({ ...(resources<Procedure & Observation & DocumentReference>(first, type)[i] as object), id: `${type}-${i}`, meta: { versionId: '1' } });
+    const stored = (type: string, i: number) => ({ ...(resources<Procedure & Observation & DocumentReference>(first, type)[i] as unknown as object), id: `${type}-${i}`, meta: { versionId: '1' } });
     const existing: ExistingVisit = {
       procedure: stored('Procedure', 0) as ExistingVisit['procedure'],
       baseVersion: '1',
