@@ -13,6 +13,16 @@ export interface Config {
   readonly templatesDir: string | undefined;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
+  /** The EHR's FHIR base URL; undefined means the embedded sandbox. */
+  readonly fhirBaseUrl: string | undefined;
+  /** Run the embedded sandbox EHR (default: on when no FHIR base URL is set). */
+  readonly sandbox: boolean;
+  /** Port of the sandbox EHR; 0 picks a free one. */
+  readonly sandboxPort: number;
+  /** Keep the sandbox's data in this file across restarts. */
+  readonly sandboxDataFile: string | undefined;
+  /** Timeout of one request to the FHIR server, in milliseconds. */
+  readonly fhirTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +45,30 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function url(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname))) {
+      problems.push(`${name} must use https (plain http only on loopback) (got '${raw}')`);
+    }
+    return raw.replace(/\/$/, '');
+  } catch {
+    problems.push(`${name} must be an absolute URL (got '${raw}')`);
+    return undefined;
+  }
+}
+
+function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  problems.push(`${name} must be on or off (got '${env[name]}')`);
+  return fallback;
+}
+
 function optionalPath(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -48,7 +82,13 @@ export function readConfig(env: Env = process.env): Config {
     payersDir: optionalPath(env, 'NEEDLECHART_PAYERS_DIR'),
     templatesDir: optionalPath(env, 'NEEDLECHART_TEMPLATES_DIR'),
     bodyLimitBytes: integer(env, 'NEEDLECHART_BODY_LIMIT_BYTES', 262_144, 1024, 10_485_760, problems),
+    fhirBaseUrl: url(env, 'NEEDLECHART_FHIR_BASE_URL', problems),
+    sandbox: flag(env, 'NEEDLECHART_SANDBOX', !env.NEEDLECHART_FHIR_BASE_URL?.trim(), problems),
+    sandboxPort: integer(env, 'NEEDLECHART_SANDBOX_PORT', 8090, 0, 65535, problems),
+    sandboxDataFile: optionalPath(env, 'NEEDLECHART_SANDBOX_DATA'),
+    fhirTimeoutMs: integer(env, 'NEEDLECHART_FHIR_TIMEOUT_MS', 10_000, 100, 120_000, problems),
   };
+  if (!config.sandbox && !config.fhirBaseUrl) problems.push('NEEDLECHART_SANDBOX is off, so NEEDLECHART_FHIR_BASE_URL must name the EHR\'s FHIR server');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -51,3 +51,15 @@ export function createR4SchemaValidator(): R4SchemaValidator {
     },
   };
 }
+
+let shared: R4SchemaValidator | undefined;
+/** One validator per process: its per-type compiled schemas are worth keeping. */
+export function sharedR4Validator(): R4SchemaValidator {
+  shared ??= createR4SchemaValidator();
+  return shared;
+}
+
+/** Every problem with the resources of a bundle we are about to send, each path naming its entry. */
+export function validateBundleResources(validator: R4SchemaValidator, bundle: { entry?: { resource?: unknown }[] }): ValidationIssue[] {
+  return (bundle.entry ?? []).flatMap((e, i) => (e.resource ? validator.validate(e.resource, `Bundle.entry[${i}].resource`) : []));
+}

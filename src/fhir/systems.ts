@@ -40,3 +40,6 @@ export const EXT = {
   laterality: `${SD}laterality`,
   outcomeTiming: `${SD}outcome-timing`,
 } as const;
+
+/** On a payer Organization (or Coverage.payor identifier): the NeedleChart payer-policy id it maps to. */
+export const PAYER_POLICY_SYSTEM = 'https://needlechart.dev/fhir/NamingSystem/payer-policy';

@@ -13,7 +13,7 @@ const FHIR_JSON = 'application/fhir+json';
 const DEFAULT_COUNT = 20;
 
 export interface SandboxFhirOptions {
-  readonly repo: JournaledRepository;
+  readonly engine: SandboxEngine;
   readonly validator: R4SchemaValidator;
   /** Absolute base URL of this endpoint (known once the server listens). */
   readonly baseUrl: () => string;
@@ -89,14 +89,62 @@ function withEntryVersions(bundle: Bundle): Bundle {
   };
 }
 
+/** A FHIR request as the sandbox engine takes it, from HTTP or from the seeder. */
+export interface EngineRequest {
+  readonly method: HttpMethod;
+  /** Path relative to the FHIR base, starting with `/` (`/Patient/p-1`, `/` for batch/transaction). */
+  readonly path: string;
+  readonly query?: Record<string, string | string[] | undefined>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string | string[] | undefined>;
+}
+
+export interface SandboxEngine {
+  readonly repo: JournaledRepository;
+  /** Runs one request through Medplum's router; writes run one at a time, transactions all-or-nothing. */
+  execute(request: EngineRequest): Promise<[OperationOutcome, Resource | undefined, number]>;
+}
+
+export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
+  indexFhirDefinitions();
+  const router = new FhirRouter();
+  return {
+    repo,
+    async execute(req) {
+      const writes = req.method !== 'GET' && req.method !== 'HEAD';
+      const handle = async (): Promise<[OperationOutcome, Resource | undefined, number]> => {
+        let body = req.body;
+        if (req.path === '/' && (body as Bundle | undefined)?.type === 'transaction') {
+          const resolved = await resolveConditionalCreates(body as Bundle, repo);
+          if ('multipleMatches' in resolved) return [outcome('error', 'duplicate', `Conditional create matched several resources: ${resolved.multipleMatches}`), undefined, 412];
+          body = resolved;
+        }
+        const request: FhirRequest = {
+          method: req.method,
+          url: req.path,
+          // Medplum throws outside its own error handling when pathname is non-empty.
+          pathname: '',
+          body,
+          params: {},
+          query: req.query ?? {},
+          headers: req.headers ?? {},
+          config: { transactions: true },
+        };
+        const [result, resource] = await router.handleRequest(request, repo);
+        return [result, resource, getStatus(result)];
+      };
+      return writes ? repo.runExclusive(handle) : handle();
+    },
+  };
+}
+
 /**
  * The sandbox EHR's FHIR R4 endpoint: Medplum's router and in-memory repository behind express,
  * with the gaps its engine leaves covered (CapabilityStatement, SMART discovery, R4 validation,
  * all-or-nothing transactions, paging links, ETag/Location, errors as OperationOutcome).
  */
 export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
-  indexFhirDefinitions();
-  const router = new FhirRouter();
+  const engine = options.engine;
   const app = express.Router();
   app.use(express.json({ limit: '8mb', type: ['application/json', 'application/fhir+json'] }));
 
@@ -119,29 +167,7 @@ export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
         const issues = validateBody(req.body, options.validator);
         if (issues.length) return send(res, 400, invalidOutcome(issues));
       }
-      const handle = async (): Promise<[OperationOutcome, Resource | undefined]> => {
-        let body = req.body as unknown;
-        if (req.path === '/' && (body as Bundle | undefined)?.type === 'transaction') {
-          const resolved = await resolveConditionalCreates(body as Bundle, options.repo);
-          if ('multipleMatches' in resolved) return [outcome('error', 'duplicate', `Conditional create matched several resources: ${resolved.multipleMatches}`) as OperationOutcome & { id: string }, undefined];
-          body = resolved;
-        }
-        const request: FhirRequest = {
-          method,
-          url: req.path,
-          // Medplum throws outside its own error handling when pathname is non-empty.
-          pathname: '',
-          body,
-          params: {},
-          query: queryOf(req),
-          headers: req.headers,
-          config: { transactions: true },
-        };
-        const [result, resource] = await router.handleRequest(request, options.repo);
-        return [result, resource];
-      };
-      const [result, resource] = writes ? await options.repo.runExclusive(handle) : await handle();
-      const status = result.issue?.[0]?.code === 'duplicate' ? 412 : getStatus(result);
+      const [result, resource, status] = await engine.execute({ method, path: req.path, query: queryOf(req), body: req.body as unknown, headers: req.headers });
       if (!isOk(result) || !resource) return send(res, status, result);
       if (writes) options.onWrite?.();
       const base = options.baseUrl();

@@ -3,13 +3,29 @@ import { ConfigError, readConfig } from '../../src/config.js';
 
 describe('readConfig', () => {
   it('when nothing is set, then safe defaults apply: loopback, port 3000, no overrides', () => {
-    expect(readConfig({})).toEqual({ port: 3000, host: '127.0.0.1', payersDir: undefined, templatesDir: undefined, bodyLimitBytes: 262144 });
+    expect(readConfig({})).toEqual({
+      port: 3000, host: '127.0.0.1', payersDir: undefined, templatesDir: undefined, bodyLimitBytes: 262144,
+      fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
+    });
   });
 
   it('when values are set, then they are read and the result is frozen', () => {
     const config = readConfig({ PORT: '0', HOST: '0.0.0.0', NEEDLECHART_PAYERS_DIR: '/etc/nc/payers', NEEDLECHART_TEMPLATES_DIR: ' /etc/nc/templates ' });
     expect(config).toMatchObject({ port: 0, host: '0.0.0.0', payersDir: '/etc/nc/payers', templatesDir: '/etc/nc/templates' });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when an EHR FHIR base is set, then the sandbox is off by default and the URL loses its trailing slash', () => {
+    expect(readConfig({ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir/r4/' })).toMatchObject({ fhirBaseUrl: 'https://ehr.example.org/fhir/r4', sandbox: false });
+  });
+
+  it.each([
+    [{ NEEDLECHART_FHIR_BASE_URL: 'http://ehr.example.org/fhir' }, 'NEEDLECHART_FHIR_BASE_URL must use https'],
+    [{ NEEDLECHART_FHIR_BASE_URL: 'not a url' }, 'NEEDLECHART_FHIR_BASE_URL must be an absolute URL'],
+    [{ NEEDLECHART_SANDBOX: 'off' }, 'NEEDLECHART_FHIR_BASE_URL must name'],
+    [{ NEEDLECHART_SANDBOX: 'maybe' }, 'NEEDLECHART_SANDBOX must be on or off'],
+  ])('when %j is set, then start-up refuses: %s', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
   });
 
   it('when several values are bad, then every problem is listed at once', () => {

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Resource } from 'fhir/r4.js';
+import { Client } from 'fhir-kit-client';
+import type { Logger } from '../http/logger.js';
+import { OperationOutcomeError, outcome, upstream } from '../outcome/operation-outcome-error.js';
+
+/**
+ * The one module that talks to a FHIR server (STYLE.md convention 3). It wraps fhir-kit-client once:
+ * narrows its loosely typed results to @types/fhir resources, checked at run time; turns its thrown
+ * objects into OperationOutcomeError (the server's own OperationOutcome reused, `transient` for
+ * timeouts, 5xx and dropped connections); sets a per-request timeout; retries idempotent requests a
+ * bounded number of times with backoff; logs a request id, interaction, status and time, never a body.
+ */
+export interface FhirGatewayOptions {
+  readonly baseUrl: string;
+  readonly logger: Logger;
+  /** Bearer token for each request (SMART); none for the open sandbox. */
+  readonly accessToken?: () => string | undefined | Promise<string | undefined>;
+  readonly timeoutMs?: number;
+  /** Extra attempts for idempotent requests after a transient failure. */
+  readonly retries?: number;
+  readonly backoffMs?: number;
+}
+
+type Kind = 'read' | 'search' | 'batch' | 'transaction' | 'update' | 'create' | 'metadata';
+
+interface KitError {
+  response?: { status?: number; data?: unknown };
+  name?: string;
+  cause?: { code?: string };
+  message?: string;
+}
+
+function isOutcome(value: unknown): value is OperationOutcome {
+  return !!value && typeof value === 'object' && (value as Resource).resourceType === 'OperationOutcome';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Maps whatever fhir-kit-client or fetch threw into our error, keeping the server's OperationOutcome. */
+export function toGatewayError(error: unknown, what: string): OperationOutcomeError {
+  if (error instanceof OperationOutcomeError) return error;
+  const e = error as KitError;
+  const status = e.response?.status;
+  if (status !== undefined) {
+    const serverOutcome = isOutcome(e.response?.data) ? e.response.data : undefined;
+    const transient = status >= 500 || status === 429 || status === 408;
+    const text = serverOutcome?.issue?.[0]?.diagnostics ?? serverOutcome?.issue?.[0]?.details?.text ?? `The FHIR server answered ${status} to ${what}`;
+    if (transient) return upstream(text, { status: status === 429 ? 503 : 502, transient: true, cause: error });
+    const mapped = status === 412 ? 409 : status;
+    return new OperationOutcomeError(mapped, serverOutcome ?? outcome([{ severity: 'error', code: status === 404 ? 'not-found' : status === 409 || status === 412 ? 'conflict' : 'processing', diagnostics: text }]), { cause: error });
+  }
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return upstream(`The FHIR server did not answer ${what} in time`, { status: 504, transient: true, cause: error });
+  return upstream(`The FHIR server could not be reached for ${what} (${e.cause?.code ?? 'connection failed'})`, { status: 502, transient: true, cause: error });
+}
+
+export class FhirGateway {
+  private readonly client: Client;
+  private capabilities: Promise<CapabilityStatement> | undefined;
+
+  constructor(private readonly options: FhirGatewayOptions) {
+    this.client = new Client({ baseUrl: options.baseUrl });
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  private async call<T>(kind: Kind, what: string, idempotent: boolean, run: (requestOptions: { headers: Record<string, string>; signal: AbortSignal }) => Promise<unknown>): Promise<T> {
+    const attempts = 1 + (idempotent ? (this.options.retries ?? 2) : 0);
+    for (let attempt = 1; ; attempt++) {
+      const requestId = randomUUID();
+      const started = performance.now();
+      try {
+        const token = await this.options.accessToken?.();
+        const headers: Record<string, string> = { 'x-request-id': requestId, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        const result = await run({ headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+        this.options.logger.info('fhir request', { requestId, kind, attempt, status: 'ok', ms: Math.round(performance.now() - started) });
+        return result as T;
+      } catch (raw) {
+        const error = toGatewayError(raw, what);
+        this.options.logger.warn('fhir request failed', { requestId, kind, attempt, status: error.status, transient: error.transient, ms: Math.round(performance.now() - started) });
+        if (!error.transient || attempt >= attempts) throw error;
+        const retryAfter = Number((raw as { config?: { headers?: Headers } }).config?.headers?.get?.('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5000) : (this.options.backoffMs ?? 100) * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private expect<T extends FhirResource>(value: unknown, resourceType: T['resourceType'], what: string): T {
+    if ((value as Resource | undefined)?.resourceType !== resourceType) throw upstream(`The FHIR server answered ${what} with something other than a ${resourceType}`);
+    return value as T;
+  }
+
+  /** The server's CapabilityStatement, fetched once per gateway and kept. */
+  capabilityStatement(): Promise<CapabilityStatement> {
+    this.capabilities ??= this.call<unknown>('metadata', 'the capability request', true, (o) => this.client.capabilityStatement(o))
+      .then((v) => this.expect<CapabilityStatement>(v, 'CapabilityStatement', 'the capability request'))
+      .catch((error: unknown) => {
+        this.capabilities = undefined;
+        throw error;
+      });
+    return this.capabilities;
+  }
+
+  /** True when the CapabilityStatement lists the system interaction (`batch`, `transaction`). */
+  async supports(interaction: 'batch' | 'transaction'): Promise<boolean> {
+    const caps = await this.capabilityStatement();
+    return caps.rest?.some((r) => r.interaction?.some((i) => i.code === interaction)) ?? false;
+  }
+
+  async read<T extends FhirResource>(resourceType: T['resourceType'], id: string): Promise<T> {
+    const what = `a ${resourceType} read`;
+    return this.expect<T>(await this.call('read', what, true, (o) => this.client.read({ resourceType, id, options: o })), resourceType, what);
+  }
+
+  /** One page of a search. */
+  async search(resourceType: string, params: Record<string, string>): Promise<Bundle> {
+    const what = `a ${resourceType} search`;
+    return this.expect<Bundle>(await this.call('search', what, true, (o) => this.client.search({ resourceType, searchParams: params, options: o })), 'Bundle', what);
+  }
+
+  /** Follows a Bundle's `next` link (paging); undefined on the last page. */
+  async nextPage(bundle: Bundle): Promise<Bundle | undefined> {
+    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    if (!next) return undefined;
+    return this.expect<Bundle>(await this.call('search', 'the next page of a search', true, (o) => this.client.request(next, { options: o })), 'Bundle', 'a next page');
+  }
+
+  /** A batch of reads and searches only, so it is safe to retry. */
+  async readBatch(bundle: Bundle): Promise<Bundle> {
+    if (bundle.entry?.some((e) => e.request?.method !== 'GET')) throw new Error('readBatch takes GET entries only');
+    return this.expect<Bundle>(await this.call('batch', 'a batch of reads', true, (o) => this.client.batch({ body: bundle as never, options: o })), 'Bundle', 'a batch');
+  }
+
+  /** A transaction; never retried here, since it may contain non-idempotent entries. */
+  async transaction(bundle: Bundle): Promise<Bundle> {
+    return this.expect<Bundle>(await this.call('transaction', 'the save transaction', false, (o) => this.client.transaction({ body: bundle as never, options: o })), 'Bundle', 'a transaction');
+  }
+
+  /** Reads `.well-known/smart-configuration` directly (fhir-kit-client's helper can return {}). */
+  async smartConfiguration(): Promise<Record<string, unknown>> {
+    const url = `${this.options.baseUrl.replace(/\/$/, '')}/.well-known/smart-configuration`;
+    return this.call('metadata', 'SMART discovery', true, async (o) => {
+      const response = await fetch(url, { headers: { accept: 'application/json', ...o.headers }, signal: o.signal });
+      if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { response: { status: response.status } });
+      return (await response.json()) as Record<string, unknown>;
+    });
+  }
+}
