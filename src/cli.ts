@@ -4,6 +4,9 @@ import { OperationOutcomeError } from './outcome/operation-outcome-error.js';
 import { ProfileLoadError } from './profiles/load-profiles.js';
 import { createCore, type Core } from './service/core.js';
 import { analyseSession } from './service/preview-session.js';
+import { toVisitTransaction } from './fhir/visit-bundle.js';
+import { silentLogger } from './http/logger.js';
+import { createSandbox } from './sandbox/sandbox-server.js';
 
 /** Exit statuses: 0 success, 2 invalid input (every error on stderr), 1 anything else. */
 export const EXIT = { ok: 0, failure: 1, invalid: 2 } as const;
@@ -13,15 +16,20 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when the user asks a long-running command (sandbox) to stop. */
+  readonly stopped?: () => Promise<void>;
 }
 
-const USAGE = `Usage: needlechart <command> FILE.json [options]
+const USAGE = `Usage: needlechart <command> [FILE.json] [options]
 
 Commands:
   codes FILE.json                       suggested codes and warnings, as JSON {codes, warnings}
   check FILE.json                       documentation readiness, as JSON {score, findings}
   note FILE.json [--format html|text]   the treatment note (default html)
   review FILE.json [--format html|text] the payer-review summary (default text)
+  bundle FILE.json --patient Patient/<id> --encounter Encounter/<id>
+                                        the FHIR transaction Bundle a save would send
+  sandbox [--port N] [--data FILE]      run the seeded sandbox EHR alone; prints its FHIR base URL
 
 FILE.json may be - to read standard input.
 Exit status: 0 success, 2 invalid input (errors with field paths on stderr), 1 other failure.
@@ -48,13 +56,18 @@ function format(value: string | undefined, fallback: 'html' | 'text'): 'html' | 
 }
 
 async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>): Promise<void> {
-  const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' } },
+  });
   const [command, file, ...extra] = positionals;
   if (values.help || command === 'help') {
     io.stdout(`${USAGE}\n`);
     return;
   }
-  if (!command || !['codes', 'check', 'note', 'review'].includes(command)) throw new UsageError(command ? `Unknown command '${command}'` : 'No command given');
+  if (command === 'sandbox') return runSandbox(values, io, core);
+  if (!command || !['codes', 'check', 'note', 'review', 'bundle'].includes(command)) throw new UsageError(command ? `Unknown command '${command}'` : 'No command given');
   if (!file) throw new UsageError(`${command} needs a session file (or - for standard input)`);
   if (extra.length) throw new UsageError(`Unexpected argument '${extra[0]}'`);
   const loaded = await core();
@@ -69,9 +82,29 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
     case 'note':
       io.stdout(loaded.renderer.render('note', format(values.format, 'html'), analysis.view));
       return;
+    case 'bundle': {
+      const patient = values.patient;
+      const encounter = values.encounter;
+      if (!patient || !/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(patient)) throw new UsageError('bundle needs --patient Patient/<id>');
+      if (!encounter || !/^Encounter\/[A-Za-z0-9\-.]{1,64}$/.test(encounter)) throw new UsageError('bundle needs --encounter Encounter/<id>');
+      const note = { html: loaded.renderer.render('note', 'html', analysis.view), text: loaded.renderer.render('note', 'text', analysis.view) };
+      const bundle = toVisitTransaction({ session: analysis.session, target: { patient, encounter }, coding: analysis.coding, note, version: loaded.version, now: new Date().toISOString() }, loaded.profiles);
+      io.stdout(`${JSON.stringify(bundle, null, 2)}\n`);
+      return;
+    }
     default:
       io.stdout(loaded.renderer.render('payer-review', format(values.format, 'text'), analysis.view));
   }
+}
+
+async function runSandbox(values: { port?: string | undefined; data?: string | undefined }, io: CliIo, core: () => Promise<Core>): Promise<void> {
+  const port = values.port === undefined ? 8090 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (got '${values.port}')`);
+  const sandbox = await createSandbox({ core: await core(), logger: silentLogger, ...(values.data ? { dataFile: values.data } : {}) });
+  const running = await sandbox.listen(port, io.env.HOST?.trim() || '127.0.0.1');
+  io.stdout(`${running.fhirBaseUrl}\n`);
+  await (io.stopped ?? (() => new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); })))();
+  await running.close();
 }
 
 /** Runs one CLI command; returns the exit status instead of exiting, so tests call it directly. */

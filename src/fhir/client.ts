@@ -127,6 +127,11 @@ export class FhirGateway {
     return this.expect<Bundle>(await this.call('search', 'the next page of a search', true, (o) => this.client.request(next, { options: o })), 'Bundle', 'a next page');
   }
 
+  /** Every page of a search, following `next` links up to `maxPages`. */
+  async searchAll<T extends FhirResource>(resourceType: T['resourceType'], params: Record<string, string>, maxPages = 10): Promise<T[]> {
+    return collectPages<T>(this, await this.search(resourceType, params), resourceType, maxPages);
+  }
+
   /** A batch of reads and searches only, so it is safe to retry. */
   async readBatch(bundle: Bundle): Promise<Bundle> {
     if (bundle.entry?.some((e) => e.request?.method !== 'GET')) throw new Error('readBatch takes GET entries only');
@@ -147,4 +152,15 @@ export class FhirGateway {
       return (await response.json()) as Record<string, unknown>;
     });
   }
+}
+
+/** The matches of a search result and its following pages (`search.mode` include entries left out). */
+export async function collectPages<T extends FhirResource>(gateway: FhirGateway, first: Bundle | undefined, resourceType: T['resourceType'], maxPages = 10): Promise<T[]> {
+  const out: T[] = [];
+  let page = first;
+  for (let i = 0; page && i < maxPages; i++) {
+    for (const e of page.entry ?? []) if (e.resource?.resourceType === resourceType && e.search?.mode !== 'include') out.push(e.resource as T);
+    page = await gateway.nextPage(page);
+  }
+  return out;
 }

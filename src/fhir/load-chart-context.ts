@@ -2,13 +2,11 @@ import type { Bundle, BundleEntry, Condition, Coverage, DocumentReference, Encou
 import type { Profiles } from '../domain/profiles.js';
 import { notFound, upstream } from '../outcome/operation-outcome-error.js';
 import { toChartContext, type ChartContext, type ChartResources } from './chart-context.js';
-import type { FhirGateway } from './client.js';
+import { collectPages, type FhirGateway } from './client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from './systems.js';
 
 /** How many earlier dry-needling visits a chart open reads (a course is 2–6; this leaves room for long ones). */
 const MAX_VISITS = '100';
-/** Pages followed at most per search, so a runaway server cannot hold a chart open. */
-const MAX_PAGES = 10;
 
 const get = (url: string): BundleEntry => ({ request: { method: 'GET', url } });
 
@@ -19,17 +17,6 @@ function entryResource<T extends Resource>(entry: BundleEntry | undefined, type:
     throw upstream(`The FHIR server could not return ${what} (${status || 'no response'})`);
   }
   return entry.resource as T;
-}
-
-/** All pages of a search result that came back inside a batch: the first page is there, later ones are fetched. */
-async function allPages<T extends Resource>(gateway: FhirGateway, first: Bundle | undefined, type: T['resourceType']): Promise<T[]> {
-  const out: T[] = [];
-  let page = first;
-  for (let i = 0; page && i < MAX_PAGES; i++) {
-    for (const e of page.entry ?? []) if (e.resource?.resourceType === type && e.search?.mode !== 'include') out.push(e.resource as T);
-    page = await gateway.nextPage(page);
-  }
-  return out;
 }
 
 function searchBundle(entry: BundleEntry | undefined, what: string): Bundle {
@@ -68,7 +55,7 @@ export async function loadChartContext(gateway: FhirGateway, patient: string, en
   };
 
   const [p, e, c, cov, proc] = await run(firstReads);
-  const procedures = await allPages<Procedure>(gateway, searchBundle(proc, 'the earlier visits'), 'Procedure');
+  const procedures = await collectPages<Procedure>(gateway, searchBundle(proc, 'the earlier visits'), 'Procedure');
   const refs = procedures.filter((x) => x.id).map((x) => `Procedure/${x.id}`).join(',');
   const [obs, docs] = refs
     ? await run([`Observation?${q({ 'part-of': refs, _count: '1000' })}`, `DocumentReference?${q({ related: refs, _count: '500' })}`])
@@ -76,11 +63,11 @@ export async function loadChartContext(gateway: FhirGateway, patient: string, en
   const chart: ChartResources = {
     patient: entryResource<Patient>(p, 'Patient', patient),
     encounter: entryResource<Encounter>(e, 'Encounter', encounter),
-    conditions: await allPages<Condition>(gateway, searchBundle(c, 'the conditions'), 'Condition'),
-    coverages: await allPages<Coverage>(gateway, searchBundle(cov, 'the coverage'), 'Coverage'),
+    conditions: await collectPages<Condition>(gateway, searchBundle(c, 'the conditions'), 'Condition'),
+    coverages: await collectPages<Coverage>(gateway, searchBundle(cov, 'the coverage'), 'Coverage'),
     procedures,
-    observations: obs ? await allPages<Observation>(gateway, searchBundle(obs, 'the outcome observations'), 'Observation') : [],
-    documents: docs ? await allPages<DocumentReference>(gateway, searchBundle(docs, 'the notes'), 'DocumentReference') : [],
+    observations: obs ? await collectPages<Observation>(gateway, searchBundle(obs, 'the outcome observations'), 'Observation') : [],
+    documents: docs ? await collectPages<DocumentReference>(gateway, searchBundle(docs, 'the notes'), 'DocumentReference') : [],
   };
   if (chart.encounter.subject?.reference && chart.encounter.subject.reference !== patient) throw notFound(`${encounter} does not belong to ${patient}`);
   return toChartContext(chart, profiles);

@@ -94,3 +94,37 @@ describe('needlechart CLI', () => {
     expect((failed as { code: number }).code).toBe(1);
   });
 });
+
+describe('needlechart bundle and sandbox', () => {
+  it('when `bundle FILE --patient --encounter` is run, then it prints the transaction Bundle with those references', async () => {
+    const { code, out } = await run(['bundle', EXAMPLE, '--patient', 'Patient/p-1', '--encounter', 'Encounter/e-1']);
+    expect(code).toBe(EXIT.ok);
+    const bundle = JSON.parse(out) as { type: string; entry: { resource: { resourceType: string; subject?: { reference: string } } }[] };
+    expect(bundle.type).toBe('transaction');
+    expect(bundle.entry.map((e) => e.resource.resourceType)).toEqual(['Procedure', 'Observation', 'Observation', 'Observation', 'Observation', 'DocumentReference', 'Provenance']);
+    expect(bundle.entry[0]?.resource.subject?.reference).toBe('Patient/p-1');
+  });
+
+  it.each([
+    [['bundle', EXAMPLE, '--encounter', 'Encounter/e-1'], /--patient Patient/],
+    [['bundle', EXAMPLE, '--patient', 'Patient/p-1', '--encounter', 'e-1'], /--encounter Encounter/],
+  ])('when `%s` lacks a proper reference, then exit 1 saying which', async (args, message) => {
+    const { code, err } = await run(args);
+    expect(code).toBe(EXIT.failure);
+    expect(err).toMatch(message);
+  });
+
+  it('when `sandbox --port 0` is run, then it prints a FHIR base that answers, and stops cleanly when asked', async () => {
+    let out = '';
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const done = main(['sandbox', '--port', '0'], { stdout: (t) => (out += t), stderr: () => {}, readStdin: async () => '', env: {}, stopped: () => stopped });
+    for (let i = 0; i < 200 && !out; i++) await new Promise((r) => setTimeout(r, 50));
+    const base = out.trim();
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
+    const patient = (await (await fetch(`${base}/Patient/p-maria-lopez`)).json()) as { name: { family: string }[] };
+    expect(patient.name[0]?.family).toBe('Lopez');
+    stop();
+    expect(await done).toBe(EXIT.ok);
+  });
+});

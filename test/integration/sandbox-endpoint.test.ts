@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Bundle, CapabilityStatement, OperationOutcome } from 'fhir/r4.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+let t: TestSandbox;
+beforeAll(async () => {
+  t = await startTestSandbox();
+});
+afterAll(async () => {
+  await t.sandbox.close();
+});
+
+const fhir = (path: string, init: RequestInit = {}) =>
+  fetch(`${t.sandbox.fhirBaseUrl}${path}`, { ...init, headers: { 'content-type': 'application/fhir+json', ...(init.headers as Record<string, string> | undefined) } });
+
+describe('the sandbox FHIR endpoint', () => {
+  it('when /metadata is read, then it is an R4 CapabilityStatement that advertises batch and transaction', async () => {
+    const res = await fhir('/metadata');
+    const caps = (await res.json()) as CapabilityStatement;
+    expect(caps.fhirVersion).toBe('4.0.1');
+    expect(caps.rest?.[0]?.interaction?.map((i) => i.code).sort()).toEqual(['batch', 'transaction']);
+    expect(caps.rest?.[0]?.resource?.map((r) => r.type)).toEqual(expect.arrayContaining(['Patient', 'Procedure', 'Observation', 'DocumentReference', 'Provenance']));
+  });
+
+  it('when a resource is created, then 201 with Location and ETag from its version', async () => {
+    const res = await fhir('/Practitioner', { method: 'POST', body: JSON.stringify({ resourceType: 'Practitioner', name: [{ family: 'Created' }] }) });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; meta: { versionId: string } };
+    expect(res.headers.get('location')).toBe(`${t.sandbox.fhirBaseUrl}/Practitioner/${body.id}/_history/${body.meta.versionId}`);
+    expect(res.headers.get('etag')).toBe(`W/"${body.meta.versionId}"`);
+    expect(res.headers.get('content-type')).toMatch(/application\/fhir\+json/);
+  });
+
+  it('when an update carries a stale If-Match, then 412 and the resource is unchanged', async () => {
+    const created = (await (await fhir('/Practitioner', { method: 'POST', body: JSON.stringify({ resourceType: 'Practitioner', name: [{ family: 'Before' }] }) })).json()) as { id: string };
+    const res = await fhir(`/Practitioner/${created.id}`, { method: 'PUT', headers: { 'if-match': 'W/"stale"' }, body: JSON.stringify({ resourceType: 'Practitioner', id: created.id, name: [{ family: 'After' }] }) });
+    expect(res.status).toBe(412);
+    expect(((await (await fhir(`/Practitioner/${created.id}`)).json()) as { name: { family: string }[] }).name[0]?.family).toBe('Before');
+  });
+
+  it('when a resource breaks the R4 schema, then 400 OperationOutcome naming each field', async () => {
+    const res = await fhir('/Observation', { method: 'POST', body: JSON.stringify({ resourceType: 'Observation', status: 'done', colour: 'red' }) });
+    expect(res.status).toBe(400);
+    const outcome = (await res.json()) as OperationOutcome;
+    expect(outcome.issue.map((i) => i.expression?.[0]).sort()).toEqual(['code', 'colour', 'status']);
+  });
+
+  it('when the body is not JSON, then 400 OperationOutcome', async () => {
+    const res = await fhir('/Observation', { method: 'POST', body: '{"resourceType":' });
+    expect(res.status).toBe(400);
+  });
+
+  it('when a search has more results than _count, then a next link pages through them', async () => {
+    const first = (await (await fhir('/Procedure?patient=Patient/p-li-wei&_count=2')).json()) as Bundle;
+    expect(first.total).toBe(5);
+    expect(first.entry).toHaveLength(2);
+    const next = first.link?.find((l) => l.relation === 'next')?.url ?? '';
+    expect(next).toContain('_offset=2');
+    const second = (await (await fetch(next)).json()) as Bundle;
+    expect(second.entry?.map((e) => e.resource?.id)).not.toEqual(first.entry?.map((e) => e.resource?.id));
+    expect(first.entry?.[0]?.fullUrl).toMatch(new RegExp(`^${t.sandbox.fhirBaseUrl}/Procedure/`));
+  });
+
+  it('when SMART discovery is asked before an authorization server is attached, then 404 OperationOutcome', async () => {
+    expect((await fhir('/.well-known/smart-configuration')).status).toBe(404);
+  });
+
+  it('when an unknown path is asked, then an OperationOutcome error, not a crash', async () => {
+    const res = await fhir('/NotAType/123');
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(((await res.json()) as OperationOutcome).resourceType).toBe('OperationOutcome');
+    expect((await fhir('/metadata')).status).toBe(200);
+  });
+});
+
+describe('keeping the sandbox data (NEEDLECHART_SANDBOX_DATA)', () => {
+  it('when the sandbox restarts on the same data file, then what was written is still there and nothing is seeded twice', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'nc-sandbox-')), 'data.json');
+    const first = await startTestSandbox({ dataFile: file });
+    const created = (await (await fetch(`${first.sandbox.fhirBaseUrl}/Practitioner`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Practitioner', name: [{ family: 'Kept' }] }) })).json()) as { id: string };
+    const patientsBefore = (await first.gateway.searchAll('Patient', { _count: '100' })).length;
+    await first.sandbox.close();
+
+    const second = await startTestSandbox({ dataFile: file });
+    try {
+      const kept = await second.gateway.read('Practitioner', created.id);
+      expect(kept).toMatchObject({ name: [{ family: 'Kept' }] });
+      expect((await second.gateway.searchAll('Patient', { _count: '100' })).length).toBe(patientsBefore);
+    } finally {
+      await second.sandbox.close();
+    }
+  });
+});

@@ -1,0 +1,192 @@
+import type { Bundle, DocumentReference, Observation, Procedure, Provenance } from 'fhir/r4.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FhirGateway } from '../../src/fhir/client.js';
+import { loadChartContext } from '../../src/fhir/load-chart-context.js';
+import { VISIT_ID_SYSTEM } from '../../src/fhir/systems.js';
+import { visitKey } from '../../src/fhir/visit-context.js';
+import { silentLogger } from '../../src/http/logger.js';
+import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error.js';
+import { saveVisit } from '../../src/service/save-visit.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { completeSession, exampleSession, muscle } from '../support/fixtures.js';
+import { newChart, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+let t: TestSandbox;
+beforeAll(async () => {
+  t = await startTestSandbox();
+});
+afterAll(async () => {
+  await t.sandbox.close();
+});
+
+async function countFor(patient: string): Promise<Record<string, number>> {
+  const [procedures, observations, documents, provenance] = await Promise.all([
+    t.gateway.searchAll<Procedure>('Procedure', { patient, _count: '100' }),
+    t.gateway.searchAll<Observation>('Observation', { patient, _count: '100' }),
+    t.gateway.searchAll<DocumentReference>('DocumentReference', { patient, _count: '100' }),
+    t.gateway.searchAll<Provenance>('Provenance', { _count: '1000' }),
+  ]);
+  const ids = new Set([...procedures, ...observations, ...documents].map((r) => `${r.resourceType}/${r.id}`));
+  return {
+    procedures: procedures.length,
+    observations: observations.length,
+    documents: documents.length,
+    provenance: provenance.filter((p) => p.target.some((x) => ids.has(x.reference ?? ''))).length,
+  };
+}
+
+describe('saving a visit', () => {
+  it('when a session is saved, then Procedure, Observations, note and Provenance land and read back as the same session', async () => {
+    const chart = await newChart(t.sandbox);
+    const session = exampleSession();
+    const result = await saveVisit(t.gateway, t.core, { session, target: chart });
+    expect(result.status).toBe('created');
+    expect(result.observations).toBe(4);
+    expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
+    const procedure = await t.gateway.read<Procedure>('Procedure', result.procedure.id);
+    expect(procedure.identifier?.[0]).toEqual({ system: VISIT_ID_SYSTEM, value: visitKey(session, chart) });
+    const ctx = await loadChartContext(t.gateway, chart.patient, chart.encounter, t.core.profiles);
+    expect(ctx.currentVisit?.session).toEqual(session);
+    const doc = await t.gateway.read<DocumentReference>('DocumentReference', result.document?.id ?? '');
+    expect(Buffer.from(doc.content[0]?.attachment.data ?? '', 'base64').toString()).toContain('Upper trapezius (left)');
+  });
+
+  it('when the same save is sent twice, then the second writes nothing and answers unchanged', async () => {
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const second = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    expect(second).toMatchObject({ status: 'unchanged', procedure: first.procedure });
+    expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
+  });
+
+  it('when the response to a save is lost and the save is retried, then the visit exists exactly once', async () => {
+    const chart = await newChart(t.sandbox);
+    const proxy = await startFaultProxy(t.sandbox.fhirBaseUrl);
+    try {
+      const gateway = new FhirGateway({ baseUrl: proxy.url, logger: silentLogger, backoffMs: 10 });
+      proxy.inject('drop-response', (req) => req.method === 'POST' && req.url?.endsWith('/fhir/') === true);
+      const lost = await saveVisit(gateway, t.core, { session: completeSession(), target: chart }).catch((e: unknown) => e);
+      expect(lost).toBeInstanceOf(OperationOutcomeError);
+      expect((lost as OperationOutcomeError).transient).toBe(true);
+      // The transaction is not retried by the gateway (it is not idempotent on its own)...
+      expect(proxy.seen.filter((r) => r.method === 'POST').length).toBe(1);
+      // ...but it did land, once.
+      expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
+      const retry = await saveVisit(gateway, t.core, { session: completeSession(), target: chart });
+      expect(retry.status).toBe('unchanged');
+      expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('when the same transaction is posted twice directly, then conditional creates keep it to one visit', async () => {
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    expect(first.status).toBe('created');
+    // Replay the raw transaction, as a client without the pre-check would.
+    const { toVisitTransaction } = await import('../../src/fhir/visit-bundle.js');
+    const { analyseSession } = await import('../../src/service/preview-session.js');
+    const a = analyseSession(completeSession(), t.core);
+    const note = { html: t.core.renderer.render('note', 'html', a.view), text: t.core.renderer.render('note', 'text', a.view) };
+    const response = await t.gateway.transaction(toVisitTransaction({ session: a.session, target: chart, coding: a.coding, note, version: t.core.version, now: new Date().toISOString() }, t.core.profiles));
+    expect(response.entry?.slice(0, -1).map((e) => e.response?.status)).toEqual(['200', '200', '200', '200', '200', '200']);
+    const counts = await countFor(chart.patient);
+    expect(counts).toMatchObject({ procedures: 1, observations: 4, documents: 1 });
+  });
+
+  it('when a different session is saved again without amending, then it is refused with 409 and nothing changes', async () => {
+    const chart = await newChart(t.sandbox);
+    await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const changed = completeSession({ plan: 'Discharge.' });
+    await expect(saveVisit(t.gateway, t.core, { session: changed, target: chart })).rejects.toMatchObject({ status: 409 });
+    expect(await countFor(chart.patient)).toMatchObject({ procedures: 1, documents: 1 });
+  });
+
+  it('when the session is invalid, then 422 and nothing is written', async () => {
+    const chart = await newChart(t.sandbox);
+    await expect(saveVisit(t.gateway, t.core, { session: { ...completeSession(), billing: 'cash' }, target: chart })).rejects.toMatchObject({ status: 422 });
+    expect(await countFor(chart.patient)).toEqual({ procedures: 0, observations: 0, documents: 0, provenance: 0 });
+  });
+});
+
+describe('amending a visit', () => {
+  it('when a saved visit is amended from its current version, then it is updated in place, the note is replaced and history kept', async () => {
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const amended = completeSession({ outcomes: { painPre: 6, painPost: 2 }, muscles: [muscle('quadratus-lumborum', 'left'), muscle('piriformis', 'left')] });
+    const second = await saveVisit(t.gateway, t.core, { session: amended, target: chart, amend: { procedureId: first.procedure.id, versionId: first.procedure.versionId } });
+    expect(second.status).toBe('updated');
+    expect(second.procedure.id).toBe(first.procedure.id);
+    expect(second.procedure.versionId).not.toBe(first.procedure.versionId);
+    const ctx = await loadChartContext(t.gateway, chart.patient, chart.encounter, t.core.profiles);
+    expect(ctx.currentVisit?.session).toEqual(amended);
+    const docs = await t.gateway.searchAll<DocumentReference>('DocumentReference', { patient: chart.patient });
+    expect(docs.map((d) => d.status).sort()).toEqual(['current', 'superseded']);
+    expect(docs.find((d) => d.status === 'current')?.relatesTo?.[0]?.target.reference).toBe(`DocumentReference/${first.document?.id}`);
+    const history = (await (await fetch(`${t.sandbox.fhirBaseUrl}/Procedure/${first.procedure.id}/_history`)).json()) as Bundle;
+    expect(history.entry?.map((e) => e.resource?.meta?.versionId).sort()).toEqual([first.procedure.versionId, second.procedure.versionId].sort());
+    const observations = await t.gateway.searchAll<Observation>('Observation', { patient: chart.patient });
+    expect(observations.filter((o) => o.status === 'entered-in-error')).toHaveLength(2);
+  });
+
+  it('when two people amend the same version, then the second gets 409, the first edit stays intact', async () => {
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const base = { procedureId: first.procedure.id, versionId: first.procedure.versionId };
+    await saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'Edit by A' }), target: chart, amend: base });
+    const conflict = await saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'Edit by B' }), target: chart, amend: base }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(OperationOutcomeError);
+    expect(conflict).toMatchObject({ status: 409, outcome: { issue: [{ code: 'conflict' }] } });
+    expect((conflict as OperationOutcomeError).message).toMatch(/changed by someone else/);
+    const ctx = await loadChartContext(t.gateway, chart.patient, chart.encounter, t.core.profiles);
+    expect(ctx.currentVisit?.session?.plan).toBe('Edit by A');
+  });
+
+  it('when the version check passes but the server version moves during the save, then the If-Match in the transaction refuses it whole', async () => {
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const procedure = await t.gateway.read<Procedure>('Procedure', first.procedure.id);
+    // Someone else updates the Procedure directly on the server.
+    const res = await fetch(`${t.sandbox.fhirBaseUrl}/Procedure/${procedure.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json', 'if-match': `W/"${procedure.meta?.versionId}"` }, body: JSON.stringify({ ...procedure, status: 'completed', note: [{ text: 'edited elsewhere' }] }) });
+    expect(res.status).toBe(200);
+    const before = await countFor(chart.patient);
+    await expect(saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'late' }), target: chart, amend: { procedureId: first.procedure.id, versionId: first.procedure.versionId } })).rejects.toMatchObject({ status: 409 });
+    expect(await countFor(chart.patient)).toEqual(before);
+  });
+});
+
+describe('all-or-nothing transactions in the sandbox', () => {
+  it('when one entry of a transaction fails, then nothing of it is left behind', async () => {
+    const chart = await newChart(t.sandbox);
+    const identifier = { system: VISIT_ID_SYSTEM, value: `rollback-${Date.now()}` };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:6c6f1a8e-0b7c-4f2a-9d5e-111111111111', resource: { resourceType: 'Procedure', identifier: [identifier], status: 'completed', subject: { reference: chart.patient } } as Procedure, request: { method: 'POST', url: 'Procedure' } },
+        { fullUrl: 'urn:uuid:6c6f1a8e-0b7c-4f2a-9d5e-222222222222', resource: { resourceType: 'Observation', status: 'final', code: { text: 'pain' }, subject: { reference: chart.patient }, partOf: [{ reference: 'urn:uuid:6c6f1a8e-0b7c-4f2a-9d5e-111111111111' }] } as Observation, request: { method: 'POST', url: 'Observation' } },
+        { resource: { resourceType: 'Patient', id: chart.patient.split('/')[1] ?? '' }, request: { method: 'PUT', url: chart.patient, ifMatch: 'W/"stale"' } },
+      ],
+    };
+    await expect(t.gateway.transaction(bundle)).rejects.toMatchObject({ status: 409 });
+    expect(await t.gateway.searchAll('Procedure', { identifier: `${identifier.system}|${identifier.value}` })).toEqual([]);
+    expect(await countFor(chart.patient)).toEqual({ procedures: 0, observations: 0, documents: 0, provenance: 0 });
+  });
+
+  it('when a transaction entry breaks the R4 schema, then the whole transaction is refused with the entry named', async () => {
+    const chart = await newChart(t.sandbox);
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Procedure', status: 'completed', subject: { reference: chart.patient } } as Procedure, request: { method: 'POST', url: 'Procedure' } },
+        { resource: { resourceType: 'Observation', status: 'done', code: { text: 'x' } } as unknown as Observation, request: { method: 'POST', url: 'Observation' } },
+      ],
+    };
+    const error = (await t.gateway.transaction(bundle).catch((e: unknown) => e)) as OperationOutcomeError;
+    expect(error.status).toBe(400);
+    expect(error.outcome.issue[0]?.expression).toEqual(['Bundle.entry[1].resource.status']);
+    expect(await countFor(chart.patient)).toMatchObject({ procedures: 0 });
+  });
+});
