@@ -2,6 +2,19 @@ import { parseSearchRequest } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { JournaledRepository } from './journaled-repository.js';
 
+const IDENTIFIER_ONLY = /^identifier=([^&]+)$/;
+
+/** Matches for a conditional create: identifier-only criteria from the repository's index, anything else by search. */
+async function findMatches(repo: JournaledRepository, type: string, criteria: string): Promise<Resource[]> {
+  const byIdentifier = IDENTIFIER_ONLY.exec(criteria);
+  const token = byIdentifier?.[1] ? decodeURIComponent(byIdentifier[1]) : undefined;
+  if (token?.includes('|')) {
+    const [system = '', value = ''] = token.split('|');
+    return repo.findByIdentifier(type, system, value).map((id) => ({ resourceType: type, id }) as Resource);
+  }
+  return repo.searchResources(parseSearchRequest(`${type}?${criteria}`));
+}
+
 /**
  * Resolves a transaction's conditional creates (`request.ifNoneExist`) before Medplum sees them.
  * Medplum treats them as needing serializable isolation and refuses such transactions beyond 8
@@ -19,9 +32,9 @@ export async function resolveConditionalCreates(bundle: Bundle, repo: JournaledR
       entries.push(entry);
       continue;
     }
-    const matches = await repo.searchResources(parseSearchRequest(`${request.url}?${request.ifNoneExist}`));
+    const matches = await findMatches(repo, request.url, request.ifNoneExist);
     if (matches.length > 1) return { multipleMatches: `${request.url}?${request.ifNoneExist}` };
-    const match = matches[0] as Resource | undefined;
+    const match = matches[0];
     if (!match?.id) {
       const { ifNoneExist: _drop, ...plain } = request;
       entries.push({ ...entry, request: plain });

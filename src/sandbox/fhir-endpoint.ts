@@ -112,6 +112,8 @@ export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
     repo,
     async execute(req) {
       const writes = req.method !== 'GET' && req.method !== 'HEAD';
+      const fast = writes ? undefined : await identifierSearch(repo, req);
+      if (fast) return [allOk, fast, 200];
       const handle = async (): Promise<[OperationOutcome, Resource | undefined, number]> => {
         let body = req.body;
         if (req.path === '/' && (body as Bundle | undefined)?.type === 'transaction') {
@@ -136,6 +138,20 @@ export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
       return writes ? repo.runExclusive(handle) : handle();
     },
   };
+}
+
+const allOk = { resourceType: 'OperationOutcome', id: 'ok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] } as OperationOutcome;
+
+/** `GET /Type?identifier=system|value[&_count=n]` answered from the identifier index (the save path's look-up). */
+async function identifierSearch(repo: JournaledRepository, req: EngineRequest): Promise<Bundle | undefined> {
+  const type = /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
+  const query = req.query ?? {};
+  const keys = Object.keys(query);
+  const token = query.identifier;
+  if (!type || typeof token !== 'string' || !token.includes('|') || keys.some((k) => k !== 'identifier' && k !== '_count')) return undefined;
+  const [system = '', value = ''] = token.split('|');
+  const resources = await Promise.all(repo.findByIdentifier(type, system, value).map((id) => repo.readResource(type, id)));
+  return { resourceType: 'Bundle', type: 'searchset', total: resources.length, ...(resources.length ? { entry: resources.map((resource) => ({ resource })) } : {}) };
 }
 
 /**

@@ -15,9 +15,30 @@ interface Prior {
  * Here every write inside a transaction records what it replaced; on failure those keys are put
  * back. Transactions run one at a time (a promise chain), so no other write interleaves.
  */
+type Identified = Resource & { identifier?: { system?: string; value?: string }[] };
+
+const identifierKeys = (resource: Resource | undefined): string[] =>
+  ((resource as Identified | undefined)?.identifier ?? []).filter((i) => i.value).map((i) => `${resource?.resourceType}|${i.system ?? ''}|${i.value}`);
+
 export class JournaledRepository extends MemoryRepository {
   private journal: Map<string, Prior> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** `Type|system|value` → ids: Medplum's in-memory search scans every resource with FHIRPath, far too slow for identifier look-ups on each save. */
+  private readonly identifiers = new Map<string, Set<string>>();
+
+  private reindex(id: string, before: Resource | undefined, after: Resource | undefined): void {
+    for (const key of identifierKeys(before)) this.identifiers.get(key)?.delete(id);
+    for (const key of identifierKeys(after)) {
+      let ids = this.identifiers.get(key);
+      if (!ids) this.identifiers.set(key, (ids = new Set()));
+      ids.add(id);
+    }
+  }
+
+  /** Ids of the current resources of `type` carrying identifier `system|value`. */
+  findByIdentifier(type: string, system: string, value: string): string[] {
+    return [...(this.identifiers.get(`${type}|${system}|${value}`) ?? [])];
+  }
 
   private get maps(): { resources: ResourceMaps; history: HistoryMaps } {
     // The maps are private in Medplum's typings; this sandbox-only class is the one place that reaches them.
@@ -36,7 +57,9 @@ export class JournaledRepository extends MemoryRepository {
 
   override async createResource<T extends Resource>(resource: T): Promise<T & { id: string }> {
     if (resource.id) this.remember(resource.resourceType, resource.id);
+    const before = resource.id ? this.maps.resources.get(resource.resourceType)?.get(resource.id) : undefined;
     const created = await super.createResource(resource);
+    this.reindex(created.id, before, created);
     // A resource that came without an id did not exist before: rolling back removes it.
     const key = `${created.resourceType}/${created.id}`;
     if (!resource.id && this.journal && !this.journal.has(key)) this.journal.set(key, { resource: undefined, historyLength: 0 });
@@ -45,13 +68,16 @@ export class JournaledRepository extends MemoryRepository {
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     this.remember(resourceType, id);
-    return super.deleteResource(resourceType, id);
+    const before = this.maps.resources.get(resourceType)?.get(id);
+    await super.deleteResource(resourceType, id);
+    this.reindex(id, before, undefined);
   }
 
   private rollback(journal: Map<string, Prior>): void {
     for (const [key, prior] of journal) {
       const [type = '', id = ''] = key.split('/');
       const current = this.maps.resources.get(type);
+      this.reindex(id, current?.get(id), prior.resource);
       if (prior.resource) current?.set(id, prior.resource);
       else current?.delete(id);
       const history = this.maps.history.get(type)?.get(id);
