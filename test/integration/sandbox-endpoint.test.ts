@@ -64,6 +64,25 @@ describe('the sandbox FHIR endpoint', () => {
     expect(first.entry?.[0]?.fullUrl).toMatch(new RegExp(`^${t.sandbox.fhirBaseUrl}/Procedure/`));
   });
 
+  it('when searching by date comparator and sorting, then only later visits come back, newest first', async () => {
+    const all = (await (await fhir('/Procedure?patient=Patient/p-li-wei&_sort=date')).json()) as Bundle;
+    const dates = all.entry?.map((e) => (e.resource as { performedDateTime: string }).performedDateTime) ?? [];
+    expect(dates).toEqual([...dates].sort());
+    const cutoff = dates[2]?.slice(0, 10) ?? '';
+    const later = (await (await fhir(`/Procedure?patient=Patient/p-li-wei&date=ge${cutoff}&_sort=-date`)).json()) as Bundle;
+    const laterDates = later.entry?.map((e) => (e.resource as { performedDateTime: string }).performedDateTime) ?? [];
+    expect(laterDates).toEqual(dates.slice(2).reverse());
+  });
+
+  it('when a resource is updated, then vread and history return each version', async () => {
+    const created = (await (await fhir('/Practitioner', { method: 'POST', body: JSON.stringify({ resourceType: 'Practitioner', name: [{ family: 'V1' }] }) })).json()) as { id: string; meta: { versionId: string } };
+    const updated = (await (await fhir(`/Practitioner/${created.id}`, { method: 'PUT', headers: { 'if-match': `W/"${created.meta.versionId}"` }, body: JSON.stringify({ resourceType: 'Practitioner', id: created.id, name: [{ family: 'V2' }] }) })).json()) as { meta: { versionId: string } };
+    const v1 = (await (await fhir(`/Practitioner/${created.id}/_history/${created.meta.versionId}`)).json()) as { name: { family: string }[] };
+    expect(v1.name[0]?.family).toBe('V1');
+    const history = (await (await fhir(`/Practitioner/${created.id}/_history`)).json()) as Bundle;
+    expect(history.entry?.map((e) => e.resource?.meta?.versionId).sort()).toEqual([created.meta.versionId, updated.meta.versionId].sort());
+  });
+
   it('when SMART discovery is asked before an authorization server is attached, then 404 OperationOutcome', async () => {
     expect((await fhir('/.well-known/smart-configuration')).status).toBe(404);
   });
