@@ -23,6 +23,22 @@ export interface Config {
   readonly sandboxDataFile: string | undefined;
   /** Timeout of one request to the FHIR server, in milliseconds. */
   readonly fhirTimeoutMs: number;
+  /** NeedleChart's public base URL (launch and redirect URIs); default http://HOST:PORT. */
+  readonly publicUrl: string | undefined;
+  /** FHIR servers allowed to launch NeedleChart (`iss`); the sandbox's base is added when it runs. */
+  readonly issAllowlist: readonly string[];
+  readonly clientId: string;
+  readonly clientAuth: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  readonly clientSecret: string | undefined;
+  /** PEM file of the private key for private_key_jwt (RS384 or ES384). */
+  readonly clientPrivateKeyFile: string | undefined;
+  readonly clientKeyId: string | undefined;
+  /** Secret (base64, 32 bytes) that encrypts tokens at rest; generated per start in sandbox mode when absent. */
+  readonly sessionSecret: string | undefined;
+  /** Redis URL for the launch-session store shared by several instances; in memory when absent. */
+  readonly redisUrl: string | undefined;
+  /** Origins allowed to frame NeedleChart (CSP frame-ancestors); the sandbox's are added when it runs. */
+  readonly frameAncestors: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -69,6 +85,25 @@ function flag(env: Env, name: string, fallback: boolean, problems: string[]): bo
   return fallback;
 }
 
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '').split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T, problems: string[]): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name} must be one of ${values.join(', ')} (got '${raw}')`);
+  return fallback;
+}
+
+function secret(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (Buffer.from(raw, 'base64').length < 32) problems.push(`${name} must be at least 32 random bytes, base64-encoded`);
+  return raw;
+}
+
 function optionalPath(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -87,7 +122,21 @@ export function readConfig(env: Env = process.env): Config {
     sandboxPort: integer(env, 'NEEDLECHART_SANDBOX_PORT', 8090, 0, 65535, problems),
     sandboxDataFile: optionalPath(env, 'NEEDLECHART_SANDBOX_DATA'),
     fhirTimeoutMs: integer(env, 'NEEDLECHART_FHIR_TIMEOUT_MS', 10_000, 100, 120_000, problems),
+    publicUrl: url(env, 'NEEDLECHART_PUBLIC_URL', problems),
+    issAllowlist: list(env, 'NEEDLECHART_ISS_ALLOWLIST').map((u) => u.replace(/\/$/, '')),
+    clientId: env.NEEDLECHART_CLIENT_ID?.trim() || 'needlechart-sandbox',
+    clientAuth: oneOf(env, 'NEEDLECHART_CLIENT_AUTH', ['none', 'client_secret_basic', 'private_key_jwt'] as const, 'none', problems),
+    clientSecret: env.NEEDLECHART_CLIENT_SECRET?.trim() || undefined,
+    clientPrivateKeyFile: optionalPath(env, 'NEEDLECHART_CLIENT_PRIVATE_KEY_FILE'),
+    clientKeyId: env.NEEDLECHART_CLIENT_KEY_ID?.trim() || undefined,
+    sessionSecret: secret(env, 'NEEDLECHART_SESSION_SECRET', problems),
+    redisUrl: env.NEEDLECHART_REDIS_URL?.trim() || undefined,
+    frameAncestors: list(env, 'NEEDLECHART_FRAME_ANCESTORS'),
   };
+  if (!config.sandbox && config.clientId === 'needlechart-sandbox') problems.push('NEEDLECHART_CLIENT_ID must be the client id the EHR assigned to NeedleChart');
+  if (!config.sandbox && !config.sessionSecret) problems.push('NEEDLECHART_SESSION_SECRET is required outside the sandbox (32 random bytes, base64)');
+  if (config.clientAuth === 'client_secret_basic' && !config.clientSecret) problems.push('NEEDLECHART_CLIENT_AUTH=client_secret_basic needs NEEDLECHART_CLIENT_SECRET');
+  if (config.clientAuth === 'private_key_jwt' && !config.clientPrivateKeyFile) problems.push('NEEDLECHART_CLIENT_AUTH=private_key_jwt needs NEEDLECHART_CLIENT_PRIVATE_KEY_FILE');
   if (!config.sandbox && !config.fhirBaseUrl) problems.push('NEEDLECHART_SANDBOX is off, so NEEDLECHART_FHIR_BASE_URL must name the EHR\'s FHIR server');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

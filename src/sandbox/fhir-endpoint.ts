@@ -4,6 +4,7 @@ import { FhirRouter, type FhirRequest, type HttpMethod } from '@medplum/fhir-rou
 import express, { type Request, type Response, type Router } from 'express';
 import type { R4SchemaValidator } from '../fhir/r4-schema-validator.js';
 import type { ValidationIssue } from '../outcome/validation-issue.js';
+import { refusal, refusesResult, type Grant } from './access-policy.js';
 import { sandboxCapabilityStatement } from './capability-statement.js';
 import { resolveConditionalCreates } from './conditional-creates.js';
 import type { JournaledRepository } from './journaled-repository.js';
@@ -22,8 +23,8 @@ export interface SandboxFhirOptions {
   readonly smart?: () => { readonly authorize: string; readonly token: string; readonly configuration: Record<string, unknown> } | undefined;
   /** Called after every successful write (persistence). */
   readonly onWrite?: () => void;
-  /** Checks the request's authorization; throws a response-ready error to refuse. */
-  readonly authorize?: (req: Request) => void;
+  /** Verifies the request's bearer token; throws a response-ready error (401) to refuse. Absent: the endpoint is open. */
+  readonly authenticate?: (req: Request) => Promise<Grant>;
 }
 
 function outcome(severity: 'error' | 'information', code: string, text: string, expression?: string): OperationOutcome {
@@ -176,8 +177,12 @@ export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
 
   app.use(async (req, res) => {
     try {
-      options.authorize?.(req);
       const method = req.method as HttpMethod;
+      const grant = await options.authenticate?.(req);
+      if (grant) {
+        const reason = refusal(grant, { method, path: req.path, query: queryOf(req), body: req.body as unknown });
+        if (reason) return send(res, 403, outcome('error', 'forbidden', reason));
+      }
       const writes = method !== 'GET' && method !== 'HEAD';
       if (writes && req.body !== undefined) {
         const issues = validateBody(req.body, options.validator);
@@ -185,6 +190,7 @@ export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
       }
       const [result, resource, status] = await engine.execute({ method, path: req.path, query: queryOf(req), body: req.body as unknown, headers: req.headers });
       if (!isOk(result) || !resource) return send(res, status, result);
+      if (grant && refusesResult(grant, resource)) return send(res, 403, outcome('error', 'forbidden', 'The token is for another patient'));
       if (writes) options.onWrite?.();
       const base = options.baseUrl();
       const vid = resource.meta?.versionId;

@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Request } from 'express';
+import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
+import type { Grant } from './access-policy.js';
+import { SandboxAuthServer, type SandboxClient } from './auth-server.js';
+import { launcherRouter, openCharts, PRACTITIONERS } from './launcher.js';
+import { displayName } from '../fhir/chart-context.js';
 import { createR4SchemaValidator } from '../fhir/r4-schema-validator.js';
 import type { Logger } from '../http/logger.js';
 import type { Core } from '../service/core.js';
@@ -18,9 +24,16 @@ export interface SandboxOptions {
   readonly seed?: boolean;
   /** The day the seeded course leads up to (default: today). */
   readonly today?: Date;
+  /**
+   * The SMART authorization server and launcher. Absent: the FHIR endpoint is open (for tests of
+   * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs).
+   */
+  readonly auth?: { readonly appUrl: () => string; readonly clients?: () => readonly SandboxClient[] };
 }
 
 export interface RunningSandbox {
+  /** The authorization server, when auth is on (tests create launches with it). */
+  readonly auth?: SandboxAuthServer;
   /** `http://127.0.0.1:<port>/fhir` */
   readonly fhirBaseUrl: string;
   readonly origin: string;
@@ -33,6 +46,7 @@ export interface RunningSandbox {
 export interface Sandbox {
   readonly app: Express;
   readonly engine: SandboxEngine;
+  readonly auth?: SandboxAuthServer;
   listen(port: number, host: string): Promise<RunningSandbox>;
 }
 
@@ -52,33 +66,71 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const saver = options.dataFile ? debouncedSaver(() => writeSandboxData(options.dataFile ?? '', repo.snapshot())) : undefined;
   if (saver && !stored) await saver.flush().then(() => writeSandboxData(options.dataFile ?? '', repo.snapshot()));
 
+  let origin = '';
   let base = '';
   const requestLog: { method: string; path: string }[] = [];
   const app = express();
   app.disable('x-powered-by');
-  app.get('/', (_req, res) => res.redirect('/fhir/metadata'));
+  const authOptions = options.auth;
+  const auth = authOptions
+    ? await SandboxAuthServer.create({
+        issuerUrl: () => `${origin}/auth`,
+        fhirBaseUrl: () => base,
+        clients: authOptions.clients ?? (() => [{ clientId: 'needlechart', redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none' }]),
+        practitioners: PRACTITIONERS,
+        patientsForPicker: async () => (await openCharts(engine)).map((c) => ({ id: c.patient.id, name: displayName(c.patient.name), encounters: c.encounters.map((e) => ({ id: e.id, label: `Encounter/${e.id} (${e.period?.start?.slice(0, 10) ?? 'open'})` })) })),
+      })
+    : undefined;
+  app.get('/', (_req, res) => res.redirect(auth ? '/sandbox' : '/fhir/metadata'));
+  if (auth && authOptions) {
+    app.use('/sandbox/assets', express.static(fileURLToPath(new URL('../../public/sandbox/', import.meta.url))));
+    app.use('/sandbox', launcherRouter({ engine, auth, fhirBaseUrl: () => base, appUrl: authOptions.appUrl }));
+    app.use('/auth', auth.router());
+  }
+  const authenticate = auth
+    ? async (req: Request): Promise<Grant> => {
+        const header = req.headers.authorization;
+        const refuse = (text: string) => new OperationOutcomeError(401, outcome([{ severity: 'error', code: 'login', diagnostics: text }]));
+        if (!header?.startsWith('Bearer ')) throw refuse('A bearer access token from the sandbox authorization server is required');
+        try {
+          const claims = await auth.verifyAccessToken(header.slice('Bearer '.length));
+          return { scope: claims.scope, ...(claims.patient ? { patient: claims.patient } : {}) };
+        } catch {
+          throw refuse('The access token is not valid (signature, issuer, audience or expiry)');
+        }
+      }
+    : undefined;
   app.use('/fhir', (req, _res, next) => {
     requestLog.push({ method: req.method, path: req.path });
     next();
   });
   app.use(
     '/fhir',
-    sandboxFhirEndpoint({ engine, validator: createR4SchemaValidator(), baseUrl: () => base, software: `NeedleChart sandbox ${options.core.version}`, onWrite: () => saver?.schedule() }),
+    sandboxFhirEndpoint({
+      engine,
+      validator: createR4SchemaValidator(),
+      baseUrl: () => base,
+      software: `NeedleChart sandbox ${options.core.version}`,
+      onWrite: () => saver?.schedule(),
+      ...(auth ? { smart: () => ({ authorize: `${origin}/auth/authorize`, token: `${origin}/auth/token`, configuration: auth.smartConfiguration() }), authenticate } : {}),
+    }),
   );
 
   return {
     app,
     engine,
+    ...(auth ? { auth } : {}),
     listen(port, host) {
       return new Promise((resolve, reject) => {
         const server: Server = app.listen(port, host, () => {
           const address = server.address() as AddressInfo;
-          const origin = `http://${host}:${address.port}`;
+          origin = `http://${host}:${address.port}`;
           base = `${origin}/fhir`;
           resolve({
             fhirBaseUrl: base,
             origin,
             engine,
+            ...(auth ? { auth } : {}),
             requestLog,
             close: async () => {
               await saver?.flush();

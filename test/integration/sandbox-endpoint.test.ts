@@ -66,11 +66,11 @@ describe('the sandbox FHIR endpoint', () => {
 
   it('when searching by date comparator and sorting, then only later visits come back, newest first', async () => {
     const all = (await (await fhir('/Procedure?patient=Patient/p-li-wei&_sort=date')).json()) as Bundle;
-    const dates = all.entry?.map((e) => (e.resource as { performedDateTime: string }).performedDateTime) ?? [];
+    const dates = all.entry?.map((e) => (e.resource as unknown as { performedDateTime: string }).performedDateTime) ?? [];
     expect(dates).toEqual([...dates].sort());
     const cutoff = dates[2]?.slice(0, 10) ?? '';
     const later = (await (await fhir(`/Procedure?patient=Patient/p-li-wei&date=ge${cutoff}&_sort=-date`)).json()) as Bundle;
-    const laterDates = later.entry?.map((e) => (e.resource as { performedDateTime: string }).performedDateTime) ?? [];
+    const laterDates = later.entry?.map((e) => (e.resource as unknown as { performedDateTime: string }).performedDateTime) ?? [];
     expect(laterDates).toEqual(dates.slice(2).reverse());
   });
 

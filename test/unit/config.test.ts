@@ -6,6 +6,8 @@ describe('readConfig', () => {
     expect(readConfig({})).toEqual({
       port: 3000, host: '127.0.0.1', payersDir: undefined, templatesDir: undefined, bodyLimitBytes: 262144,
       fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
+      publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
+      clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
     });
   });
 
@@ -16,7 +18,8 @@ describe('readConfig', () => {
   });
 
   it('when an EHR FHIR base is set, then the sandbox is off by default and the URL loses its trailing slash', () => {
-    expect(readConfig({ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir/r4/' })).toMatchObject({ fhirBaseUrl: 'https://ehr.example.org/fhir/r4', sandbox: false });
+    const secret = Buffer.alloc(32, 7).toString('base64');
+    expect(readConfig({ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir/r4/', NEEDLECHART_CLIENT_ID: 'abc', NEEDLECHART_SESSION_SECRET: secret })).toMatchObject({ fhirBaseUrl: 'https://ehr.example.org/fhir/r4', sandbox: false });
   });
 
   it.each([
@@ -24,6 +27,11 @@ describe('readConfig', () => {
     [{ NEEDLECHART_FHIR_BASE_URL: 'not a url' }, 'NEEDLECHART_FHIR_BASE_URL must be an absolute URL'],
     [{ NEEDLECHART_SANDBOX: 'off' }, 'NEEDLECHART_FHIR_BASE_URL must name'],
     [{ NEEDLECHART_SANDBOX: 'maybe' }, 'NEEDLECHART_SANDBOX must be on or off'],
+    [{ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir' }, 'NEEDLECHART_CLIENT_ID must be the client id the EHR assigned'],
+    [{ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir', NEEDLECHART_CLIENT_ID: 'x' }, 'NEEDLECHART_SESSION_SECRET is required outside the sandbox'],
+    [{ NEEDLECHART_SESSION_SECRET: 'c2hvcnQ=' }, 'NEEDLECHART_SESSION_SECRET must be at least 32 random bytes'],
+    [{ NEEDLECHART_CLIENT_AUTH: 'client_secret_basic' }, 'needs NEEDLECHART_CLIENT_SECRET'],
+    [{ NEEDLECHART_CLIENT_AUTH: 'magic' }, 'NEEDLECHART_CLIENT_AUTH must be one of none, client_secret_basic, private_key_jwt'],
   ])('when %j is set, then start-up refuses: %s', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
   });

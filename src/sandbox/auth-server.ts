@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
+import { splitScopes } from '../smart/scopes.js';
+import { renderPage, escapeHtml } from './pages.js';
+
+/** A client registered with the sandbox EHR, as an EHR administrator would register NeedleChart. */
+export interface SandboxClient {
+  readonly clientId: string;
+  readonly redirectUris: readonly string[];
+  readonly auth: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  readonly secret?: string;
+  readonly jwks?: JSONWebKeySet;
+}
+
+/** What the EHR knows when it launches the app: the chart open, the user, and what the app may do. */
+export interface LaunchContext {
+  readonly patient: string;
+  readonly encounter?: string;
+  /** `Practitioner/<id>` */
+  readonly fhirUser: string;
+  readonly needPatientBanner: boolean;
+  /** Scopes the sandbox refuses even if asked (to test an app that degrades). */
+  readonly deny?: readonly string[];
+}
+
+interface Pending {
+  readonly client: SandboxClient;
+  readonly redirectUri: string;
+  readonly context: LaunchContext;
+  readonly scope: string;
+  readonly expires: number;
+}
+
+export interface AccessClaims extends JWTPayload {
+  readonly scope: string;
+  readonly patient?: string;
+  readonly encounter?: string;
+  readonly fhirUser?: string;
+  readonly client_id?: string;
+}
+
+export interface SandboxAuthOptions {
+  readonly issuerUrl: () => string;
+  readonly fhirBaseUrl: () => string;
+  readonly clients: () => readonly SandboxClient[];
+  readonly patientsForPicker: () => Promise<{ id: string; name: string; encounters: { id: string; label: string }[] }[]>;
+  readonly practitioners: readonly { id: string; name: string }[];
+}
+
+const CODE_TTL_MS = 60_000;
+const LAUNCH_TTL_MS = 5 * 60_000;
+const SUPPORTED_SCOPE = /^(launch|launch\/patient|launch\/encounter|openid|fhirUser|profile|online_access|offline_access|(patient|user|system)\/[A-Za-z*]+\.[a-z*]+)$/;
+
+/**
+ * The sandbox EHR's authorization server: oauth2-mock-server for issuing and signing tokens, wrapped
+ * so it behaves like a real SMART EHR: registered clients and exact redirect URIs, PKCE S256 required,
+ * `aud` checked, EHR launch ids resolved to launch context, a patient picker for standalone launch,
+ * single-use codes and refresh tokens, client authentication (public, client_secret_basic,
+ * private_key_jwt), and the context (`patient`, `encounter`, `fhirUser`) in the token response.
+ */
+export class SandboxAuthServer {
+  private readonly service: OAuth2Service;
+  private readonly launches = new Map<string, { context: LaunchContext; expires: number }>();
+  private readonly codes = new Map<string, Pending>();
+  private readonly refreshTokens = new Map<string, Pending>();
+  private readonly assertionIds = new Set<string>();
+
+  private constructor(
+    private readonly issuer: OAuth2Issuer,
+    private readonly options: SandboxAuthOptions,
+  ) {
+    this.service = new OAuth2Service(issuer, {});
+    this.service.on('beforeAuthorizeRedirect', (redirect: { url: URL }, req: Request & { ncPending?: Omit<Pending, 'expires'> }) => {
+      const code = redirect.url.searchParams.get('code');
+      if (code && req.ncPending) this.codes.set(code, { ...req.ncPending, expires: Date.now() + CODE_TTL_MS });
+    });
+    this.service.on('beforeTokenSigning', (token: { payload: Record<string, unknown> }, req: Request & { ncGrant?: Pending }) => {
+      const grant = req.ncGrant;
+      if (!grant) return;
+      const isIdToken = !('scope' in token.payload);
+      if (isIdToken) {
+        Object.assign(token.payload, { sub: grant.context.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context.fhirUser}` });
+        return;
+      }
+      Object.assign(token.payload, {
+        scope: grant.scope,
+        aud: this.options.fhirBaseUrl(),
+        client_id: grant.client.clientId,
+        sub: grant.context.fhirUser,
+        patient: grant.context.patient,
+        ...(grant.context.encounter ? { encounter: grant.context.encounter } : {}),
+        fhirUser: grant.context.fhirUser,
+      });
+    });
+    this.service.on('beforeResponse', (response: { body: Record<string, unknown>; statusCode: number }, req: Request & { ncGrant?: Pending }) => {
+      const grant = req.ncGrant;
+      if (!grant || response.statusCode !== 200) return;
+      const scopes = splitScopes(grant.scope);
+      const body = response.body;
+      body.scope = grant.scope;
+      body.patient = grant.context.patient;
+      if (grant.context.encounter) body.encounter = grant.context.encounter;
+      body.need_patient_banner = grant.context.needPatientBanner;
+      if (!scopes.includes('openid')) delete body.id_token;
+      if (scopes.includes('online_access') || scopes.includes('offline_access')) {
+        const refresh = randomBytes(32).toString('base64url');
+        body.refresh_token = refresh;
+        this.refreshTokens.set(refresh, { ...grant, expires: Date.now() + 24 * 3_600_000 });
+      } else {
+        delete body.refresh_token;
+      }
+    });
+  }
+
+  static async create(options: SandboxAuthOptions): Promise<SandboxAuthServer> {
+    const issuer = new OAuth2Issuer();
+    await issuer.keys.generate('RS256');
+    return new SandboxAuthServer(issuer, options);
+  }
+
+  /** Registers an EHR launch (the EHR's opaque `launch` parameter) and returns its id. */
+  createLaunch(context: LaunchContext): string {
+    const id = randomBytes(16).toString('base64url');
+    this.launches.set(id, { context, expires: Date.now() + LAUNCH_TTL_MS });
+    return id;
+  }
+
+  /** Verifies an access token: signature against the issuer's keys, issuer, audience (the FHIR base), expiry. */
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    this.issuer.url = this.options.issuerUrl();
+    const jwks = createLocalJWKSet({ keys: this.issuer.keys.toJSON() as JSONWebKeySet['keys'] });
+    const { payload } = await jwtVerify(token, jwks, { issuer: this.options.issuerUrl(), audience: this.options.fhirBaseUrl() });
+    if (typeof payload.scope !== 'string') throw new Error('token has no scope');
+    return payload as AccessClaims;
+  }
+
+  /** `.well-known/smart-configuration` of the sandbox FHIR base. */
+  smartConfiguration(): Record<string, unknown> {
+    const issuer = this.options.issuerUrl();
+    return {
+      issuer,
+      jwks_uri: `${issuer}/jwks`,
+      authorization_endpoint: `${issuer}/authorize`,
+      token_endpoint: `${issuer}/token`,
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
+      scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter', 'online_access', 'offline_access', 'patient/*.cruds', 'user/*.cruds', 'system/*.rs'],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'client-confidential-symmetric', 'client-confidential-asymmetric', 'context-ehr-patient', 'context-ehr-encounter', 'context-standalone-patient', 'context-standalone-encounter', 'permission-v2', 'permission-v1', 'permission-patient', 'permission-online', 'permission-offline', 'sso-openid-connect', 'context-banner'],
+    };
+  }
+
+  private errorRedirect(res: Response, redirectUri: string, state: unknown, error: string, description: string): void {
+    const url = new URL(redirectUri);
+    url.searchParams.set('error', error);
+    url.searchParams.set('error_description', description);
+    if (typeof state === 'string') url.searchParams.set('state', state);
+    url.searchParams.set('iss', this.options.issuerUrl());
+    res.redirect(url.href);
+  }
+
+  private async authorize(req: Request & { ncPending?: Omit<Pending, 'expires'> }, res: Response, next: NextFunction): Promise<void> {
+    const q = req.query as Record<string, unknown>;
+    const client = this.options.clients().find((c) => c.clientId === q.client_id);
+    const redirectUri = typeof q.redirect_uri === 'string' ? q.redirect_uri : '';
+    if (!client || !client.redirectUris.includes(redirectUri)) {
+      res.status(400).type('html').send(renderPage('Authorization refused', `<p>Unknown client or a redirect URI that is not registered for it. The sandbox EHR does not redirect anywhere else.</p>`));
+      return;
+    }
+    if (q.response_type !== 'code') return this.errorRedirect(res, redirectUri, q.state, 'unsupported_response_type', 'Only the authorization code flow is supported');
+    if (q.code_challenge_method !== 'S256' || typeof q.code_challenge !== 'string') return this.errorRedirect(res, redirectUri, q.state, 'invalid_request', 'PKCE with code_challenge_method=S256 is required');
+    if (q.aud !== this.options.fhirBaseUrl()) return this.errorRedirect(res, redirectUri, q.state, 'invalid_request', `aud must be the FHIR base URL ${this.options.fhirBaseUrl()}`);
+    const requested = splitScopes(typeof q.scope === 'string' ? q.scope : '');
+    let context: LaunchContext | undefined;
+    if (typeof q.launch === 'string') {
+      const launch = this.launches.get(q.launch);
+      if (!launch || launch.expires < Date.now()) return this.errorRedirect(res, redirectUri, q.state, 'invalid_request', 'Unknown or expired launch');
+      context = launch.context;
+    } else if (requested.includes('launch/patient')) {
+      const [patient, encounter] = typeof q.sandbox_choice === 'string' ? q.sandbox_choice.split('|') : [];
+      if (!patient || typeof q.sandbox_user !== 'string') {
+        res.type('html').send(await this.pickerPage(q));
+        return;
+      }
+      context = { patient, ...(encounter ? { encounter } : {}), fhirUser: q.sandbox_user, needPatientBanner: true };
+    } else {
+      return this.errorRedirect(res, redirectUri, q.state, 'invalid_scope', 'Ask for launch (EHR launch) or launch/patient (standalone launch)');
+    }
+    const granted = requested.filter((s) => SUPPORTED_SCOPE.test(s) && !(context?.deny ?? []).includes(s));
+    req.ncPending = { client, redirectUri, context, scope: granted.join(' ') };
+    next();
+  }
+
+  private async pickerPage(q: Record<string, unknown>): Promise<string> {
+    const patients = await this.options.patientsForPicker();
+    const hidden = Object.entries(q).filter(([k]) => !k.startsWith('sandbox_')).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(String(v))}">`).join('');
+    const users = this.options.practitioners.map((p) => `<option value="Practitioner/${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`).join('');
+    const rows = patients
+      .map((p) => `<fieldset><legend>${escapeHtml(p.name)}</legend>${p.encounters.map((e) => `<label><input type="radio" name="sandbox_choice" value="${escapeHtml(p.id)}|${escapeHtml(e.id)}" required> ${escapeHtml(e.label)}</label>`).join('<br>')}</fieldset>`)
+      .join('');
+    return renderPage('Sandbox EHR — choose a patient', `<form method="get" action="authorize" class="picker">${hidden}<p><label>Signed in as <select name="sandbox_user">${users}</select></label></p>${rows}<p><button type="submit">Continue to NeedleChart</button></p></form>`);
+  }
+
+  private async token(req: Request & { ncGrant?: Pending }, res: Response, next: NextFunction): Promise<void> {
+    const body = req.body as Record<string, string | undefined>;
+    const fail = (status: number, error: string, description: string) => {
+      res.status(status).set('Cache-Control', 'no-store').json({ error, error_description: description });
+    };
+    const client = await this.authenticateClient(req, body);
+    if (typeof client === 'string') return fail(401, 'invalid_client', client);
+    if (body.grant_type === 'authorization_code') {
+      const pending = body.code ? this.codes.get(body.code) : undefined;
+      if (body.code) this.codes.delete(body.code);
+      if (!pending || pending.expires < Date.now()) return fail(400, 'invalid_grant', 'Unknown, used or expired authorization code');
+      if (pending.client.clientId !== client.clientId) return fail(400, 'invalid_grant', 'The code was issued to another client');
+      if (body.redirect_uri !== pending.redirectUri) return fail(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
+      if (!body.code_verifier) return fail(400, 'invalid_grant', 'code_verifier is required (PKCE)');
+      req.ncGrant = pending;
+      // oauth2-mock-server checks the verifier against the stored challenge; it must see the code.
+      return next();
+    }
+    if (body.grant_type === 'refresh_token') {
+      const pending = body.refresh_token ? this.refreshTokens.get(body.refresh_token) : undefined;
+      if (body.refresh_token) this.refreshTokens.delete(body.refresh_token);
+      if (!pending || pending.expires < Date.now() || pending.client.clientId !== client.clientId) return fail(400, 'invalid_grant', 'Unknown, used or expired refresh token');
+      const asked = splitScopes(body.scope);
+      const had = splitScopes(pending.scope);
+      if (asked.some((s) => !had.includes(s))) return fail(400, 'invalid_scope', 'A refresh may ask for the same scopes or fewer');
+      req.ncGrant = { ...pending, scope: asked.length ? asked.join(' ') : pending.scope };
+      return next();
+    }
+    return fail(400, 'unsupported_grant_type', 'Supported: authorization_code, refresh_token');
+  }
+
+  private async authenticateClient(req: Request, body: Record<string, string | undefined>): Promise<SandboxClient | string> {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Basic ')) {
+      const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map((s) => decodeURIComponent(s));
+      const client = this.options.clients().find((c) => c.clientId === id);
+      return client?.auth === 'client_secret_basic' && client.secret === secret ? client : 'Client authentication failed';
+    }
+    if (body.client_assertion_type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' && body.client_assertion) {
+      const claimed = JSON.parse(Buffer.from(body.client_assertion.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { iss?: string };
+      const client = this.options.clients().find((c) => c.clientId === claimed.iss && c.auth === 'private_key_jwt');
+      if (!client?.jwks) return 'Unknown client';
+      try {
+        const { payload } = await jwtVerify(body.client_assertion, createLocalJWKSet(client.jwks), { issuer: client.clientId, subject: client.clientId, audience: `${this.options.issuerUrl()}/token`, algorithms: ['RS384', 'ES384'], maxTokenAge: '5m' });
+        if (!payload.jti || this.assertionIds.has(payload.jti)) return 'client_assertion jti missing or replayed';
+        this.assertionIds.add(payload.jti);
+        return client;
+      } catch {
+        return 'client_assertion did not verify';
+      }
+    }
+    const client = this.options.clients().find((c) => c.clientId === body.client_id);
+    return client?.auth === 'none' ? client : 'Client authentication failed';
+  }
+
+  /** Mounted at /auth of the sandbox origin. */
+  router(): Router {
+    const router = express.Router();
+    router.use((req, _res, next) => {
+      this.issuer.url = this.options.issuerUrl();
+      next();
+    });
+    router.get('/.well-known/smart-configuration', (_req, res) => res.json(this.smartConfiguration()));
+    router.get('/authorize', (req, res, next) => void this.authorize(req, res, next).catch(next));
+    router.post('/token', express.urlencoded({ extended: false }), (req, res, next) => void this.token(req, res, next).catch(next));
+    router.use(this.service.requestHandler as unknown as express.RequestHandler);
+    return router;
+  }
+}

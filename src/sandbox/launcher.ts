@@ -1,0 +1,86 @@
+import express, { type Router } from 'express';
+import type { Bundle, Encounter, Patient } from 'fhir/r4.js';
+import { displayName } from '../fhir/chart-context.js';
+import type { SandboxAuthServer } from './auth-server.js';
+import type { SandboxEngine } from './fhir-endpoint.js';
+import { escapeHtml, renderPage } from './pages.js';
+import { SEED_PRACTITIONERS } from './seed-data.js';
+
+export interface OpenChart {
+  readonly patient: Patient & { id: string };
+  readonly encounters: readonly (Encounter & { id: string })[];
+}
+
+/** Patients with their open (in-progress) encounters, for the launcher and the standalone picker. */
+export async function openCharts(engine: SandboxEngine): Promise<OpenChart[]> {
+  const [, patients] = await engine.execute({ method: 'GET', path: '/Patient', query: { _count: '200' } });
+  const [, encounters] = await engine.execute({ method: 'GET', path: '/Encounter', query: { status: 'in-progress', _count: '500' } });
+  const open = ((encounters as Bundle | undefined)?.entry ?? []).map((e) => e.resource as Encounter & { id: string });
+  return ((patients as Bundle | undefined)?.entry ?? [])
+    .map((e) => e.resource as Patient & { id: string })
+    .map((patient) => ({ patient, encounters: open.filter((e) => e.subject?.reference === `Patient/${patient.id}`) }))
+    .sort((a, b) => displayName(a.patient.name).localeCompare(displayName(b.patient.name)));
+}
+
+const practitionerName = (p: (typeof SEED_PRACTITIONERS)[number]): string => `${p.given} ${p.family}, ${p.suffix}`;
+export const PRACTITIONERS = SEED_PRACTITIONERS.map((p) => ({ id: p.id, name: practitionerName(p) }));
+
+/**
+ * The sandbox EHR's launcher (`/sandbox`): the seeded patients and their open encounters, a
+ * practitioner picker, and buttons that do a true EHR launch of NeedleChart — in a new tab, or inside
+ * an EHR-like page that frames the app with the sandbox flags real EHRs use — plus a standalone launch.
+ */
+export function launcherRouter(deps: { engine: SandboxEngine; auth: SandboxAuthServer; fhirBaseUrl: () => string; appUrl: () => string }): Router {
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false }));
+
+  router.get('/', async (_req, res) => {
+    const charts = await openCharts(deps.engine);
+    const users = PRACTITIONERS.map((p) => `<option value="Practitioner/${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`).join('');
+    const rows = charts
+      .flatMap(({ patient, encounters }) =>
+        encounters.map(
+          (e) => `<tr data-patient="${escapeHtml(patient.id)}"><td>${escapeHtml(displayName(patient.name))}</td><td>${escapeHtml(patient.birthDate ?? '')}</td><td><code>Patient/${escapeHtml(patient.id)}</code><br><code>Encounter/${escapeHtml(e.id)}</code></td>
+<td><form method="post" action="/sandbox/launch"><input type="hidden" name="patient" value="${escapeHtml(patient.id)}"><input type="hidden" name="encounter" value="${escapeHtml(e.id)}"><input type="hidden" name="practitioner" value="" class="practitioner-field">
+<button type="submit" name="mode" value="tab" data-action="launch">Launch NeedleChart</button> <button type="submit" name="mode" value="frame" data-action="launch-frame">Launch in EHR frame</button></form></td></tr>`,
+        ),
+      )
+      .join('\n');
+    const standalone = `${deps.appUrl()}/launch?iss=${encodeURIComponent(deps.fhirBaseUrl())}`;
+    res.type('html').send(
+      renderPage(
+        'Sandbox EHR launcher',
+        `<p>Pick the practitioner, then launch NeedleChart for a patient's open encounter, exactly as an EHR would (SMART App Launch, EHR launch).</p>
+<p><label>Practitioner <select id="practitioner">${users}</select></label></p>
+<table class="launcher"><thead><tr><th>Patient</th><th>Born</th><th>Chart</th><th></th></tr></thead><tbody>${rows}</tbody></table>
+<p>Standalone launch (the app asks the EHR to pick a patient): <a id="standalone" href="${escapeHtml(standalone)}">${escapeHtml(standalone)}</a></p>
+<p>FHIR base: <code>${escapeHtml(deps.fhirBaseUrl())}</code></p>`,
+        { script: '/sandbox/assets/launcher.js' },
+      ),
+    );
+  });
+
+  router.post('/launch', (req, res) => {
+    const body = req.body as Record<string, string | undefined>;
+    const practitioner = body.practitioner?.startsWith('Practitioner/') ? body.practitioner : `Practitioner/${PRACTITIONERS[0]?.id ?? ''}`;
+    if (!body.patient || !body.encounter) {
+      res.status(400).type('html').send(renderPage('Launch refused', '<p>Choose a patient and an encounter.</p>'));
+      return;
+    }
+    const deny = typeof body.deny === 'string' && body.deny ? body.deny.split(/\s+/) : [];
+    const launch = deps.auth.createLaunch({ patient: body.patient, encounter: body.encounter, fhirUser: practitioner, needPatientBanner: body.mode === 'tab', deny });
+    const url = `${deps.appUrl()}/launch?iss=${encodeURIComponent(deps.fhirBaseUrl())}&launch=${encodeURIComponent(launch)}`;
+    if (body.mode !== 'frame') {
+      res.redirect(303, url);
+      return;
+    }
+    res.type('html').send(
+      renderPage(
+        'Chart — dry needling visit',
+        `<div class="patient-banner">Patient <code>${escapeHtml(body.patient)}</code> · Encounter <code>${escapeHtml(body.encounter)}</code></div>
+<iframe class="app-frame" title="NeedleChart" src="${escapeHtml(url)}" sandbox="allow-scripts allow-same-origin allow-forms allow-popups"></iframe>`,
+      ),
+    );
+  });
+  return router;
+}
