@@ -20,7 +20,13 @@ export interface FhirGatewayOptions {
   /** Extra attempts for idempotent requests after a transient failure. */
   readonly retries?: number;
   readonly backoffMs?: number;
+  /** Called once when the server answers 401 (refresh the token); the request is then retried once. */
+  readonly onUnauthorized?: () => Promise<void>;
 }
+
+/** CapabilityStatements by FHIR base, shared by every gateway (one per launch) and kept for an hour. */
+const capabilityCache = new Map<string, { statement: Promise<CapabilityStatement>; expires: number }>();
+const CAPABILITY_TTL_MS = 3_600_000;
 
 type Kind = 'read' | 'search' | 'batch' | 'transaction' | 'update' | 'create' | 'metadata';
 
@@ -56,7 +62,6 @@ export function toGatewayError(error: unknown, what: string): OperationOutcomeEr
 
 export class FhirGateway {
   private readonly client: Client;
-  private capabilities: Promise<CapabilityStatement> | undefined;
 
   constructor(private readonly options: FhirGatewayOptions) {
     this.client = new Client({ baseUrl: options.baseUrl });
@@ -68,6 +73,7 @@ export class FhirGateway {
 
   private async call<T>(kind: Kind, what: string, idempotent: boolean, run: (requestOptions: { headers: Record<string, string>; signal: AbortSignal }) => Promise<unknown>): Promise<T> {
     const attempts = 1 + (idempotent ? (this.options.retries ?? 2) : 0);
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const requestId = randomUUID();
       const started = performance.now();
@@ -78,6 +84,14 @@ export class FhirGateway {
         this.options.logger.info('fhir request', { requestId, kind, attempt, status: 'ok', ms: Math.round(performance.now() - started) });
         return result as T;
       } catch (raw) {
+        const status = (raw as KitError).response?.status;
+        if (status === 401 && this.options.onUnauthorized && !refreshed) {
+          refreshed = true;
+          this.options.logger.info('fhir request unauthorized; refreshing the token once', { requestId, kind });
+          await this.options.onUnauthorized();
+          attempt -= 1;
+          continue;
+        }
         const error = toGatewayError(raw, what);
         this.options.logger.warn('fhir request failed', { requestId, kind, attempt, status: error.status, transient: error.transient, ms: Math.round(performance.now() - started) });
         if (!error.transient || attempt >= attempts) throw error;
@@ -92,15 +106,15 @@ export class FhirGateway {
     return value as T;
   }
 
-  /** The server's CapabilityStatement, fetched once per gateway and kept. */
+  /** The server's CapabilityStatement, fetched once per server (shared by gateways) and kept for an hour. */
   capabilityStatement(): Promise<CapabilityStatement> {
-    this.capabilities ??= this.call<unknown>('metadata', 'the capability request', true, (o) => this.client.capabilityStatement(o))
-      .then((v) => this.expect<CapabilityStatement>(v, 'CapabilityStatement', 'the capability request'))
-      .catch((error: unknown) => {
-        this.capabilities = undefined;
-        throw error;
-      });
-    return this.capabilities;
+    const key = this.options.baseUrl;
+    const cached = capabilityCache.get(key);
+    if (cached && cached.expires > Date.now()) return cached.statement;
+    const statement = this.call<unknown>('metadata', 'the capability request', true, (o) => this.client.capabilityStatement(o)).then((v) => this.expect<CapabilityStatement>(v, 'CapabilityStatement', 'the capability request'));
+    capabilityCache.set(key, { statement, expires: Date.now() + CAPABILITY_TTL_MS });
+    statement.catch(() => capabilityCache.delete(key));
+    return statement;
   }
 
   /** True when the CapabilityStatement lists the system interaction (`batch`, `transaction`). */

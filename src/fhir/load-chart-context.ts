@@ -58,7 +58,7 @@ export async function loadChartContext(gateway: FhirGateway, patient: string, en
   const procedures = await collectPages<Procedure>(gateway, searchBundle(proc, 'the earlier visits'), 'Procedure');
   const refs = procedures.filter((x) => x.id).map((x) => `Procedure/${x.id}`).join(',');
   const [obs, docs] = refs
-    ? await run([`Observation?${q({ 'part-of': refs, _count: '1000' })}`, `DocumentReference?${q({ related: refs, _count: '500' })}`])
+    ? await run([`Observation?${q({ patient, 'part-of': refs, _count: '1000' })}`, `DocumentReference?${q({ patient, related: refs, _count: '500' })}`])
     : [undefined, undefined];
   const chart: ChartResources = {
     patient: entryResource<Patient>(p, 'Patient', patient),

@@ -1,19 +1,29 @@
+import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Config } from '../config.js';
-import type { FhirGateway } from '../fhir/client.js';
 import type { Core } from '../service/core.js';
-import { chartRouter } from './routes/chart.js';
+import type { SmartClient } from '../smart/smart-client.js';
+import { browserSession } from './browser-session.js';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
+import { chartRouter } from './routes/chart.js';
+import { launchRouter } from './routes/launch.js';
 import { previewRouter } from './routes/preview.js';
 import { errorHandler, notFoundHandler } from './send-outcome.js';
 
 export interface AppDeps {
   readonly core: Core;
   readonly logger: Logger;
-  /** The EHR's FHIR server; without it the chart routes answer 503. */
-  readonly fhir?: { readonly gateway: FhirGateway; readonly sandbox: boolean };
+  /** The SMART client; without it there is no launch and no chart API (preview still works). */
+  readonly smart?: SmartClient;
+  /** Origins allowed to frame the app (CSP frame-ancestors), the configured ones plus the sandbox's. */
+  readonly frameAncestors?: readonly string[];
+  /** Where `/` sends a person: the sandbox launcher when the sandbox runs. */
+  readonly homeRedirect?: string;
 }
+
+const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
 
 /** Builds the express app; it does not listen (src/server.ts does), so tests start it on port 0. */
 export function createApp(config: Config, deps: AppDeps): Express {
@@ -21,13 +31,49 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestContext(deps.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'self'", ...(deps.frameAncestors ?? [])],
+        },
+      },
+      // frame-ancestors governs framing; X-Frame-Options would forbid every EHR frame.
+      frameguard: false,
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: false,
+    }),
+  );
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/fhir+json'], strict: false }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: deps.core.version });
   });
+  app.use('/assets', express.static(PUBLIC, { index: false, maxAge: '1h' }));
+  app.get('/', (_req, res) => {
+    if (deps.homeRedirect) res.redirect(deps.homeRedirect);
+    else res.type('text').send(`NeedleChart ${deps.core.version}: launch it from your EHR (SMART launch URL: /launch).`);
+  });
   app.use(previewRouter(deps.core));
-  if (deps.fhir) app.use(chartRouter({ core: deps.core, gateway: deps.fhir.gateway, sandbox: deps.fhir.sandbox }));
+  if (deps.smart) {
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions'], browserSession());
+    app.use(launchRouter(deps.smart, deps.logger));
+    app.get('/app', (_req, res) => {
+      res.sendFile('index.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
+    });
+    app.use(chartRouter({ core: deps.core, smart: deps.smart, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
+  }
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

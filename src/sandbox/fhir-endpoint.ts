@@ -149,9 +149,12 @@ async function identifierSearch(repo: JournaledRepository, req: EngineRequest): 
   const query = req.query ?? {};
   const keys = Object.keys(query);
   const token = query.identifier;
-  if (!type || typeof token !== 'string' || !token.includes('|') || keys.some((k) => k !== 'identifier' && k !== '_count')) return undefined;
+  const patient = query.patient;
+  if (!type || typeof token !== 'string' || !token.includes('|') || keys.some((k) => k !== 'identifier' && k !== '_count' && k !== 'patient') || (patient !== undefined && typeof patient !== 'string')) return undefined;
   const [system = '', value = ''] = token.split('|');
-  const resources = await Promise.all(repo.findByIdentifier(type, system, value).map((id) => repo.readResource(type, id)));
+  const found = await Promise.all(repo.findByIdentifier(type, system, value).map((id) => repo.readResource(type, id)));
+  const subject = patient?.startsWith('Patient/') ? patient : patient ? `Patient/${patient}` : undefined;
+  const resources = subject ? found.filter((r) => (r as { subject?: { reference?: string } }).subject?.reference === subject) : found;
   return { resourceType: 'Bundle', type: 'searchset', total: resources.length, ...(resources.length ? { entry: resources.map((resource) => ({ resource })) } : {}) };
 }
 

@@ -41,14 +41,14 @@ function canonical(value: unknown): string {
   );
 }
 
-async function readVisit(gateway: FhirGateway, procedure: Stored<Procedure>): Promise<{ observations: Stored<Observation>[]; document?: Stored<DocumentReference> }> {
+async function readVisit(gateway: FhirGateway, procedure: Stored<Procedure>, patient: string): Promise<{ observations: Stored<Observation>[]; document?: Stored<DocumentReference> }> {
   const ref = `Procedure/${procedure.id}`;
   const result = await gateway.readBatch({
     resourceType: 'Bundle',
     type: 'batch',
     entry: [
-      { request: { method: 'GET', url: `Observation?${new URLSearchParams({ 'part-of': ref, _count: '200' })}` } },
-      { request: { method: 'GET', url: `DocumentReference?${new URLSearchParams({ related: ref, status: 'current', _count: '20' })}` } },
+      { request: { method: 'GET', url: `Observation?${new URLSearchParams({ patient, 'part-of': ref, _count: '200' })}` } },
+      { request: { method: 'GET', url: `DocumentReference?${new URLSearchParams({ patient, related: ref, status: 'current', _count: '20' })}` } },
     ],
   });
   const [obs, docs] = (result.entry ?? []).map((e) => (e.resource as Bundle | undefined)?.entry?.map((x) => x.resource) ?? []);
@@ -116,7 +116,7 @@ export async function saveVisit(gateway: FhirGateway, core: Core, request: SaveR
       if (current.meta.versionId !== request.amend.versionId) {
         throw conflict('This note was changed by someone else since you opened it. Nothing was overwritten: your version is kept here; reload the visit to see their changes, then reapply yours.');
       }
-      const { observations, document } = await readVisit(gateway, current);
+      const { observations, document } = await readVisit(gateway, current, request.target.patient);
       const existing: ExistingVisit = { procedure: current, baseVersion: request.amend.versionId, observations, ...(document ? { document } : {}) };
       try {
         return summarise('updated', await send(gateway, toVisitTransaction({ ...write, existing }, core.profiles)));
@@ -128,10 +128,10 @@ export async function saveVisit(gateway: FhirGateway, core: Core, request: SaveR
       }
     }
 
-    const found = await gateway.search('Procedure', { identifier: `${VISIT_ID_SYSTEM}|${key}`, _count: '2' });
+    const found = await gateway.search('Procedure', { patient: request.target.patient, identifier: `${VISIT_ID_SYSTEM}|${key}`, _count: '2' });
     const prior = found.entry?.map((e) => e.resource).find((r): r is Stored<Procedure> => r?.resourceType === 'Procedure' && stored(r));
     if (prior) {
-      const { observations, document } = await readVisit(gateway, prior);
+      const { observations, document } = await readVisit(gateway, prior, request.target.patient);
       let same = false;
       try {
         same = canonical(toSession(prior, observations, core.profiles)) === canonical(session);

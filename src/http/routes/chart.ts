@@ -1,33 +1,25 @@
 import { Router, type Request } from 'express';
-import type { FhirGateway } from '../../fhir/client.js';
 import { loadChartContext } from '../../fhir/load-chart-context.js';
-import type { VisitTarget } from '../../fhir/visit-context.js';
-import { badRequest, forbidden } from '../../outcome/operation-outcome-error.js';
+import { badRequest } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
 import { saveVisit } from '../../service/save-visit.js';
+import { allows, splitScopes } from '../../smart/scopes.js';
+import type { SmartClient } from '../../smart/smart-client.js';
+import { launchAccess, launchOf } from '../launch-access.js';
+import type { Logger } from '../logger.js';
 
 export interface ChartDeps {
   readonly core: Core;
-  readonly gateway: FhirGateway;
-  /** True when the FHIR target is the embedded sandbox: only then may patient and encounter come as parameters. */
-  readonly sandbox: boolean;
+  readonly smart: SmartClient;
+  readonly logger: Logger;
+  readonly fhirTimeoutMs: number;
 }
 
-const PATIENT = /^Patient\/[A-Za-z0-9\-.]{1,64}$/;
-const ENCOUNTER = /^Encounter\/[A-Za-z0-9\-.]{1,64}$/;
-
-/**
- * Until the SMART launch supplies the context, patient and encounter come as explicit parameters,
- * and only against the sandbox: against a real EHR they must come from the launch.
- */
-function targetOf(source: Record<string, unknown>, deps: ChartDeps, where: string): VisitTarget {
-  if (!deps.sandbox) throw forbidden('Patient and encounter come from the SMART launch when NeedleChart is connected to an EHR');
-  const patient = source.patient;
-  const encounter = source.encounter;
-  if (typeof patient !== 'string' || !PATIENT.test(patient)) throw badRequest(`${where} patient must be a reference like Patient/<id>`, 'patient');
-  if (typeof encounter !== 'string' || !ENCOUNTER.test(encounter)) throw badRequest(`${where} encounter must be a reference like Encounter/<id>`, 'encounter');
-  return { patient, encounter };
-}
+/** What saving a visit writes; a launch granted less can chart and preview but not save. */
+const WRITES: ReadonlyArray<readonly [string, 'c' | 'u']> = [
+  ['Procedure', 'c'], ['Procedure', 'u'], ['Observation', 'c'], ['Observation', 'u'], ['DocumentReference', 'c'], ['DocumentReference', 'u'], ['Provenance', 'c'],
+];
+const READS: ReadonlyArray<readonly [string, 'r' | 's']> = [['Patient', 'r'], ['Encounter', 'r'], ['Condition', 's'], ['Coverage', 's'], ['Procedure', 's'], ['Observation', 's'], ['DocumentReference', 's']];
 
 function jsonBody(req: Request): Record<string, unknown> {
   if (!req.is(['application/json', 'application/fhir+json'])) throw badRequest('Send the request as JSON (Content-Type: application/json)');
@@ -36,25 +28,43 @@ function jsonBody(req: Request): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** GET /api/context (the chart a visit is charted in) and POST /api/sessions (save or amend a visit). */
+/**
+ * GET /api/context and POST /api/sessions: patient and encounter come only from the SMART launch
+ * context (never from parameters), and each call uses that launch's access token.
+ */
 export function chartRouter(deps: ChartDeps): Router {
   const router = Router();
-  router.get('/api/context', async (req, res) => {
-    const target = targetOf(req.query as Record<string, unknown>, deps, 'The query parameter');
-    res.json(await loadChartContext(deps.gateway, target.patient, target.encounter, deps.core.profiles));
+  router.use(['/api/context', '/api/sessions'], launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
+
+  router.get('/api/context', async (_req, res) => {
+    const access = launchOf(res);
+    const granted = splitScopes(access.launch.context.scope);
+    const missingWrites = WRITES.filter(([type, i]) => !allows(granted, type, i)).map(([type, i]) => `${type}.${i}`);
+    const missingReads = READS.filter(([type, i]) => !allows(granted, type, i)).map(([type, i]) => `${type}.${i}`);
+    const chart = await loadChartContext(access.gateway, access.patient, access.encounter, deps.core.profiles);
+    res.json({
+      ...chart,
+      launch: {
+        fhirUser: access.launch.context.fhirUser ?? null,
+        needPatientBanner: access.launch.context.needPatientBanner,
+        canSave: missingWrites.length === 0,
+        missingScopes: [...missingReads, ...missingWrites],
+      },
+    });
   });
 
   router.post('/api/sessions', async (req, res) => {
+    const access = launchOf(res);
     const body = jsonBody(req);
-    const target = targetOf(body, deps, 'The body field');
+    if ('patient' in body || 'encounter' in body) throw badRequest('Patient and encounter come from the EHR launch, not from the request', 'patient');
     const amend = body.amend as { procedureId?: unknown; versionId?: unknown } | undefined;
     if (amend !== undefined && (typeof amend !== 'object' || typeof amend.procedureId !== 'string' || typeof amend.versionId !== 'string')) {
       throw badRequest('amend must be {procedureId, versionId} of the visit being amended', 'amend');
     }
     const visitNumber = typeof body.visitNumber === 'number' && Number.isInteger(body.visitNumber) && body.visitNumber > 0 ? body.visitNumber : undefined;
-    const result = await saveVisit(deps.gateway, deps.core, {
+    const result = await saveVisit(access.gateway, deps.core, {
       session: body.session,
-      target,
+      target: { patient: access.patient, encounter: access.encounter },
       ...(amend ? { amend: { procedureId: amend.procedureId as string, versionId: amend.versionId as string } } : {}),
       ...(visitNumber ? { course: { visitNumber } } : {}),
     });

@@ -1,0 +1,10 @@
+import { escapeHtml } from '../sandbox/pages.js';
+
+/** A plain NeedleChart page for launch outcomes (refused server, tampered state, no context). No inline script or style. */
+export function launchProblemPage(title: string, message: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} — NeedleChart</title><link rel="stylesheet" href="/assets/app.css"></head>
+<body class="nc-problem"><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p>Nothing was read from or written to the patient's chart.</p></main></body>
+</html>`;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { importPKCS8 } from 'jose';
+import type { Config } from './config.js';
+import type { AppManifest } from './domain/types.generated.js';
+import { sharedR4Validator } from './fhir/r4-schema-validator.js';
+import { createApp } from './http/create-app.js';
+import type { Logger } from './http/logger.js';
+import { createSandbox, type RunningSandbox } from './sandbox/sandbox-server.js';
+import type { SandboxClient } from './sandbox/auth-server.js';
+import { createCore, type Core } from './service/core.js';
+import { SealedJson } from './smart/sealed-json.js';
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from './smart/session-store.js';
+import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
+
+export interface RunningNeedleChart {
+  readonly appUrl: string;
+  readonly sandbox?: RunningSandbox;
+  readonly core: Core;
+  readonly store: SessionStore;
+  close(): Promise<void>;
+}
+
+async function readManifest(): Promise<AppManifest> {
+  return JSON.parse(await readFile(fileURLToPath(new URL('../manifest.json', import.meta.url)), 'utf8')) as AppManifest;
+}
+
+async function clientCredentials(config: Config): Promise<ClientCredentials> {
+  if (config.clientAuth === 'private_key_jwt' && config.clientPrivateKeyFile) {
+    const pem = await readFile(config.clientPrivateKeyFile, 'utf8');
+    const alg = pem.includes('EC PRIVATE KEY') || /ES384/.test(config.clientKeyId ?? '') ? 'ES384' : 'RS384';
+    const key = await importPKCS8(pem, alg);
+    return { clientId: config.clientId, auth: 'private_key_jwt', privateKey: { key, ...(config.clientKeyId ? { kid: config.clientKeyId } : {}) } };
+  }
+  return { clientId: config.clientId, auth: config.clientAuth, ...(config.clientSecret ? { secret: config.clientSecret } : {}) };
+}
+
+/**
+ * Starts NeedleChart as configured: the sandbox EHR (with its authorization server) unless an EHR
+ * is configured, then the app wired to it. Used by `npm start` and by the tests, so both run the same
+ * thing.
+ */
+export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date }): Promise<RunningNeedleChart> {
+  const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir });
+  const manifest = await readManifest();
+  let appUrl = config.publicUrl ?? '';
+  let sandbox: RunningSandbox | undefined;
+  if (config.sandbox) {
+    sandbox = await (
+      await createSandbox({
+        core,
+        logger: options.logger,
+        ...(config.sandboxDataFile ? { dataFile: config.sandboxDataFile } : {}),
+        ...(options.today ? { today: options.today } : {}),
+        auth: { appUrl: () => appUrl, clients: options.sandboxClients ?? (() => [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' }]) },
+      })
+    ).listen(config.sandboxPort, config.host);
+  }
+  const store: SessionStore = config.redisUrl ? new RedisSessionStore(config.redisUrl) : new MemorySessionStore();
+  const secret = config.sessionSecret ? Buffer.from(config.sessionSecret, 'base64') : randomBytes(32);
+  const smart = new SmartClient({
+    client: await clientCredentials(config),
+    redirectUri: () => `${appUrl}/callback`,
+    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch },
+    issAllowlist: () => [...config.issAllowlist, ...(config.fhirBaseUrl ? [config.fhirBaseUrl] : []), ...(sandbox ? [sandbox.fhirBaseUrl] : [])],
+    store,
+    sealer: new SealedJson(secret),
+    timeoutMs: config.fhirTimeoutMs,
+  });
+  const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
+  const app = createApp(config, { core, logger: options.logger, smart, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}) });
+  // Compile the R4 schema validators now, not on the first save.
+  sharedR4Validator().validate({ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/x' } });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.on('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  if (!appUrl) appUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  return {
+    appUrl,
+    ...(sandbox ? { sandbox } : {}),
+    core,
+    store,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sandbox?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import { randomBytes, type webcrypto } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { discover, DiscoveryError, isLoopback, type SmartConfiguration } from './smart-configuration.js';
+import type { SealedJson } from './sealed-json.js';
+import { splitScopes, toV1 } from './scopes.js';
+import type { SessionStore } from './session-store.js';
+
+/** Why a launch was refused: each has a page that tells the user what happened and what to do. */
+export type LaunchProblem = 'unknown-iss' | 'discovery' | 'state' | 'authorization' | 'token' | 'id-token' | 'no-context' | 'expired';
+
+export class LaunchRefused extends Error {
+  constructor(readonly problem: LaunchProblem, message: string) {
+    super(message);
+    this.name = 'LaunchRefused';
+  }
+}
+
+export interface LaunchContextData {
+  /** Patient id (no type prefix), as SMART sends it. */
+  readonly patient: string;
+  readonly encounter: string;
+  /** `Practitioner/<id>` (from the id_token's fhirUser), when the EHR sent one. */
+  readonly fhirUser?: string;
+  readonly needPatientBanner: boolean;
+  readonly scope: string;
+}
+
+interface PendingLaunch {
+  readonly sid: string;
+  readonly iss: string;
+  readonly config: SerializedConfig;
+  readonly verifier: string;
+  readonly scope: string;
+  readonly standalone: boolean;
+}
+
+interface SerializedConfig {
+  readonly issuer?: string;
+  readonly jwksUri?: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+}
+
+export interface StoredLaunch {
+  readonly sid: string;
+  readonly iss: string;
+  readonly config: SerializedConfig;
+  readonly context: LaunchContextData;
+  readonly tokens: { readonly access: string; readonly refresh?: string; readonly expiresAt: number };
+}
+
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly auth: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  readonly secret?: string;
+  readonly privateKey?: { readonly key: webcrypto.CryptoKey; readonly kid?: string };
+}
+
+export interface SmartClientOptions {
+  readonly client: ClientCredentials;
+  readonly redirectUri: () => string;
+  readonly scopes: { readonly ehr: readonly string[]; readonly standalone: readonly string[] };
+  /** FHIR bases allowed to launch the app (exact match). */
+  readonly issAllowlist: () => readonly string[];
+  readonly store: SessionStore;
+  readonly sealer: SealedJson;
+  readonly timeoutMs?: number;
+}
+
+const STATE_TTL_S = 600;
+const LAUNCH_TTL_S = 12 * 3600;
+/** Refresh this long before expiry, so a request never goes out with a token about to lapse. */
+const REFRESH_MARGIN_MS = 60_000;
+
+const normalize = (url: string): string => url.replace(/\/+$/, '');
+
+/**
+ * SMART App Launch 2.2, EHR and standalone launch, as a confidential or public client. Built on
+ * oauth4webapi (PKCE, state, token requests, client authentication) and jose (id_token signature
+ * against the issuer's JWKS). Access tokens are never parsed: some EHRs issue opaque ones.
+ */
+export class SmartClient {
+  private readonly refreshing = new Map<string, Promise<StoredLaunch>>();
+
+  constructor(private readonly options: SmartClientOptions) {}
+
+  private as(config: SerializedConfig): oauth.AuthorizationServer {
+    return {
+      issuer: config.issuer ?? new URL(config.tokenEndpoint).origin,
+      authorization_endpoint: config.authorizationEndpoint,
+      token_endpoint: config.tokenEndpoint,
+      ...(config.jwksUri ? { jwks_uri: config.jwksUri } : {}),
+    };
+  }
+
+  private clientAuth(): oauth.ClientAuth {
+    const c = this.options.client;
+    if (c.auth === 'client_secret_basic') return oauth.ClientSecretBasic(c.secret ?? '');
+    if (c.auth === 'private_key_jwt' && c.privateKey) return oauth.PrivateKeyJwt({ key: c.privateKey.key, ...(c.privateKey.kid ? { kid: c.privateKey.kid } : {}) });
+    return oauth.None();
+  }
+
+  private requestOptions(url: string): { [oauth.allowInsecureRequests]?: boolean; signal: AbortSignal } {
+    return { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000), ...(isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {}) };
+  }
+
+  /**
+   * Starts a launch: checks `iss` against the allow-list (no redirect anywhere else), discovers the
+   * endpoints, keeps the PKCE verifier and launch state on the server keyed by `state`, bound to the
+   * browser session `sid`, and returns the authorization URL.
+   */
+  async begin(params: { iss: string; launch?: string; sid: string }): Promise<string> {
+    const iss = normalize(params.iss);
+    if (!this.options.issAllowlist().map(normalize).includes(iss)) throw new LaunchRefused('unknown-iss', `NeedleChart is not registered with the FHIR server ${iss}. Ask your administrator to add it to the allow-list.`);
+    let config: SmartConfiguration;
+    try {
+      config = await discover(iss, this.options.timeoutMs ?? 5000);
+    } catch (error) {
+      throw new LaunchRefused('discovery', error instanceof DiscoveryError ? error.message : 'The EHR could not be reached');
+    }
+    const standalone = params.launch === undefined;
+    const caps = config.capabilities;
+    if (caps.size && !caps.has(standalone ? 'launch-standalone' : 'launch-ehr')) throw new LaunchRefused('discovery', `The EHR does not support the ${standalone ? 'standalone' : 'EHR'} launch`);
+    const wanted = standalone ? this.options.scopes.standalone : this.options.scopes.ehr;
+    const scopes = caps.has('permission-v2') || !caps.size ? wanted : [...new Set(wanted.flatMap(toV1))];
+    const state = oauth.generateRandomState();
+    const verifier = oauth.generateRandomCodeVerifier();
+    const serialized: SerializedConfig = { authorizationEndpoint: config.authorizationEndpoint, tokenEndpoint: config.tokenEndpoint, ...(config.issuer ? { issuer: config.issuer } : {}), ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}) };
+    const pending: PendingLaunch = { sid: params.sid, iss, config: serialized, verifier, scope: scopes.join(' '), standalone };
+    await this.options.store.set(`state:${state}`, await this.options.sealer.seal(pending), STATE_TTL_S);
+    const url = new URL(config.authorizationEndpoint);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', this.options.client.clientId);
+    url.searchParams.set('redirect_uri', this.options.redirectUri());
+    url.searchParams.set('scope', scopes.join(' '));
+    url.searchParams.set('state', state);
+    url.searchParams.set('aud', iss);
+    if (params.launch !== undefined) url.searchParams.set('launch', params.launch);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    return url.toString();
+  }
+
+  /** Finishes a launch at the redirect URI: state (single use, same browser), code exchange, id_token, context. Returns the launch id. */
+  async complete(params: { query: URLSearchParams; sid: string }): Promise<string> {
+    const state = params.query.get('state');
+    const sealed = state ? await this.options.store.take(`state:${state}`) : undefined;
+    if (!sealed) throw new LaunchRefused('state', 'This sign-in link is unknown, was already used, or expired. Launch NeedleChart again from the EHR.');
+    const pending = await this.options.sealer.open<PendingLaunch>(sealed);
+    if (pending.sid !== params.sid) throw new LaunchRefused('state', 'This sign-in was started in another browser session. Launch NeedleChart again from the EHR.');
+    if (params.query.get('error')) throw new LaunchRefused('authorization', `The EHR refused the sign-in: ${params.query.get('error_description') ?? params.query.get('error')}`);
+    const as = this.as(pending.config);
+    const client: oauth.Client = { client_id: this.options.client.clientId };
+    let result: oauth.TokenEndpointResponse;
+    try {
+      const callback = oauth.validateAuthResponse(as, client, params.query, state ?? undefined);
+      const response = await oauth.authorizationCodeGrantRequest(as, client, this.clientAuth(), callback, this.options.redirectUri(), pending.verifier, this.requestOptions(as.token_endpoint ?? ''));
+      result = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: splitScopes(pending.scope).includes('openid') && !!pending.config.jwksUri });
+    } catch (error) {
+      throw new LaunchRefused('token', `The EHR did not complete the sign-in (${(error as Error).message})`);
+    }
+    let claims: JWTPayload | undefined;
+    if (result.id_token && pending.config.jwksUri) {
+      try {
+        const jwks = createRemoteJWKSet(new URL(pending.config.jwksUri));
+        ({ payload: claims } = await jwtVerify(result.id_token, jwks, { issuer: as.issuer, audience: this.options.client.clientId }));
+      } catch {
+        throw new LaunchRefused('id-token', 'The identity token from the EHR did not verify (signature, issuer, audience or expiry)');
+      }
+    }
+    const patient = typeof result.patient === 'string' ? result.patient : undefined;
+    const encounter = typeof result.encounter === 'string' ? result.encounter : undefined;
+    if (!patient || !encounter) {
+      throw new LaunchRefused('no-context', `The EHR launched NeedleChart without ${!patient ? 'a patient' : 'an encounter'}. Open the patient's visit in the EHR and launch NeedleChart from it.`);
+    }
+    const fhirUser = typeof claims?.fhirUser === 'string' ? claims.fhirUser.replace(/^.*\/(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)\//, '$1/') : undefined;
+    const launch: StoredLaunch = {
+      sid: params.sid,
+      iss: pending.iss,
+      config: pending.config,
+      context: { patient, encounter, ...(fhirUser ? { fhirUser } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
+      tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
+    };
+    const id = randomBytes(24).toString('base64url');
+    await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(launch), LAUNCH_TTL_S);
+    return id;
+  }
+
+  /** The launch `id`, if it exists and belongs to browser session `sid`. */
+  async load(id: string, sid: string): Promise<StoredLaunch | undefined> {
+    const sealed = await this.options.store.get(`launch:${id}`);
+    if (!sealed) return undefined;
+    const launch = await this.options.sealer.open<StoredLaunch>(sealed);
+    return launch.sid === sid ? launch : undefined;
+  }
+
+  /** The launch with a current access token: refreshed first when the token is about to expire. */
+  async fresh(id: string, launch: StoredLaunch): Promise<StoredLaunch> {
+    if (launch.tokens.expiresAt - Date.now() > REFRESH_MARGIN_MS || !launch.tokens.refresh) return launch;
+    return this.refresh(id, launch);
+  }
+
+  /**
+   * Refreshes once per launch at a time (concurrent callers share the result). Each refresh token is
+   * used once; the new one replaces it. If another instance already used it, the stored launch has
+   * the new tokens and is returned.
+   */
+  refresh(id: string, launch: StoredLaunch): Promise<StoredLaunch> {
+    const running = this.refreshing.get(id);
+    if (running) return running;
+    const work = (async () => {
+      const refreshToken = launch.tokens.refresh;
+      if (!refreshToken) throw new LaunchRefused('expired', 'The EHR session has expired. Launch NeedleChart again from the EHR.');
+      const as = this.as(launch.config);
+      const client: oauth.Client = { client_id: this.options.client.clientId };
+      try {
+        const response = await oauth.refreshTokenGrantRequest(as, client, this.clientAuth(), refreshToken, this.requestOptions(as.token_endpoint ?? ''));
+        const result = await oauth.processRefreshTokenResponse(as, client, response);
+        const next: StoredLaunch = {
+          ...launch,
+          context: { ...launch.context, scope: result.scope ?? launch.context.scope },
+          tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
+        };
+        await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(next), LAUNCH_TTL_S);
+        return next;
+      } catch {
+        const stored = await this.load(id, launch.sid);
+        if (stored && stored.tokens.refresh !== refreshToken) return stored;
+        throw new LaunchRefused('expired', 'The EHR session has expired. Launch NeedleChart again from the EHR.');
+      }
+    })();
+    this.refreshing.set(id, work);
+    void work.finally(() => this.refreshing.delete(id)).catch(() => undefined);
+    return work;
+  }
+}

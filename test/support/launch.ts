@@ -1,0 +1,58 @@
+/**
+ * Drives a real SMART EHR launch over HTTP without a browser, as the e2e tests do with one: the
+ * sandbox launcher registers the launch, the app redirects to the sandbox's authorization endpoint
+ * (PKCE S256, state), the sandbox redirects back with a code, the app exchanges it and opens /app.
+ * Cookies are carried per host, as a browser would.
+ */
+export interface LaunchedSession {
+  readonly launchId: string;
+  /** Cookie header for the app's origin. */
+  readonly cookie: string;
+  /** Every URL the browser would have visited, in order. */
+  readonly trail: string[];
+}
+
+export class CookieJar {
+  private readonly byHost = new Map<string, Map<string, string>>();
+
+  store(url: string, response: Response): void {
+    const host = new URL(url).host;
+    const jar = this.byHost.get(host) ?? new Map<string, string>();
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ''] = header.split(';');
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    this.byHost.set(host, jar);
+  }
+
+  header(url: string): string {
+    return [...(this.byHost.get(new URL(url).host) ?? new Map<string, string>()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/** Follows redirects by hand (fetch would drop cookies between hosts), starting with `first`. */
+export async function follow(first: Request, jar: CookieJar, trail: string[], maxHops = 10): Promise<Response> {
+  let request = first;
+  for (let hop = 0; hop < maxHops; hop++) {
+    trail.push(request.url);
+    const headers = new Headers(request.headers);
+    const cookie = jar.header(request.url);
+    if (cookie) headers.set('cookie', cookie);
+    const response = await fetch(request.url, { method: request.method, headers, body: request.method === 'GET' ? undefined : await request.text(), redirect: 'manual' });
+    jar.store(request.url, response);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    request = new Request(new URL(location, request.url));
+  }
+  throw new Error('too many redirects');
+}
+
+export async function ehrLaunch(sandboxOrigin: string, chart: { patient: string; encounter: string; practitioner?: string; deny?: string }, jar = new CookieJar()): Promise<LaunchedSession & { final: Response }> {
+  const trail: string[] = [];
+  const body = new URLSearchParams({ patient: chart.patient, encounter: chart.encounter, practitioner: chart.practitioner ?? 'Practitioner/pt-rivera', mode: 'tab', ...(chart.deny ? { deny: chart.deny } : {}) });
+  const final = await follow(new Request(`${sandboxOrigin}/sandbox/launch`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }), jar, trail);
+  const last = new URL(trail[trail.length - 1] ?? '');
+  const launchId = last.searchParams.get('launch') ?? '';
+  return { launchId, cookie: jar.header(last.toString()), trail, final };
+}
