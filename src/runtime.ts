@@ -31,8 +31,8 @@ async function readManifest(): Promise<AppManifest> {
 async function clientCredentials(config: Config): Promise<ClientCredentials> {
   if (config.clientAuth === 'private_key_jwt' && config.clientPrivateKeyFile) {
     const pem = await readFile(config.clientPrivateKeyFile, 'utf8');
-    const alg = pem.includes('EC PRIVATE KEY') || /ES384/.test(config.clientKeyId ?? '') ? 'ES384' : 'RS384';
-    const key = await importPKCS8(pem, alg);
+    // SMART asks asymmetric clients to support RS384 and ES384: the key decides which.
+    const key = await importPKCS8(pem, 'ES384').catch(() => importPKCS8(pem, 'RS384'));
     return { clientId: config.clientId, auth: 'private_key_jwt', privateKey: { key, ...(config.clientKeyId ? { kid: config.clientKeyId } : {}) } };
   }
   return { clientId: config.clientId, auth: config.clientAuth, ...(config.clientSecret ? { secret: config.clientSecret } : {}) };
@@ -43,7 +43,7 @@ async function clientCredentials(config: Config): Promise<ClientCredentials> {
  * is configured, then the app wired to it. Used by `npm start` and by the tests, so both run the same
  * thing.
  */
-export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date }): Promise<RunningNeedleChart> {
+export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number }): Promise<RunningNeedleChart> {
   const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir });
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
@@ -55,7 +55,11 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
         logger: options.logger,
         ...(config.sandboxDataFile ? { dataFile: config.sandboxDataFile } : {}),
         ...(options.today ? { today: options.today } : {}),
-        auth: { appUrl: () => appUrl, clients: options.sandboxClients ?? (() => [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' }]) },
+        auth: {
+          appUrl: () => appUrl,
+          clients: options.sandboxClients ?? (() => [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' }]),
+          ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
+        },
       })
     ).listen(config.sandboxPort, config.host);
   }

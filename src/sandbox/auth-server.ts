@@ -47,6 +47,8 @@ export interface SandboxAuthOptions {
   readonly clients: () => readonly SandboxClient[];
   readonly patientsForPicker: () => Promise<{ id: string; name: string; encounters: { id: string; label: string }[] }[]>;
   readonly practitioners: readonly { id: string; name: string }[];
+  /** Access-token lifetime (default 3600 s); short ones let tests exercise refresh. */
+  readonly tokenLifetimeSeconds?: number;
 }
 
 const CODE_TTL_MS = 60_000;
@@ -66,6 +68,7 @@ export class SandboxAuthServer {
   private readonly codes = new Map<string, Pending>();
   private readonly refreshTokens = new Map<string, Pending>();
   private readonly assertionIds = new Set<string>();
+  private notBefore = 0;
 
   private constructor(
     private readonly issuer: OAuth2Issuer,
@@ -81,10 +84,13 @@ export class SandboxAuthServer {
       if (!grant) return;
       const isIdToken = !('scope' in token.payload);
       if (isIdToken) {
-        Object.assign(token.payload, { sub: grant.context.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context.fhirUser}` });
+        Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context.fhirUser}` });
         return;
       }
+      const lifetime = this.options.tokenLifetimeSeconds;
+      if (lifetime) token.payload.exp = Number(token.payload.iat) + lifetime;
       Object.assign(token.payload, {
+        jti: randomBytes(12).toString('base64url'),
         scope: grant.scope,
         aud: this.options.fhirBaseUrl(),
         client_id: grant.client.clientId,
@@ -103,6 +109,7 @@ export class SandboxAuthServer {
       body.patient = grant.context.patient;
       if (grant.context.encounter) body.encounter = grant.context.encounter;
       body.need_patient_banner = grant.context.needPatientBanner;
+      if (this.options.tokenLifetimeSeconds) body.expires_in = this.options.tokenLifetimeSeconds;
       if (!scopes.includes('openid')) delete body.id_token;
       if (scopes.includes('online_access') || scopes.includes('offline_access')) {
         const refresh = randomBytes(32).toString('base64url');
@@ -127,12 +134,19 @@ export class SandboxAuthServer {
     return id;
   }
 
+  /** Revokes every access token issued so far (an EHR ending sessions); refresh tokens stay valid. */
+  revokeAccessTokens(): void {
+    // Tokens carry whole-second iat: everything issued up to this second is revoked.
+    this.notBefore = Math.floor(Date.now() / 1000) * 1000 + 1000;
+  }
+
   /** Verifies an access token: signature against the issuer's keys, issuer, audience (the FHIR base), expiry. */
   async verifyAccessToken(token: string): Promise<AccessClaims> {
     this.issuer.url = this.options.issuerUrl();
     const jwks = createLocalJWKSet({ keys: this.issuer.keys.toJSON() as JSONWebKeySet['keys'] });
     const { payload } = await jwtVerify(token, jwks, { issuer: this.options.issuerUrl(), audience: this.options.fhirBaseUrl() });
     if (typeof payload.scope !== 'string') throw new Error('token has no scope');
+    if ((payload.iat ?? 0) * 1000 < this.notBefore) throw new Error('token revoked');
     return payload as AccessClaims;
   }
 

@@ -28,7 +28,7 @@ export interface SandboxOptions {
    * The SMART authorization server and launcher. Absent: the FHIR endpoint is open (for tests of
    * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs).
    */
-  readonly auth?: { readonly appUrl: () => string; readonly clients?: () => readonly SandboxClient[] };
+  readonly auth?: { readonly appUrl: () => string; readonly clients?: () => readonly SandboxClient[]; readonly tokenLifetimeSeconds?: number };
 }
 
 export interface RunningSandbox {
@@ -78,6 +78,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         fhirBaseUrl: () => base,
         clients: authOptions.clients ?? (() => [{ clientId: 'needlechart', redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none' }]),
         practitioners: PRACTITIONERS,
+        ...(authOptions.tokenLifetimeSeconds ? { tokenLifetimeSeconds: authOptions.tokenLifetimeSeconds } : {}),
         patientsForPicker: async () => (await openCharts(engine)).map((c) => ({ id: c.patient.id, name: displayName(c.patient.name), encounters: c.encounters.map((e) => ({ id: e.id, label: `Encounter/${e.id} (${e.period?.start?.slice(0, 10) ?? 'open'})` })) })),
       })
     : undefined;

@@ -94,10 +94,21 @@ export class SmartClient {
     };
   }
 
-  private clientAuth(): oauth.ClientAuth {
+  private clientAuth(tokenEndpoint: string): oauth.ClientAuth {
     const c = this.options.client;
     if (c.auth === 'client_secret_basic') return oauth.ClientSecretBasic(c.secret ?? '');
-    if (c.auth === 'private_key_jwt' && c.privateKey) return oauth.PrivateKeyJwt({ key: c.privateKey.key, ...(c.privateKey.kid ? { kid: c.privateKey.kid } : {}) });
+    if (c.auth === 'private_key_jwt' && c.privateKey) {
+      // SMART asymmetric client authentication: aud is the token URL (oauth4webapi defaults to the issuer) and typ is JWT.
+      return oauth.PrivateKeyJwt(
+        { key: c.privateKey.key, ...(c.privateKey.kid ? { kid: c.privateKey.kid } : {}) },
+        {
+          [oauth.modifyAssertion]: (header, payload) => {
+            header.typ = 'JWT';
+            payload.aud = tokenEndpoint;
+          },
+        },
+      );
+    }
     return oauth.None();
   }
 
@@ -155,7 +166,7 @@ export class SmartClient {
     let result: oauth.TokenEndpointResponse;
     try {
       const callback = oauth.validateAuthResponse(as, client, params.query, state ?? undefined);
-      const response = await oauth.authorizationCodeGrantRequest(as, client, this.clientAuth(), callback, this.options.redirectUri(), pending.verifier, this.requestOptions(as.token_endpoint ?? ''));
+      const response = await oauth.authorizationCodeGrantRequest(as, client, this.clientAuth(as.token_endpoint ?? ''), callback, this.options.redirectUri(), pending.verifier, this.requestOptions(as.token_endpoint ?? ''));
       result = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: splitScopes(pending.scope).includes('openid') && !!pending.config.jwksUri });
     } catch (error) {
       throw new LaunchRefused('token', `The EHR did not complete the sign-in (${(error as Error).message})`);
@@ -215,7 +226,7 @@ export class SmartClient {
       const as = this.as(launch.config);
       const client: oauth.Client = { client_id: this.options.client.clientId };
       try {
-        const response = await oauth.refreshTokenGrantRequest(as, client, this.clientAuth(), refreshToken, this.requestOptions(as.token_endpoint ?? ''));
+        const response = await oauth.refreshTokenGrantRequest(as, client, this.clientAuth(as.token_endpoint ?? ''), refreshToken, this.requestOptions(as.token_endpoint ?? ''));
         const result = await oauth.processRefreshTokenResponse(as, client, response);
         const next: StoredLaunch = {
           ...launch,

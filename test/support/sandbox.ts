@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Encounter, Patient } from 'fhir/r4.js';
+import type { Coverage, Encounter, Patient } from 'fhir/r4.js';
 import { FhirGateway } from '../../src/fhir/client.js';
 import { silentLogger } from '../../src/http/logger.js';
+import type { SandboxEngine } from '../../src/sandbox/fhir-endpoint.js';
 import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';
 import type { Core } from '../../src/service/core.js';
 import { testCore } from './fixtures.js';
@@ -19,19 +20,23 @@ export async function startTestSandbox(options: { dataFile?: string; seed?: bool
   return { core, sandbox, gateway: new FhirGateway({ baseUrl: sandbox.fhirBaseUrl, logger: silentLogger, backoffMs: 10 }) };
 }
 
-/** A fresh patient with an open encounter, so each test charts on its own data. */
-export async function newChart(sandbox: RunningSandbox, payer = 'payer-acme-health'): Promise<{ patient: string; encounter: string }> {
+/**
+ * A fresh patient with an open encounter, so each test charts on its own data. Written over HTTP to
+ * an open sandbox, or straight into the engine of one that requires tokens.
+ */
+export async function newChart(sandbox: Pick<RunningSandbox, 'fhirBaseUrl'>, payer = 'payer-acme-health', engine?: SandboxEngine): Promise<{ patient: string; encounter: string }> {
   const id = randomUUID().slice(0, 8);
-  const put = async (resource: Patient | Encounter) => {
+  const put = async (resource: Patient | Encounter | Coverage) => {
+    if (engine) {
+      const [, , status] = await engine.execute({ method: 'PUT', path: `/${resource.resourceType}/${resource.id}`, body: resource });
+      if (status >= 300) throw new Error(`PUT ${resource.resourceType} failed: ${status}`);
+      return;
+    }
     const res = await fetch(`${sandbox.fhirBaseUrl}/${resource.resourceType}/${resource.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(resource) });
     if (!res.ok) throw new Error(`PUT ${resource.resourceType} failed: ${res.status} ${await res.text()}`);
   };
   await put({ resourceType: 'Patient', id: `t-${id}`, name: [{ given: ['Test'], family: `Patient ${id}` }], gender: 'unknown', birthDate: '1980-01-01' });
   await put({ resourceType: 'Encounter', id: `te-${id}`, status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: `Patient/t-${id}` } });
-  await fetch(`${sandbox.fhirBaseUrl}/Coverage/tc-${id}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/fhir+json' },
-    body: JSON.stringify({ resourceType: 'Coverage', id: `tc-${id}`, status: 'active', beneficiary: { reference: `Patient/t-${id}` }, payor: [{ reference: `Organization/${payer}`, display: 'Acme Health PPO' }] }),
-  });
+  await put({ resourceType: 'Coverage', id: `tc-${id}`, status: 'active', beneficiary: { reference: `Patient/t-${id}` }, payor: [{ reference: `Organization/${payer}`, display: 'Acme Health PPO' }] });
   return { patient: `Patient/t-${id}`, encounter: `Encounter/te-${id}` };
 }
