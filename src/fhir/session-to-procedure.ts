@@ -17,7 +17,7 @@ function muscleCoding(profiles: Profiles, muscle: string): CodeableConcept['codi
   return entry?.snomed?.verified ? [local, { system: SNOMED, code: entry.snomed.code, display: entry.snomed.display }] : [local];
 }
 
-/** Laterality as an extension on the body site (profiles/fhir/laterality.json), SNOMED CT qualifier values. */
+/** Laterality as an extension on the body site (profiles/fhir/extensions/laterality.json), SNOMED CT qualifier values. */
 export function lateralityExtension(side: Side) {
   return { url: EXT.laterality, valueCoding: { system: SNOMED, ...LATERALITY[side] } };
 }
