@@ -7,6 +7,8 @@ import type { SmartClient } from '../smart/smart-client.js';
 import { browserSession } from './browser-session.js';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
+import { bodyMapRouter } from './routes/body-map.js';
+import { catalogRouter } from './routes/catalog.js';
 import { chartRouter } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
 import { previewRouter } from './routes/preview.js';
@@ -66,6 +68,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
     else res.type('text').send(`NeedleChart ${deps.core.version}: launch it from your EHR (SMART launch URL: /launch).`);
   });
   app.use(previewRouter(deps.core));
+  app.use(catalogRouter(deps.core));
+  app.use(bodyMapRouter(deps.core));
   if (deps.smart) {
     app.use(['/launch', '/callback', '/api/context', '/api/sessions'], browserSession());
     app.use(launchRouter(deps.smart, deps.logger));

@@ -1,0 +1,544 @@
+// NeedleChart charting page. Plain ES module, no framework: the form is the session document,
+// every input names its field path (data-path), and the server does all coding, checking and
+// rendering through /api/preview. Patient data goes into the DOM as text only; the two HTML
+// fragments inserted as markup (note preview, body map) are rendered and escaped by the server.
+
+const params = new URLSearchParams(location.search);
+const launchId = params.get('launch') ?? '';
+const $ = (id) => document.getElementById(id);
+
+const state = { catalog: null, context: null, session: null, amend: null, draftKey: '', previewTimer: 0, previewSeq: 0 };
+
+// ---- small helpers -------------------------------------------------------------------------
+
+function api(path, init = {}) {
+  return fetch(path, { ...init, headers: { 'x-launch-id': launchId, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+}
+
+function splitPath(path) {
+  return path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function getPath(obj, path) {
+  return splitPath(path).reduce((node, key) => (node == null ? undefined : node[key]), obj);
+}
+
+function setPath(obj, path, value) {
+  const keys = splitPath(path);
+  let node = obj;
+  keys.slice(0, -1).forEach((key, i) => {
+    if (node[key] == null) node[key] = typeof keys[i + 1] === 'number' ? [] : {};
+    node = node[key];
+  });
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+function pad(n) {
+  return String(n).padStart(2, '0');
+}
+
+/** "2026-11-24T09:30" (input) → ISO with this browser's UTC offset. */
+function toIsoWithOffset(local) {
+  const d = new Date(local);
+  if (Number.isNaN(d.getTime())) return undefined;
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+}
+
+function nowLocal() {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function muscleLabel(id) {
+  return state.catalog.muscles.find((m) => m.id === id)?.display ?? id;
+}
+
+// ---- the session ----------------------------------------------------------------------------
+
+function newSession() {
+  const ctx = state.context;
+  const last = ctx.lastSession;
+  const fhirUser = ctx.launch.fhirUser;
+  const sameUser = last && last.performer.reference === fhirUser;
+  return {
+    date: toIsoWithOffset(nowLocal()),
+    performer: sameUser ? { ...last.performer } : { reference: fhirUser ?? '', display: '', dryNeedlingCertified: false },
+    payer: ctx.payer.policyId ?? state.catalog.payers[0]?.id ?? '',
+    billing: 'bill-payer',
+    diagnoses: ctx.diagnoses.map((d) => ({ ...d })),
+    consent: { obtained: false, investigationalStatusDisclosed: false },
+    screening: { contraindications: [], precautions: [], cleared: false },
+    needle: { type: 'solid filiform', diameterMm: 0.25, lengthMm: 40 },
+    muscles: [],
+    estim: { applied: false },
+    outcomes: {},
+  };
+}
+
+/** Last visit's treatment carried into today's: the usual visit repeats last week's muscles. */
+function copyForward() {
+  const last = state.context.lastSession;
+  if (!last) return;
+  const s = state.session;
+  Object.assign(s, {
+    performer: last.performer.reference === s.performer.reference || !s.performer.display ? { ...last.performer } : s.performer,
+    payer: last.payer,
+    billing: last.billing,
+    diagnoses: last.diagnoses.map((d) => ({ ...d })),
+    consent: { ...last.consent },
+    screening: structuredClone(last.screening),
+    needle: { ...last.needle },
+    muscles: structuredClone(last.muscles),
+    estim: last.estim ? structuredClone(last.estim) : { applied: false },
+    response: last.response,
+    plan: last.plan,
+  });
+  s.outcomes = {};
+  delete s.adverseEvents;
+  changed(true);
+  $('copy-forward-note').textContent = `Copied from the visit of ${last.date.slice(0, 10)}: check and update.`;
+}
+
+/** Strips empty values so the document sent is what the therapist entered. */
+function cleanSession() {
+  const s = structuredClone(state.session);
+  if (s.performer && !s.performer.state) delete s.performer.state;
+  if (s.estim && !s.estim.applied) s.estim = { applied: false };
+  if (s.outcomes) {
+    s.outcomes.rom = (s.outcomes.rom ?? []).filter((r) => r.movement && r.preDegrees !== undefined && r.postDegrees !== undefined);
+    s.outcomes.measures = (s.outcomes.measures ?? []).filter((m) => m.instrument && m.score !== undefined);
+    if (!s.outcomes.rom.length) delete s.outcomes.rom;
+    if (!s.outcomes.measures.length) delete s.outcomes.measures;
+  }
+  for (const key of ['response', 'plan']) if (typeof s[key] === 'string' && !s[key].trim()) delete s[key];
+  for (const m of s.muscles) {
+    if (!m.precaution?.trim()) delete m.precaution;
+    if (!m.notes?.trim()) delete m.notes;
+    if (!m.twitch.elicited || m.twitch.count === undefined) delete m.twitch.count;
+  }
+  return s;
+}
+
+// ---- drafts survive a reload or a lost connection ----------------------------------------------
+
+function saveDraft() {
+  try {
+    localStorage.setItem(state.draftKey, JSON.stringify({ session: state.session, amend: state.amend, savedAt: Date.now() }));
+    $('draft-status').textContent = 'Draft kept on this device.';
+  } catch {
+    $('draft-status').textContent = 'Draft could not be kept on this device.';
+  }
+}
+
+function loadDraft() {
+  try {
+    const raw = localStorage.getItem(state.draftKey);
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- rendering ------------------------------------------------------------------------------
+
+function readInput(input) {
+  const type = input.dataset.type;
+  if (type === 'boolean') return input.checked;
+  if (type === 'tristate') return input.value === '' ? undefined : input.value === 'true';
+  if (type === 'number' || type === 'integer') {
+    if (input.value === '') return undefined;
+    const n = Number(input.value);
+    return type === 'integer' ? Math.round(n) : n;
+  }
+  if (type === 'list') return input.value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (type === 'datetime') return toIsoWithOffset(input.value);
+  return input.value;
+}
+
+function writeInput(input, value) {
+  const type = input.dataset.type;
+  if (type === 'boolean') input.checked = value === true;
+  else if (type === 'tristate') input.value = value === undefined ? '' : String(value);
+  else if (type === 'list') input.value = (value ?? []).join(', ');
+  else if (type === 'datetime') input.value = typeof value === 'string' ? value.slice(0, 16) : '';
+  else input.value = value ?? '';
+}
+
+function renderStatic() {
+  for (const input of document.querySelectorAll('#visit-form [data-path]')) {
+    if (input.matches('input, select, textarea') && input.closest('[data-dynamic]') === null) writeInput(input, getPath(state.session, input.dataset.path));
+  }
+  $('no-adverse-events').checked = Array.isArray(state.session.adverseEvents) && state.session.adverseEvents.length === 0;
+}
+
+function field(path, value, attrs = {}) {
+  const input = el('input', { 'data-path': path, ...attrs });
+  writeInput(input, value);
+  return input;
+}
+
+function select(path, value, options, attrs = {}) {
+  const node = el('select', { 'data-path': path, ...attrs }, ...options.map(([v, label]) => el('option', { value: v, text: label })));
+  node.value = value ?? '';
+  return node;
+}
+
+function renderDiagnoses() {
+  const box = $('diagnoses');
+  box.replaceChildren();
+  const chosen = new Set(state.session.diagnoses.map((d) => d.code));
+  const offered = [...state.context.diagnoses];
+  for (const d of state.session.diagnoses) if (!offered.some((o) => o.code === d.code)) offered.push(d);
+  offered.forEach((d) => {
+    const box2 = el('input', { type: 'checkbox', 'data-code': d.code });
+    box2.checked = chosen.has(d.code);
+    box2.addEventListener('change', () => {
+      state.session.diagnoses = offered.filter((o) => (o.code === d.code ? box2.checked : state.session.diagnoses.some((x) => x.code === o.code))).map((o) => ({ ...o }));
+      changed(false);
+    });
+    box.append(el('label', { class: 'nc-check' }, box2, ` ${d.code} ${d.display}`));
+  });
+  if (!offered.length) box.append(el('p', { class: 'nc-muted', text: 'No active ICD-10-CM conditions in the chart.' }));
+}
+
+function renderMuscles() {
+  const body = $('muscle-rows');
+  body.replaceChildren();
+  state.session.muscles.forEach((m, i) => {
+    const p = `muscles[${i}]`;
+    const risk = state.catalog.muscles.find((c) => c.id === m.muscle)?.risk;
+    const remove = el('button', { type: 'button', 'aria-label': `Remove ${muscleLabel(m.muscle)} (${m.side})`, text: 'Remove', onclick: () => { state.session.muscles.splice(i, 1); changed(true); } });
+    body.append(
+      el('tr', { 'data-dynamic': '', class: risk ? 'nc-risk' : undefined },
+        el('th', { scope: 'row', text: `${muscleLabel(m.muscle)}${risk ? ' (lung risk)' : ''}` }),
+        el('td', {}, select(`${p}.side`, m.side, [['left', 'left'], ['right', 'right']], { 'aria-label': 'Side' })),
+        el('td', {}, select(`${p}.depth`, m.depth, [['deep', 'deep'], ['superficial', 'superficial']], { 'aria-label': 'Depth' })),
+        el('td', {}, select(`${p}.technique`, m.technique, [['static', 'static'], ['pistoning', 'pistoning'], ['rotation', 'rotation'], ['pistoning-rotation', 'pistoning + rotation']], { 'aria-label': 'Technique' })),
+        el('td', {}, field(`${p}.needles`, m.needles, { type: 'number', min: 1, max: 50, 'data-type': 'integer', 'aria-label': 'Needles', class: 'nc-narrow' })),
+        el('td', {}, field(`${p}.retentionSeconds`, m.retentionSeconds, { type: 'number', min: 0, max: 1800, 'data-type': 'integer', 'aria-label': 'Retention in seconds', class: 'nc-narrow' })),
+        el('td', {}, field(`${p}.twitch.elicited`, m.twitch.elicited, { type: 'checkbox', 'data-type': 'boolean', 'aria-label': 'Local twitch response elicited' })),
+        el('td', {}, field(`${p}.twitch.count`, m.twitch.count, { type: 'number', min: 0, max: 100, 'data-type': 'integer', 'aria-label': 'Twitch count', class: 'nc-narrow' })),
+        el('td', {}, field(`${p}.precaution`, m.precaution, { type: 'text', placeholder: risk ? 'precaution (required over the lung)' : 'precaution', 'aria-label': 'Precaution' }), field(`${p}.notes`, m.notes, { type: 'text', placeholder: 'notes', 'aria-label': 'Notes' })),
+        el('td', {}, remove),
+      ),
+    );
+  });
+  if (!state.session.muscles.length) body.append(el('tr', {}, el('td', { colspan: 10, class: 'nc-muted', text: 'No muscle yet: add one by name or on the body map.' })));
+}
+
+function renderEstimMuscles() {
+  const box = $('estim-muscles');
+  box.replaceChildren();
+  const estim = state.session.estim ?? { applied: false };
+  if (!estim.applied) return;
+  const on = estim.muscles ?? [];
+  for (const m of state.session.muscles) {
+    const input = el('input', { type: 'checkbox' });
+    input.checked = on.some((x) => x.muscle === m.muscle && x.side === m.side);
+    input.addEventListener('change', () => {
+      const rest = (state.session.estim.muscles ?? []).filter((x) => !(x.muscle === m.muscle && x.side === m.side));
+      state.session.estim.muscles = input.checked ? [...rest, { muscle: m.muscle, side: m.side }] : rest;
+      changed(false);
+    });
+    box.append(el('label', { class: 'nc-check' }, input, ` stimulate ${muscleLabel(m.muscle)} (${m.side})`));
+  }
+}
+
+function renderRows(containerId, listPath, build) {
+  const box = $(containerId);
+  box.replaceChildren();
+  (getPath(state.session, listPath) ?? []).forEach((item, i) => {
+    const remove = el('button', { type: 'button', text: 'Remove', onclick: () => { getPath(state.session, listPath).splice(i, 1); changed(true); } });
+    box.append(el('div', { class: 'nc-row', 'data-dynamic': '' }, ...build(`${listPath}[${i}]`, item), remove));
+  });
+}
+
+function renderOutcomeRows() {
+  renderRows('rom-rows', 'outcomes.rom', (p, r) => [
+    el('label', {}, 'Movement ', field(`${p}.movement`, r.movement, { type: 'text' })),
+    el('label', {}, 'Side ', select(`${p}.side`, r.side, [['', '—'], ['left', 'left'], ['right', 'right']])),
+    el('label', {}, 'Before (°) ', field(`${p}.preDegrees`, r.preDegrees, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
+    el('label', {}, 'After (°) ', field(`${p}.postDegrees`, r.postDegrees, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
+  ]);
+  const instruments = state.catalog.instruments.map((i) => [i.id, `${i.display} (${i.min}–${i.max})`]);
+  renderRows('measure-rows', 'outcomes.measures', (p, m) => [
+    el('label', {}, 'Questionnaire ', select(`${p}.instrument`, m.instrument, [['', '—'], ...instruments])),
+    el('label', {}, 'Score ', field(`${p}.score`, m.score, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
+  ]);
+  renderRows('adverse-rows', 'adverseEvents', (p, e) => [
+    el('label', {}, 'Event ', field(`${p}.type`, e.type, { type: 'text', list: 'adverse-types' })),
+    el('label', {}, 'Severity ', select(`${p}.severity`, e.severity, [['mild', 'mild'], ['moderate', 'moderate'], ['severe', 'severe']])),
+    el('label', {}, 'Muscle ', select(`${p}.muscle`, e.muscle, [['', '—'], ...state.session.muscles.map((m) => [m.muscle, muscleLabel(m.muscle)])])),
+  ]);
+}
+
+function renderTrend() {
+  const box = $('pain-trend');
+  box.replaceChildren();
+  const trend = state.context.course.painTrend;
+  if (!trend.length) {
+    box.append(el('p', { class: 'nc-muted', text: 'First visit of the course: no earlier pain scores.' }));
+    return;
+  }
+  const list = el('ol', { class: 'nc-trend-list' });
+  for (const p of trend) list.append(el('li', { text: `${p.date.slice(0, 10)}: pain ${p.pre ?? '–'} → ${p.post ?? '–'}` }));
+  const relief = state.context.course.reliefPercent;
+  box.append(el('p', { text: `Earlier visits (visit ${state.context.course.visitNumber} today)${relief !== undefined ? `, ${relief}% relief so far` : ''}:` }), list);
+}
+
+function markBodyMaps() {
+  for (const spot of document.querySelectorAll('.nc-hotspot')) {
+    const on = state.session.muscles.some((m) => m.muscle === spot.dataset.muscle && m.side === spot.dataset.side);
+    spot.classList.toggle('nc-needled', on);
+    spot.setAttribute('aria-pressed', on ? 'true' : 'false');
+  }
+}
+
+function renderAll() {
+  renderStatic();
+  renderDiagnoses();
+  renderMuscles();
+  renderEstimMuscles();
+  renderOutcomeRows();
+  markBodyMaps();
+}
+
+/** Something changed: keep the draft, re-render what depends on structure, refresh the live panel. */
+function changed(structural) {
+  if (structural) renderAll();
+  else markBodyMaps();
+  saveDraft();
+  clearTimeout(state.previewTimer);
+  state.previewTimer = setTimeout(preview, 250);
+}
+
+// ---- muscles: type-ahead and body map ----------------------------------------------------------
+
+function toggleMuscle(muscle, side) {
+  const i = state.session.muscles.findIndex((m) => m.muscle === muscle && m.side === side);
+  if (i >= 0) state.session.muscles.splice(i, 1);
+  else state.session.muscles.push({ muscle, side, depth: 'deep', technique: 'pistoning', needles: 1, retentionSeconds: 60, twitch: { elicited: false } });
+  changed(true);
+}
+
+function addTypedMuscle() {
+  const text = $('muscle-search').value.trim().toLowerCase();
+  const match = state.catalog.muscles.find((m) => m.display.toLowerCase() === text || m.id === text) ?? state.catalog.muscles.find((m) => m.display.toLowerCase().includes(text));
+  if (!text || !match) {
+    $('muscle-search').setCustomValidity('Pick a muscle from the list');
+    $('muscle-search').reportValidity();
+    return;
+  }
+  $('muscle-search').setCustomValidity('');
+  const side = $('muscle-side').value;
+  if (!state.session.muscles.some((m) => m.muscle === match.id && m.side === side)) toggleMuscle(match.id, side);
+  $('muscle-search').value = '';
+  $('muscle-search').focus();
+}
+
+async function loadBodyMaps() {
+  for (const view of ['front', 'back']) {
+    const res = await fetch(`/api/body-map?view=${view}`);
+    if (res.ok) $(`body-map-${view}`).innerHTML = await res.text();
+  }
+  for (const spot of document.querySelectorAll('.nc-hotspot')) {
+    spot.addEventListener('click', () => toggleMuscle(spot.dataset.muscle, spot.dataset.side));
+    spot.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        toggleMuscle(spot.dataset.muscle, spot.dataset.side);
+      }
+    });
+  }
+}
+
+// ---- the live panel ---------------------------------------------------------------------------
+
+function focusPath(path) {
+  const exact = document.querySelector(`[data-path="${CSS.escape(path)}"]`);
+  const target = exact ?? [...document.querySelectorAll('[data-path]')].filter((n) => path.startsWith(n.dataset.path)).sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+  if (!target) return;
+  target.scrollIntoView({ block: 'center' });
+  (target.matches('input, select, textarea, button') ? target : target.querySelector('input, select, textarea, button') ?? target).focus();
+}
+
+function renderFindings(findings) {
+  const list = $('findings');
+  list.replaceChildren();
+  for (const f of findings) {
+    const button = el('button', { type: 'button', class: 'nc-link', text: f.message, onclick: () => focusPath(f.path) });
+    list.append(el('li', { class: `nc-${f.severity}` }, el('strong', { text: `${f.severity} ` }), button));
+  }
+  if (!findings.length) list.append(el('li', { class: 'nc-ok', text: 'Nothing a payer reviewer would flag.' }));
+}
+
+async function preview() {
+  const seq = ++state.previewSeq;
+  let res;
+  try {
+    res = await api('/api/preview', { method: 'POST', body: JSON.stringify(cleanSession()) });
+  } catch {
+    $('score').textContent = '(offline: the draft is kept)';
+    return;
+  }
+  if (seq !== state.previewSeq) return;
+  const body = await res.json();
+  if (res.status === 422) {
+    $('score').textContent = 'incomplete';
+    renderFindings(body.issue.map((i) => ({ severity: 'error', message: i.diagnostics, path: i.expression?.[0] ?? '' })));
+    return;
+  }
+  if (!res.ok) return;
+  $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` }))));
+  $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message })));
+  $('score').textContent = `${body.score}/100`;
+  renderFindings(body.findings);
+  $('note-preview').innerHTML = body.noteHtml;
+}
+
+// ---- saving -----------------------------------------------------------------------------------
+
+async function save(event) {
+  event.preventDefault();
+  const status = $('save-status');
+  if (!state.context.launch.canSave) {
+    status.textContent = `This launch cannot save: the EHR did not grant ${state.context.launch.missingScopes.join(', ')}.`;
+    return;
+  }
+  status.textContent = 'Saving…';
+  $('save').disabled = true;
+  try {
+    const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), visitNumber: state.context.course.visitNumber, ...(state.amend ? { amend: state.amend } : {}) }) });
+    const body = await res.json();
+    if (res.ok) {
+      state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
+      localStorage.removeItem(state.draftKey);
+      $('draft-status').textContent = '';
+      status.textContent = `${body.status === 'unchanged' ? 'Already saved' : body.status === 'updated' ? 'Amended' : 'Saved'}: Procedure/${body.procedure.id}${body.document ? `, DocumentReference/${body.document.id}` : ''}, ${body.observations} observation(s).`;
+      status.className = 'nc-saved';
+    } else {
+      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? res.statusText} Your draft is kept.`;
+      status.className = 'nc-error';
+    }
+  } catch {
+    status.textContent = 'Not saved: the connection was lost. Your draft is kept on this device; save again when you are back online.';
+    status.className = 'nc-error';
+  } finally {
+    $('save').disabled = false;
+  }
+}
+
+// ---- start --------------------------------------------------------------------------------------
+
+function fail(message) {
+  $('fatal').textContent = message;
+  $('fatal').hidden = false;
+  $('visit-line').textContent = '';
+}
+
+function renderHeader() {
+  const ctx = state.context;
+  const payer = state.catalog.payers.find((p) => p.id === ctx.payer.policyId);
+  if (ctx.launch.needPatientBanner) {
+    const banner = $('patient-banner');
+    banner.replaceChildren(el('strong', { text: ctx.patient.name }), el('span', { text: ` · born ${ctx.patient.birthDate ?? 'unknown'} · ${ctx.patient.gender ?? ''}` }));
+    banner.hidden = false;
+  }
+  $('visit-line').textContent = `${ctx.encounter.reference} · ${payer ? payer.name : ctx.payer.name ?? 'payer not mapped: choose a payer policy'} · visit ${ctx.course.visitNumber} of the course`;
+  $('payer').replaceChildren(...state.catalog.payers.map((p) => el('option', { value: p.id, text: p.name })));
+  $('muscle-options').replaceChildren(...state.catalog.muscles.map((m) => el('option', { value: m.display })));
+  const last = ctx.lastSession;
+  $('copy-forward').disabled = !last;
+  if (!last) $('copy-forward-note').textContent = 'No earlier visit to copy from.';
+  if (!ctx.launch.canSave) $('save-status').textContent = `Saving is off: the EHR did not grant ${ctx.launch.missingScopes.join(', ')}.`;
+}
+
+async function start() {
+  if (!launchId) return fail('Open NeedleChart from the patient\u2019s chart in your EHR.');
+  const [catalogRes, contextRes] = await Promise.all([fetch('/api/catalog'), api('/api/context')]);
+  if (!contextRes.ok) {
+    const body = await contextRes.json().catch(() => null);
+    return fail(body?.issue?.[0]?.diagnostics ?? 'The chart could not be read from the EHR.');
+  }
+  state.catalog = await catalogRes.json();
+  state.context = await contextRes.json();
+  state.draftKey = `nc-draft:${state.context.patient.reference}|${state.context.encounter.reference}`;
+  const draft = loadDraft();
+  const current = state.context.currentVisit;
+  if (draft) {
+    state.session = draft.session;
+    state.amend = draft.amend ?? null;
+    $('draft-status').textContent = 'Unsaved draft restored.';
+  } else if (current?.session) {
+    state.session = current.session;
+    state.amend = { procedureId: current.procedure.id, versionId: current.procedure.versionId };
+    $('save-status').textContent = 'This visit is already saved: saving again amends it.';
+  } else {
+    state.session = newSession();
+  }
+  renderHeader();
+  $('workspace').hidden = false;
+  await loadBodyMaps();
+  renderTrend();
+  renderAll();
+  preview();
+}
+
+document.addEventListener('input', (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLElement) || !input.dataset.path || !state.session) return;
+  setPath(state.session, input.dataset.path, readInput(input));
+  changed(input.dataset.path === 'estim.applied' || input.dataset.path.endsWith('.side'));
+});
+$('visit-form').addEventListener('change', (event) => {
+  const input = event.target;
+  if (input instanceof HTMLSelectElement && input.dataset.path) {
+    setPath(state.session, input.dataset.path, readInput(input));
+    changed(true);
+  }
+});
+$('copy-forward').addEventListener('click', copyForward);
+$('add-muscle').addEventListener('click', addTypedMuscle);
+$('muscle-search').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    addTypedMuscle();
+  }
+});
+$('add-rom').addEventListener('click', () => {
+  state.session.outcomes ??= {};
+  (state.session.outcomes.rom ??= []).push({ movement: '' });
+  changed(true);
+});
+$('add-measure').addEventListener('click', () => {
+  state.session.outcomes ??= {};
+  (state.session.outcomes.measures ??= []).push({ instrument: '' });
+  changed(true);
+});
+$('add-adverse').addEventListener('click', () => {
+  (state.session.adverseEvents ??= []).push({ type: '', severity: 'mild' });
+  changed(true);
+});
+$('no-adverse-events').addEventListener('change', (e) => {
+  if (e.target.checked) state.session.adverseEvents = [];
+  else delete state.session.adverseEvents;
+  changed(true);
+});
+$('visit-form').addEventListener('submit', save);
+start().catch(() => fail('NeedleChart could not start. Reload the page; your draft is kept on this device.'));

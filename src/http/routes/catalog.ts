@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import type { Core } from '../../service/core.js';
+
+/**
+ * GET /api/catalog: what the form picks from — muscles (with the lung-risk flag), outcome
+ * instruments and payer policies. Reference data only, no patient data, cacheable.
+ */
+export function catalogRouter(core: Core): Router {
+  const router = Router();
+  const body = JSON.stringify({
+    muscles: [...core.profiles.muscles.values()].map((m) => ({ id: m.id, display: m.display, region: m.region, group: m.group, risk: m.pneumothoraxRisk.risk, view: m.view })),
+    instruments: [...core.profiles.instruments.values()].map((i) => ({ id: i.id, display: i.display, min: i.min, max: i.max })),
+    payers: [...core.profiles.payers.values()].map((p) => ({ id: p.id, name: p.name, status: p.coverage.status })),
+  });
+  router.get('/api/catalog', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').type('json').send(body);
+  });
+  return router;
+}
