@@ -65,17 +65,18 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   }
   const store: SessionStore = config.redisUrl ? new RedisSessionStore(config.redisUrl) : new MemorySessionStore();
   const secret = config.sessionSecret ? Buffer.from(config.sessionSecret, 'base64') : randomBytes(32);
+  const sealer = new SealedJson(secret);
   const smart = new SmartClient({
     client: await clientCredentials(config),
     redirectUri: () => `${appUrl}/callback`,
     scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch },
     issAllowlist: () => [...config.issAllowlist, ...(config.fhirBaseUrl ? [config.fhirBaseUrl] : []), ...(sandbox ? [sandbox.fhirBaseUrl] : [])],
     store,
-    sealer: new SealedJson(secret),
+    sealer,
     timeoutMs: config.fhirTimeoutMs,
   });
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}) });
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}) });
   // Compile the R4 schema validators now, not on the first save.
   sharedR4Validator().validate({ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/x' } });
   const server = await new Promise<Server>((resolve, reject) => {

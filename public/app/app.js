@@ -7,7 +7,7 @@ const params = new URLSearchParams(location.search);
 const launchId = params.get('launch') ?? '';
 const $ = (id) => document.getElementById(id);
 
-const state = { catalog: null, context: null, session: null, amend: null, draftKey: '', previewTimer: 0, previewSeq: 0 };
+const state = { catalog: null, context: null, session: null, amend: null, draftKey: '', previewTimer: 0, draftTimer: 0, previewSeq: 0 };
 
 // ---- small helpers -------------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ function newSession() {
   const sameUser = last && last.performer.reference === fhirUser;
   return {
     date: toIsoWithOffset(nowLocal()),
-    performer: sameUser ? { ...last.performer } : { reference: fhirUser ?? '', display: '', dryNeedlingCertified: false },
+    performer: sameUser ? { ...last.performer } : { reference: fhirUser ?? '', display: ctx.launch.userName ?? '', dryNeedlingCertified: false },
     payer: ctx.payer.policyId ?? state.catalog.payers[0]?.id ?? '',
     billing: 'bill-payer',
     diagnoses: ctx.diagnoses.map((d) => ({ ...d })),
@@ -137,22 +137,58 @@ function cleanSession() {
 
 // ---- drafts survive a reload or a lost connection ----------------------------------------------
 
-function saveDraft() {
+// Two places: this device's storage (survives a lost connection) and the server (survives a reload
+// where the browser refuses the page any storage, as Chromium does inside a third-party EHR iframe).
+function deviceStorage() {
   try {
-    localStorage.setItem(state.draftKey, JSON.stringify({ session: state.session, amend: state.amend, savedAt: Date.now() }));
-    $('draft-status').textContent = 'Draft kept on this device.';
-  } catch {
-    $('draft-status').textContent = 'Draft could not be kept on this device.';
-  }
-}
-
-function loadDraft() {
-  try {
-    const raw = localStorage.getItem(state.draftKey);
-    return raw ? JSON.parse(raw) : null;
+    const s = window.localStorage;
+    s.setItem('nc-probe', '1');
+    s.removeItem('nc-probe');
+    return s;
   } catch {
     return null;
   }
+}
+
+function saveDraft() {
+  const draft = { session: state.session, amend: state.amend, savedAt: Date.now() };
+  const device = deviceStorage();
+  if (device) {
+    try {
+      device.setItem(state.draftKey, JSON.stringify(draft));
+    } catch {
+      /* quota: the server copy still holds it */
+    }
+  }
+  clearTimeout(state.draftTimer);
+  state.draftTimer = setTimeout(() => {
+    api('/api/draft', { method: 'PUT', body: JSON.stringify(draft) })
+      .then((r) => { $('draft-status').textContent = r.ok ? 'Draft kept.' : device ? 'Draft kept on this device.' : 'Draft could not be kept.'; })
+      .catch(() => { $('draft-status').textContent = device ? 'Offline: draft kept on this device.' : 'Offline: keep this page open.'; });
+  }, 400);
+  $('draft-status').textContent = device ? 'Draft kept on this device.' : 'Keeping the draft…';
+}
+
+async function loadDraft() {
+  let local = null;
+  try {
+    const raw = deviceStorage()?.getItem(state.draftKey);
+    local = raw ? JSON.parse(raw) : null;
+  } catch {
+    local = null;
+  }
+  const remote = await api('/api/draft').then((r) => (r.status === 200 ? r.json() : null)).catch(() => null);
+  if (local && remote) return local.savedAt >= remote.savedAt ? local : remote;
+  return local ?? remote;
+}
+
+function clearDraft() {
+  try {
+    deviceStorage()?.removeItem(state.draftKey);
+  } catch {
+    /* nothing kept */
+  }
+  clearTimeout(state.draftTimer);
 }
 
 // ---- rendering ------------------------------------------------------------------------------
@@ -428,7 +464,7 @@ async function save(event) {
     const body = await res.json();
     if (res.ok) {
       state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
-      localStorage.removeItem(state.draftKey);
+      clearDraft();
       $('draft-status').textContent = '';
       status.textContent = `${body.status === 'unchanged' ? 'Already saved' : body.status === 'updated' ? 'Amended' : 'Saved'}: Procedure/${body.procedure.id}${body.document ? `, DocumentReference/${body.document.id}` : ''}, ${body.observations} observation(s).`;
       status.className = 'nc-saved';
@@ -436,7 +472,8 @@ async function save(event) {
       status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? res.statusText} Your draft is kept.`;
       status.className = 'nc-error';
     }
-  } catch {
+  } catch (error) {
+    console.error('save failed', error);
     status.textContent = 'Not saved: the connection was lost. Your draft is kept on this device; save again when you are back online.';
     status.className = 'nc-error';
   } finally {
@@ -479,7 +516,7 @@ async function start() {
   state.catalog = await catalogRes.json();
   state.context = await contextRes.json();
   state.draftKey = `nc-draft:${state.context.patient.reference}|${state.context.encounter.reference}`;
-  const draft = loadDraft();
+  const draft = await loadDraft();
   const current = state.context.currentVisit;
   if (draft) {
     state.session = draft.session;
@@ -493,10 +530,10 @@ async function start() {
     state.session = newSession();
   }
   renderHeader();
-  $('workspace').hidden = false;
   await loadBodyMaps();
   renderTrend();
   renderAll();
+  $('workspace').hidden = false;
   preview();
 }
 

@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { Core } from '../service/core.js';
+import type { SealedJson } from '../smart/sealed-json.js';
+import type { SessionStore } from '../smart/session-store.js';
 import type { SmartClient } from '../smart/smart-client.js';
 import { browserSession } from './browser-session.js';
 import type { Logger } from './logger.js';
@@ -18,7 +20,7 @@ export interface AppDeps {
   readonly core: Core;
   readonly logger: Logger;
   /** The SMART client; without it there is no launch and no chart API (preview still works). */
-  readonly smart?: SmartClient;
+  readonly smart?: { readonly client: SmartClient; readonly store: SessionStore; readonly sealer: SealedJson };
   /** Origins allowed to frame the app (CSP frame-ancestors), the configured ones plus the sandbox's. */
   readonly frameAncestors?: readonly string[];
   /** Where `/` sends a person: the sandbox launcher when the sandbox runs. */
@@ -71,12 +73,12 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(catalogRouter(deps.core));
   app.use(bodyMapRouter(deps.core));
   if (deps.smart) {
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions'], browserSession());
-    app.use(launchRouter(deps.smart, deps.logger));
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft'], browserSession());
+    app.use(launchRouter(deps.smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
     });
-    app.use(chartRouter({ core: deps.core, smart: deps.smart, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
+    app.use(chartRouter({ core: deps.core, smart: deps.smart.client, store: deps.smart.store, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
   }
 
   app.use(notFoundHandler);

@@ -84,7 +84,8 @@ export class SandboxAuthServer {
       if (!grant) return;
       const isIdToken = !('scope' in token.payload);
       if (isIdToken) {
-        Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context.fhirUser}` });
+        const name = this.options.practitioners.find((p) => `Practitioner/${p.id}` === grant.context.fhirUser)?.name;
+        Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context.fhirUser}`, ...(name ? { name } : {}) });
         return;
       }
       const lifetime = this.options.tokenLifetimeSeconds;

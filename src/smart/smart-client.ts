@@ -22,6 +22,8 @@ export interface LaunchContextData {
   readonly encounter: string;
   /** `Practitioner/<id>` (from the id_token's fhirUser), when the EHR sent one. */
   readonly fhirUser?: string;
+  /** The user's name from the id_token (`name` claim), to prefill the performer. */
+  readonly userName?: string;
   readonly needPatientBanner: boolean;
   readonly scope: string;
 }
@@ -190,7 +192,7 @@ export class SmartClient {
       sid: params.sid,
       iss: pending.iss,
       config: pending.config,
-      context: { patient, encounter, ...(fhirUser ? { fhirUser } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
+      context: { patient, encounter, ...(fhirUser ? { fhirUser } : {}), ...(typeof claims?.name === 'string' ? { userName: claims.name } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
       tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
     };
     const id = randomBytes(24).toString('base64url');

@@ -5,7 +5,11 @@ import type { Core } from '../../service/core.js';
 import { saveVisit } from '../../service/save-visit.js';
 import { allows, splitScopes } from '../../smart/scopes.js';
 import type { SmartClient } from '../../smart/smart-client.js';
+import type { SealedJson } from '../../smart/sealed-json.js';
+import type { SessionStore } from '../../smart/session-store.js';
+import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
+import { draftKey, draftRouter } from './draft.js';
 import type { Logger } from '../logger.js';
 
 export interface ChartDeps {
@@ -13,6 +17,8 @@ export interface ChartDeps {
   readonly smart: SmartClient;
   readonly logger: Logger;
   readonly fhirTimeoutMs: number;
+  readonly store: SessionStore;
+  readonly sealer: SealedJson;
 }
 
 /** What saving a visit writes; a launch granted less can chart and preview but not save. */
@@ -34,7 +40,8 @@ function jsonBody(req: Request): Record<string, unknown> {
  */
 export function chartRouter(deps: ChartDeps): Router {
   const router = Router();
-  router.use(['/api/context', '/api/sessions'], launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
+  router.use(['/api/context', '/api/sessions', '/api/draft'], launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
+  router.use(draftRouter(deps.store, deps.sealer));
 
   router.get('/api/context', async (_req, res) => {
     const access = launchOf(res);
@@ -46,6 +53,7 @@ export function chartRouter(deps: ChartDeps): Router {
       ...chart,
       launch: {
         fhirUser: access.launch.context.fhirUser ?? null,
+        userName: access.launch.context.userName ?? null,
         needPatientBanner: access.launch.context.needPatientBanner,
         canSave: missingWrites.length === 0,
         missingScopes: [...missingReads, ...missingWrites],
@@ -68,6 +76,8 @@ export function chartRouter(deps: ChartDeps): Router {
       ...(amend ? { amend: { procedureId: amend.procedureId as string, versionId: amend.versionId as string } } : {}),
       ...(visitNumber ? { course: { visitNumber } } : {}),
     });
+    // The visit is in the EHR now: the server-side draft of it has served its purpose.
+    await deps.store.delete(draftKey(sessionId(res), access.patient, access.encounter));
     res.status(result.status === 'created' ? 201 : 200).json(result);
   });
   return router;

@@ -1,0 +1,171 @@
+import type { Bundle, Procedure } from 'fhir/r4.js';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/http/logger.js';
+import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
+import { launchChromium } from '../support/browser.js';
+
+let nc: RunningNeedleChart;
+let browser: Browser;
+beforeAll(async () => {
+  nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: silentLogger });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await nc?.close();
+});
+
+const sandboxOrigin = () => nc.sandbox?.origin ?? '';
+
+/** Counts what a therapist does: each click and each key typed. */
+class Interactions {
+  count = 0;
+  constructor(private readonly target: Page | Frame) {}
+  async click(selector: string): Promise<void> {
+    this.count += 1;
+    await this.target.locator(selector).first().click();
+  }
+  async type(selector: string, text: string): Promise<void> {
+    await this.click(selector);
+    this.count += text.length;
+    await this.target.locator(selector).pressSequentially(text);
+  }
+  async check(selector: string): Promise<void> {
+    this.count += 1;
+    await this.target.locator(selector).check();
+  }
+}
+
+async function proceduresFor(patient: string, encounter: string): Promise<Procedure[]> {
+  const [, result] = await nc.sandbox!.engine.execute({ method: 'GET', path: '/Procedure', query: { patient: `Patient/${patient}`, encounter: `Encounter/${encounter}` } });
+  return ((result as Bundle).entry ?? []).map((e) => e.resource as Procedure);
+}
+
+async function launchFromSandbox(page: Page, patient: string, mode: 'launch' | 'launch-frame' = 'launch', origin = sandboxOrigin()): Promise<void> {
+  await page.goto(`${origin}/sandbox`);
+  await page.locator(`tr[data-patient="${patient}"] button[data-action="${mode}"]`).click();
+}
+
+describe('charting a visit in the browser', () => {
+  it('when a therapist launches from the sandbox, copies forward, adds a muscle on the body map, records pain and saves, then the visit is on the FHIR server', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const started = performance.now();
+    await launchFromSandbox(page, 'p-maria-lopez');
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await expect.poll(() => page.locator('#visit-line').textContent(), { timeout: 10_000 }).toContain('visit 4');
+    const interactiveMs = performance.now() - started;
+    await expect.poll(() => page.locator('#patient-banner').textContent()).toContain('Maria Lopez');
+
+    const ui = new Interactions(page);
+    ui.count = 1; // the "Launch NeedleChart" click in the EHR
+    await ui.click('#copy-forward');
+    await expect.poll(() => page.locator('#muscle-rows tr').count(), { timeout: 5000 }).toBe(3);
+    await ui.click('#body-map-back .nc-hotspot[data-muscle="semispinalis-capitis"][data-side="left"]');
+    await expect.poll(() => page.locator('#muscle-rows tr').count()).toBe(4);
+    expect(await page.locator('#estim-applied').isChecked()).toBe(true);
+    await page.locator('#muscle-search').scrollIntoViewIfNeeded();
+    await page.evaluate('document.querySelector(".nc-muscle-picker").scrollIntoView({ block: "start" }); window.scrollBy(0, -70)');
+    await page.screenshot({ path: 'docs/screenshot-charting.png' });
+    await ui.type('#pain-pre', '5');
+    await ui.type('#pain-post', '2');
+    await ui.check('#no-adverse-events');
+    await ui.check('#needle-counted');
+    await expect.poll(() => page.locator('#codes').textContent(), { timeout: 5000 }).toContain('20561');
+    await ui.click('#save');
+    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    console.log(`[measure] interactions from launch to a saved 4-muscle e-stim note with copy-forward: ${ui.count}; launch to interactive form: ${Math.round(interactiveMs)} ms`);
+    expect(ui.count).toBeLessThanOrEqual(25);
+
+    const [procedure] = await proceduresFor('p-maria-lopez', 'e-maria-lopez-4');
+    expect(procedure?.bodySite?.map((b) => b.text)).toEqual(['Upper trapezius, left', 'Levator scapulae, left', 'Splenius capitis, left', 'Semispinalis capitis, left']);
+    expect(procedure?.code?.coding?.[0]?.code).toBe('20561');
+    expect(procedure?.extension?.some((e) => e.url.endsWith('/electrical-stimulation'))).toBe(true);
+    await page.close();
+  });
+
+  it('when the app runs inside an EHR iframe from another site with the usual sandbox flags, then launch, chart and save work', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const port = new URL(sandboxOrigin()).port;
+    await launchFromSandbox(page, 'p-aisha-khan', 'launch-frame', `http://localhost:${port}`);
+    const frame = page.frameLocator('iframe.app-frame');
+    await frame.locator('#workspace').waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.locator('iframe.app-frame').getAttribute('sandbox')).toBe('allow-scripts allow-same-origin allow-forms allow-popups');
+    expect(await frame.locator('#patient-banner').isHidden()).toBe(true);
+    await frame.locator('#copy-forward').click();
+    await frame.locator('#pain-pre').fill('4');
+    await frame.locator('#pain-post').fill('2');
+    await frame.locator('#no-adverse-events').check();
+    await frame.locator('#save').click();
+    await expect.poll(() => frame.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    expect(await proceduresFor('p-aisha-khan', 'e-aisha-khan-5')).toHaveLength(1);
+    await page.close();
+  });
+
+  it('when two tabs launch two patients in one browser, then each tab keeps its own patient', async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    const second = await context.newPage();
+    await launchFromSandbox(first, 'p-james-carter');
+    await first.locator('#workspace').waitFor({ state: 'visible' });
+    await launchFromSandbox(second, 'p-li-wei');
+    await second.locator('#workspace').waitFor({ state: 'visible' });
+    await first.reload();
+    await first.locator('#workspace').waitFor({ state: 'visible' });
+    expect(await first.locator('#patient-banner').textContent()).toContain('James Carter');
+    expect(await second.locator('#patient-banner').textContent()).toContain('Li Wei');
+    await context.close();
+  });
+
+  it('when the page is reloaded, then the unsaved draft is still there', async () => {
+    const page = await browser.newPage();
+    await launchFromSandbox(page, 'p-tom-becker');
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await page.locator('#copy-forward').click();
+    await page.locator('#pain-pre').fill('6');
+    await page.locator('#plan').fill('Reassess after the third visit.');
+    await expect.poll(() => page.locator('#draft-status').textContent(), { timeout: 5000 }).toBe('Draft kept.');
+    await page.reload();
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    expect(await page.locator('#pain-pre').inputValue()).toBe('6');
+    expect(await page.locator('#plan').inputValue()).toBe('Reassess after the third visit.');
+    expect(await page.locator('#draft-status').textContent()).toContain('restored');
+    expect(await page.locator('#muscle-rows tr').count()).toBe(3);
+    await page.close();
+  });
+
+  it('when a finding is clicked, then its field gets the focus', async () => {
+    const page = await browser.newPage();
+    await launchFromSandbox(page, 'p-nora-silva');
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await page.locator('#muscle-search').fill('Masseter');
+    await page.locator('#add-muscle').click();
+    const consent = page.locator('#findings button', { hasText: 'Informed consent is not recorded' });
+    await consent.waitFor();
+    await consent.click();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('consent-obtained');
+    await page.close();
+  });
+});
+
+describe('launch problems in the browser', () => {
+  it('when an unknown iss launches the app, then the page says so and nothing redirects', async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${nc.appUrl}/launch?iss=${encodeURIComponent('https://evil.example.org/fhir')}&launch=abc`);
+    expect(response?.status()).toBe(400);
+    expect(page.url()).toContain(nc.appUrl);
+    expect(await page.locator('h1').textContent()).toBe('This EHR is not allowed to launch NeedleChart');
+    await page.close();
+  });
+
+  it('when the state coming back from the EHR is not the one the app sent, then the sign-in is refused', async () => {
+    const page = await browser.newPage();
+    await launchFromSandbox(page, 'p-li-wei');
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    const response = await page.goto(`${nc.appUrl}/callback?code=stolen-code&state=forged-state-value`);
+    expect(response?.status()).toBe(400);
+    expect(await page.locator('h1').textContent()).toBe('This sign-in cannot be completed');
+    await page.close();
+  });
+});
