@@ -65,7 +65,7 @@ describe('charting a visit in the browser', () => {
     await ui.click('#body-map-back .nc-hotspot[data-muscle="semispinalis-capitis"][data-side="left"]');
     await expect.poll(() => page.locator('#muscle-rows tr').count()).toBe(4);
     expect(await page.locator('#estim-applied').isChecked()).toBe(true);
-    await page.locator('#muscle-search').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator('#codes').textContent(), { timeout: 5000 }).toContain('20561');
     await page.evaluate('document.querySelector(".nc-muscle-picker").scrollIntoView({ block: "start" }); window.scrollBy(0, -70)');
     await page.screenshot({ path: 'docs/screenshot-charting.png' });
     await ui.type('#pain-pre', '5');
