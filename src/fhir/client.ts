@@ -128,8 +128,8 @@ export class FhirGateway {
     return this.expect<T>(await this.call('read', what, true, (o) => this.client.read({ resourceType, id, options: o })), resourceType, what);
   }
 
-  /** One page of a search. */
-  async search(resourceType: string, params: Record<string, string>): Promise<Bundle> {
+  /** One page of a search; a repeated parameter (date=ge…&date=le…) is an array. */
+  async search(resourceType: string, params: Record<string, string | string[]>): Promise<Bundle> {
     const what = `a ${resourceType} search`;
     return this.expect<Bundle>(await this.call('search', what, true, (o) => this.client.search({ resourceType, searchParams: params, options: o })), 'Bundle', what);
   }
@@ -150,6 +150,12 @@ export class FhirGateway {
   async readBatch(bundle: Bundle): Promise<Bundle> {
     if (bundle.entry?.some((e) => e.request?.method !== 'GET')) throw new Error('readBatch takes GET entries only');
     return this.expect<Bundle>(await this.call('batch', 'a batch of reads', true, (o) => this.client.batch({ body: bundle as never, options: o })), 'Bundle', 'a batch');
+  }
+
+  /** Creates one resource (POST); not retried, since a lost response would duplicate it. */
+  async create<T extends FhirResource>(resource: T): Promise<T> {
+    const what = `a ${resource.resourceType} create`;
+    return this.expect<T>(await this.call('create', what, false, (o) => this.client.create({ resourceType: resource.resourceType, body: resource as never, options: o })), resource.resourceType, what);
   }
 
   /** A transaction; never retried here, since it may contain non-idempotent entries. */

@@ -28,7 +28,8 @@ export interface LaunchContext {
 interface Pending {
   readonly client: SandboxClient;
   readonly redirectUri: string;
-  readonly context: LaunchContext;
+  /** Absent for Backend Services (client_credentials): a system token has no launch context. */
+  readonly context?: LaunchContext;
   readonly scope: string;
   readonly expires: number;
 }
@@ -82,10 +83,14 @@ export class SandboxAuthServer {
     this.service.on('beforeTokenSigning', (token: { payload: Record<string, unknown> }, req: Request & { ncGrant?: Pending }) => {
       const grant = req.ncGrant;
       if (!grant) return;
+      if (!grant.context) {
+        Object.assign(token.payload, { scope: grant.scope, aud: this.options.fhirBaseUrl(), client_id: grant.client.clientId, sub: grant.client.clientId, jti: randomBytes(12).toString('base64url') });
+        return;
+      }
       const isIdToken = !('scope' in token.payload);
       if (isIdToken) {
-        const name = this.options.practitioners.find((p) => `Practitioner/${p.id}` === grant.context.fhirUser)?.name;
-        Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context.fhirUser}`, ...(name ? { name } : {}) });
+        const name = this.options.practitioners.find((p) => `Practitioner/${p.id}` === grant.context?.fhirUser)?.name;
+        Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context?.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context?.fhirUser}`, ...(name ? { name } : {}) });
         return;
       }
       const lifetime = this.options.tokenLifetimeSeconds;
@@ -106,6 +111,11 @@ export class SandboxAuthServer {
       if (!grant || response.statusCode !== 200) return;
       const scopes = splitScopes(grant.scope);
       const body = response.body;
+      if (!grant.context) {
+        body.scope = grant.scope;
+        body.expires_in = Math.min(300, this.options.tokenLifetimeSeconds ?? 300);
+        return;
+      }
       body.scope = grant.scope;
       body.patient = grant.context.patient;
       if (grant.context.encounter) body.encounter = grant.context.encounter;
@@ -248,7 +258,15 @@ export class SandboxAuthServer {
       req.ncGrant = { ...pending, scope: asked.length ? asked.join(' ') : pending.scope };
       return next();
     }
-    return fail(400, 'unsupported_grant_type', 'Supported: authorization_code, refresh_token');
+    if (body.grant_type === 'client_credentials') {
+      // SMART Backend Services: asymmetric client authentication only, system scopes only, tokens ≤ 5 minutes, no refresh.
+      if (client.auth !== 'private_key_jwt') return fail(400, 'unauthorized_client', 'Backend Services requires private_key_jwt');
+      const asked = splitScopes(body.scope);
+      if (!asked.length || asked.some((s) => !s.startsWith('system/') || !SUPPORTED_SCOPE.test(s))) return fail(400, 'invalid_scope', 'Backend Services asks for system/ scopes only');
+      req.ncGrant = { client, redirectUri: '', scope: asked.join(' '), expires: Date.now() + 300_000 };
+      return next();
+    }
+    return fail(400, 'unsupported_grant_type', 'Supported: authorization_code, refresh_token, client_credentials');
   }
 
   private async authenticateClient(req: Request, body: Record<string, string | undefined>): Promise<SandboxClient | string> {

@@ -1,0 +1,52 @@
+import { createWriteStream } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { ExportFilters } from '../export-filters.js';
+import { pdfText } from './pdf-text.js';
+
+export interface CoverFacts {
+  readonly requestedBy: string;
+  readonly filters: ExportFilters;
+  readonly visits: number;
+  readonly patients: number;
+  readonly skipped: number;
+  readonly created: string;
+  readonly auditEvent: string;
+  readonly fhirBase: string;
+  readonly generator: string;
+}
+
+/** The packet's cover page: who asked, for what, how many visits and patients, when, and the AuditEvent that records it. */
+export function writeCoverPdf(path: string, facts: CoverFacts): Promise<void> {
+  const doc = new PDFDocument({ size: 'LETTER', margin: 60, info: { Title: 'Dry needling record packet', Author: 'NeedleChart' } });
+  const done = new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(path);
+    out.on('finish', () => resolve());
+    out.on('error', reject);
+    doc.pipe(out);
+  });
+  const f = facts.filters;
+  doc.font('Helvetica-Bold').fontSize(20).text('Dry needling record packet');
+  doc.moveDown(0.3).font('Helvetica').fontSize(11).fillColor('#5b6876').text(pdfText(`Prepared for a payer record request by ${facts.generator}`));
+  doc.fillColor('#1d2733').moveDown(1.2).fontSize(11);
+  const rows: [string, string][] = [
+    ['Requested by', facts.requestedBy],
+    ['Created', facts.created],
+    ['Dates of service', `${f.from} to ${f.to}`],
+    ['Patient', f.patient ?? 'all'],
+    ['Payer policy', f.payer ?? 'all'],
+    ['Code', f.code ?? '20560 and 20561'],
+    ['Performer', f.performer ?? 'all'],
+    ['Visits in this packet', String(facts.visits)],
+    ['Patients', String(facts.patients)],
+    ['Procedures not written by NeedleChart (listed, no PDF)', String(facts.skipped)],
+    ['Source EHR', facts.fhirBase],
+    ['Audit record', facts.auditEvent],
+  ];
+  for (const [label, value] of rows) {
+    doc.font('Helvetica-Bold').text(pdfText(`${label}: `), { continued: true }).font('Helvetica').text(pdfText(value));
+    doc.moveDown(0.2);
+  }
+  doc.moveDown(1).fontSize(9).fillColor('#5b6876').text(pdfText('Contents: index.csv lists every visit; each visit has a PDF under patients/<id>/visits/; bundles per patient (FHIR collection) and resources.ndjson hold the source records; manifest.json lists the SHA-256 of every file.'));
+  doc.end();
+  return done;
+}

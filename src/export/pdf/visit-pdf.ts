@@ -1,0 +1,79 @@
+import { createWriteStream } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { BodyMapData } from '../../notes/body-map-svg.js';
+import type { Profiles } from '../../domain/profiles.js';
+import type { VisitSummary } from '../visit-summary.js';
+import { drawBodyMaps, drawPainTrend } from './figures.js';
+import { pdfText } from './pdf-text.js';
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+function heading(doc: Doc, text: string): void {
+  doc.moveDown(0.6).font('Helvetica-Bold').fontSize(11).fillColor('#1d2733').text(pdfText(text)).font('Helvetica').fontSize(9);
+}
+
+function line(doc: Doc, text: string, options: PDFKit.Mixins.TextOptions = {}): void {
+  doc.text(pdfText(text), { width: doc.page.width - 100, ...options });
+}
+
+/**
+ * One visit's page(s) of the packet: who, when, what was billed and why, the payer policy, the
+ * readiness findings, provenance and amendments, the body map and the pain trend (vector drawings),
+ * then the note itself. Written with pdfkit (pure JS, no browser).
+ */
+export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMapData, profiles: Profiles): Promise<void> {
+  const doc = new PDFDocument({ size: 'LETTER', margin: 50, info: { Title: pdfText(`Dry needling visit ${visit.date.slice(0, 10)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
+  const done = new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(path);
+    out.on('finish', () => resolve());
+    out.on('error', reject);
+    doc.pipe(out);
+  });
+  doc.font('Helvetica-Bold').fontSize(15).text(pdfText('Dry needling visit record'));
+  doc.font('Helvetica').fontSize(9).fillColor('#5b6876');
+  line(doc, `${visit.patientName}${visit.birthDate ? `, born ${visit.birthDate}` : ''} - ${visit.patient} - ${visit.encounter}`);
+  line(doc, `Date of service: ${visit.date} - Performed by ${visit.performer}`);
+  line(doc, `Payer: ${visit.payerName} - Billing: ${visit.session.billing}`);
+  doc.fillColor('#1d2733');
+
+  const top = doc.y + 8;
+  drawBodyMaps(
+    doc,
+    bodyMap,
+    visit.session.muscles.map((m) => ({ muscle: m.muscle, side: m.side, risk: profiles.muscles.get(m.muscle)?.pneumothoraxRisk.risk === true, label: `${profiles.muscles.get(m.muscle)?.display ?? m.muscle} (${m.side})` })),
+    50,
+    top,
+    170,
+  );
+  drawPainTrend(doc, visit.painTrend, 290, top + 20, 250, 90);
+  doc.fontSize(8).text(pdfText(`Muscles: ${visit.session.muscles.map((m) => `${profiles.muscles.get(m.muscle)?.display ?? m.muscle} (${m.side})`).join(', ')}`), 290, top + 130, { width: 260 });
+  doc.x = 50;
+  doc.y = top + 190;
+
+  heading(doc, 'Codes and reasons');
+  for (const c of visit.coding.codes) {
+    doc.font('Helvetica-Bold').text(pdfText(`${[c.code, ...c.modifiers].join('-')} x${c.units}${c.billable ? '' : ' (not billed to the payer)'} - ${c.display}`), { width: doc.page.width - 100 });
+    doc.font('Helvetica');
+    line(doc, c.rationale);
+    for (const m of c.modifierRationale) line(doc, m.rationale);
+  }
+  if (visit.coding.warnings.length) {
+    heading(doc, 'Coding notes');
+    for (const w of visit.coding.warnings) line(doc, `- ${w.message}`);
+  }
+  heading(doc, 'Payer policy cited');
+  line(doc, visit.payerPolicy ? `${visit.payerName}: ${visit.payerPolicy}` : `${visit.payerName}: no written policy cited.`);
+  heading(doc, `Documentation readiness: ${visit.readiness.score}/100`);
+  if (!visit.readiness.findings.length) line(doc, 'No findings: the record carries everything a reviewer looks for.');
+  for (const f of visit.readiness.findings) line(doc, `- ${f.severity.toUpperCase()} (${f.path}): ${f.message}`);
+  heading(doc, 'Provenance');
+  for (const p of visit.provenance) line(doc, `- ${p.recorded}: ${p.activity === 'UPDATE' ? 'amended' : 'written'} by ${p.author} with NeedleChart`);
+  line(doc, `Amendments: ${visit.amendments}`);
+
+  doc.addPage();
+  doc.font('Helvetica-Bold').fontSize(12).text('Treatment note as saved');
+  doc.moveDown(0.5).font('Courier').fontSize(8.5);
+  line(doc, visit.noteText);
+  doc.end();
+  return done;
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { Patient, Resource } from 'fhir/r4.js';
+import { checkReadiness } from '../domain/check-readiness.js';
+import type { CodeSuggestion } from '../domain/coding-types.js';
+import type { Readiness } from '../domain/readiness-types.js';
+import { suggestCodes } from '../domain/suggest-codes.js';
+import type { Session } from '../domain/types.generated.js';
+import { displayName } from '../fhir/chart-context.js';
+import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
+import { buildNoteViewModel } from '../notes/note-view-model.js';
+import type { Core } from '../service/core.js';
+import type { VisitRecord } from './visit-source.js';
+
+/** Everything the packet says about one visit, built without I/O from what the EHR returned. */
+export interface VisitSummary {
+  readonly procedureId: string;
+  readonly patient: string;
+  readonly patientId: string;
+  readonly patientName: string;
+  readonly birthDate?: string;
+  readonly encounter: string;
+  readonly date: string;
+  readonly performer: string;
+  readonly session: Session;
+  readonly payerName: string;
+  readonly payerPolicy?: string;
+  readonly coding: CodeSuggestion;
+  readonly readiness: Readiness;
+  readonly noteText: string;
+  readonly provenance: readonly { readonly recorded: string; readonly activity: string; readonly author: string }[];
+  readonly amendments: number;
+  readonly painTrend: readonly { readonly date: string; readonly pre?: number; readonly post?: number }[];
+  readonly resources: readonly Resource[];
+  /** Digest of the source resources and their versions: a rerun skips a visit whose digest did not change. */
+  readonly sourceHash: string;
+}
+
+export function sourceHash(record: VisitRecord): string {
+  const parts = [record.procedure, ...record.observations, ...record.documents, ...record.provenance].map((r) => `${r.resourceType}/${r.id ?? ''}/${r.meta?.versionId ?? ''}`).sort();
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** The note as it was saved: the current DocumentReference's text/plain attachment. */
+function savedNote(record: VisitRecord): string | undefined {
+  const current = record.documents.find((d) => d.status === 'current') ?? record.documents[0];
+  const data = current?.content.find((c) => c.attachment.contentType === 'text/plain')?.attachment.data;
+  return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+}
+
+/** Builds the summary, or undefined for a Procedure NeedleChart did not write (it cannot be read back as a session). */
+export function summariseVisit(record: VisitRecord, facts: { patient: Patient; pain: VisitSummary['painTrend'] }, core: Core): VisitSummary | undefined {
+  let session: Session;
+  try {
+    session = toSession(record.procedure, record.observations, core.profiles);
+  } catch (error) {
+    if (error instanceof NotANeedleChartVisit) return undefined;
+    throw error;
+  }
+  const payer = core.profiles.payers.get(session.payer);
+  if (!payer) return undefined;
+  const earlier = facts.pain.filter((p) => p.date < session.date);
+  const visitNumber = earlier.length + 1;
+  const coding = suggestCodes(session, payer, core.profiles, { visitNumber });
+  const readiness = checkReadiness(session, payer, core.profiles, { visitNumber });
+  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator);
+  const provenance = [...record.provenance]
+    .sort((a, b) => a.recorded.localeCompare(b.recorded))
+    .map((p) => ({ recorded: p.recorded, activity: p.activity?.coding?.[0]?.code ?? 'CREATE', author: p.agent.find((a) => a.type?.coding?.[0]?.code === 'author')?.who.display ?? p.agent[0]?.who.display ?? 'unknown' }));
+  const patient = record.procedure.subject.reference ?? '';
+  return {
+    procedureId: record.procedure.id,
+    patient,
+    patientId: patient.split('/')[1] ?? '',
+    patientName: displayName(facts.patient.name),
+    ...(facts.patient.birthDate ? { birthDate: facts.patient.birthDate } : {}),
+    encounter: record.procedure.encounter?.reference ?? '',
+    date: session.date,
+    performer: `${session.performer.display} (${session.performer.reference})`,
+    session,
+    payerName: payer.name,
+    ...(payer.coverage.policy ? { payerPolicy: `${payer.coverage.policy.id} '${payer.coverage.policy.title}' (${payer.coverage.policy.date})` } : {}),
+    coding,
+    readiness,
+    noteText: savedNote(record) ?? core.renderer.render('note', 'text', view),
+    provenance,
+    amendments: provenance.filter((p) => p.activity === 'UPDATE').length,
+    painTrend: facts.pain,
+    resources: [record.procedure, ...record.observations, ...record.documents, ...record.provenance],
+    sourceHash: sourceHash(record),
+  };
+}
+
+/** "20561-GP x1; 97014-GP x1": how a visit's codes read in the index. */
+export function codesLine(coding: CodeSuggestion): string {
+  return coding.codes.map((c) => `${[c.code, ...c.modifiers].join('-')} x${c.units}${c.billable ? '' : ' (not billed)'}`).join('; ');
+}

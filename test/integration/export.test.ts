@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEvent, Bundle } from 'fhir/r4.js';
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendGateway, generateBackendKey } from '../../src/export/backend-gateway.js';
+import { sha256File } from '../../src/export/packet-files.js';
+import { runExport } from '../../src/export/run-export.js';
+import type { FhirGateway } from '../../src/fhir/client.js';
+import { createJsonLogger } from '../../src/http/logger.js';
+import { loadBodyMap } from '../../src/http/routes/body-map.js';
+import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';
+import { BackendServicesClient } from '../../src/smart/backend-services.js';
+import type { Core } from '../../src/service/core.js';
+import { testCore } from '../support/fixtures.js';
+
+const manifestScopes = (await import('../../manifest.json', { with: { type: 'json' } })).default.scopes.backendServices;
+
+let core: Core;
+let sandbox: RunningSandbox;
+let gateway: FhirGateway;
+const logLines: string[] = [];
+const today = new Date('2026-06-15T12:00:00Z');
+
+beforeAll(async () => {
+  core = await testCore();
+  const key = await generateBackendKey();
+  sandbox = await (
+    await createSandbox({ core, logger: createJsonLogger(() => {}), today, auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
+  ).listen(0, '127.0.0.1');
+  const backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: manifestScopes });
+  gateway = backendGateway(sandbox.fhirBaseUrl, backend, createJsonLogger((l) => logLines.push(l)));
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const packetDir = () => mkdtempSync(join(tmpdir(), 'nc-packet-'));
+const logger = createJsonLogger((l) => logLines.push(l));
+
+async function pdfText(path: string): Promise<string> {
+  const parser = new PDFParse({ data: readFileSync(path) });
+  try {
+    return (await parser.getText()).text;
+  } finally {
+    await parser.destroy();
+  }
+}
+
+describe('compliance export', () => {
+  it('when every visit in a date range is exported, then the packet holds a PDF, index row, bundle and hashed manifest for each', async () => {
+    const out = packetDir();
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger });
+    // 3 + 2 + 4 + 3 + 0 + 5 seeded earlier visits
+    expect(result).toMatchObject({ visits: 17, patients: 5, skipped: 0 });
+
+    const index = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n');
+    expect(index[0]).toBe('date,patient,encounter,performer,muscle_count,codes,payer,readiness_score,pdf');
+    expect(index).toHaveLength(18);
+    const maria = index.filter((row) => row.includes('Patient/p-maria-lopez'));
+    expect(maria).toHaveLength(3);
+    expect(maria[0]).toContain(',3,20561-GP x1 (not billed); 97014-GP x1 (not billed),Commercial plan (dry needling investigational),');
+    expect(maria[0]).toMatch(/,patients\/p-maria-lopez\/visits\/[^,]+\.pdf$/);
+    const medicare = index.find((row) => row.includes('Patient/p-james-carter'));
+    expect(medicare).toContain('20561-GP-GX x1');
+
+    const bundle = JSON.parse(readFileSync(join(out, 'patients', 'p-li-wei', 'bundle.json'), 'utf8')) as Bundle;
+    expect(bundle.type).toBe('collection');
+    expect(bundle.entry?.filter((e) => e.resource?.resourceType === 'Procedure')).toHaveLength(5);
+    const ndjson = readFileSync(join(out, 'resources.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { resourceType: string });
+    expect(ndjson.filter((r) => r.resourceType === 'Procedure')).toHaveLength(17);
+
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[]; auditEvent: string; visits: number };
+    expect(manifest.visits).toBe(17);
+    expect(manifest.files.filter((f) => f.path.endsWith('.pdf'))).toHaveLength(18);
+    for (const file of manifest.files) expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
+
+    // The export's token may create AuditEvents but not read them: read it as the EHR sees it.
+    const [, stored] = await sandbox.engine.execute({ method: 'GET', path: `/${manifest.auditEvent}` });
+    const audit = stored as AuditEvent;
+    expect(audit.type.code).toBe('110106');
+    expect(audit.entity?.[0]?.detail?.find((d) => d.type === 'visits')?.valueString).toBe('17');
+    expect(audit.agent[0]?.who?.display).toBe('Jordan Compliance');
+  });
+
+  it('when a visit PDF is read, then it shows the patient, codes with reasons, the policy, findings, provenance and the note', async () => {
+    const out = packetDir();
+    await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-maria-lopez' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger });
+    const dir = join(out, 'patients', 'p-maria-lopez', 'visits');
+    const pdf = readdirSync(dir).filter((f) => f.endsWith('.pdf')).sort()[0] ?? '';
+    const text = await pdfText(join(dir, pdf));
+    expect(text).toContain('Maria Lopez');
+    expect(text).toContain('20561-GP x1');
+    expect(text).toMatch(/distinct muscles? needled/);
+    expect(text).toContain('2.01.100');
+    expect(text).toMatch(/Documentation readiness: \d+\/100/);
+    expect(text).toContain('Provenance');
+    expect(text).toContain('Alex Rivera');
+    expect(text).toContain('DRY NEEDLING TREATMENT NOTE');
+    const cover = await pdfText(join(out, 'cover.pdf'));
+    expect(cover).toContain('Jordan Compliance');
+    expect(cover).toMatch(/Audit record: AuditEvent\//);
+    expect(cover).toContain('Patient/p-maria-lopez');
+  });
+
+  it.each([
+    [{ code: '20560' as const }, 0],
+    [{ payer: 'medicare' }, 7],
+    [{ performer: 'Practitioner/pt-chen' }, 0],
+  ])('when the export is filtered by %j, then only matching visits are in it', async (filter, visits) => {
+    const out = packetDir();
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filter }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false });
+    expect(result.visits).toBe(visits);
+    expect(readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n')).toHaveLength(visits + 1);
+  });
+
+  it('when an export fails midway, then rerunning into the same folder completes it without duplicates and reuses finished visits', async () => {
+    const out = packetDir();
+    let seen = 0;
+    const failing = runExport({
+      gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, concurrency: 1,
+      onProgress: (p) => {
+        seen = p.done;
+        if (p.phase === 'visits' && p.done === 6) throw new Error('simulated crash');
+      },
+    });
+    await expect(failing).rejects.toThrow('simulated crash');
+    expect(seen).toBe(6);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'x', client: 'needlechart-backend', logger });
+    expect(result.visits).toBe(17);
+    expect(result.reused).toBe(6);
+    const rows = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n').slice(1);
+    expect(new Set(rows).size).toBe(17);
+    expect(rows).toHaveLength(17);
+  });
+
+  it('when the export runs, then the logs carry no patient name and no note text', () => {
+    const log = logLines.join('\n');
+    expect(log).toContain('export finished');
+    expect(log).not.toMatch(/Maria|Lopez|Tolerated|trapezius|M79\.12/);
+  });
+
+  it('when the zip option is set, then a zip with every file is written beside the folder', async () => {
+    const out = packetDir();
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-james-carter' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, zip: true });
+    expect(result.zip).toBe(`${out}.zip`);
+    const zip = readFileSync(`${out}.zip`);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    expect(zip.includes(Buffer.from('manifest.json'))).toBe(true);
+    expect(zip.includes(Buffer.from('cover.pdf'))).toBe(true);
+  });
+});
