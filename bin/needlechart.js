@@ -9,4 +9,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   readStdin: readAllStdin,
   env: process.env,
+  isTty: process.stderr.isTTY === true,
 });

@@ -7,6 +7,9 @@ import { analyseSession } from './service/preview-session.js';
 import { toVisitTransaction } from './fhir/visit-bundle.js';
 import { silentLogger } from './http/logger.js';
 import { createSandbox } from './sandbox/sandbox-server.js';
+import { exportCommand, progressLine } from './export/export-cli.js';
+import { parseExportFilters } from './export/export-filters.js';
+import { invalid } from './outcome/operation-outcome-error.js';
 
 /** Exit statuses: 0 success, 2 invalid input (every error on stderr), 1 anything else. */
 export const EXIT = { ok: 0, failure: 1, invalid: 2 } as const;
@@ -18,6 +21,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks a long-running command (sandbox) to stop. */
   readonly stopped?: () => Promise<void>;
+  /** stderr is a terminal: progress is a bar rewritten in place. */
+  readonly isTty?: boolean;
 }
 
 const USAGE = `Usage: needlechart <command> [FILE.json] [options]
@@ -30,6 +35,9 @@ Commands:
   bundle FILE.json --patient Patient/<id> --encounter Encounter/<id>
                                         the FHIR transaction Bundle a save would send
   sandbox [--port N] [--data FILE]      run the seeded sandbox EHR alone; prints its FHIR base URL
+  export --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--patient Patient/<id>] [--payer ID] [--code 20560|20561]
+         [--performer Practitioner/<id>] [--zip] [--no-pdf] [--requested-by NAME] [--fhir URL]
+                                        audit-ready record packet (without --fhir: from a seeded sandbox)
 
 FILE.json may be - to read standard input.
 Exit status: 0 success, 2 invalid input (errors with field paths on stderr), 1 other failure.
@@ -59,7 +67,11 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
   const { positionals, values } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' } },
+    options: {
+      format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
+      from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, payer: { type: 'string' }, code: { type: 'string' }, performer: { type: 'string' },
+      zip: { type: 'boolean' }, 'no-pdf': { type: 'boolean' }, 'requested-by': { type: 'string' }, fhir: { type: 'string' },
+    },
   });
   const [command, file, ...extra] = positionals;
   if (values.help || command === 'help') {
@@ -67,6 +79,7 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
     return;
   }
   if (command === 'sandbox') return runSandbox(values, io, core);
+  if (command === 'export') return runExportCommand(values, io, core);
   if (!command || !['codes', 'check', 'note', 'review', 'bundle'].includes(command)) throw new UsageError(command ? `Unknown command '${command}'` : 'No command given');
   if (!file) throw new UsageError(`${command} needs a session file (or - for standard input)`);
   if (extra.length) throw new UsageError(`Unexpected argument '${extra[0]}'`);
@@ -95,6 +108,38 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
     default:
       io.stdout(loaded.renderer.render('payer-review', format(values.format, 'text'), analysis.view));
   }
+}
+
+async function runExportCommand(values: Record<string, string | boolean | undefined>, io: CliIo, core: () => Promise<Core>): Promise<void> {
+  const loaded = await core();
+  const { filters, issues } = parseExportFilters(values, new Set(loaded.profiles.payers.keys()));
+  if (!filters) throw invalid(issues, 400);
+  if (typeof values.out !== 'string' || !values.out) throw new UsageError('export needs --out DIR');
+  const manifest = JSON.parse(await readFile(new URL('../manifest.json', import.meta.url), 'utf8')) as { scopes: { backendServices: string[] } };
+  const tty = io.isTty ?? false;
+  let lastLine = 0;
+  const result = await exportCommand(
+    {
+      filters,
+      out: values.out,
+      zip: values.zip === true,
+      pdf: values['no-pdf'] !== true,
+      requestedBy: typeof values['requested-by'] === 'string' ? values['requested-by'] : io.env.USER ?? 'compliance staff',
+      ...(typeof values.fhir === 'string' ? { fhir: values.fhir } : {}),
+      env: io.env,
+      scopes: manifest.scopes.backendServices,
+    },
+    loaded,
+    (p) => {
+      if (tty) io.stderr(`\r${progressLine(p)}\u001b[K`);
+      else if (p.phase !== 'visits' || p.done - lastLine >= 100) {
+        lastLine = p.done;
+        io.stderr(`${progressLine(p)}\n`);
+      }
+    },
+  );
+  if (tty) io.stderr('\n');
+  io.stdout(`${JSON.stringify(result, null, 2)}\n`);
 }
 
 async function runSandbox(values: { port?: string | undefined; data?: string | undefined }, io: CliIo, core: () => Promise<Core>): Promise<void> {

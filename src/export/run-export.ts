@@ -63,10 +63,11 @@ interface VisitFile {
 
 const INDEX_HEADER = ['date', 'patient', 'encounter', 'performer', 'muscle_count', 'codes', 'payer', 'readiness_score', 'pdf'];
 
+/** Writes with back-pressure; stream errors surface at close(). */
 const write = (stream: WriteStream, text: string): Promise<void> =>
-  new Promise((resolve, reject) => {
+  new Promise((resolve) => {
     if (stream.write(text)) resolve();
-    else stream.once('drain', resolve).once('error', reject);
+    else stream.once('drain', resolve);
   });
 const close = (stream: WriteStream): Promise<void> => new Promise((resolve, reject) => stream.end(() => resolve()).once('error', reject));
 

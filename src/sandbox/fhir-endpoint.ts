@@ -7,6 +7,7 @@ import type { ValidationIssue } from '../outcome/validation-issue.js';
 import { refusal, refusesResult, type Grant } from './access-policy.js';
 import { sandboxCapabilityStatement } from './capability-statement.js';
 import { resolveConditionalCreates } from './conditional-creates.js';
+import { fastSearch } from './fast-search.js';
 import type { JournaledRepository } from './journaled-repository.js';
 import { indexFhirDefinitions } from './medplum-definitions.js';
 
@@ -113,8 +114,24 @@ export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
     repo,
     async execute(req) {
       const writes = req.method !== 'GET' && req.method !== 'HEAD';
-      const fast = writes ? undefined : await identifierSearch(repo, req);
+      const fast = writes ? undefined : (await identifierSearch(repo, req)) ?? searchFast(repo, req);
       if (fast) return [allOk, fast, 200];
+      const batch = req.body as Bundle | undefined;
+      if (req.method === 'POST' && req.path === '/' && batch?.type === 'batch' && batch.entry?.length && batch.entry.every((e) => e.request?.method === 'GET')) {
+        // A batch of reads: each entry on its own, so searches take the fast path too.
+        const entry = [];
+        for (const e of batch.entry) {
+          const [path = '', search = ''] = (e.request?.url ?? '').split('?');
+          const query: Record<string, string | string[]> = {};
+          for (const [k, v] of new URLSearchParams(search)) {
+            const prior = query[k];
+            query[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+          }
+          const [result, resource, status] = await this.execute({ method: 'GET', path: `/${path}`, query });
+          entry.push({ ...(resource ? { resource } : {}), response: { status: String(status), ...(resource ? {} : { outcome: result }) } });
+        }
+        return [allOk, { resourceType: 'Bundle', type: 'batch-response', entry } as Bundle, 200];
+      }
       const handle = async (): Promise<[OperationOutcome, Resource | undefined, number]> => {
         let body = req.body;
         if (req.path === '/' && (body as Bundle | undefined)?.type === 'transaction') {
@@ -142,6 +159,11 @@ export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
 }
 
 const allOk = { resourceType: 'OperationOutcome', id: 'ok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] } as OperationOutcome;
+
+function searchFast(repo: JournaledRepository, req: EngineRequest): Bundle | undefined {
+  const type = /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
+  return type ? fastSearch(type, req.query ?? {}, () => repo.resourcesOfType(type)) : undefined;
+}
 
 /** `GET /Type?identifier=system|value[&_count=n]` answered from the identifier index (the save path's look-up). */
 async function identifierSearch(repo: JournaledRepository, req: EngineRequest): Promise<Bundle | undefined> {

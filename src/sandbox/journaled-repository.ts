@@ -110,6 +110,11 @@ export class JournaledRepository extends MemoryRepository {
     }
   }
 
+  /** The current resources of one type (read-only: callers clone what they hand out). */
+  resourcesOfType(type: string): Iterable<Resource> {
+    return this.maps.resources.get(type)?.values() ?? [];
+  }
+
   /** Every current resource, for saving the sandbox's data to a file. */
   snapshot(): Resource[] {
     return [...this.maps.resources.values()].flatMap((byId) => [...byId.values()]);

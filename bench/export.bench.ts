@@ -1,0 +1,56 @@
+/**
+ * `npm run bench:export`: a child process runs the sandbox EHR seeded with VISITS (default 10,000)
+ * synthetic visits; this process exports them over loopback HTTP with SMART Backend Services auth,
+ * once without PDFs and once with. Prints visits/s for each and this process's peak RSS (the export
+ * alone). Goals (issue 5): ≥ 200 visits/s without PDFs, ≥ 50 with, peak RSS < 250 MB. Asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backendGateway, generateBackendKey } from '../src/export/backend-gateway.js';
+import { runExport } from '../src/export/run-export.js';
+import { silentLogger } from '../src/http/logger.js';
+import { loadBodyMap } from '../src/http/routes/body-map.js';
+import { createCore } from '../src/service/core.js';
+import { BackendServicesClient } from '../src/smart/backend-services.js';
+
+const key = await generateBackendKey();
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/seeded-sandbox.ts', import.meta.url))], {
+  env: { ...process.env, BACKEND_JWK: JSON.stringify(key.publicJwk), VISITS: process.env.VISITS ?? '10000' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const ready = await new Promise<string[]>((resolve, reject) => {
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const line = buffer.split('\n').find((l) => l.startsWith('READY '));
+    if (line) resolve(line.split(' ').slice(1));
+  });
+  child.on('exit', (code) => reject(new Error(`sandbox exited (${code})`)));
+});
+const [fhirBase = '', visits = '', patients = '', seedSeconds = ''] = ready;
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const core = await createCore();
+const backend = new BackendServicesClient({ fhirBaseUrl: fhirBase, clientId: 'bench-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: ['system/Patient.rs', 'system/Procedure.rs', 'system/Observation.rs', 'system/DocumentReference.rs', 'system/Provenance.rs', 'system/AuditEvent.c'] });
+const gateway = backendGateway(fhirBase, backend, silentLogger, 120_000);
+const lines: string[] = [];
+try {
+  for (const pdf of [false, true]) {
+    const out = mkdtempSync(join(tmpdir(), 'nc-bench-export-'));
+    const started = performance.now();
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'bench', client: 'bench-backend', logger: silentLogger, pdf });
+    const seconds = (performance.now() - started) / 1000;
+    lines.push(`${pdf ? 'with PDFs   ' : 'without PDFs'}  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200})`);
+    rmSync(out, { recursive: true, force: true });
+  }
+} finally {
+  clearInterval(sampler);
+  child.kill('SIGTERM');
+}
+console.log(`NeedleChart export benchmark — Node ${process.version}; sandbox EHR in a separate process: ${visits} visits of ${patients} patients, seeded in ${seedSeconds} s`);
+for (const line of lines) console.log(line);
+console.log(`peak RSS of the exporting process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (goal < 250 MB)`);

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { importPKCS8 } from 'jose';
+import type { Core } from '../service/core.js';
+import { silentLogger } from '../http/logger.js';
+import { loadBodyMap } from '../http/routes/body-map.js';
+import { createSandbox } from '../sandbox/sandbox-server.js';
+import { BackendServicesClient } from '../smart/backend-services.js';
+import { backendGateway, generateBackendKey } from './backend-gateway.js';
+import type { ExportFilters } from './export-filters.js';
+import { runExport, type ExportProgress, type ExportResult } from './run-export.js';
+
+export interface ExportCommand {
+  readonly filters: ExportFilters;
+  readonly out: string;
+  readonly zip: boolean;
+  readonly pdf: boolean;
+  readonly requestedBy: string;
+  /** The EHR's FHIR base; absent: an in-process seeded sandbox (for demos). */
+  readonly fhir?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly scopes: readonly string[];
+}
+
+/** A progress line: a bar on a terminal (rewritten in place), plain lines otherwise. */
+export function progressLine(p: ExportProgress, width = 24): string {
+  const total = p.total;
+  const fraction = total ? Math.min(1, (p.done + p.skipped) / total) : 0;
+  const bar = total ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ` : '';
+  const eta = p.etaSeconds !== undefined ? ` ETA ${Math.ceil(p.etaSeconds)}s` : '';
+  return `${bar}${p.done}${total ? `/${total}` : ''} visits, ${p.perSecond.toFixed(1)} visits/s${eta}${p.reused ? `, ${p.reused} reused` : ''}${p.phase === 'finishing' ? ' - writing index, bundles, audit record, manifest' : ''}`;
+}
+
+/** Runs `needlechart export` against the configured EHR, or against a seeded sandbox started in this process. */
+export async function exportCommand(cmd: ExportCommand, core: Core, onProgress: (p: ExportProgress) => void): Promise<ExportResult> {
+  const bodyMap = loadBodyMap();
+  if (cmd.fhir) {
+    const clientId = cmd.env.NEEDLECHART_BACKEND_CLIENT_ID;
+    const keyFile = cmd.env.NEEDLECHART_BACKEND_KEY_FILE;
+    const keyId = cmd.env.NEEDLECHART_BACKEND_KEY_ID;
+    if (!clientId || !keyFile || !keyId) throw new Error('Exporting from an EHR needs NEEDLECHART_BACKEND_CLIENT_ID, NEEDLECHART_BACKEND_KEY_FILE and NEEDLECHART_BACKEND_KEY_ID (SMART Backend Services)');
+    const pem = await readFile(keyFile, 'utf8');
+    const privateKey = await importPKCS8(pem, 'ES384').catch(() => importPKCS8(pem, 'RS384'));
+    const backend = new BackendServicesClient({ fhirBaseUrl: cmd.fhir, clientId, privateKey, keyId, scopes: cmd.scopes });
+    return runExport({ gateway: backendGateway(cmd.fhir, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, requestedBy: cmd.requestedBy, client: clientId, logger: silentLogger, onProgress });
+  }
+  const key = await generateBackendKey();
+  const sandbox = await (
+    await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => 'http://127.0.0.1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
+  ).listen(0, '127.0.0.1');
+  try {
+    const backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: cmd.scopes });
+    return await runExport({ gateway: backendGateway(sandbox.fhirBaseUrl, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, requestedBy: cmd.requestedBy, client: 'needlechart-backend', logger: silentLogger, onProgress });
+  } finally {
+    await sandbox.close();
+  }
+}

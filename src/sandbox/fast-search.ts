@@ -1,0 +1,141 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+
+/**
+ * Plain-JavaScript answers for the searches NeedleChart's chart read, save and export make, so the
+ * sandbox stays fast with thousands of visits: Medplum's in-memory repository evaluates FHIRPath on
+ * every resource for every search. Anything outside this small set falls back to Medplum.
+ */
+interface Ref {
+  readonly reference?: string;
+}
+interface Coding {
+  readonly system?: string;
+  readonly code?: string;
+}
+/** The fields of the resources these searches read; everything optional. */
+interface Res {
+  readonly subject?: Ref;
+  readonly partOf?: readonly Ref[];
+  readonly encounter?: Ref;
+  readonly context?: { readonly related?: readonly Ref[]; readonly encounter?: readonly Ref[] };
+  readonly target?: readonly Ref[];
+  readonly performer?: readonly { readonly actor?: Ref }[];
+  readonly beneficiary?: Ref;
+  readonly performedDateTime?: string;
+  readonly performedPeriod?: { readonly start?: string };
+  readonly effectiveDateTime?: string;
+  readonly date?: string;
+  readonly period?: { readonly start?: string };
+  readonly code?: { readonly coding?: readonly Coding[] };
+  readonly identifier?: readonly { readonly system?: string; readonly value?: string }[];
+  readonly status?: string;
+  readonly clinicalStatus?: { readonly coding?: readonly Coding[] };
+  readonly type?: { readonly coding?: readonly Coding[] };
+  readonly category?: { readonly coding?: readonly Coding[] } | readonly { readonly coding?: readonly Coding[] }[];
+}
+type Getter = (r: Res) => readonly (string | undefined)[];
+const refsOf = (list: readonly Ref[] | undefined): (string | undefined)[] => (list ?? []).map((p) => p.reference);
+
+const subject: Getter = (r) => [r.subject?.reference];
+const REFERENCES: Readonly<Record<string, Readonly<Record<string, Getter>>>> = {
+  Observation: { patient: subject, subject, 'part-of': (r) => refsOf(r.partOf), encounter: (r) => [r.encounter?.reference] },
+  DocumentReference: { patient: subject, subject, related: (r) => refsOf(r.context?.related), encounter: (r) => refsOf(r.context?.encounter) },
+  Provenance: { target: (r) => refsOf(r.target), patient: (r) => refsOf(r.target).filter((x) => x?.startsWith('Patient/')) },
+  Procedure: { patient: subject, subject, encounter: (r) => [r.encounter?.reference], performer: (r) => (r.performer ?? []).map((p) => p.actor?.reference) },
+  Condition: { patient: subject, subject, encounter: (r) => [r.encounter?.reference] },
+  Coverage: { patient: (r) => [r.beneficiary?.reference], beneficiary: (r) => [r.beneficiary?.reference] },
+  Encounter: { patient: subject, subject },
+};
+const DATES: Readonly<Record<string, (r: Res) => string | undefined>> = {
+  Procedure: (r) => r.performedDateTime ?? r.performedPeriod?.start,
+  Observation: (r) => r.effectiveDateTime,
+  DocumentReference: (r) => r.date,
+  Encounter: (r) => r.period?.start,
+};
+const TOKENS: Readonly<Record<string, (r: Res) => readonly Coding[]>> = {
+  code: (r) => r.code?.coding ?? [],
+  identifier: (r) => (r.identifier ?? []).map((i) => ({ system: i.system, code: i.value })),
+  status: (r) => [{ code: r.status }],
+  'clinical-status': (r) => r.clinicalStatus?.coding ?? [],
+  type: (r) => r.type?.coding ?? [],
+  category: (r) => {
+    const c = r.category;
+    if (!c) return [];
+    return Array.isArray(c) ? (c as readonly { coding?: readonly Coding[] }[]).flatMap((x) => x.coding ?? []) : ((c as { coding?: readonly Coding[] }).coding ?? []);
+  },
+};
+const CONTROL = new Set(['_count', '_offset', '_sort']);
+
+const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function normalizeRef(value: string, param: string): string {
+  return param === 'patient' && !value.includes('/') ? `Patient/${value}` : value;
+}
+
+function tokenMatches(token: string, codings: readonly Coding[]): boolean {
+  return token.split(',').some((alt) => {
+    const bar = alt.indexOf('|');
+    if (bar < 0) return codings.some((c) => c.code === alt);
+    const system = alt.slice(0, bar);
+    const code = alt.slice(bar + 1);
+    return codings.some((c) => (system === '' ? !c.system : c.system === system) && (code === '' || c.code === code));
+  });
+}
+
+function dateMatches(filter: string, value: string | undefined): boolean {
+  if (!value) return false;
+  const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(.+)$/.exec(filter);
+  const prefix = m?.[1] ?? 'eq';
+  const target = m?.[2] ?? '';
+  const t = Date.parse(target.length === 10 ? `${target}T00:00:00Z` : target);
+  const end = target.length === 10 ? t + 86_400_000 - 1 : t;
+  const v = Date.parse(value);
+  if (Number.isNaN(t) || Number.isNaN(v)) return false;
+  switch (prefix) {
+    case 'ge': return v >= t;
+    case 'gt': return v > end;
+    case 'le': return v <= end;
+    case 'lt': return v < t;
+    case 'ne': return v < t || v > end;
+    default: return v >= t && v <= end;
+  }
+}
+
+/** A searchset for `GET /Type?…`, or undefined when the query needs Medplum's general engine. */
+export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>): Bundle | undefined {
+  const refs = REFERENCES[type];
+  const dateOf = DATES[type];
+  if (!refs) return undefined;
+  for (const key of Object.keys(query)) {
+    if (!(key in refs) && !(key in TOKENS) && !(key === 'date' && dateOf) && !CONTROL.has(key)) return undefined;
+  }
+  const sort = values(query._sort)[0];
+  if (sort && sort !== 'date' && sort !== '-date') return undefined;
+  const matches: Resource[] = [];
+  for (const resource of all()) {
+    const r = resource as unknown as Res;
+    let ok = true;
+    for (const [key, raw] of Object.entries(query)) {
+      if (CONTROL.has(key)) continue;
+      for (const value of values(raw)) {
+        if (refs[key]) {
+          const wanted = value.split(',').map((v) => normalizeRef(v, key));
+          ok = refs[key](r).some((ref) => ref !== undefined && wanted.includes(ref));
+        } else if (key === 'date' && dateOf) ok = dateMatches(value, dateOf(r));
+        else ok = tokenMatches(value, TOKENS[key]?.(r) ?? []);
+        if (!ok) break;
+      }
+      if (!ok) break;
+    }
+    if (ok) matches.push(resource);
+  }
+  if (sort && dateOf) {
+    const dir = sort.startsWith('-') ? -1 : 1;
+    const at = (x: Resource): number => Date.parse(dateOf(x as unknown as Res) ?? '') || 0;
+    matches.sort((a, b) => dir * (at(a) - at(b)));
+  }
+  const offset = Number(values(query._offset)[0] ?? 0) || 0;
+  const count = Math.min(Number(values(query._count)[0] ?? 20) || 20, 5000);
+  const page = matches.slice(offset, offset + count);
+  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: structuredClone(resource) })) } : {}) };
+}
