@@ -39,6 +39,10 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Origins allowed to frame NeedleChart (CSP frame-ancestors); the sandbox's are added when it runs. */
   readonly frameAncestors: readonly string[];
+  /** SMART Backend Services client for the compliance export (a generated key is registered with the sandbox). */
+  readonly backendClientId: string | undefined;
+  readonly backendKeyFile: string | undefined;
+  readonly backendKeyId: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +136,9 @@ export function readConfig(env: Env = process.env): Config {
     sessionSecret: secret(env, 'NEEDLECHART_SESSION_SECRET', problems),
     redisUrl: env.NEEDLECHART_REDIS_URL?.trim() || undefined,
     frameAncestors: list(env, 'NEEDLECHART_FRAME_ANCESTORS'),
+    backendClientId: env.NEEDLECHART_BACKEND_CLIENT_ID?.trim() || undefined,
+    backendKeyFile: optionalPath(env, 'NEEDLECHART_BACKEND_KEY_FILE'),
+    backendKeyId: env.NEEDLECHART_BACKEND_KEY_ID?.trim() || undefined,
   };
   if (!config.sandbox && config.clientId === 'needlechart-sandbox') problems.push('NEEDLECHART_CLIENT_ID must be the client id the EHR assigned to NeedleChart');
   if (!config.sandbox && !config.sessionSecret) problems.push('NEEDLECHART_SESSION_SECRET is required outside the sandbox (32 random bytes, base64)');

@@ -15,6 +15,8 @@ import { createCore, type Core } from './service/core.js';
 import { SealedJson } from './smart/sealed-json.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './smart/session-store.js';
 import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
+import { BackendServicesClient } from './smart/backend-services.js';
+import { backendGateway, generateBackendKey } from './export/backend-gateway.js';
 
 export interface RunningNeedleChart {
   readonly appUrl: string;
@@ -48,6 +50,9 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
   let sandbox: RunningSandbox | undefined;
+  // The compliance export's Backend Services key: from config, or generated now and registered with the sandbox.
+  const backendKey = config.sandbox && !config.backendKeyFile ? await generateBackendKey() : undefined;
+  const backendClientId = config.backendClientId ?? 'needlechart-backend';
   if (config.sandbox) {
     sandbox = await (
       await createSandbox({
@@ -57,7 +62,10 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
         ...(options.today ? { today: options.today } : {}),
         auth: {
           appUrl: () => appUrl,
-          clients: options.sandboxClients ?? (() => [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' }]),
+          clients: () => [
+            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const }]),
+            ...(backendKey ? [{ clientId: backendClientId, redirectUris: [], auth: 'private_key_jwt' as const, jwks: { keys: [backendKey.publicJwk] } }] : []),
+          ],
           ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
         },
       })
@@ -69,14 +77,22 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   const smart = new SmartClient({
     client: await clientCredentials(config),
     redirectUri: () => `${appUrl}/callback`,
-    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch },
+    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch, compliance: ['openid', 'fhirUser'] },
     issAllowlist: () => [...config.issAllowlist, ...(config.fhirBaseUrl ? [config.fhirBaseUrl] : []), ...(sandbox ? [sandbox.fhirBaseUrl] : [])],
     store,
     sealer,
     timeoutMs: config.fhirTimeoutMs,
   });
+  const exportBase = config.fhirBaseUrl ?? sandbox?.fhirBaseUrl;
+  let exports: { gateway: ReturnType<typeof backendGateway>; backendClientId: string; defaultIss: string } | undefined;
+  if (exportBase && (backendKey || (config.backendKeyFile && config.backendKeyId))) {
+    const pem = backendKey ? undefined : await readFile(config.backendKeyFile ?? '', 'utf8');
+    const privateKey = backendKey ? backendKey.privateKey : await importPKCS8(pem ?? '', 'ES384').catch(() => importPKCS8(pem ?? '', 'RS384'));
+    const backend = new BackendServicesClient({ fhirBaseUrl: exportBase, clientId: backendClientId, privateKey, keyId: backendKey?.publicJwk.kid ?? config.backendKeyId ?? '', scopes: manifest.scopes.backendServices ?? [] });
+    exports = { gateway: backendGateway(exportBase, backend, options.logger, 60_000), backendClientId, defaultIss: exportBase };
+  }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}) });
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}) });
   // Compile the R4 schema validators now, not on the first save.
   sharedR4Validator().validate({ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/x' } });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -2,6 +2,9 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
+import type { FhirGateway } from '../fhir/client.js';
+import { exportsRouter } from './routes/exports.js';
+import { bodyMapRouter, loadBodyMap } from './routes/body-map.js';
 import type { Core } from '../service/core.js';
 import type { SealedJson } from '../smart/sealed-json.js';
 import type { SessionStore } from '../smart/session-store.js';
@@ -9,7 +12,6 @@ import type { SmartClient } from '../smart/smart-client.js';
 import { browserSession } from './browser-session.js';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
-import { bodyMapRouter } from './routes/body-map.js';
 import { catalogRouter } from './routes/catalog.js';
 import { chartRouter } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   readonly frameAncestors?: readonly string[];
   /** Where `/` sends a person: the sandbox launcher when the sandbox runs. */
   readonly homeRedirect?: string;
+  /** The compliance export: Backend Services gateway and client id; and the EHR a staff sign-in goes to. */
+  readonly exports?: { readonly gateway: FhirGateway; readonly backendClientId: string; readonly defaultIss: string };
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -73,11 +77,22 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(catalogRouter(deps.core));
   app.use(bodyMapRouter(deps.core));
   if (deps.smart) {
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft'], browserSession());
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft', '/compliance', '/api/exports'], browserSession());
     app.use(launchRouter(deps.smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
     });
+    const exports = deps.exports;
+    if (exports) {
+      app.get('/compliance', (req, res) => {
+        if (typeof req.query.launch !== 'string') {
+          res.redirect(302, `/launch?iss=${encodeURIComponent(exports.defaultIss)}&intent=compliance`);
+          return;
+        }
+        res.sendFile('compliance.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
+      });
+      app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, logger: deps.logger, bodyMap: loadBodyMap(), gateway: exports.gateway, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
+    }
     app.use(chartRouter({ core: deps.core, smart: deps.smart.client, store: deps.smart.store, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
   }
 

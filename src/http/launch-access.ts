@@ -22,12 +22,13 @@ const unauthorized = (text: string) => new OperationOutcomeError(401, outcome([{
  * browser session (cookie). Gives the route a FHIR gateway that sends the launch's access token,
  * refreshes it before expiry, and once more on a 401.
  */
-export function launchAccess(smart: SmartClient, logger: Logger, timeoutMs: number): RequestHandler {
+export function launchAccess(smart: SmartClient, logger: Logger, timeoutMs: number, intent: 'chart' | 'compliance' = 'chart'): RequestHandler {
   return async (req, res, next) => {
-    const id = launchIdOf(req);
+    const id = launchIdOf(req) ?? (typeof req.query.launch === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(req.query.launch) ? req.query.launch : undefined);
     if (!id) throw unauthorized('No launch: open NeedleChart from the EHR (the X-Launch-Id header is missing)');
     let launch = await smart.load(id, sessionId(res));
     if (!launch) throw unauthorized('This launch has expired or belongs to another browser session. Launch NeedleChart again from the EHR.');
+    if ((launch.context.intent ?? 'chart') !== intent) throw unauthorized(intent === 'compliance' ? 'The compliance export needs a staff sign-in: open /compliance' : 'This sign-in is for the compliance export, not for charting a visit');
     const current = (): StoredLaunch => launch as StoredLaunch;
     const gateway = new FhirGateway({
       baseUrl: launch.iss,

@@ -101,7 +101,7 @@ export class SandboxAuthServer {
         aud: this.options.fhirBaseUrl(),
         client_id: grant.client.clientId,
         sub: grant.context.fhirUser,
-        patient: grant.context.patient,
+        ...(grant.context.patient ? { patient: grant.context.patient } : {}),
         ...(grant.context.encounter ? { encounter: grant.context.encounter } : {}),
         fhirUser: grant.context.fhirUser,
       });
@@ -117,7 +117,7 @@ export class SandboxAuthServer {
         return;
       }
       body.scope = grant.scope;
-      body.patient = grant.context.patient;
+      if (grant.context.patient) body.patient = grant.context.patient;
       if (grant.context.encounter) body.encounter = grant.context.encounter;
       body.need_patient_banner = grant.context.needPatientBanner;
       if (this.options.tokenLifetimeSeconds) body.expires_in = this.options.tokenLifetimeSeconds;
@@ -212,22 +212,29 @@ export class SandboxAuthServer {
         return;
       }
       context = { patient, ...(encounter ? { encounter } : {}), fhirUser: q.sandbox_user, needPatientBanner: true };
+    } else if (requested.includes('openid')) {
+      // A user signing in without a patient (compliance staff): the EHR asks who they are.
+      if (typeof q.sandbox_user !== 'string') {
+        res.type('html').send(await this.pickerPage(q, false));
+        return;
+      }
+      context = { patient: '', fhirUser: q.sandbox_user, needPatientBanner: false };
     } else {
-      return this.errorRedirect(res, redirectUri, q.state, 'invalid_scope', 'Ask for launch (EHR launch) or launch/patient (standalone launch)');
+      return this.errorRedirect(res, redirectUri, q.state, 'invalid_scope', 'Ask for launch (EHR launch), launch/patient (standalone launch) or openid (sign-in)');
     }
     const granted = requested.filter((s) => SUPPORTED_SCOPE.test(s) && !(context?.deny ?? []).includes(s));
     req.ncPending = { client, redirectUri, context, scope: granted.join(' ') };
     next();
   }
 
-  private async pickerPage(q: Record<string, unknown>): Promise<string> {
-    const patients = await this.options.patientsForPicker();
+  private async pickerPage(q: Record<string, unknown>, withPatients = true): Promise<string> {
+    const patients = withPatients ? await this.options.patientsForPicker() : [];
     const hidden = Object.entries(q).filter(([k]) => !k.startsWith('sandbox_')).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(String(v))}">`).join('');
     const users = this.options.practitioners.map((p) => `<option value="Practitioner/${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`).join('');
     const rows = patients
       .map((p) => `<fieldset><legend>${escapeHtml(p.name)}</legend>${p.encounters.map((e) => `<label><input type="radio" name="sandbox_choice" value="${escapeHtml(p.id)}|${escapeHtml(e.id)}" required> ${escapeHtml(e.label)}</label>`).join('<br>')}</fieldset>`)
       .join('');
-    return renderPage('Sandbox EHR — choose a patient', `<form method="get" action="authorize" class="picker">${hidden}<p><label>Signed in as <select name="sandbox_user">${users}</select></label></p>${rows}<p><button type="submit">Continue to NeedleChart</button></p></form>`);
+    return renderPage(withPatients ? 'Sandbox EHR — choose a patient' : 'Sandbox EHR — sign in', `<form method="get" action="authorize" class="picker">${hidden}<p><label>Signed in as <select name="sandbox_user">${users}</select></label></p>${rows}<p><button type="submit">Continue to NeedleChart</button></p></form>`);
   }
 
   private async token(req: Request & { ncGrant?: Pending }, res: Response, next: NextFunction): Promise<void> {

@@ -54,6 +54,7 @@ export function launcherRouter(deps: { engine: SandboxEngine; auth: SandboxAuthS
 <p><label>Practitioner <select id="practitioner">${users}</select></label></p>
 <table class="launcher"><thead><tr><th>Patient</th><th>Born</th><th>Chart</th><th></th></tr></thead><tbody>${rows}</tbody></table>
 <p>Standalone launch (the app asks the EHR to pick a patient): <a id="standalone" href="${escapeHtml(standalone)}">${escapeHtml(standalone)}</a></p>
+<p>Compliance staff: <a id="compliance" href="${escapeHtml(deps.appUrl())}/compliance">NeedleChart compliance export</a> (standalone sign-in, no patient).</p>
 <p>FHIR base: <code>${escapeHtml(deps.fhirBaseUrl())}</code></p>`,
         { script: '/sandbox/assets/launcher.js' },
       ),

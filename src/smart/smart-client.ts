@@ -17,7 +17,9 @@ export class LaunchRefused extends Error {
 }
 
 export interface LaunchContextData {
-  /** Patient id (no type prefix), as SMART sends it. */
+  /** `chart` (a visit, with patient and encounter) or `compliance` (a staff login, no patient). */
+  readonly intent: 'chart' | 'compliance';
+  /** Patient id (no type prefix), as SMART sends it; empty for a compliance login. */
   readonly patient: string;
   readonly encounter: string;
   /** `Practitioner/<id>` (from the id_token's fhirUser), when the EHR sent one. */
@@ -29,6 +31,7 @@ export interface LaunchContextData {
 }
 
 interface PendingLaunch {
+  readonly intent: 'chart' | 'compliance';
   readonly sid: string;
   readonly iss: string;
   readonly config: SerializedConfig;
@@ -62,7 +65,7 @@ export interface ClientCredentials {
 export interface SmartClientOptions {
   readonly client: ClientCredentials;
   readonly redirectUri: () => string;
-  readonly scopes: { readonly ehr: readonly string[]; readonly standalone: readonly string[] };
+  readonly scopes: { readonly ehr: readonly string[]; readonly standalone: readonly string[]; readonly compliance: readonly string[] };
   /** FHIR bases allowed to launch the app (exact match). */
   readonly issAllowlist: () => readonly string[];
   readonly store: SessionStore;
@@ -123,7 +126,8 @@ export class SmartClient {
    * endpoints, keeps the PKCE verifier and launch state on the server keyed by `state`, bound to the
    * browser session `sid`, and returns the authorization URL.
    */
-  async begin(params: { iss: string; launch?: string; sid: string }): Promise<string> {
+  async begin(params: { iss: string; launch?: string; sid: string; intent?: 'chart' | 'compliance' }): Promise<string> {
+    const intent = params.intent ?? 'chart';
     const iss = normalize(params.iss);
     if (!this.options.issAllowlist().map(normalize).includes(iss)) throw new LaunchRefused('unknown-iss', `NeedleChart is not registered with the FHIR server ${iss}. Ask your administrator to add it to the allow-list.`);
     let config: SmartConfiguration;
@@ -135,12 +139,12 @@ export class SmartClient {
     const standalone = params.launch === undefined;
     const caps = config.capabilities;
     if (caps.size && !caps.has(standalone ? 'launch-standalone' : 'launch-ehr')) throw new LaunchRefused('discovery', `The EHR does not support the ${standalone ? 'standalone' : 'EHR'} launch`);
-    const wanted = standalone ? this.options.scopes.standalone : this.options.scopes.ehr;
+    const wanted = intent === 'compliance' ? this.options.scopes.compliance : standalone ? this.options.scopes.standalone : this.options.scopes.ehr;
     const scopes = caps.has('permission-v2') || !caps.size ? wanted : [...new Set(wanted.flatMap(toV1))];
     const state = oauth.generateRandomState();
     const verifier = oauth.generateRandomCodeVerifier();
     const serialized: SerializedConfig = { authorizationEndpoint: config.authorizationEndpoint, tokenEndpoint: config.tokenEndpoint, ...(config.issuer ? { issuer: config.issuer } : {}), ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}) };
-    const pending: PendingLaunch = { sid: params.sid, iss, config: serialized, verifier, scope: scopes.join(' '), standalone };
+    const pending: PendingLaunch = { intent, sid: params.sid, iss, config: serialized, verifier, scope: scopes.join(' '), standalone };
     await this.options.store.set(`state:${state}`, await this.options.sealer.seal(pending), STATE_TTL_S);
     const url = new URL(config.authorizationEndpoint);
     url.searchParams.set('response_type', 'code');
@@ -156,7 +160,7 @@ export class SmartClient {
   }
 
   /** Finishes a launch at the redirect URI: state (single use, same browser), code exchange, id_token, context. Returns the launch id. */
-  async complete(params: { query: URLSearchParams; sid: string }): Promise<string> {
+  async complete(params: { query: URLSearchParams; sid: string }): Promise<{ id: string; intent: 'chart' | 'compliance' }> {
     const state = params.query.get('state');
     const sealed = state ? await this.options.store.take(`state:${state}`) : undefined;
     if (!sealed) throw new LaunchRefused('state', 'This sign-in link is unknown, was already used, or expired. Launch NeedleChart again from the EHR.');
@@ -184,7 +188,7 @@ export class SmartClient {
     }
     const patient = typeof result.patient === 'string' ? result.patient : undefined;
     const encounter = typeof result.encounter === 'string' ? result.encounter : undefined;
-    if (!patient || !encounter) {
+    if (pending.intent === 'chart' && (!patient || !encounter)) {
       throw new LaunchRefused('no-context', `The EHR launched NeedleChart without ${!patient ? 'a patient' : 'an encounter'}. Open the patient's visit in the EHR and launch NeedleChart from it.`);
     }
     const fhirUser = typeof claims?.fhirUser === 'string' ? claims.fhirUser.replace(/^.*\/(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)\//, '$1/') : undefined;
@@ -192,12 +196,12 @@ export class SmartClient {
       sid: params.sid,
       iss: pending.iss,
       config: pending.config,
-      context: { patient, encounter, ...(fhirUser ? { fhirUser } : {}), ...(typeof claims?.name === 'string' ? { userName: claims.name } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
+      context: { intent: pending.intent, patient: patient ?? '', encounter: encounter ?? '', ...(fhirUser ? { fhirUser } : {}), ...(typeof claims?.name === 'string' ? { userName: claims.name } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
       tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
     };
     const id = randomBytes(24).toString('base64url');
     await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(launch), LAUNCH_TTL_S);
-    return id;
+    return { id, intent: pending.intent };
   }
 
   /** The launch `id`, if it exists and belongs to browser session `sid`. */

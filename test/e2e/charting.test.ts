@@ -169,3 +169,38 @@ describe('launch problems in the browser', () => {
     await page.close();
   });
 });
+
+describe('compliance export in the browser', () => {
+  it('when a staff member signs in, starts an export and follows it, then the packet downloads as a zip', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sandboxOrigin()}/sandbox`);
+    await page.locator('#compliance').click();
+    // The sandbox EHR asks who is signing in (no patient for a compliance sign-in).
+    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/pt-chen');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('#export-form').waitFor();
+    await page.locator('#from').fill('2026-01-01');
+    await page.locator('#to').fill('2026-12-31');
+    await page.locator('#patient').fill('Patient/p-james-carter');
+    await page.locator('#start').click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toMatch(/^Done: 2 visits of 1 patients\. Recorded as AuditEvent\//);
+    const href = await page.locator('#download').getAttribute('href');
+    const download = await page.request.get(`${nc.appUrl}${href}`);
+    expect(download.status()).toBe(200);
+    expect((await download.body()).subarray(0, 2).toString()).toBe('PK');
+    await page.close();
+  });
+
+  it('when the export request is wrong, then the page lists each problem', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sandboxOrigin()}/sandbox`);
+    await page.locator('#compliance').click();
+    await page.locator('button[type="submit"]').click();
+    await page.locator('#export-form').waitFor();
+    await page.locator('#from').fill('2026-12-31');
+    await page.locator('#to').fill('2026-01-01');
+    await page.locator('#start').click();
+    await expect.poll(() => page.locator('#errors').textContent(), { timeout: 5000 }).toContain('to must not be before from');
+    await page.close();
+  });
+});

@@ -34,12 +34,13 @@ export function launchRouter(smart: SmartClient, logger: Logger): Router {
   router.get('/launch', async (req, res) => {
     const iss = typeof req.query.iss === 'string' ? req.query.iss : undefined;
     const launch = typeof req.query.launch === 'string' ? req.query.launch : undefined;
+    const intent = req.query.intent === 'compliance' ? 'compliance' : 'chart';
     if (!iss) {
       res.status(400).type('html').send(launchProblemPage('NeedleChart was opened without an EHR', 'Open NeedleChart from the patient\'s chart in your EHR (the launch needs an iss parameter).'));
       return;
     }
     try {
-      res.redirect(302, await smart.begin({ iss, ...(launch !== undefined ? { launch } : {}), sid: sessionId(res) }));
+      res.redirect(302, await smart.begin({ iss, ...(launch !== undefined && intent === 'chart' ? { launch } : {}), sid: sessionId(res), intent }));
     } catch (error) {
       refuse(res, logger, error);
     }
@@ -47,8 +48,8 @@ export function launchRouter(smart: SmartClient, logger: Logger): Router {
 
   router.get('/callback', async (req, res) => {
     try {
-      const id = await smart.complete({ query: new URL(req.originalUrl, 'http://app').searchParams, sid: sessionId(res) });
-      res.redirect(303, `/app?launch=${encodeURIComponent(id)}`);
+      const { id, intent } = await smart.complete({ query: new URL(req.originalUrl, 'http://app').searchParams, sid: sessionId(res) });
+      res.redirect(303, `${intent === 'compliance' ? '/compliance' : '/app'}?launch=${encodeURIComponent(id)}`);
     } catch (error) {
       refuse(res, logger, error);
     }

@@ -1,0 +1,72 @@
+// Compliance export page: start an export, follow its progress over server-sent events, download the packet.
+const launchId = new URLSearchParams(location.search).get('launch') ?? '';
+const $ = (id) => document.getElementById(id);
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+async function loadPayers() {
+  const catalog = await (await fetch('/api/catalog')).json();
+  for (const p of catalog.payers) {
+    const option = document.createElement('option');
+    option.value = p.id;
+    option.textContent = p.name;
+    $('payer').append(option);
+  }
+}
+
+function follow(id) {
+  const events = new EventSource(`/api/exports/${encodeURIComponent(id)}/events?launch=${encodeURIComponent(launchId)}`);
+  $('bar').hidden = false;
+  events.addEventListener('progress', (e) => {
+    const p = JSON.parse(e.data);
+    if (p.total) {
+      $('bar').max = p.total;
+      $('bar').value = p.done + p.skipped;
+    }
+    const eta = p.etaSeconds !== undefined ? `, about ${Math.ceil(p.etaSeconds)} s left` : '';
+    setStatus(p.phase === 'finishing' ? `${p.done} visits written; building the index, bundles, audit record and manifest…` : `${p.done}${p.total ? ` of ${p.total}` : ''} visits, ${p.perSecond.toFixed(1)} per second${eta}`);
+  });
+  events.addEventListener('done', (e) => {
+    const d = JSON.parse(e.data);
+    events.close();
+    $('bar').value = $('bar').max;
+    setStatus(`Done: ${d.visits} visits of ${d.patients} patients. Recorded as ${d.auditEvent}.`);
+    $('download').href = `${d.download}?launch=${encodeURIComponent(launchId)}`;
+    $('download-line').hidden = false;
+    $('start').disabled = false;
+  });
+  events.addEventListener('failed', (e) => {
+    events.close();
+    setStatus(`The export failed: ${JSON.parse(e.data).message}`);
+    $('start').disabled = false;
+  });
+}
+
+$('export-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('errors').replaceChildren();
+  $('download-line').hidden = true;
+  const body = Object.fromEntries(new FormData($('export-form')).entries());
+  $('start').disabled = true;
+  setStatus('Starting…');
+  const res = await fetch('/api/exports', { method: 'POST', headers: { 'content-type': 'application/json', 'x-launch-id': launchId }, body: JSON.stringify(body) });
+  const answer = await res.json();
+  if (!res.ok) {
+    $('start').disabled = false;
+    setStatus('The request needs correcting:');
+    for (const issue of answer.issue ?? []) {
+      const li = document.createElement('li');
+      li.textContent = issue.diagnostics;
+      $('errors').append(li);
+    }
+    return;
+  }
+  follow(answer.id);
+});
+
+const today = new Date();
+$('to').value = today.toISOString().slice(0, 10);
+$('from').value = `${today.getFullYear()}-01-01`;
+loadPayers().catch(() => setStatus('The payer list could not be loaded.'));
