@@ -101,8 +101,25 @@ function dateMatches(filter: string, value: string | undefined): boolean {
   }
 }
 
+/** `Type|param|reference` keys of a resource, for the repository's reference index. */
+export function referenceKeys(resource: Resource | undefined): string[] {
+  if (!resource) return [];
+  const refs = REFERENCES[resource.resourceType];
+  if (!refs) return [];
+  const keys: string[] = [];
+  for (const [param, get] of Object.entries(refs)) {
+    for (const ref of get(resource as unknown as Res)) if (ref) keys.push(`${resource.resourceType}|${param}|${ref}`);
+  }
+  return keys;
+}
+
+/** Finds current resources by `Type|param|reference` key. */
+export interface ReferenceIndex {
+  byReference(key: string): Iterable<Resource>;
+}
+
 /** A searchset for `GET /Type?…`, or undefined when the query needs Medplum's general engine. */
-export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>): Bundle | undefined {
+export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex): Bundle | undefined {
   const refs = REFERENCES[type];
   const dateOf = DATES[type];
   if (!refs) return undefined;
@@ -111,8 +128,18 @@ export function fastSearch(type: string, query: Record<string, string | string[]
   }
   const sort = values(query._sort)[0];
   if (sort && sort !== 'date' && sort !== '-date') return undefined;
+  // Narrow to the resources that carry one of the searched references, when the query names one.
+  const indexed = index ? Object.keys(query).find((k) => refs[k] && values(query[k]).length === 1) : undefined;
+  const candidates = (): Iterable<Resource> => {
+    if (!index || !indexed) return all();
+    const seen = new Map<string, Resource>();
+    for (const ref of (values(query[indexed])[0] ?? '').split(',')) {
+      for (const r of index.byReference(`${type}|${indexed}|${normalizeRef(ref, indexed)}`)) seen.set(r.id ?? '', r);
+    }
+    return seen.values();
+  };
   const matches: Resource[] = [];
-  for (const resource of all()) {
+  for (const resource of candidates()) {
     const r = resource as unknown as Res;
     let ok = true;
     for (const [key, raw] of Object.entries(query)) {

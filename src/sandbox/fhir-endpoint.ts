@@ -162,7 +162,7 @@ const allOk = { resourceType: 'OperationOutcome', id: 'ok', issue: [{ severity: 
 
 function searchFast(repo: JournaledRepository, req: EngineRequest): Bundle | undefined {
   const type = /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
-  return type ? fastSearch(type, req.query ?? {}, () => repo.resourcesOfType(type)) : undefined;
+  return type ? fastSearch(type, req.query ?? {}, () => repo.resourcesOfType(type), repo) : undefined;
 }
 
 /** `GET /Type?identifier=system|value[&_count=n]` answered from the identifier index (the save path's look-up). */

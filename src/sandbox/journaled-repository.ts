@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { MemoryRepository } from '@medplum/fhir-router';
+import { referenceKeys, type ReferenceIndex } from './fast-search.js';
 
 type ResourceMaps = Map<string, Map<string, Resource>>;
 type HistoryMaps = Map<string, Map<string, Resource[]>>;
@@ -20,18 +21,31 @@ type Identified = Resource & { identifier?: { system?: string; value?: string }[
 const identifierKeys = (resource: Resource | undefined): string[] =>
   ((resource as Identified | undefined)?.identifier ?? []).filter((i) => i.value).map((i) => `${resource?.resourceType}|${i.system ?? ''}|${i.value}`);
 
-export class JournaledRepository extends MemoryRepository {
+export class JournaledRepository extends MemoryRepository implements ReferenceIndex {
   private journal: Map<string, Prior> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** `Type|system|value` → ids: Medplum's in-memory search scans every resource with FHIRPath, far too slow for identifier look-ups on each save. */
   private readonly identifiers = new Map<string, Set<string>>();
+  /** `Type|param|reference` → ids, for the reference searches of the fast path (part-of, related, target, patient). */
+  private readonly references = new Map<string, Set<string>>();
 
   private reindex(id: string, before: Resource | undefined, after: Resource | undefined): void {
-    for (const key of identifierKeys(before)) this.identifiers.get(key)?.delete(id);
-    for (const key of identifierKeys(after)) {
-      let ids = this.identifiers.get(key);
-      if (!ids) this.identifiers.set(key, (ids = new Set()));
-      ids.add(id);
+    for (const [index, keysOf] of [[this.identifiers, identifierKeys], [this.references, referenceKeys]] as const) {
+      for (const key of keysOf(before)) index.get(key)?.delete(id);
+      for (const key of keysOf(after)) {
+        let ids = index.get(key);
+        if (!ids) index.set(key, (ids = new Set()));
+        ids.add(id);
+      }
+    }
+  }
+
+  *byReference(key: string): Iterable<Resource> {
+    const type = key.slice(0, key.indexOf('|'));
+    const byId = this.maps.resources.get(type);
+    for (const id of this.references.get(key) ?? []) {
+      const resource = byId?.get(id);
+      if (resource) yield resource;
     }
   }
 
