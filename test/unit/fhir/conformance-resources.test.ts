@@ -10,7 +10,7 @@ import { EXT, MUSCLE_SYSTEM, OUTCOME_MEASURE_SYSTEM, PROCEDURE_SYSTEM } from '..
 import { toVisitTransaction } from '../../../src/fhir/visit-bundle.js';
 import { createCore, type Core } from '../../../src/service/core.js';
 import { analyseSession } from '../../../src/service/preview-session.js';
-import { completeSession, exampleSession, muscle } from '../../support/fixtures.js';
+import { completeSession, exampleSession, fullSession, muscle } from '../../support/fixtures.js';
 
 /**
  * The conformance resources in profiles/fhir/ (extension StructureDefinitions, local CodeSystems)
@@ -71,36 +71,6 @@ function bundleFor(session: Session): Bundle {
   return toVisitTransaction({ session: a.session, target: TARGET, coding: a.coding, note, version: core.version, now: NOW }, core.profiles);
 }
 
-/** Every optional field set, every local outcome-measure code used. */
-function fullSession(): Session {
-  return completeSession({
-    performer: { reference: 'Practitioner/pt-rivera', display: 'Alex Rivera, PT, DPT', dryNeedlingCertified: true, state: 'CO' },
-    payer: 'medicare',
-    billing: 'self-pay',
-    diagnoses: [
-      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M54.50', display: 'Low back pain, unspecified' },
-      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M62.830', display: 'Muscle spasm of back' },
-    ],
-    consent: { obtained: true, investigationalStatusDisclosed: true, written: true },
-    screening: { contraindications: ['none known'], precautions: ['anticoagulant therapy', 'needle anxiety'], cleared: true },
-    needle: { type: 'solid filiform', diameterMm: 0.25, lengthMm: 40, countVerified: true },
-    muscles: [
-      muscle('quadratus-lumborum', 'left', { depth: 'deep', technique: 'pistoning-rotation', needles: 3, retentionSeconds: 90, twitch: { elicited: true, count: 4 }, notes: 'taut band at L3' }),
-      muscle('gluteus-medius', 'right', { depth: 'superficial', technique: 'static', needles: 1, retentionSeconds: 600, twitch: { elicited: false } }),
-      muscle('middle-trapezius', 'left', { precaution: 'pincer grip, needle angled away from the lung', twitch: { elicited: false, count: 0 } }),
-    ],
-    estim: { applied: true, attended: true, minutes: 23.5, frequencyHz: 2.5, waveform: 'asymmetric biphasic', intensity: 'visible contraction', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }, { muscle: 'gluteus-medius', side: 'right' }] },
-    outcomes: {
-      painPre: 7,
-      painPost: 3,
-      rom: [{ movement: 'lumbar flexion', preDegrees: 40, postDegrees: 55 }, { movement: 'hip abduction', side: 'right', preDegrees: 30, postDegrees: 38.5 }],
-      measures: [{ instrument: 'ODI', score: 32 }, { instrument: 'LEFS', score: 51 }, { instrument: 'PSFS', score: 4.5 }, { instrument: 'QuickDASH', score: 22.7 }],
-    },
-    adverseEvents: [{ type: 'bruising', severity: 'mild', muscle: 'quadratus-lumborum', side: 'left' }, { type: 'fatigue', severity: 'moderate' }],
-    response: 'Less pain on bending.',
-    plan: 'Two more visits.',
-  });
-}
 
 const SESSIONS: ReadonlyArray<readonly [string, () => Session]> = [
   ['a session with every optional field', fullSession],

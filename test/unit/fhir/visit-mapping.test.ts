@@ -9,7 +9,7 @@ import { visitKey } from '../../../src/fhir/visit-context.js';
 import { NotANeedleChartVisit, toSession } from '../../../src/fhir/visit-to-session.js';
 import type { Core } from '../../../src/service/core.js';
 import { analyseSession } from '../../../src/service/preview-session.js';
-import { completeSession, exampleSession, muscle, SHARED_EXAMPLES, testCore } from '../../support/fixtures.js';
+import { SHARED_EXAMPLES, completeSession, exampleSession, fullSession, muscle, testCore } from '../../support/fixtures.js';
 
 let core: Core;
 let r4: R4SchemaValidator;
@@ -29,36 +29,6 @@ function bundleFor(session: Session, existing?: ExistingVisit): Bundle {
 
 const resources = <T>(bundle: Bundle, type: string): T[] => (bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === type) as T[];
 
-/** Every optional field set, to prove each one survives the trip. */
-function fullSession(): Session {
-  return completeSession({
-    performer: { reference: 'Practitioner/pt-rivera', display: 'Alex Rivera, PT, DPT', dryNeedlingCertified: true, state: 'CO' },
-    payer: 'medicare',
-    billing: 'self-pay',
-    diagnoses: [
-      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M54.50', display: 'Low back pain, unspecified' },
-      { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M62.830', display: 'Muscle spasm of back' },
-    ],
-    consent: { obtained: true, investigationalStatusDisclosed: true, written: true },
-    screening: { contraindications: ['none known'], precautions: ['anticoagulant therapy', 'needle anxiety'], cleared: true },
-    needle: { type: 'solid filiform', diameterMm: 0.25, lengthMm: 40, countVerified: true },
-    muscles: [
-      muscle('quadratus-lumborum', 'left', { depth: 'deep', technique: 'pistoning-rotation', needles: 3, retentionSeconds: 90, twitch: { elicited: true, count: 4 }, notes: 'taut band at L3' }),
-      muscle('gluteus-medius', 'right', { depth: 'superficial', technique: 'static', needles: 1, retentionSeconds: 600, twitch: { elicited: false } }),
-      muscle('middle-trapezius', 'left', { precaution: 'pincer grip, needle angled away from the lung', twitch: { elicited: false, count: 0 } }),
-    ],
-    estim: { applied: true, attended: true, minutes: 23.5, frequencyHz: 2.5, waveform: 'asymmetric biphasic', intensity: 'visible contraction', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }, { muscle: 'gluteus-medius', side: 'right' }] },
-    outcomes: {
-      painPre: 7,
-      painPost: 3,
-      rom: [{ movement: 'lumbar flexion', preDegrees: 40, postDegrees: 55 }, { movement: 'hip abduction', side: 'right', preDegrees: 30, postDegrees: 38.5 }],
-      measures: [{ instrument: 'ODI', score: 32 }, { instrument: 'PSFS', score: 4.5 }],
-    },
-    adverseEvents: [{ type: 'bruising', severity: 'mild', muscle: 'quadratus-lumborum', side: 'left' }, { type: 'fatigue', severity: 'moderate' }],
-    response: 'Less pain on bending.',
-    plan: 'Two more visits.',
-  });
-}
 
 describe('session → transaction bundle → session', () => {
   it.each([
@@ -85,7 +55,7 @@ describe('what the bundle carries', () => {
     const bundle = bundleFor(fullSession());
     expect(bundle.type).toBe('transaction');
     const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
-    expect(types).toEqual(['Procedure', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'DocumentReference', 'Provenance']);
+    expect(types).toEqual(['Procedure', ...Array<string>(8).fill('Observation'), 'DocumentReference', 'Provenance']);
     for (const entry of bundle.entry ?? []) {
       expect(entry.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
       if (entry.resource?.resourceType !== 'Provenance') expect(entry.request?.ifNoneExist).toMatch(/^identifier=/);
@@ -150,7 +120,7 @@ describe('amendments', () => {
     const existing: ExistingVisit = {
       procedure: stored('Procedure', 0) as ExistingVisit['procedure'],
       baseVersion: '1',
-      observations: [0, 1, 2, 3, 4, 5].map((i) => stored('Observation', i)) as unknown as ExistingVisit['observations'],
+      observations: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => stored('Observation', i)) as unknown as ExistingVisit['observations'],
       document: stored('DocumentReference', 0) as ExistingVisit['document'],
     };
     const changed = { ...fullSession(), outcomes: { painPre: 7, painPost: 2 } };
@@ -164,12 +134,14 @@ describe('amendments', () => {
       'PUT Observation/Observation-3 W/"1"',
       'PUT Observation/Observation-4 W/"1"',
       'PUT Observation/Observation-5 W/"1"',
+      'PUT Observation/Observation-6 W/"1"',
+      'PUT Observation/Observation-7 W/"1"',
       'POST DocumentReference identifier=',
       'PUT DocumentReference/DocumentReference-0 W/"1"',
       'POST Provenance',
     ]);
     const retracted = resources<Observation>(amend, 'Observation').filter((o) => o.status === 'entered-in-error');
-    expect(retracted).toHaveLength(4);
+    expect(retracted).toHaveLength(6);
     const docs = resources<DocumentReference>(amend, 'DocumentReference');
     expect(docs[0]?.relatesTo).toEqual([{ code: 'replaces', target: { reference: 'DocumentReference/DocumentReference-0' } }]);
     expect(docs[1]?.status).toBe('superseded');
