@@ -43,6 +43,8 @@ export interface Config {
   readonly backendClientId: string | undefined;
   readonly backendKeyFile: string | undefined;
   readonly backendKeyId: string | undefined;
+  /** Requests per minute per client on the API; launches get a tenth of it. */
+  readonly apiRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -139,6 +141,7 @@ export function readConfig(env: Env = process.env): Config {
     backendClientId: env.NEEDLECHART_BACKEND_CLIENT_ID?.trim() || undefined,
     backendKeyFile: optionalPath(env, 'NEEDLECHART_BACKEND_KEY_FILE'),
     backendKeyId: env.NEEDLECHART_BACKEND_KEY_ID?.trim() || undefined,
+    apiRateLimitPerMinute: integer(env, 'NEEDLECHART_API_RATE_LIMIT', 1200, 10, 100_000_000, problems),
   };
   if (!config.sandbox && config.clientId === 'needlechart-sandbox') problems.push('NEEDLECHART_CLIENT_ID must be the client id the EHR assigned to NeedleChart');
   if (!config.sandbox && !config.sessionSecret) problems.push('NEEDLECHART_SESSION_SECRET is required outside the sandbox (32 random bytes, base64)');

@@ -12,6 +12,7 @@ import type { SmartClient } from '../smart/smart-client.js';
 import { browserSession } from './browser-session.js';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
+import { limit, sameOriginWrites } from './security.js';
 import { catalogRouter } from './routes/catalog.js';
 import { chartRouter } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
@@ -63,6 +64,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
       strictTransportSecurity: false,
     }),
   );
+  app.use(sameOriginWrites(config.publicUrl));
+  app.use(['/api', '/compliance'], limit(config.apiRateLimitPerMinute));
+  app.use(['/launch', '/callback'], limit(Math.max(10, Math.floor(config.apiRateLimitPerMinute / 10))));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/fhir+json'], strict: false }));
 
   app.get('/healthz', (_req, res) => {

@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { DocumentReference, Observation, Procedure } from 'fhir/r4.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runExport } from '../../src/export/run-export.js';
+import { FhirGateway } from '../../src/fhir/client.js';
+import { silentLogger } from '../../src/http/logger.js';
+import { loadBodyMap } from '../../src/http/routes/body-map.js';
+import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error.js';
+import { saveVisit } from '../../src/service/save-visit.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { completeSession } from '../support/fixtures.js';
+import { newChart, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+
+let t: TestSandbox;
+let proxy: FaultProxy;
+let gateway: FhirGateway;
+beforeAll(async () => {
+  t = await startTestSandbox();
+});
+afterAll(async () => {
+  await t.sandbox.close();
+});
+afterEach(async () => {
+  await proxy?.close();
+});
+
+async function withProxy(): Promise<FhirGateway> {
+  proxy = await startFaultProxy(t.sandbox.fhirBaseUrl);
+  gateway = new FhirGateway({ baseUrl: proxy.url, logger: silentLogger, timeoutMs: 800, retries: 2, backoffMs: 20 });
+  return gateway;
+}
+
+const isTransaction = (req: IncomingMessage) => req.method === 'POST' && /\/fhir\/?$/.test(req.url ?? '');
+const isLookup = (req: IncomingMessage) => req.method === 'GET' && (req.url ?? '').includes('/Procedure?');
+
+async function counts(patient: string): Promise<{ procedures: number; observations: number; documents: number }> {
+  const [procedures, observations, documents] = await Promise.all([
+    t.gateway.searchAll<Procedure>('Procedure', { patient }),
+    t.gateway.searchAll<Observation>('Observation', { patient }),
+    t.gateway.searchAll<DocumentReference>('DocumentReference', { patient }),
+  ]);
+  return { procedures: procedures.length, observations: observations.length, documents: documents.length };
+}
+
+describe('faults on save', () => {
+  it.each([
+    ['503', { kind: 'status', status: 503 } as const, 502],
+    ['500', { kind: 'status', status: 500 } as const, 502],
+    ['a dropped request', { kind: 'drop-request' } as const, 502],
+  ])('when the EHR answers the save transaction with %s, then the user gets a clear transient error, nothing is written, and the POST is not retried blindly', async (_label, fault, status) => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    proxy.inject(fault, isTransaction);
+    const error = await saveVisit(g, t.core, { session: completeSession(), target: chart }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationOutcomeError);
+    expect(error).toMatchObject({ status, transient: true });
+    expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(await counts(chart.patient)).toEqual({ procedures: 0, observations: 0, documents: 0 });
+    const retry = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    expect(retry.status).toBe('created');
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+  });
+
+  it('when the EHR answers the idempotent look-up with 429 and Retry-After, then the gateway waits and retries it, and the save completes once', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    proxy.inject({ kind: 'status', status: 429, retryAfter: 1 }, isLookup);
+    const started = Date.now();
+    const result = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    expect(result.status).toBe('created');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(proxy.seen.filter((r) => r.method === 'GET' && r.path.includes('/Procedure?'))).toHaveLength(2);
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+  });
+
+  it('when the save transaction is held past the timeout, then the user gets a timeout, and a later retry finds the visit exactly once', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    proxy.inject({ kind: 'delay', ms: 1500 }, isTransaction);
+    const error = await saveVisit(g, t.core, { session: completeSession(), target: chart }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 504, transient: true });
+    await new Promise((r) => setTimeout(r, 1200)); // the held request reaches the EHR after the app gave up
+    const retry = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    expect(['created', 'unchanged']).toContain(retry.status);
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+  });
+
+  it('when the response to a save is dropped mid-way, then the retry answers unchanged and nothing is duplicated', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    proxy.inject({ kind: 'drop-response' }, isTransaction);
+    await expect(saveVisit(g, t.core, { session: completeSession(), target: chart })).rejects.toMatchObject({ transient: true });
+    expect((await saveVisit(g, t.core, { session: completeSession(), target: chart })).status).toBe('unchanged');
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+  });
+});
+
+describe('faults on amend', () => {
+  it('when the amendment transaction fails with 500, then nothing changes and the same amendment later lands once', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    const amend = { procedureId: first.procedure.id, versionId: first.procedure.versionId };
+    // An amendment reads the visit (GET), its observations and note (a batch POST), then sends the transaction (the second POST).
+    let posts = 0;
+    proxy.inject({ kind: 'status', status: 500 }, (req) => req.method === 'POST' && ++posts === 2);
+    await expect(saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, amend })).rejects.toMatchObject({ status: 502 });
+    const unchanged = await t.gateway.read<Procedure>('Procedure', first.procedure.id);
+    expect(unchanged.meta?.versionId).toBe(first.procedure.versionId);
+    const second = await saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, amend });
+    expect(second.status).toBe('updated');
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 2 });
+  });
+});
+
+describe('faults on export', () => {
+  it('when reads fail transiently during an export, then idempotent reads are retried and the packet is complete', async () => {
+    const g = await withProxy();
+    proxy.inject({ kind: 'status', status: 503 }, (req) => req.method === 'POST' && /\/fhir\/?$/.test(req.url ?? ''));
+    proxy.inject({ kind: 'drop-response' }, (req) => (req.url ?? '').includes('/Patient/'));
+    const out = mkdtempSync(join(tmpdir(), 'nc-fault-export-'));
+    const result = await runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31', patient: 'Patient/p-li-wei' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false });
+    expect(result.visits).toBe(5);
+    expect(readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n')).toHaveLength(6);
+  });
+
+  it('when the EHR stays down during an export, then it fails clearly and a rerun completes it without duplicates', async () => {
+    const g = await withProxy();
+    const out = mkdtempSync(join(tmpdir(), 'nc-fault-export-'));
+    for (let i = 0; i < 3; i++) proxy.inject({ kind: 'status', status: 503 }, (req) => (req.url ?? '').includes('/Patient/p-maria-lopez'));
+    await expect(runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false, concurrency: 1 })).rejects.toMatchObject({ transient: true });
+    const result = await runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false });
+    const rows = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n').slice(1);
+    expect(rows).toHaveLength(result.visits);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(result.reused).toBeGreaterThan(0);
+  });
+});
