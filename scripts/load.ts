@@ -44,6 +44,8 @@ try {
     url: `${nc.appUrl}/api/sessions`,
     connections: 200,
     duration: HOLD,
+    // The sandbox EHR applies writes one at a time (all-or-nothing transactions): with 200 waiting, a save can queue for seconds.
+    timeout: 30,
     requests: [
       {
         method: 'POST',
@@ -58,10 +60,14 @@ try {
     ],
   });
   report(`(b) POST /api/sessions (save to the sandbox EHR), 200 connections held ${HOLD} s`, saves, rss);
-  const [, found] = await nc.sandbox!.engine.execute({ method: 'GET', path: '/Procedure', query: { patient: 'Patient/p-nora-silva', _count: '1' } });
-  const stored = (found as Bundle).total ?? 0;
-  const created = saves['2xx'];
-  console.log(`saves: ${created} answered 2xx, ${stored} Procedures stored for the patient → ${stored === created ? '0 lost, 0 duplicated' : `MISMATCH (${stored - created})`}`);
+  const [, found] = await nc.sandbox!.engine.execute({ method: 'GET', path: '/Procedure', query: { patient: 'Patient/p-nora-silva', _count: '5000' } });
+  const procedures = ((found as Bundle).entry ?? []).map((e) => e.resource as { identifier?: { value?: string }[] });
+  const keys = procedures.map((p) => p.identifier?.[0]?.value ?? '');
+  const duplicated = keys.length - new Set(keys).size;
+  const answered = saves['2xx'];
+  // A request the client gave up on (timeout) may still land: stored ≥ answered; each visit at most once.
+  const lost = Math.max(0, answered - new Set(keys).size);
+  console.log(`saves: ${n} sent, ${answered} answered 2xx, ${saves.timeouts} timed out at the client, ${procedures.length} stored → ${lost} lost, ${duplicated} duplicated`);
 } finally {
   await nc.close();
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { badRequest } from '../../outcome/operation-outcome-error.js';
 import { toVisitTransaction } from '../../fhir/visit-bundle.js';
+import { badRequest } from '../../outcome/operation-outcome-error.js';
 import { analyseSession } from '../../service/preview-session.js';
 import type { Core } from '../../service/core.js';
 
@@ -12,30 +12,38 @@ function reference(value: unknown, type: 'Patient' | 'Encounter'): string {
   return value;
 }
 
+const PARTS = new Set(['bundle', 'text', 'review']);
+
 /**
- * POST /api/preview: a session (or {session, patient?, encounter?}) in; the suggested codes, warnings,
- * readiness findings, the rendered note and the FHIR transaction a save would send out. Writes nothing.
+ * POST /api/preview: a session (or {session, patient?, encounter?}) in; the suggested codes,
+ * warnings, readiness findings and the rendered HTML note out. Writes nothing. The live form calls it
+ * on every change, so the heavier parts come only when asked: `?include=bundle,text,review` adds the
+ * FHIR transaction a save would send, the plain-text note and the payer-review summary (the bundle
+ * also comes whenever the request names a patient and encounter).
  */
 export function previewRouter(core: Core): Router {
   const router = Router();
   router.post('/api/preview', (req, res) => {
     if (!req.is(['application/json', 'application/fhir+json'])) throw badRequest('Send the session as JSON (Content-Type: application/json)');
+    const include = new Set(String(req.query.include ?? '').split(',').filter((p) => PARTS.has(p)));
     const body = req.body as Record<string, unknown> | undefined;
     const wrapped = !!body && typeof body === 'object' && !Array.isArray(body) && 'session' in body;
     const analysis = analyseSession(wrapped ? body.session : body, core);
-    const target = { patient: reference(wrapped ? body.patient : undefined, 'Patient'), encounter: reference(wrapped ? body.encounter : undefined, 'Encounter') };
     const noteHtml = core.renderer.render('note', 'html', analysis.view);
-    const noteText = core.renderer.render('note', 'text', analysis.view);
-    const bundle = toVisitTransaction({ session: analysis.session, target, coding: analysis.coding, note: { html: noteHtml, text: noteText }, version: core.version, now: new Date().toISOString() }, core.profiles);
+    const wantsBundle = include.has('bundle') || (wrapped && (body.patient !== undefined || body.encounter !== undefined));
+    const noteText = include.has('text') || wantsBundle ? core.renderer.render('note', 'text', analysis.view) : undefined;
+    const target = wantsBundle ? { patient: reference(wrapped ? body.patient : undefined, 'Patient'), encounter: reference(wrapped ? body.encounter : undefined, 'Encounter') } : undefined;
     res.json({
       codes: analysis.coding.codes,
       warnings: analysis.coding.warnings,
       score: analysis.readiness.score,
       findings: analysis.readiness.findings,
       noteHtml,
-      noteText,
-      reviewHtml: core.renderer.render('payer-review', 'html', analysis.view),
-      bundle,
+      ...(include.has('text') ? { noteText } : {}),
+      ...(include.has('review') ? { reviewHtml: core.renderer.render('payer-review', 'html', analysis.view) } : {}),
+      ...(target
+        ? { bundle: toVisitTransaction({ session: analysis.session, target, coding: analysis.coding, note: { html: noteHtml, text: noteText ?? '' }, version: core.version, now: new Date().toISOString() }, core.profiles) }
+        : {}),
     });
   });
   return router;

@@ -24,7 +24,7 @@ describe('GET /healthz', () => {
 
 describe('POST /api/preview', () => {
   it('when the example session is posted, then codes, warnings, findings and the rendered note come back', async () => {
-    const res = await request(app).post('/api/preview').send(exampleSession());
+    const res = await request(app).post('/api/preview?include=text,review').send(exampleSession());
     expect(res.status).toBe(200);
     expect(res.body.codes.map((c: { code: string }) => c.code)).toEqual(['20561', '97014']);
     expect(res.body.warnings.some((w: { rule: string }) => w.rule === 'investigational-payer')).toBe(true);
@@ -33,6 +33,29 @@ describe('POST /api/preview', () => {
     expect(res.body.noteHtml).toContain('<article class="nc-note">');
     expect(res.body.noteText).toContain('DRY NEEDLING TREATMENT NOTE');
     expect(res.body.reviewHtml).toContain('Payer-review summary');
+  });
+
+  it('when no parts are asked for, then only codes, warnings, score, findings and the HTML note come back (the live form\'s call)', async () => {
+    const res = await request(app).post('/api/preview').send(exampleSession());
+    expect(Object.keys(res.body).sort()).toEqual(['codes', 'findings', 'noteHtml', 'score', 'warnings']);
+  });
+
+  it('when patient and encounter are given, then the preview carries the transaction Bundle a save would send', async () => {
+    const res = await request(app).post('/api/preview').send({ session: exampleSession(), patient: 'Patient/p-1', encounter: 'Encounter/e-1' });
+    expect(res.status).toBe(200);
+    expect(res.body.bundle.type).toBe('transaction');
+    expect(res.body.bundle.entry[0].resource.subject.reference).toBe('Patient/p-1');
+  });
+
+  it('when a bare session asks for the bundle, then it uses placeholder references', async () => {
+    const res = await request(app).post('/api/preview?include=bundle').send(exampleSession());
+    expect(res.body.bundle.entry[0].resource.subject.reference).toBe('Patient/preview');
+  });
+
+  it('when a reference is malformed, then 400 naming it', async () => {
+    const res = await request(app).post('/api/preview').send({ session: exampleSession(), patient: 'p-1', encounter: 'Encounter/e-1' });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).issue[0].expression).toEqual(['patient']);
   });
 
   it('when the body is not JSON, then 400 OperationOutcome as application/fhir+json', async () => {
