@@ -204,3 +204,25 @@ describe('compliance export in the browser', () => {
     await page.close();
   });
 });
+
+describe('hostile text in the browser', () => {
+  it('when free text holds markup and script, then the page and the note preview show it as text and nothing runs', async () => {
+    const page = await browser.newPage();
+    let dialogs = 0;
+    page.on('dialog', async (d) => {
+      dialogs += 1;
+      await d.dismiss();
+    });
+    await launchFromSandbox(page, 'p-li-wei');
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await page.locator('#copy-forward').click();
+    const hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>{{launch}}';
+    await page.locator('#plan').fill(hostile);
+    await page.locator('#response').fill(hostile);
+    await expect.poll(() => page.locator('#note-preview').textContent(), { timeout: 5000 }).toContain('<script>alert(2)</script>');
+    expect(await page.locator('#note-preview img').count()).toBe(0);
+    expect(await page.locator('#note-preview script').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    await page.close();
+  });
+});
