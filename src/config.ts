@@ -45,6 +45,10 @@ export interface Config {
   readonly backendKeyId: string | undefined;
   /** Requests per minute per client on the API; launches get a tenth of it. */
   readonly apiRateLimitPerMinute: number;
+  /** CDS clients (EHRs) allowed to call the CDS Hooks services: `iss` and JWKS URL; the sandbox is added when it runs. */
+  readonly cdsClients: readonly { readonly iss: string; readonly jwksUrl: string }[];
+  /** `jku` values a CDS client JWT may name. */
+  readonly cdsJkuAllowlist: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -89,6 +93,19 @@ function flag(env: Env, name: string, fallback: boolean, problems: string[]): bo
   if (['off', 'false', '0', 'no'].includes(raw)) return false;
   problems.push(`${name} must be on or off (got '${env[name]}')`);
   return fallback;
+}
+
+function cdsClients(env: Env, problems: string[]): { iss: string; jwksUrl: string }[] {
+  const raw = env.NEEDLECHART_CDS_CLIENTS?.trim();
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (Array.isArray(parsed) && parsed.every((c) => typeof c?.iss === 'string' && typeof c?.jwksUrl === 'string')) return parsed as { iss: string; jwksUrl: string }[];
+  } catch {
+    /* reported below */
+  }
+  problems.push('NEEDLECHART_CDS_CLIENTS must be a JSON list of {"iss": "...", "jwksUrl": "https://..."}');
+  return [];
 }
 
 function list(env: Env, name: string): string[] {
@@ -142,6 +159,8 @@ export function readConfig(env: Env = process.env): Config {
     backendKeyFile: optionalPath(env, 'NEEDLECHART_BACKEND_KEY_FILE'),
     backendKeyId: env.NEEDLECHART_BACKEND_KEY_ID?.trim() || undefined,
     apiRateLimitPerMinute: integer(env, 'NEEDLECHART_API_RATE_LIMIT', 1200, 10, 100_000_000, problems),
+    cdsClients: cdsClients(env, problems),
+    cdsJkuAllowlist: list(env, 'NEEDLECHART_CDS_JKU_ALLOWLIST'),
   };
   if (!config.sandbox && config.clientId === 'needlechart-sandbox') problems.push('NEEDLECHART_CLIENT_ID must be the client id the EHR assigned to NeedleChart');
   if (!config.sandbox && !config.sessionSecret) problems.push('NEEDLECHART_SESSION_SECRET is required outside the sandbox (32 random bytes, base64)');

@@ -92,7 +92,13 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     exports = { gateway: backendGateway(exportBase, backend, options.logger, 60_000), backendClientId, defaultIss: exportBase };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}) });
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),
+    cds: {
+      store,
+      appUrl: () => appUrl,
+      clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json` }] : [])],
+    },
+  });
   // Compile the R4 schema validators now, not on the first save.
   sharedR4Validator().validate({ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/x' } });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -500,6 +500,14 @@ function renderHeader() {
   $('visit-line').textContent = `${ctx.encounter.reference} · ${payer ? payer.name : ctx.payer.name ?? 'payer not mapped: choose a payer policy'} · visit ${ctx.course.visitNumber} of the course`;
   $('payer').replaceChildren(...state.catalog.payers.map((p) => el('option', { value: p.id, text: p.name })));
   $('muscle-options').replaceChildren(...state.catalog.muscles.map((m) => el('option', { value: m.display })));
+  if (ctx.launch.appContext) {
+    try {
+      const context = JSON.parse(ctx.launch.appContext);
+      if (context.procedureId && ctx.currentVisit?.procedure.id === context.procedureId) $('save-status').textContent = `Opened from an EHR alert about this visit (${ctx.currentVisit.date.slice(0, 10)}): saving amends it.`;
+    } catch {
+      /* not JSON: nothing to show */
+    }
+  }
   const last = ctx.lastSession;
   $('copy-forward').disabled = !last;
   if (!last) $('copy-forward-note').textContent = 'No earlier visit to copy from.';

@@ -108,7 +108,12 @@ function estimLine(session: Session, payer: PayerPolicy, profiles: Profiles, war
   };
 }
 
-function payerWarnings(session: Session, payer: PayerPolicy, course: CourseContext, warnings: CodingWarning[]): void {
+/**
+ * What a payer's policy means for dry needling, as warnings: investigational (waiver, self-pay,
+ * document-only), statutorily non-covered (voluntary ABN, GX), notes, visit limits, and a billing mode
+ * that keeps the codes off the claim. Used for every code suggestion and by the CDS Hooks payer card.
+ */
+export function payerWarnings(billing: Session['billing'], payer: PayerPolicy, course: CourseContext, warnings: CodingWarning[] = []): CodingWarning[] {
   const investigational = payer.rules.investigational;
   if (isInvestigational(payer) && investigational) {
     warnings.push({
@@ -141,14 +146,15 @@ function payerWarnings(session: Session, payer: PayerPolicy, course: CourseConte
       warnings.push({ rule: 'visit-limit', message: `${payer.name} allows ${limit.visits} treatments (${where}${beyond})${advisory(limit.verified)}.`, source: limit.source });
     }
   }
-  if (session.billing !== 'bill-payer') {
+  if (billing !== 'bill-payer') {
     warnings.push({
       rule: 'not-billed',
-      message: `Billing is ${session.billing}: the codes are kept in the record but not billed to ${payer.name}.`,
+      message: `Billing is ${billing}: the codes are kept in the record but not billed to ${payer.name}.`,
       source: 'DOMAIN.md Modifiers and payer status (self-pay, document-only); seed 002',
       path: 'billing',
     });
   }
+  return warnings;
 }
 
 /**
@@ -161,7 +167,7 @@ export function suggestCodes(session: Session, payer: PayerPolicy, profiles: Pro
   const drafts = [needlingLine(session, payer, profiles, warnings), estimLine(session, payer, profiles, warnings)].filter(
     (d): d is LineDraft => d !== undefined,
   );
-  payerWarnings(session, payer, course, warnings);
+  payerWarnings(session.billing, payer, course, warnings);
 
   const linkage = linkDiagnoses(session.diagnoses, session.date.slice(0, 10), profiles);
   for (const refused of linkage.refused) {

@@ -52,7 +52,8 @@ export function displayName(names: readonly HumanName[] | undefined): string {
   return name.text ?? [...(name.given ?? []), name.family].filter(Boolean).join(' ');
 }
 
-function payerOf(coverages: readonly Coverage[], profiles: Profiles): ChartContext['payer'] {
+/** The payer policy a patient's Coverage maps to (payor identifier, else payor name). */
+export function payerOf(coverages: readonly Coverage[], profiles: Profiles): ChartContext['payer'] {
   const coverage = coverages.find((c) => c.status === 'active') ?? coverages[0];
   if (!coverage) return {};
   for (const payor of coverage.payor ?? []) {

@@ -4,6 +4,9 @@ import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { exportsRouter } from './routes/exports.js';
+import type { CdsClient } from '../cds/cds-auth.js';
+import { cdsRouter } from './routes/cds.js';
+import { rulesRouter } from './routes/rules.js';
 import { bodyMapRouter, loadBodyMap } from './routes/body-map.js';
 import type { Core } from '../service/core.js';
 import type { SealedJson } from '../smart/sealed-json.js';
@@ -28,6 +31,8 @@ export interface AppDeps {
   readonly frameAncestors?: readonly string[];
   /** Where `/` sends a person: the sandbox launcher when the sandbox runs. */
   readonly homeRedirect?: string;
+  /** CDS Hooks: the clients allowed to call, and where jti values are remembered. */
+  readonly cds?: { readonly clients: () => readonly CdsClient[]; readonly store: SessionStore; readonly appUrl: () => string };
   /** The compliance export: Backend Services gateway and client id; and the EHR a staff sign-in goes to. */
   readonly exports?: { readonly gateway: FhirGateway; readonly backendClientId: string; readonly defaultIss: string };
 }
@@ -78,6 +83,10 @@ export function createApp(config: Config, deps: AppDeps): Express {
     else res.type('text').send(`NeedleChart ${deps.core.version}: launch it from your EHR (SMART launch URL: /launch).`);
   });
   app.use(previewRouter(deps.core));
+  app.use(rulesRouter(deps.core));
+  if (deps.cds) {
+    app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, appUrl: deps.cds.appUrl, clients: deps.cds.clients, jkuAllowlist: () => config.cdsJkuAllowlist }));
+  }
   app.use(catalogRouter(deps.core));
   app.use(bodyMapRouter(deps.core));
   if (deps.smart) {

@@ -23,6 +23,8 @@ export interface LaunchContext {
   readonly needPatientBanner: boolean;
   /** Scopes the sandbox refuses even if asked (to test an app that degrades). */
   readonly deny?: readonly string[];
+  /** SMART `appContext` handed to the app in the token response (from a CDS card's link). */
+  readonly appContext?: string;
 }
 
 interface Pending {
@@ -119,6 +121,7 @@ export class SandboxAuthServer {
       body.scope = grant.scope;
       if (grant.context.patient) body.patient = grant.context.patient;
       if (grant.context.encounter) body.encounter = grant.context.encounter;
+      if (grant.context.appContext) body.appContext = grant.context.appContext;
       body.need_patient_banner = grant.context.needPatientBanner;
       if (this.options.tokenLifetimeSeconds) body.expires_in = this.options.tokenLifetimeSeconds;
       if (!scopes.includes('openid')) delete body.id_token;

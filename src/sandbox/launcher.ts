@@ -2,6 +2,8 @@ import express, { type Router } from 'express';
 import type { Bundle, Encounter, Patient } from 'fhir/r4.js';
 import { displayName } from '../fhir/chart-context.js';
 import type { SandboxAuthServer } from './auth-server.js';
+import type { Card } from '../cds/cds-cards.js';
+import type { SandboxCdsClient } from './cds-client.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
 import { escapeHtml, renderPage } from './pages.js';
 import { SEED_PRACTITIONERS } from './seed-data.js';
@@ -30,19 +32,46 @@ export const PRACTITIONERS = SEED_PRACTITIONERS.map((p) => ({ id: p.id, name: pr
  * practitioner picker, and buttons that do a true EHR launch of NeedleChart — in a new tab, or inside
  * an EHR-like page that frames the app with the sandbox flags real EHRs use — plus a standalone launch.
  */
-export function launcherRouter(deps: { engine: SandboxEngine; auth: SandboxAuthServer; fhirBaseUrl: () => string; appUrl: () => string }): Router {
+function cardsHtml(cards: readonly Card[], patient: string, openEncounter: string, encounterOf: ReadonlyMap<string, string>): string {
+  if (!cards.length) return '';
+  return `<ul class="cds-cards">${cards
+    .map((card) => {
+      const links = card.links
+        .map((l) => {
+          const context = l.appContext ? (JSON.parse(l.appContext) as { procedureId?: string }) : {};
+          const encounter = context.procedureId ? (encounterOf.get(context.procedureId) ?? openEncounter) : openEncounter;
+          return `<form method="post" action="/sandbox/launch" class="cds-link"><input type="hidden" name="patient" value="${escapeHtml(patient)}"><input type="hidden" name="encounter" value="${escapeHtml(encounter)}"><input type="hidden" name="practitioner" value="" class="practitioner-field">${l.appContext ? `<input type="hidden" name="appContext" value="${escapeHtml(l.appContext)}">` : ''}<button type="submit" name="mode" value="tab" data-action="cds-link">${escapeHtml(l.label)}</button></form>`;
+        })
+        .join('');
+      return `<li class="cds-card cds-${escapeHtml(card.indicator)}" data-summary="${escapeHtml(card.summary)}"><strong>${escapeHtml(card.summary)}</strong> <a href="${escapeHtml(card.source.url)}">${escapeHtml(card.source.label)}</a>${links}</li>`;
+    })
+    .join('')}</ul>`;
+}
+
+export function launcherRouter(deps: { engine: SandboxEngine; auth: SandboxAuthServer; fhirBaseUrl: () => string; appUrl: () => string; cds?: SandboxCdsClient; cdsIss?: () => string }): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false }));
 
   router.get('/', async (_req, res) => {
     const charts = await openCharts(deps.engine);
+    // The EHR calls NeedleChart's patient-view hook for each chart on screen, as it would on opening it.
+    const cardsByPatient = new Map<string, Card[]>();
+    const encounterOf = new Map<string, string>();
+    if (deps.cds && deps.cdsIss) {
+      const [, procedures] = await deps.engine.execute({ method: 'GET', path: '/Procedure', query: { _count: '5000' } });
+      for (const e of (procedures as { entry?: { resource?: { id?: string; encounter?: { reference?: string } } }[] } | undefined)?.entry ?? []) {
+        if (e.resource?.id && e.resource.encounter?.reference) encounterOf.set(e.resource.id, e.resource.encounter.reference.replace('Encounter/', ''));
+      }
+      await Promise.all(charts.map(async ({ patient }) => cardsByPatient.set(patient.id, await deps.cds!.call(deps.engine, deps.cdsIss!(), deps.appUrl(), 'needlechart-patient-view', { patientId: patient.id, userId: `Practitioner/${PRACTITIONERS[0]?.id ?? ''}` }))));
+    }
     const users = PRACTITIONERS.map((p) => `<option value="Practitioner/${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`).join('');
     const rows = charts
       .flatMap(({ patient, encounters }) =>
         encounters.map(
           (e) => `<tr data-patient="${escapeHtml(patient.id)}"><td>${escapeHtml(displayName(patient.name))}</td><td>${escapeHtml(patient.birthDate ?? '')}</td><td><code>Patient/${escapeHtml(patient.id)}</code><br><code>Encounter/${escapeHtml(e.id)}</code></td>
 <td><form method="post" action="/sandbox/launch"><input type="hidden" name="patient" value="${escapeHtml(patient.id)}"><input type="hidden" name="encounter" value="${escapeHtml(e.id)}"><input type="hidden" name="practitioner" value="" class="practitioner-field">
-<button type="submit" name="mode" value="tab" data-action="launch">Launch NeedleChart</button> <button type="submit" name="mode" value="frame" data-action="launch-frame">Launch in EHR frame</button></form></td></tr>`,
+<button type="submit" name="mode" value="tab" data-action="launch">Launch NeedleChart</button> <button type="submit" name="mode" value="frame" data-action="launch-frame">Launch in EHR frame</button></form>
+${cardsHtml(cardsByPatient.get(patient.id) ?? [], patient.id, e.id, encounterOf)}</td></tr>`,
         ),
       )
       .join('\n');
@@ -69,7 +98,8 @@ export function launcherRouter(deps: { engine: SandboxEngine; auth: SandboxAuthS
       return;
     }
     const deny = typeof body.deny === 'string' && body.deny ? body.deny.split(/\s+/) : [];
-    const launch = deps.auth.createLaunch({ patient: body.patient, encounter: body.encounter, fhirUser: practitioner, needPatientBanner: body.mode === 'tab', deny });
+    const appContext = typeof body.appContext === 'string' && body.appContext.length < 2000 ? body.appContext : undefined;
+    const launch = deps.auth.createLaunch({ patient: body.patient, encounter: body.encounter, fhirUser: practitioner, needPatientBanner: body.mode === 'tab', deny, ...(appContext ? { appContext } : {}) });
     const url = `${deps.appUrl()}/launch?iss=${encodeURIComponent(deps.fhirBaseUrl())}&launch=${encodeURIComponent(launch)}`;
     if (body.mode !== 'frame') {
       res.redirect(303, url);

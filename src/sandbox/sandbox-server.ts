@@ -6,6 +6,7 @@ import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-err
 import type { Grant } from './access-policy.js';
 import { SandboxAuthServer, type SandboxClient } from './auth-server.js';
 import { launcherRouter, openCharts, PRACTITIONERS } from './launcher.js';
+import { SandboxCdsClient } from './cds-client.js';
 import { displayName } from '../fhir/chart-context.js';
 import { createR4SchemaValidator } from '../fhir/r4-schema-validator.js';
 import type { Logger } from '../http/logger.js';
@@ -34,6 +35,8 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   /** The authorization server, when auth is on (tests create launches with it). */
   readonly auth?: SandboxAuthServer;
+  /** The sandbox as a CDS Hooks client (its JWKS at `${origin}/cds-client/jwks.json`), when auth is on. */
+  readonly cds?: SandboxCdsClient;
   /** `http://127.0.0.1:<port>/fhir` */
   readonly fhirBaseUrl: string;
   readonly origin: string;
@@ -82,10 +85,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         patientsForPicker: async () => (await openCharts(engine)).map((c) => ({ id: c.patient.id, name: displayName(c.patient.name), encounters: c.encounters.map((e) => ({ id: e.id, label: `Encounter/${e.id} (${e.period?.start?.slice(0, 10) ?? 'open'})` })) })),
       })
     : undefined;
+  const cds = auth ? await SandboxCdsClient.create() : undefined;
   app.get('/', (_req, res) => res.redirect(auth ? '/sandbox' : '/fhir/metadata'));
+  if (cds) app.get('/cds-client/jwks.json', (_req, res) => res.json({ keys: [cds.publicJwk] }));
   if (auth && authOptions) {
     app.use('/sandbox/assets', express.static(fileURLToPath(new URL('../../public/sandbox/', import.meta.url))));
-    app.use('/sandbox', launcherRouter({ engine, auth, fhirBaseUrl: () => base, appUrl: authOptions.appUrl }));
+    app.use('/sandbox', launcherRouter({ engine, auth, fhirBaseUrl: () => base, appUrl: authOptions.appUrl, ...(cds ? { cds, cdsIss: () => origin } : {}) }));
     app.use('/auth', auth.router());
   }
   const authenticate = auth
@@ -132,6 +137,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
             origin,
             engine,
             ...(auth ? { auth } : {}),
+            ...(cds ? { cds } : {}),
             requestLog,
             close: async () => {
               await saver?.flush();

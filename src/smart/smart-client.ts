@@ -26,6 +26,8 @@ export interface LaunchContextData {
   readonly fhirUser?: string;
   /** The user's name from the id_token (`name` claim), to prefill the performer. */
   readonly userName?: string;
+  /** SMART `appContext` from the token response (e.g. the visit a CDS card pointed at). */
+  readonly appContext?: string;
   readonly needPatientBanner: boolean;
   readonly scope: string;
 }
@@ -196,7 +198,7 @@ export class SmartClient {
       sid: params.sid,
       iss: pending.iss,
       config: pending.config,
-      context: { intent: pending.intent, patient: patient ?? '', encounter: encounter ?? '', ...(fhirUser ? { fhirUser } : {}), ...(typeof claims?.name === 'string' ? { userName: claims.name } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
+      context: { intent: pending.intent, patient: patient ?? '', encounter: encounter ?? '', ...(fhirUser ? { fhirUser } : {}), ...(typeof claims?.name === 'string' ? { userName: claims.name } : {}), ...(typeof result.appContext === 'string' ? { appContext: result.appContext } : {}), needPatientBanner: result.need_patient_banner === true, scope: result.scope ?? pending.scope },
       tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
     };
     const id = randomBytes(24).toString('base64url');

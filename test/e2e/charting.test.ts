@@ -226,3 +226,25 @@ describe('hostile text in the browser', () => {
     await page.close();
   });
 });
+
+describe('CDS Hooks cards in the sandbox EHR', () => {
+  it('when the latest visit has a documentation gap, then the launcher shows the card and its SMART link opens that visit in NeedleChart', async () => {
+    const { toVisitTransaction } = await import('../../src/fhir/visit-bundle.js');
+    const { analyseSession } = await import('../../src/service/preview-session.js');
+    const { completeSession } = await import('../support/fixtures.js');
+    const yesterday = `${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}T11:00:00-07:00`;
+    const a = analyseSession(completeSession({ date: yesterday, consent: { obtained: false, investigationalStatusDisclosed: false } }), nc.core);
+    const note = { html: nc.core.renderer.render('note', 'html', a.view), text: nc.core.renderer.render('note', 'text', a.view) };
+    await nc.sandbox!.engine.execute({ method: 'POST', path: '/', body: toVisitTransaction({ session: a.session, target: { patient: 'Patient/p-tom-becker', encounter: 'Encounter/e-tom-becker-4' }, coding: a.coding, note, version: nc.core.version, now: new Date().toISOString() }, nc.core.profiles) });
+
+    const page = await browser.newPage();
+    await page.goto(`${sandboxOrigin()}/sandbox`);
+    const card = page.locator('tr[data-patient="p-tom-becker"] li.cds-card', { hasText: 'documentation gap' });
+    await card.waitFor();
+    await card.locator('button[data-action="cds-link"]').click();
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 5000 }).toMatch(/Opened from an EHR alert about this visit/);
+    expect(await page.locator('#consent-obtained').isChecked()).toBe(false);
+    await page.close();
+  });
+});

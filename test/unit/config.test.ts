@@ -8,7 +8,7 @@ describe('readConfig', () => {
       fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
-      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200,
+      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], cdsJkuAllowlist: [],
     });
   });
 

@@ -54,6 +54,7 @@ export function chartRouter(deps: ChartDeps): Router {
       launch: {
         fhirUser: access.launch.context.fhirUser ?? null,
         userName: access.launch.context.userName ?? null,
+        appContext: access.launch.context.appContext ?? null,
         needPatientBanner: access.launch.context.needPatientBanner,
         canSave: missingWrites.length === 0,
         missingScopes: [...missingReads, ...missingWrites],
