@@ -8,7 +8,15 @@ export function complex(url: string, parts: ReadonlyArray<readonly [string, Exte
   return { url, extension: parts.filter((p): p is readonly [string, ExtensionValue] => p[1] !== undefined).map(([name, value]) => ({ url: name, ...value })) };
 }
 
-export const str = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueString: v });
+/**
+ * FHIR `string` allows no whitespace but space, tab, CR and LF (pattern `[ \r\n\t\S]+`): other
+ * Unicode spaces a user may paste (no-break space, line separator, ideographic space) become spaces.
+ */
+export function fhirString(text: string): string {
+  return text.replace(/[^\S \r\n\t]/gu, ' ');
+}
+
+export const str = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueString: fhirString(v) });
 export const code = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueCode: v });
 export const bool = (v: boolean | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueBoolean: v });
 export const int = (v: number | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueInteger: v });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentReference, Reference } from 'fhir/r4.js';
 import type { Session } from '../domain/types.generated.js';
+import { fhirString } from './extensions.js';
 import { CLINICAL_NOTE_CATEGORY, PROGRESS_NOTE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
@@ -33,7 +34,7 @@ export function toNoteDocument(session: Session, target: VisitTarget, key: strin
     category: [{ coding: [{ ...CLINICAL_NOTE_CATEGORY }] }],
     subject: { reference: target.patient },
     date: now,
-    author: [{ reference: session.performer.reference, display: session.performer.display }],
+    author: [{ reference: session.performer.reference, display: fhirString(session.performer.display) }],
     description: title,
     ...(replaces ? { relatesTo: [{ code: 'replaces', target: replaces }] } : {}),
     content: [

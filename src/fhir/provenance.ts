@@ -1,5 +1,6 @@
 import type { Device, Provenance, Reference } from 'fhir/r4.js';
 import type { Session } from '../domain/types.generated.js';
+import { fhirString } from './extensions.js';
 
 /**
  * Who wrote the visit and with what (US Core Provenance): the practitioner as author, NeedleChart as
@@ -16,12 +17,12 @@ export function toProvenance(session: Session, targets: readonly Reference[], no
     agent: [
       {
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author', display: 'Author' }] },
-        who: { reference: session.performer.reference, display: session.performer.display },
+        who: { reference: session.performer.reference, display: fhirString(session.performer.display) },
       },
       {
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'assembler', display: 'Assembler' }] },
         who: { reference: '#needlechart', display: `NeedleChart ${version}` },
-        onBehalfOf: { reference: session.performer.reference, display: session.performer.display },
+        onBehalfOf: { reference: session.performer.reference, display: fhirString(session.performer.display) },
       },
     ],
   };

@@ -1,6 +1,7 @@
 import type { Observation, Reference } from 'fhir/r4.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Session } from '../domain/types.generated.js';
+import { fhirString } from './extensions.js';
 import { lateralityExtension } from './session-to-procedure.js';
 import { EXT, OBSERVATION_CATEGORY, UCUM, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
@@ -32,7 +33,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
     subject: { reference: target.patient },
     encounter: { reference: target.encounter },
     effectiveDateTime: session.date,
-    performer: [{ reference: session.performer.reference, display: session.performer.display }],
+    performer: [{ reference: session.performer.reference, display: fhirString(session.performer.display) }],
   });
   const out: VisitObservation[] = [];
   const o = session.outcomes;
@@ -58,7 +59,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
       resource: {
         ...base(role),
         category: category('exam', 'Exam'),
-        code: { coding: [{ system: rom.system, code: rom.code, display: rom.display }], text: r.movement },
+        code: { coding: [{ system: rom.system, code: rom.code, display: rom.display }], text: fhirString(r.movement) },
         ...(r.side ? { bodySite: { extension: [lateralityExtension(r.side)], text: r.side } } : {}),
         component: [
           { code: { coding: [{ system: rom.system, code: 'rom-pre', display: 'Range of motion before treatment' }] }, valueQuantity: degrees(r.preDegrees) },

@@ -2,13 +2,13 @@ import type { CodeableConcept, Procedure } from 'fhir/r4.js';
 import type { SuggestedCode } from '../domain/coding-types.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, NeedledMuscle, Session, Side } from '../domain/types.generated.js';
-import { bool, code, complex, dec, int, str } from './extensions.js';
+import { bool, code, complex, dec, fhirString, int, str } from './extensions.js';
 import { DRY_NEEDLING_CODE, DRY_NEEDLING_TEXT, EXT, LATERALITY, MUSCLE_SYSTEM, PROCEDURE_SYSTEM, SNOMED, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
 /** FHIR strings cannot be empty: a blank free-text field is written as absent. */
 export function nonBlank(text: string | undefined): string | undefined {
-  return text?.trim() ? text : undefined;
+  return text?.trim() ? fhirString(text) : undefined;
 }
 
 function muscleCoding(profiles: Profiles, muscle: string): CodeableConcept['coding'] {
@@ -51,7 +51,7 @@ function complication(profiles: Profiles, e: AdverseEvent): CodeableConcept {
         ['side', code(e.side)],
       ]),
     ],
-    text: e.type,
+    text: fhirString(e.type),
   };
 }
 
@@ -105,13 +105,13 @@ export function toProcedure(session: Session, target: VisitTarget, key: string, 
     performer: [
       {
         extension: [complex(EXT.performerCredential, [['dryNeedlingCertified', bool(session.performer.dryNeedlingCertified)], ['state', code(session.performer.state)]])],
-        actor: { reference: session.performer.reference, display: session.performer.display },
+        actor: { reference: session.performer.reference, display: fhirString(session.performer.display) },
       },
     ],
-    reasonCode: session.diagnoses.map((d) => ({ coding: [{ system: d.system, code: d.code, display: d.display }], text: d.display })),
+    reasonCode: session.diagnoses.map((d) => ({ coding: [{ system: d.system, code: d.code, display: fhirString(d.display) }], text: fhirString(d.display) })),
     bodySite: session.muscles.map((m) => bodySite(profiles, m)),
-    ...(nonBlank(session.response) ? { outcome: { text: session.response } } : {}),
+    ...(nonBlank(session.response) ? { outcome: { text: nonBlank(session.response) } } : {}),
     ...(session.adverseEvents?.length ? { complication: session.adverseEvents.map((e) => complication(profiles, e)) } : {}),
-    ...(nonBlank(session.plan) ? { followUp: [{ text: session.plan }] } : {}),
+    ...(nonBlank(session.plan) ? { followUp: [{ text: nonBlank(session.plan) }] } : {}),
   };
 }

@@ -159,6 +159,13 @@ describe('R4 validity', () => {
     }
   });
 
+  it('when free text holds Unicode spaces FHIR strings forbid (found by fuzzing), then they are written as plain spaces and stay valid R4', () => {
+    const session = completeSession({ plan: 'Plan\u00a0with\u2028odd\u3000spaces', muscles: [muscle('masseter', 'left', { notes: '\u00a0!' })] });
+    const bundle = bundleFor(session);
+    (bundle.entry ?? []).forEach((e, i) => expect(r4.validate(e.resource, `entry[${i}]`)).toEqual([]));
+    expect(resources<Procedure>(bundle, 'Procedure')[0]?.followUp?.[0]?.text).toBe('Plan with odd spaces');
+  });
+
   it('when a resource breaks R4, then the validator names the field', () => {
     expect(r4.validate({ resourceType: 'Observation', status: 'done', code: { text: 'x' } })).toEqual([
       { path: 'status', message: 'status must be registered, preliminary, final, amended, corrected, cancelled, entered-in-error or unknown' },
