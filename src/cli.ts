@@ -3,8 +3,7 @@ import { parseArgs } from 'node:util';
 import { OperationOutcomeError } from './outcome/operation-outcome-error.js';
 import { ProfileLoadError } from './profiles/load-profiles.js';
 import { createCore, type Core } from './service/core.js';
-import { analyseSession } from './service/preview-session.js';
-import { toVisitTransaction } from './fhir/visit-bundle.js';
+import { analyseSession, visitTransactionFor } from './service/preview-session.js';
 import { silentLogger } from './http/logger.js';
 import { createSandbox } from './sandbox/sandbox-server.js';
 import { exportCommand, progressLine } from './export/export-cli.js';
@@ -100,8 +99,7 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
       const encounter = values.encounter;
       if (!patient || !/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(patient)) throw new UsageError('bundle needs --patient Patient/<id>');
       if (!encounter || !/^Encounter\/[A-Za-z0-9\-.]{1,64}$/.test(encounter)) throw new UsageError('bundle needs --encounter Encounter/<id>');
-      const note = { html: loaded.renderer.render('note', 'html', analysis.view), text: loaded.renderer.render('note', 'text', analysis.view) };
-      const bundle = toVisitTransaction({ session: analysis.session, target: { patient, encounter }, coding: analysis.coding, note, version: loaded.version, now: new Date().toISOString() }, loaded.profiles);
+      const bundle = visitTransactionFor(loaded, analysis, { patient, encounter }, new Date().toISOString());
       io.stdout(`${JSON.stringify(bundle, null, 2)}\n`);
       return;
     }

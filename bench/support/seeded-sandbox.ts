@@ -5,11 +5,10 @@
  */
 import type { JWK } from 'jose';
 import type { Session } from '../../src/domain/types.generated.js';
-import { toVisitTransaction } from '../../src/fhir/visit-bundle.js';
 import { silentLogger } from '../../src/http/logger.js';
 import { createSandbox } from '../../src/sandbox/sandbox-server.js';
 import { createCore } from '../../src/service/core.js';
-import { analyseSession } from '../../src/service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';
 
 const VISITS = Number(process.env.VISITS ?? 10_000);
 const PATIENTS = Math.max(1, Math.round(VISITS / 5));
@@ -41,9 +40,7 @@ for (let p = 0; p < PATIENTS; p++) {
   await sandbox.engine.execute({ method: 'PUT', path: `/Patient/bp-${p}`, body: { resourceType: 'Patient', id: `bp-${p}`, name: [{ family: `Bench ${p}` }] } });
 }
 for (let i = 0; i < VISITS; i++) {
-  const a = analyseSession(session(i), core);
-  const note = { html: core.renderer.render('note', 'html', a.view), text: core.renderer.render('note', 'text', a.view) };
-  const bundle = toVisitTransaction({ session: a.session, target: { patient: `Patient/bp-${i % PATIENTS}`, encounter: `Encounter/be-${i}` }, coding: a.coding, note, version: core.version, now: new Date().toISOString() }, core.profiles);
+  const bundle = visitTransactionFor(core, analyseSession(session(i), core), { patient: `Patient/bp-${i % PATIENTS}`, encounter: `Encounter/be-${i}` }, new Date().toISOString());
   const [, , status] = await sandbox.engine.execute({ method: 'POST', path: '/', body: bundle });
   if (status >= 300) throw new Error(`seeding visit ${i} failed: ${status}`);
 }

@@ -1,9 +1,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Session } from '../domain/types.generated.js';
 import { PAYER_POLICY_SYSTEM } from '../fhir/systems.js';
-import { toVisitTransaction } from '../fhir/visit-bundle.js';
 import type { Core } from '../service/core.js';
-import { analyseSession } from '../service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../service/preview-session.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
 import { SEED_ORGANIZATION, SEED_PATIENTS, SEED_PAYERS, SEED_PRACTITIONERS, type SeedPatient } from './seed-data.js';
 
@@ -98,9 +97,8 @@ export async function seedSandbox(engine: SandboxEngine, core: Core, today = new
     for (let visit = 1; visit <= p.priorVisits; visit++) {
       const date = visitDate(today, 7 * (p.priorVisits + 1 - visit));
       const analysis = analyseSession(priorSession(p, visit, date), core, { visitNumber: visit });
-      const note = { html: core.renderer.render('note', 'html', analysis.view), text: core.renderer.render('note', 'text', analysis.view) };
       const recorded = new Date(new Date(date).getTime() + 3_600_000).toISOString();
-      const bundle = toVisitTransaction({ session: analysis.session, target: { patient: `Patient/${p.id}`, encounter: `Encounter/${encounterId(p, visit)}` }, coding: analysis.coding, note, version: core.version, now: recorded }, core.profiles);
+      const bundle = visitTransactionFor(core, analysis, { patient: `Patient/${p.id}`, encounter: `Encounter/${encounterId(p, visit)}` }, recorded);
       const [outcome, , status] = await engine.execute({ method: 'POST', path: '/', body: bundle });
       if (status >= 300) throw new Error(`Seeding a visit of ${p.id} failed: ${outcome.issue?.[0]?.details?.text ?? status}`);
     }

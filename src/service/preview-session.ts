@@ -6,6 +6,10 @@ import type { PayerPolicy, Session } from '../domain/types.generated.js';
 import { parseSession } from '../domain/validate-session.js';
 import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model.js';
 import { invalid } from '../outcome/operation-outcome-error.js';
+import type { Bundle } from 'fhir/r4.js';
+import type { RenderedNote } from '../fhir/note-document.js';
+import { toVisitTransaction, type ExistingVisit } from '../fhir/visit-bundle.js';
+import type { VisitTarget } from '../fhir/visit-context.js';
 import type { Core } from './core.js';
 
 export interface SessionAnalysis {
@@ -33,4 +37,14 @@ export function analyseSession(input: unknown, core: Core, course: CourseContext
   const readiness = checkReadiness(session, payer, core.profiles, course);
   const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator);
   return { session, payer, coding, readiness, view };
+}
+
+/** The note as saved: HTML and plain text, rendered from the analysis. */
+export function renderNote(core: Core, analysis: SessionAnalysis): RenderedNote {
+  return { html: core.renderer.render('note', 'html', analysis.view), text: core.renderer.render('note', 'text', analysis.view) };
+}
+
+/** The FHIR transaction a save of `analysis` sends to `target` (an amendment when `existing` is given). */
+export function visitTransactionFor(core: Core, analysis: SessionAnalysis, target: VisitTarget, now: string, existing?: ExistingVisit, note = renderNote(core, analysis)): Bundle {
+  return toVisitTransaction({ session: analysis.session, target, coding: analysis.coding, note, version: core.version, now, ...(existing ? { existing } : {}) }, core.profiles);
 }

@@ -4,12 +4,12 @@ import type { Session } from '../domain/types.generated.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
-import { toVisitTransaction, type ExistingVisit } from '../fhir/visit-bundle.js';
+import type { ExistingVisit } from '../fhir/visit-bundle.js';
 import { visitKey, type VisitTarget } from '../fhir/visit-context.js';
 import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
 import { conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
-import { analyseSession } from './preview-session.js';
+import { analyseSession, renderNote, visitTransactionFor } from './preview-session.js';
 
 export interface SaveRequest {
   readonly session: unknown;
@@ -104,8 +104,8 @@ async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
 export async function saveVisit(gateway: FhirGateway, core: Core, request: SaveRequest, now = new Date()): Promise<SaveResult> {
   const analysis = analyseSession(request.session, core, request.course ?? {});
   const session: Session = analysis.session;
-  const note = { html: core.renderer.render('note', 'html', analysis.view), text: core.renderer.render('note', 'text', analysis.view) };
-  const write = { session, target: request.target, coding: analysis.coding, note, version: core.version, now: now.toISOString() };
+  const note = renderNote(core, analysis);
+  const at = now.toISOString();
   const key = request.amend ? `amend:${request.amend.procedureId}` : visitKey(session, request.target);
 
   return oneAtATime(key, async () => {
@@ -119,7 +119,7 @@ export async function saveVisit(gateway: FhirGateway, core: Core, request: SaveR
       const { observations, document } = await readVisit(gateway, current, request.target.patient);
       const existing: ExistingVisit = { procedure: current, baseVersion: request.amend.versionId, observations, ...(document ? { document } : {}) };
       try {
-        return summarise('updated', await send(gateway, toVisitTransaction({ ...write, existing }, core.profiles)));
+        return summarise('updated', await send(gateway, visitTransactionFor(core, analysis, request.target, at, existing, note)));
       } catch (error) {
         if (error instanceof OperationOutcomeError && error.status === 409) {
           throw conflict('This note was changed by someone else while you were saving. Nothing was overwritten: your version is kept here; reload the visit, then reapply your changes.');
@@ -141,6 +141,6 @@ export async function saveVisit(gateway: FhirGateway, core: Core, request: SaveR
       if (!same) throw conflict(`This visit was already saved (Procedure/${prior.id}). Open it and amend it instead of saving it again.`);
       return { status: 'unchanged', procedure: { id: prior.id, versionId: prior.meta.versionId }, ...(document ? { document: { id: document.id, versionId: document.meta.versionId } } : {}), observations: observations.length };
     }
-    return summarise('created', await send(gateway, toVisitTransaction(write, core.profiles)));
+    return summarise('created', await send(gateway, visitTransactionFor(core, analysis, request.target, at, undefined, note)));
   });
 }

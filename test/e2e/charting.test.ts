@@ -229,13 +229,11 @@ describe('hostile text in the browser', () => {
 
 describe('CDS Hooks cards in the sandbox EHR', () => {
   it('when the latest visit has a documentation gap, then the launcher shows the card and its SMART link opens that visit in NeedleChart', async () => {
-    const { toVisitTransaction } = await import('../../src/fhir/visit-bundle.js');
-    const { analyseSession } = await import('../../src/service/preview-session.js');
+    const { analyseSession, visitTransactionFor } = await import('../../src/service/preview-session.js');
     const { completeSession } = await import('../support/fixtures.js');
     const yesterday = `${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}T11:00:00-07:00`;
     const a = analyseSession(completeSession({ date: yesterday, consent: { obtained: false, investigationalStatusDisclosed: false } }), nc.core);
-    const note = { html: nc.core.renderer.render('note', 'html', a.view), text: nc.core.renderer.render('note', 'text', a.view) };
-    await nc.sandbox!.engine.execute({ method: 'POST', path: '/', body: toVisitTransaction({ session: a.session, target: { patient: 'Patient/p-tom-becker', encounter: 'Encounter/e-tom-becker-4' }, coding: a.coding, note, version: nc.core.version, now: new Date().toISOString() }, nc.core.profiles) });
+    await nc.sandbox!.engine.execute({ method: 'POST', path: '/', body: visitTransactionFor(nc.core, a, { patient: 'Patient/p-tom-becker', encounter: 'Encounter/e-tom-becker-4' }, new Date().toISOString()) });
 
     const page = await browser.newPage();
     await page.goto(`${sandboxOrigin()}/sandbox`);

@@ -4,10 +4,9 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../src/cds/cds-cards.js';
 import { readConfig } from '../../src/config.js';
-import { toVisitTransaction } from '../../src/fhir/visit-bundle.js';
 import { createJsonLogger } from '../../src/http/logger.js';
 import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
-import { analyseSession } from '../../src/service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';
 import { completeSession, muscle } from '../support/fixtures.js';
 import { patientAccessToken } from '../support/launch.js';
 
@@ -45,9 +44,7 @@ function noEmptyValues(value: unknown, path = 'response'): void {
 
 /** A visit written as NeedleChart writes it, with a change made afterwards by someone else. */
 async function writeVisit(patient: string, encounter: string, session = completeSession(), afterwards?: (p: Procedure) => Procedure): Promise<string> {
-  const a = analyseSession(session, nc.core);
-  const note = { html: nc.core.renderer.render('note', 'html', a.view), text: nc.core.renderer.render('note', 'text', a.view) };
-  const [, response] = await sandbox().engine.execute({ method: 'POST', path: '/', body: toVisitTransaction({ session: a.session, target: { patient, encounter }, coding: a.coding, note, version: nc.core.version, now: new Date().toISOString() }, nc.core.profiles) });
+  const [, response] = await sandbox().engine.execute({ method: 'POST', path: '/', body: visitTransactionFor(nc.core, analyseSession(session, nc.core), { patient, encounter }, new Date().toISOString()) });
   const location = ((response as { entry?: { response?: { location?: string } }[] }).entry?.[0]?.response?.location ?? '').split('/');
   const id = location[1] ?? '';
   if (afterwards) {

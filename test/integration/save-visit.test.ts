@@ -85,11 +85,8 @@ describe('saving a visit', () => {
     const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
     expect(first.status).toBe('created');
     // Replay the raw transaction, as a client without the pre-check would.
-    const { toVisitTransaction } = await import('../../src/fhir/visit-bundle.js');
-    const { analyseSession } = await import('../../src/service/preview-session.js');
-    const a = analyseSession(completeSession(), t.core);
-    const note = { html: t.core.renderer.render('note', 'html', a.view), text: t.core.renderer.render('note', 'text', a.view) };
-    const response = await t.gateway.transaction(toVisitTransaction({ session: a.session, target: chart, coding: a.coding, note, version: t.core.version, now: new Date().toISOString() }, t.core.profiles));
+    const { analyseSession, visitTransactionFor } = await import('../../src/service/preview-session.js');
+    const response = await t.gateway.transaction(visitTransactionFor(t.core, analyseSession(completeSession(), t.core), chart, new Date().toISOString()));
     expect(response.entry?.slice(0, -1).map((e) => e.response?.status)).toEqual(['200', '200', '200', '200', '200', '200']);
     const counts = await countFor(chart.patient);
     expect(counts).toMatchObject({ procedures: 1, observations: 4, documents: 1 });

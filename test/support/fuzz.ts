@@ -3,10 +3,9 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { Session } from '../../src/domain/types.generated.js';
 import { validateBundleResources, type R4SchemaValidator } from '../../src/fhir/r4-schema-validator.js';
-import { toVisitTransaction } from '../../src/fhir/visit-bundle.js';
 import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error.js';
 import type { Core } from '../../src/service/core.js';
-import { analyseSession } from '../../src/service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';
 import { exampleSession } from './fixtures.js';
 
 /** Free text as people (and attackers) type it: unicode, markup, template syntax, control characters. */
@@ -112,7 +111,7 @@ export function propertyValidSession(core: Core, r4: R4SchemaValidator): fc.IPro
     const html = core.renderer.render('note', 'html', a.view);
     if (/<script/i.test(html) || /<img/i.test(html)) throw new Error('markup leaked into the note');
     const text = core.renderer.render('note', 'text', a.view);
-    const bundle = toVisitTransaction({ session: a.session, target: { patient: 'Patient/p-1', encounter: 'Encounter/e-1' }, coding: a.coding, note: { html, text }, version: core.version, now: '2026-11-20T20:00:00.000Z' }, core.profiles);
+    const bundle = visitTransactionFor(core, a, { patient: 'Patient/p-1', encounter: 'Encounter/e-1' }, '2026-11-20T20:00:00.000Z', undefined, { html, text });
     const issues = validateBundleResources(r4, bundle);
     if (issues.length) throw new Error(`R4: ${issues.map((i) => i.message).join('; ')}`);
   });

@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { toVisitTransaction } from '../../fhir/visit-bundle.js';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
-import { analyseSession } from '../../service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../../service/preview-session.js';
 import type { Core } from '../../service/core.js';
 
 const REFERENCE = /^(Patient|Encounter)\/[A-Za-z0-9\-.]{1,64}$/;
@@ -42,7 +41,7 @@ export function previewRouter(core: Core): Router {
       ...(include.has('text') ? { noteText } : {}),
       ...(include.has('review') ? { reviewHtml: core.renderer.render('payer-review', 'html', analysis.view) } : {}),
       ...(target
-        ? { bundle: toVisitTransaction({ session: analysis.session, target, coding: analysis.coding, note: { html: noteHtml, text: noteText ?? '' }, version: core.version, now: new Date().toISOString() }, core.profiles) }
+        ? { bundle: visitTransactionFor(core, analysis, target, new Date().toISOString(), undefined, { html: noteHtml, text: noteText ?? '' }) }
         : {}),
     });
   });

@@ -7,9 +7,8 @@ import { CODE_SYSTEM_FILES, generateCodeSystems } from '../../../scripts/generat
 import type { MuscleCatalogFile, Session } from '../../../src/domain/types.generated.js';
 import { createR4SchemaValidator } from '../../../src/fhir/r4-schema-validator.js';
 import { EXT, MUSCLE_SYSTEM, OUTCOME_MEASURE_SYSTEM, PROCEDURE_SYSTEM } from '../../../src/fhir/systems.js';
-import { toVisitTransaction } from '../../../src/fhir/visit-bundle.js';
 import { createCore, type Core } from '../../../src/service/core.js';
-import { analyseSession } from '../../../src/service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../../../src/service/preview-session.js';
 import { completeSession, exampleSession, fullSession, muscle } from '../../support/fixtures.js';
 
 /**
@@ -66,9 +65,7 @@ const TARGET = { patient: 'Patient/p-1', encounter: 'Encounter/e-1' };
 const NOW = '2026-11-20T20:00:00.000Z';
 
 function bundleFor(session: Session): Bundle {
-  const a = analyseSession(session, core);
-  const note = { html: core.renderer.render('note', 'html', a.view), text: core.renderer.render('note', 'text', a.view) };
-  return toVisitTransaction({ session: a.session, target: TARGET, coding: a.coding, note, version: core.version, now: NOW }, core.profiles);
+  return visitTransactionFor(core, analyseSession(session, core), TARGET, NOW);
 }
 
 

@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../../src/domain/types.generated.js';
 import { createR4SchemaValidator, type R4SchemaValidator } from '../../../src/fhir/r4-schema-validator.js';
 import { EXT, LOINC, VISIT_ID_SYSTEM } from '../../../src/fhir/systems.js';
-import { toVisitTransaction, type ExistingVisit } from '../../../src/fhir/visit-bundle.js';
+import type { ExistingVisit } from '../../../src/fhir/visit-bundle.js';
 import { visitKey } from '../../../src/fhir/visit-context.js';
 import { NotANeedleChartVisit, toSession } from '../../../src/fhir/visit-to-session.js';
 import type { Core } from '../../../src/service/core.js';
-import { analyseSession } from '../../../src/service/preview-session.js';
+import { analyseSession, visitTransactionFor } from '../../../src/service/preview-session.js';
 import { SHARED_EXAMPLES, completeSession, exampleSession, fullSession, muscle, testCore } from '../../support/fixtures.js';
 
 let core: Core;
@@ -22,9 +22,7 @@ const TARGET = { patient: 'Patient/p-1', encounter: 'Encounter/e-1' };
 const NOW = '2026-11-20T20:00:00.000Z';
 
 function bundleFor(session: Session, existing?: ExistingVisit): Bundle {
-  const a = analyseSession(session, core);
-  const note = { html: core.renderer.render('note', 'html', a.view), text: core.renderer.render('note', 'text', a.view) };
-  return toVisitTransaction({ session: a.session, target: TARGET, coding: a.coding, note, version: core.version, now: NOW, existing }, core.profiles);
+  return visitTransactionFor(core, analyseSession(session, core), TARGET, NOW, existing);
 }
 
 const resources = <T>(bundle: Bundle, type: string): T[] => (bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === type) as T[];
