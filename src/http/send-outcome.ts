@@ -20,6 +20,12 @@ interface BodyParserError {
   status?: number;
 }
 
+/** A 4xx error raised by body-parser that carries no `type` (e.g. a body claiming gzip that is not): the client's fault, never a 500. */
+function isClientHttpError(err: unknown): boolean {
+  const e = err as { status?: unknown; expose?: unknown } | undefined;
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
+}
+
 /** Maps every error to an OperationOutcome: body-parse failures to 400/413, ours as thrown, anything else to a generic 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -29,6 +35,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     else if (parserType === 'entity.parse.failed') error = badRequest('The request body is not valid JSON');
     else if (parserType === 'entity.too.large') error = tooLarge('The request body is larger than this server accepts');
     else if (parserType === 'encoding.unsupported' || parserType === 'charset.unsupported') error = badRequest('The request body must be UTF-8 JSON');
+    else if (isClientHttpError(err)) error = badRequest('The request body could not be read (bad Content-Encoding or a broken stream)');
     else error = internal(err);
     if (error.status >= 500) {
       // Log the error's class and stack frames only: messages of unknown errors may carry patient data.

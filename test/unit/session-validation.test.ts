@@ -141,6 +141,8 @@ const badCases: readonly BadCase[] = [
     mutate: (s) => set(s, ['performer', 'dryNeedlingCertified'], 0),
   },
   { what: 'date is a number', path: 'date', message: 'date must be text', mutate: (s) => set(s, ['date'], 20261120) },
+  { what: 'date uses a spelling FHIR refuses (lowercase t, offset without colon; found by fuzzing)', path: 'date', message: 'date must be a date and time with a UTC offset, such as 2026-11-20T14:30:00-05:00', mutate: (s) => set(s, ['date'], '2026-11-20t14:30:00+0530') },
+  { what: 'a muscle id is empty (found by fuzzing)', path: 'muscles[0].muscle', message: 'muscles[0].muscle must not be empty', mutate: (s) => set(s, ['muscles', 0, 'muscle'], '') },
   { what: 'muscles is a single object', path: 'muscles', message: 'muscles must be a list', mutate: (s) => set(s, ['muscles'], { muscle: 'upper-trapezius' }) },
 
   // Out-of-range numbers

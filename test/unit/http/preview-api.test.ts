@@ -65,6 +65,12 @@ describe('POST /api/preview', () => {
     expect(JSON.parse(res.text)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure' }] });
   });
 
+  it('when the body claims gzip but is not compressed (found by fuzzing), then 400 OperationOutcome, not 500', async () => {
+    const res = await request(app).post('/api/preview').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).resourceType).toBe('OperationOutcome');
+  });
+
   it('when the body is not sent as JSON, then 400 saying how to send it', async () => {
     const res = await request(app).post('/api/preview').set('Content-Type', 'text/plain').send('hello');
     expect(res.status).toBe(400);
