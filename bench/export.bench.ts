@@ -33,7 +33,8 @@ const ready = await new Promise<string[]>((resolve, reject) => {
 const [fhirBase = '', visits = '', patients = '', seedSeconds = ''] = ready;
 
 let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+let peakHeap = 0;
+const sampler = setInterval(() => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); }, 50);
 const core = await createCore();
 const backend = new BackendServicesClient({ fhirBaseUrl: fhirBase, clientId: 'bench-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: ['system/Patient.rs', 'system/Procedure.rs', 'system/Observation.rs', 'system/DocumentReference.rs', 'system/Provenance.rs', 'system/AuditEvent.c'] });
 const gateway = backendGateway(fhirBase, backend, silentLogger, 120_000);
@@ -42,7 +43,7 @@ try {
   for (const pdf of [false, true]) {
     const out = mkdtempSync(join(tmpdir(), 'nc-bench-export-'));
     const started = performance.now();
-    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'bench', client: 'bench-backend', logger: silentLogger, pdf });
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'bench', client: 'bench-backend', logger: silentLogger, pdf, concurrency: Number(process.env.CONCURRENCY ?? 4) });
     const seconds = (performance.now() - started) / 1000;
     lines.push(`${pdf ? 'with PDFs   ' : 'without PDFs'}  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200})`);
     rmSync(out, { recursive: true, force: true });
@@ -53,4 +54,4 @@ try {
 }
 console.log(`NeedleChart export benchmark — Node ${process.version}; sandbox EHR in a separate process: ${visits} visits of ${patients} patients, seeded in ${seedSeconds} s`);
 for (const line of lines) console.log(line);
-console.log(`peak RSS of the exporting process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (goal < 250 MB)`);
+console.log(`peak RSS of the exporting process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (goal < 250 MB); peak JS heap in use ${(peakHeap / 1024 / 1024).toFixed(0)} MB`);
