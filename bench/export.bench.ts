@@ -3,6 +3,8 @@
  * synthetic visits; this process exports them over loopback HTTP with SMART Backend Services auth,
  * once without PDFs and once with. Prints visits/s for each and this process's peak RSS (the export
  * alone). Goals (issue 5): ≥ 200 visits/s without PDFs, ≥ 50 with, peak RSS < 250 MB. Asserts nothing.
+ * `npm run bench:export` runs it with V8's heap bounded as `needlechart export` runs (128 MB old
+ * space, 4 MB semi-space): the export's live heap is about 50 MB; unbounded, V8 lets garbage reach ~300 MB.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { BackendServicesClient } from '../src/smart/backend-services.js';
 
 const key = await generateBackendKey();
 const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/seeded-sandbox.ts', import.meta.url))], {
-  env: { ...process.env, BACKEND_JWK: JSON.stringify(key.publicJwk), VISITS: process.env.VISITS ?? '10000' },
+  env: { ...process.env, NODE_OPTIONS: '', BACKEND_JWK: JSON.stringify(key.publicJwk), VISITS: process.env.VISITS ?? '10000' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const ready = await new Promise<string[]>((resolve, reject) => {

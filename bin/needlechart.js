@@ -1,6 +1,19 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly through tsx, so `npx needlechart` works right after `npm ci` with no build step.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
+
+// An export from an EHR streams thousands of visits: its live heap stays small (about 50 MB), so V8's
+// heap is bounded to keep the process's memory small too (without it V8 lets garbage pile up to
+// ~300 MB). Not with the in-process demo sandbox (no --fhir), whose FHIR engine needs more.
+if (process.argv[2] === 'export' && process.argv.some((a) => a === '--fhir' || a.startsWith('--fhir=')) && !process.env.NEEDLECHART_EXPORT_CHILD) {
+  const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=4', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, NEEDLECHART_EXPORT_CHILD: '1' },
+  });
+  process.exit(child.status ?? 1);
+}
 
 register();
 const { main, readAllStdin } = await import('../src/cli.ts');
