@@ -7,7 +7,7 @@
  * space, 4 MB semi-space): the export's live heap is about 50 MB; unbounded, V8 lets garbage reach ~300 MB.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,16 @@ const ready = await new Promise<string[]>((resolve, reject) => {
 });
 const [fhirBase = '', visits = '', patients = '', seedSeconds = ''] = ready;
 
+/** CPU seconds the sandbox process has used so far (utime + stime from /proc; 0 where /proc is absent). */
+function sandboxCpuSeconds(): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 let peakRss = process.memoryUsage().rss;
 let peakHeap = 0;
 const sampler = setInterval(() => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); }, 50);
@@ -42,12 +52,19 @@ const backend = new BackendServicesClient({ fhirBaseUrl: fhirBase, clientId: 'be
 const gateway = backendGateway(fhirBase, backend, silentLogger, 120_000);
 const lines: string[] = [];
 try {
-  for (const pdf of [false, true]) {
+  // PDFS=without|with runs one pass only (quicker when tuning); both by default.
+  const passes = process.env.PDFS === 'without' ? [false] : process.env.PDFS === 'with' ? [true] : [false, true];
+  for (const pdf of passes) {
     const out = mkdtempSync(join(tmpdir(), 'nc-bench-export-'));
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const sandboxCpuBefore = sandboxCpuSeconds();
     const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'bench', client: 'bench-backend', logger: silentLogger, pdf, concurrency: Number(process.env.CONCURRENCY ?? 4) });
     const seconds = (performance.now() - started) / 1000;
-    lines.push(`${pdf ? 'with PDFs   ' : 'without PDFs'}  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200})`);
+    const cpu = process.cpuUsage(cpuBefore);
+    const exporterBusy = (cpu.user + cpu.system) / 1e6 / seconds;
+    const sandboxBusy = (sandboxCpuSeconds() - sandboxCpuBefore) / seconds;
+    lines.push(`${pdf ? 'with PDFs   ' : 'without PDFs'}  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200}); CPU busy: exporter ${(exporterBusy * 100).toFixed(0)}%, sandbox EHR ${(sandboxBusy * 100).toFixed(0)}% of a core`);
     rmSync(out, { recursive: true, force: true });
   }
 } finally {

@@ -71,3 +71,27 @@ export async function inPool<T>(items: readonly T[], limit: number, work: (item:
   });
   await Promise.all(runners);
 }
+
+/**
+ * Yields from `source` while already fetching its next item, so the export's next page of visits
+ * arrives from the EHR while the current page is being rendered (one extra page held, about 50 visits).
+ * The prefetch's failure surfaces where that item would have been yielded, not as an unhandled rejection.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  pending.catch(() => undefined);
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = iterator.next();
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    // Stopped early (an error while processing a page): wait for the fetch in flight, then close the source.
+    await pending.catch(() => undefined);
+    await iterator.return?.();
+  }
+}

@@ -9,7 +9,7 @@ import type { BodyMapData } from '../notes/body-map-svg.js';
 import type { Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
-import { csvField, exists, inPool, listFiles, readJsonIfExists, sha256File, writeAtomic } from './packet-files.js';
+import { csvField, exists, inPool, listFiles, readAhead, readJsonIfExists, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
 import { writeVisitPdf } from './pdf/visit-pdf.js';
 import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
@@ -95,7 +95,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     options.onProgress?.({ phase, done, reused, skipped, perSecond, ...(total !== undefined ? { total } : {}), ...(total !== undefined && perSecond > 0 ? { etaSeconds: Math.max(0, (total - done - skipped) / perSecond) } : {}) });
   };
 
-  for await (const page of visitPages(options.gateway, filters)) {
+  for await (const page of readAhead(visitPages(options.gateway, filters))) {
     total ??= page.total;
     await inPool(page.visits, options.concurrency ?? 4, async (record) => {
       const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
