@@ -81,6 +81,8 @@ const close = (stream: WriteStream): Promise<void> => new Promise((resolve, reje
 export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const { core, filters, out } = options;
   const pdf = options.pdf ?? true;
+  // A fresh folder has nothing to resume, so the per-visit look-up of an earlier record (a failed open per visit) is skipped.
+  const resuming = await exists(join(out, 'patients'));
   await mkdir(join(out, 'patients'), { recursive: true });
   const facts = new PatientFacts(options.gateway);
   const seen = new Set<string>();
@@ -102,7 +104,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       const base = `${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
       const dir = join(out, 'patients', patientId, 'visits');
       const recordPath = join(dir, `${base}.json`);
-      const previous = await readJsonIfExists<VisitFile>(recordPath);
+      const previous = resuming ? await readJsonIfExists<VisitFile>(recordPath) : undefined;
       if (previous && previous.sourceHash === sourceHash(record) && (!pdf || (previous.pdf && (await exists(join(out, previous.pdf)))))) {
         seen.add(recordPath);
         done += 1;
