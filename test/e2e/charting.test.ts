@@ -1,15 +1,14 @@
 import type { Bundle, Procedure } from 'fhir/r4.js';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/http/logger.js';
-import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
+import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
+import { startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
 let browser: Browser;
 beforeAll(async () => {
-  nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: silentLogger });
+  ({ nc } = await startTestNeedleChart());
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {

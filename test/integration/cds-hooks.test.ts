@@ -3,17 +3,16 @@ import type { Procedure } from 'fhir/r4.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../src/cds/cds-cards.js';
-import { readConfig } from '../../src/config.js';
-import { createJsonLogger } from '../../src/http/logger.js';
-import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
+import type { RunningNeedleChart } from '../../src/runtime.js';
 import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';
 import { completeSession, muscle } from '../support/fixtures.js';
 import { patientAccessToken } from '../support/launch.js';
+import { startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
-const logLines: string[] = [];
+let logLines: string[];
 beforeAll(async () => {
-  nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: createJsonLogger((l) => logLines.push(l)) });
+  ({ nc, logLines } = await startTestNeedleChart());
 });
 afterAll(async () => {
   await nc.close();

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/config.js';
-import { createJsonLogger } from '../../src/http/logger.js';
-import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
+import type { RunningNeedleChart } from '../../src/runtime.js';
 import { completeSession, exampleSession } from '../support/fixtures.js';
 import { ehrLaunch, type LaunchedSession } from '../support/launch.js';
-import { newChart } from '../support/sandbox.js';
+import { newChart, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
-const logLines: string[] = [];
+let logLines: string[];
 beforeAll(async () => {
-  nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: createJsonLogger((l) => logLines.push(l)) });
+  ({ nc, logLines } = await startTestNeedleChart());
 });
 afterAll(async () => {
   await nc.close();

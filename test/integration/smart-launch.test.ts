@@ -8,12 +8,13 @@ import { readConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/http/logger.js';
 import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
 import { CookieJar, ehrLaunch, follow } from '../support/launch.js';
+import { startTestNeedleChart } from '../support/sandbox.js';
 
 const manifest = (await import('../../manifest.json', { with: { type: 'json' } })).default;
 
 let nc: RunningNeedleChart;
 beforeAll(async () => {
-  nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: silentLogger, tokenLifetimeSeconds: 120 });
+  ({ nc } = await startTestNeedleChart({ tokenLifetimeSeconds: 120 }));
 });
 afterAll(async () => {
   await nc.close();

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Coverage, Encounter, Patient } from 'fhir/r4.js';
 import { FhirGateway } from '../../src/fhir/client.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { readConfig } from '../../src/config.js';
+import { createJsonLogger, silentLogger } from '../../src/http/logger.js';
+import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
 import type { SandboxEngine } from '../../src/sandbox/fhir-endpoint.js';
 import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';
 import type { Core } from '../../src/service/core.js';
@@ -39,4 +41,14 @@ export async function newChart(sandbox: Pick<RunningSandbox, 'fhirBaseUrl'>, pay
   await put({ resourceType: 'Encounter', id: `te-${id}`, status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: `Patient/t-${id}` } });
   await put({ resourceType: 'Coverage', id: `tc-${id}`, status: 'active', beneficiary: { reference: `Patient/t-${id}` }, payor: [{ reference: `Organization/${payer}`, display: 'Acme Health PPO' }] });
   return { patient: `Patient/t-${id}`, encounter: `Encounter/te-${id}` };
+}
+
+/**
+ * NeedleChart with its seeded sandbox EHR on ephemeral loopback ports, as `npm start` runs it. Every
+ * log line is kept in `logLines`, so a test can check that no PHI or token reached the logs.
+ */
+export async function startTestNeedleChart(options: { tokenLifetimeSeconds?: number } = {}): Promise<{ nc: RunningNeedleChart; logLines: string[] }> {
+  const logLines: string[] = [];
+  const nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: createJsonLogger((line) => logLines.push(line)), ...options });
+  return { nc, logLines };
 }
