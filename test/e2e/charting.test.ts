@@ -47,12 +47,17 @@ async function launchFromSandbox(page: Page, patient: string, mode: 'launch' | '
   await page.locator(`tr[data-patient="${patient}"] button[data-action="${mode}"]`).click();
 }
 
+/** Launches from the sandbox and waits until the charting form is on screen. */
+async function openChart(page: Page, patient: string): Promise<void> {
+  await launchFromSandbox(page, patient);
+  await page.locator('#workspace').waitFor({ state: 'visible' });
+}
+
 describe('charting a visit in the browser', () => {
   it('when a therapist launches from the sandbox, copies forward, adds a muscle on the body map, records pain and saves, then the visit is on the FHIR server', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const started = performance.now();
-    await launchFromSandbox(page, 'p-maria-lopez');
-    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await openChart(page, 'p-maria-lopez');
     await expect.poll(() => page.locator('#visit-line').textContent(), { timeout: 10_000 }).toContain('visit 4');
     const interactiveMs = performance.now() - started;
     await expect.poll(() => page.locator('#patient-banner').textContent()).toContain('Maria Lopez');
@@ -106,10 +111,8 @@ describe('charting a visit in the browser', () => {
     const context = await browser.newContext();
     const first = await context.newPage();
     const second = await context.newPage();
-    await launchFromSandbox(first, 'p-james-carter');
-    await first.locator('#workspace').waitFor({ state: 'visible' });
-    await launchFromSandbox(second, 'p-li-wei');
-    await second.locator('#workspace').waitFor({ state: 'visible' });
+    await openChart(first, 'p-james-carter');
+    await openChart(second, 'p-li-wei');
     await first.reload();
     await first.locator('#workspace').waitFor({ state: 'visible' });
     expect(await first.locator('#patient-banner').textContent()).toContain('James Carter');
@@ -119,8 +122,7 @@ describe('charting a visit in the browser', () => {
 
   it('when the page is reloaded, then the unsaved draft is still there', async () => {
     const page = await browser.newPage();
-    await launchFromSandbox(page, 'p-tom-becker');
-    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await openChart(page, 'p-tom-becker');
     await page.locator('#copy-forward').click();
     await page.locator('#pain-pre').fill('6');
     await page.locator('#plan').fill('Reassess after the third visit.');
@@ -136,8 +138,7 @@ describe('charting a visit in the browser', () => {
 
   it('when a finding is clicked, then its field gets the focus', async () => {
     const page = await browser.newPage();
-    await launchFromSandbox(page, 'p-nora-silva');
-    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await openChart(page, 'p-nora-silva');
     await page.locator('#muscle-search').fill('Masseter');
     await page.locator('#add-muscle').click();
     const consent = page.locator('#findings button', { hasText: 'Informed consent is not recorded' });
@@ -160,8 +161,7 @@ describe('launch problems in the browser', () => {
 
   it('when the state coming back from the EHR is not the one the app sent, then the sign-in is refused', async () => {
     const page = await browser.newPage();
-    await launchFromSandbox(page, 'p-li-wei');
-    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await openChart(page, 'p-li-wei');
     const response = await page.goto(`${nc.appUrl}/callback?code=stolen-code&state=forged-state-value`);
     expect(response?.status()).toBe(400);
     expect(await page.locator('h1').textContent()).toBe('This sign-in cannot be completed');
@@ -212,8 +212,7 @@ describe('hostile text in the browser', () => {
       dialogs += 1;
       await d.dismiss();
     });
-    await launchFromSandbox(page, 'p-li-wei');
-    await page.locator('#workspace').waitFor({ state: 'visible' });
+    await openChart(page, 'p-li-wei');
     await page.locator('#copy-forward').click();
     const hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>{{launch}}';
     await page.locator('#plan').fill(hostile);
