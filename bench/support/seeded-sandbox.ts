@@ -46,3 +46,5 @@ for (let i = 0; i < VISITS; i++) {
 }
 const running = await sandbox.listen(0, '127.0.0.1');
 process.stdout.write(`READY ${running.fhirBaseUrl} ${VISITS} ${PATIENTS} ${((performance.now() - started) / 1000).toFixed(1)}\n`);
+// Exit normally on the benchmark's SIGTERM, so a --cpu-prof given through SANDBOX_NODE_ARGS gets written.
+process.once('SIGTERM', () => process.exit(0));

@@ -1,14 +1,96 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
-/** Writes atomically (temp file, then rename): a crash never leaves half a visit behind. */
-export async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.part`;
-  await writeFile(temp, content);
+/** What the manifest records of a file: its SHA-256 and size, taken from the bytes as they were written. */
+export interface Digest {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface FileDigest extends Digest {
+  /** Relative to the packet folder, with `/` separators. */
+  readonly path: string;
+}
+
+export const digestOf = (content: Buffer): Digest => ({ sha256: createHash('sha256').update(content).digest('hex'), bytes: content.length });
+
+const partName = (path: string): string => `${path}.${process.pid}.part`;
+
+/** Writes atomically (temp file, then rename): a crash never leaves half a file behind. Returns the digest of what it wrote. */
+export async function writeAtomic(path: string, content: string | Buffer, dirs?: Directories): Promise<Digest> {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  await (dirs ? dirs.make(dirname(path)) : mkdir(dirname(path), { recursive: true }));
+  const temp = partName(path);
+  await writeFile(temp, bytes);
   await rename(temp, path);
+  return digestOf(bytes);
+}
+
+/** Writes a stream atomically (a PDF as pdfkit makes it), hashing the bytes on their way to the file. */
+export async function writeStreamAtomic(path: string, source: NodeJS.ReadableStream): Promise<Digest> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  source.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  const temp = partName(path);
+  await pipeline(source, createWriteStream(temp));
+  await rename(temp, path);
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * A text file written a piece at a time (index.csv, resources.ndjson) with back-pressure, hashed as it
+ * goes, and put in place atomically when closed.
+ */
+export class HashedFileWriter {
+  private readonly stream: WriteStream;
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  private failure: Error | undefined;
+
+  constructor(private readonly path: string) {
+    this.stream = createWriteStream(partName(path));
+    this.stream.on('error', (error) => (this.failure = error));
+  }
+
+  write(text: string): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    const chunk = Buffer.from(text);
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    // Resolves at once unless the stream's buffer is full; the caller awaits only then.
+    return this.stream.write(chunk) ? undefined : new Promise((resolve) => this.stream.once('drain', resolve));
+  }
+
+  async close(): Promise<Digest> {
+    await new Promise<void>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.stream.once('error', reject);
+      this.stream.end(() => resolve());
+    });
+    await rename(partName(this.path), this.path);
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes };
+  }
+}
+
+/** Makes folders once each: an export writes thousands of files into a few hundred folders. */
+export class Directories {
+  private readonly made = new Map<string, Promise<unknown>>();
+
+  make(dir: string): Promise<unknown> {
+    let made = this.made.get(dir);
+    if (!made) {
+      made = mkdir(dir, { recursive: true });
+      this.made.set(dir, made);
+      made.catch(() => this.made.delete(dir));
+    }
+    return made;
+  }
 }
 
 export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
@@ -37,6 +119,12 @@ export function sha256File(path: string): Promise<string> {
       .on('end', () => resolve(hash.digest('hex')))
       .on('error', reject);
   });
+}
+
+/** The digest of a file as it is on disk now, for files this run did not write itself. */
+export async function digestFile(dir: string, path: string): Promise<FileDigest> {
+  const full = join(dir, path);
+  return { path, sha256: await sha256File(full), bytes: (await stat(full)).size };
 }
 
 /** Every file under `dir`, relative paths, sorted; leftovers of interrupted writes (`.part`) removed. */
@@ -70,6 +158,34 @@ export async function inPool<T>(items: readonly T[], limit: number, work: (item:
     }
   });
   await Promise.all(runners);
+}
+
+/**
+ * Yields `load(item)` for each item in order, with up to `depth` loads running ahead of the consumer:
+ * the packet's per-patient files are read while the previous patient's are being written out.
+ * A failed load surfaces where its result would have been yielded.
+ */
+export async function* mapInOrder<T, R>(items: readonly T[], depth: number, load: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const pending: Promise<R>[] = [];
+  let next = 0;
+  const fill = (): void => {
+    while (pending.length < depth && next < items.length) {
+      const loading = load(items[next++] as T);
+      loading.catch(() => undefined);
+      pending.push(loading);
+    }
+  };
+  try {
+    fill();
+    while (pending.length) {
+      const result = await (pending.shift() as Promise<R>);
+      fill();
+      yield result;
+    }
+  } finally {
+    // Stopped early: let the loads in flight settle before the caller goes on.
+    await Promise.allSettled(pending);
+  }
 }
 
 /**

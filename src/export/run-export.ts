@@ -1,7 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Bundle, Resource } from 'fhir/r4.js';
 import yazl from 'yazl';
 import type { FhirGateway } from '../fhir/client.js';
 import type { Logger } from '../http/logger.js';
@@ -9,11 +8,12 @@ import type { BodyMapData } from '../notes/body-map-svg.js';
 import type { Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
-import { csvField, exists, inPool, listFiles, readAhead, readJsonIfExists, sha256File, writeAtomic } from './packet-files.js';
+import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly.js';
+import { Directories, exists, inPool, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
 import { writeVisitPdf } from './pdf/visit-pdf.js';
 import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
-import { PatientFacts, visitPages } from './visit-source.js';
+import { PatientFacts, visitPages, type VisitPage, type VisitRecord } from './visit-source.js';
 
 export interface ExportProgress {
   readonly phase: 'visits' | 'finishing' | 'done';
@@ -38,6 +38,8 @@ export interface ExportOptions {
   readonly pdf?: boolean;
   readonly zip?: boolean;
   readonly concurrency?: number;
+  /** Visits per page of the Procedure search (default 50): one page and its related resources are held at a time. */
+  readonly pageSize?: number;
   readonly onProgress?: (progress: ExportProgress) => void;
 }
 
@@ -52,25 +54,6 @@ export interface ExportResult {
   readonly zip?: string;
 }
 
-/** A visit as kept in the packet (patients/<id>/visits/<date>_<procedure>.json): what aggregates are rebuilt from. */
-interface VisitFile {
-  readonly procedureId: string;
-  readonly sourceHash: string;
-  readonly pdf?: string;
-  readonly index: readonly (string | number)[];
-  readonly resources: readonly Resource[];
-}
-
-const INDEX_HEADER = ['date', 'patient', 'encounter', 'performer', 'muscle_count', 'codes', 'payer', 'readiness_score', 'pdf'];
-
-/** Writes with back-pressure; stream errors surface at close(). */
-const write = (stream: WriteStream, text: string): Promise<void> =>
-  new Promise((resolve) => {
-    if (stream.write(text)) resolve();
-    else stream.once('drain', resolve);
-  });
-const close = (stream: WriteStream): Promise<void> => new Promise((resolve, reject) => stream.end(() => resolve()).once('error', reject));
-
 /**
  * Streams matching visits from the EHR into an audit-ready packet folder: one PDF and one record per
  * visit (written atomically as each completes), then index.csv, resources.ndjson and a FHIR
@@ -84,8 +67,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   // A fresh folder has nothing to resume, so the per-visit look-up of an earlier record (a failed open per visit) is skipped.
   const resuming = await exists(join(out, 'patients'));
   await mkdir(join(out, 'patients'), { recursive: true });
+  const dirs = new Directories();
   const facts = new PatientFacts(options.gateway);
-  const seen = new Set<string>();
+  /** Packet-relative paths of the visit records that belong to this packet. */
+  const current = new Set<string>();
   let done = 0;
   let reused = 0;
   let skipped = 0;
@@ -97,18 +82,20 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     options.onProgress?.({ phase, done, reused, skipped, perSecond, ...(total !== undefined ? { total } : {}), ...(total !== undefined && perSecond > 0 ? { etaSeconds: Math.max(0, (total - done - skipped) / perSecond) } : {}) });
   };
 
-  for await (const page of readAhead(visitPages(options.gateway, filters))) {
+  for await (const page of readAhead(withPatientFacts(visitPages(options.gateway, filters, options.pageSize), facts))) {
     total ??= page.total;
     await inPool(page.visits, options.concurrency ?? 4, async (record) => {
       const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
-      const base = `${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
-      const dir = join(out, 'patients', patientId, 'visits');
-      const recordPath = join(dir, `${base}.json`);
-      const previous = resuming ? await readJsonIfExists<VisitFile>(recordPath) : undefined;
-      if (previous && previous.sourceHash === sourceHash(record) && (!pdf || (previous.pdf && (await exists(join(out, previous.pdf)))))) {
-        seen.add(recordPath);
-        done += 1;
-        reused += 1;
+      const visitsDir = `patients/${patientId}/visits`;
+      const base = `${visitsDir}/${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
+      const recordPath = `${base}.json`;
+      const previous = resuming ? await readVisitFile(join(out, recordPath)) : undefined;
+      if (previous && (await reusable(previous, record, out, pdf))) {
+        if (!filters.payer || previous.payer === filters.payer) {
+          current.add(recordPath);
+          done += 1;
+          reused += 1;
+        }
         report('visits');
         return;
       }
@@ -118,75 +105,35 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         report('visits');
         return;
       }
-      const pdfPath = pdf ? join('patients', patientId, 'visits', `${base}.pdf`) : undefined;
-      if (pdfPath) {
-        await mkdir(dir, { recursive: true });
-        const temp = join(out, `${pdfPath}.${process.pid}.part`);
-        await writeVisitPdf(temp, summary, options.bodyMap, core.profiles);
-        await rename(temp, join(out, pdfPath));
-      }
+      await dirs.make(join(out, visitsDir));
+      const pdfPath = pdf ? `${base}.pdf` : undefined;
+      const pdfDigest = pdfPath ? await writeVisitPdf(join(out, pdfPath), summary, options.bodyMap, core.profiles) : undefined;
       const file: VisitFile = {
         procedureId: summary.procedureId,
         sourceHash: summary.sourceHash,
-        ...(pdfPath ? { pdf: pdfPath } : {}),
+        payer: summary.session.payer,
+        ...(pdfPath && pdfDigest ? { pdf: pdfPath, pdfSha256: pdfDigest.sha256, pdfBytes: pdfDigest.bytes } : {}),
         index: [summary.date, summary.patient, summary.encounter, summary.performer, summary.session.muscles.length, codesLine(summary.coding), summary.payerName, summary.readiness.score, pdfPath ?? ''],
         resources: summary.resources,
       };
-      await writeAtomic(recordPath, JSON.stringify(file));
-      seen.add(recordPath);
+      await writeAtomic(join(out, recordPath), JSON.stringify(file), dirs);
+      current.add(recordPath);
       done += 1;
       report('visits');
     });
   }
 
   report('finishing');
-  const index = createWriteStream(join(out, 'index.csv'));
-  const ndjson = createWriteStream(join(out, 'resources.ndjson'));
-  await write(index, `${INDEX_HEADER.join(',')}\r\n`);
-  let patients = 0;
-  let visits = 0;
   const fhirBase = options.gateway.baseUrl;
-  for (const patientId of (await readdir(join(out, 'patients'))).sort()) {
-    const dir = join(out, 'patients', patientId, 'visits');
-    const names = (await exists(dir)) ? (await readdir(dir)).filter((n) => n.endsWith('.json')).sort() : [];
-    const entries: Bundle['entry'] = [];
-    for (const name of names) {
-      const path = join(dir, name);
-      if (!seen.has(path)) {
-        // From an earlier export with other filters: not part of this packet.
-        const stale = await readJsonIfExists<VisitFile>(path);
-        await rm(path, { force: true });
-        if (stale?.pdf) await rm(join(out, stale.pdf), { force: true });
-        continue;
-      }
-      const file = await readJsonIfExists<VisitFile>(path);
-      if (!file) continue;
-      visits += 1;
-      await write(index, `${file.index.map(csvField).join(',')}\r\n`);
-      for (const resource of file.resources) {
-        await write(ndjson, `${JSON.stringify(resource)}\n`);
-        entries.push({ fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id ?? ''}`, resource });
-      }
-    }
-    if (!entries.length) {
-      await rm(join(out, 'patients', patientId), { recursive: true, force: true });
-      continue;
-    }
-    patients += 1;
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString(), entry: entries };
-    await writeAtomic(join(out, 'patients', patientId, 'bundle.json'), JSON.stringify(bundle, null, 1));
-  }
-  await close(index);
-  await close(ndjson);
+  const packet = await assemblePacket(out, current, fhirBase);
+  const { visits, patients } = packet;
 
   const created = new Date().toISOString();
   const audit = await options.gateway.create(exportAuditEvent({ requestedBy: options.requestedBy, client: options.client, filters, visits, patients, recorded: created, version: core.version }));
   const auditRef = `AuditEvent/${audit.id ?? ''}`;
-  await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, generator: core.generator });
+  const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, generator: core.generator });
 
-  const files = (await listFiles(out)).filter((f) => f !== 'manifest.json');
-  const hashed = [];
-  for (const path of files) hashed.push({ path, sha256: await sha256File(join(out, path)), bytes: (await stat(join(out, path))).size });
+  const hashed = [...packet.files, { path: 'cover.pdf', ...cover }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, files: hashed }, null, 2));
   options.logger.info('export finished', { visits, patients, reused, skipped, files: hashed.length + 1 });
 
@@ -194,7 +141,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   if (options.zip) {
     zipPath = `${out.replace(/\/+$/, '')}.zip`;
     const zip = new yazl.ZipFile();
-    for (const path of [...files, 'manifest.json']) zip.addFile(join(out, path), path);
+    for (const { path } of [...hashed, { path: 'manifest.json' }]) zip.addFile(join(out, path), path);
     zip.end();
     await new Promise<void>((resolve, reject) => {
       const stream = createWriteStream(zipPath ?? '');
@@ -203,4 +150,24 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   }
   report('done');
   return { out, visits, patients, reused, skipped, auditEvent: auditRef, files: hashed.length + 1, ...(zipPath ? { zip: zipPath } : {}) };
+}
+
+/**
+ * Whether an earlier run's record of this visit can stand: the EHR's resources are unchanged (same
+ * digest of ids and versions), and the PDF is there and still hashes to what was written when this
+ * run makes PDFs, or there is none when it does not.
+ */
+async function reusable(previous: VisitFile, record: VisitRecord, out: string, pdf: boolean): Promise<boolean> {
+  if (previous.sourceHash !== sourceHash(record) || previous.payer === undefined) return false;
+  if (!pdf) return previous.pdf === undefined;
+  if (!previous.pdf || !previous.pdfSha256) return false;
+  return (await sha256File(join(out, previous.pdf)).catch(() => undefined)) === previous.pdfSha256;
+}
+
+/** Passes pages through once the facts of their patients are loaded, in one batch per page (PatientFacts.prefetch). */
+async function* withPatientFacts(pages: AsyncIterable<VisitPage>, facts: PatientFacts): AsyncGenerator<VisitPage> {
+  for await (const page of pages) {
+    await facts.prefetch(page.visits.map((v) => v.procedure.subject.reference ?? ''));
+    yield page;
+  }
 }

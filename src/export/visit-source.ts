@@ -74,37 +74,100 @@ export async function* visitPages(gateway: FhirGateway, filters: ExportFilters, 
   }
 }
 
-/** Per-patient facts the packet repeats on every visit (name, pain course), read once per patient and kept in a small cache. */
+/** What the packet repeats on every visit of a patient: the Patient, and the pain scores across the course. */
+export interface PatientFactsOf {
+  readonly patient: Patient;
+  readonly pain: { date: string; pre?: number; post?: number }[];
+}
+
+const PAIN = 'http://loinc.org|72514-3';
+
+/**
+ * Per-patient facts, read once per patient and kept in a small cache. `prefetch` loads a page's
+ * patients in one batch (their Patient reads and one pain search for all of them) instead of two
+ * requests per patient; `get` loads one patient on its own when it was not prefetched.
+ */
 export class PatientFacts {
-  private readonly cache = new Map<string, Promise<{ patient: Patient; pain: { date: string; pre?: number; post?: number }[] }>>();
+  private readonly cache = new Map<string, Promise<PatientFactsOf>>();
 
   constructor(private readonly gateway: FhirGateway, private readonly limit = 256) {}
 
-  get(patient: string): Promise<{ patient: Patient; pain: { date: string; pre?: number; post?: number }[] }> {
+  get(patient: string): Promise<PatientFactsOf> {
     let hit = this.cache.get(patient);
     if (!hit) {
       hit = this.load(patient);
-      this.cache.set(patient, hit);
-      if (this.cache.size > this.limit) this.cache.delete(this.cache.keys().next().value ?? '');
+      this.remember(patient, hit);
     }
     return hit;
   }
 
-  private async load(reference: string): Promise<{ patient: Patient; pain: { date: string; pre?: number; post?: number }[] }> {
+  /** Loads, in one batch, the facts of the patients among `references` not already cached. */
+  async prefetch(references: readonly string[]): Promise<void> {
+    const wanted = [...new Set(references)].filter((r) => r.startsWith('Patient/') && !this.cache.has(r)).slice(0, this.limit / 2);
+    if (!wanted.length) return;
+    const loaded = this.loadMany(wanted);
+    for (const reference of wanted) {
+      const one = loaded.then((all) => all.get(reference) ?? this.load(reference));
+      one.catch(() => undefined);
+      this.remember(reference, one);
+    }
+    await loaded.catch(() => undefined);
+  }
+
+  private remember(patient: string, facts: Promise<PatientFactsOf>): void {
+    this.cache.set(patient, facts);
+    if (this.cache.size > this.limit) this.cache.delete(this.cache.keys().next().value ?? '');
+  }
+
+  private async load(reference: string): Promise<PatientFactsOf> {
     const id = reference.split('/')[1] ?? '';
     const [patient, observations] = await Promise.all([
       this.gateway.read<Patient>('Patient', id),
-      this.gateway.searchAll<Observation>('Observation', { patient: reference, code: 'http://loinc.org|72514-3', _count: '1000' }),
+      this.gateway.searchAll<Observation>('Observation', { patient: reference, code: PAIN, _count: '1000' }),
     ]);
-    const byDate = new Map<string, { date: string; pre?: number; post?: number }>();
-    for (const o of observations) {
-      if (o.status === 'entered-in-error' || o.valueInteger === undefined || !o.effectiveDateTime) continue;
-      const point = byDate.get(o.effectiveDateTime) ?? { date: o.effectiveDateTime };
-      const timing = o.extension?.find((e) => e.url.endsWith('/outcome-timing'))?.valueCode;
-      if (timing === 'pre') point.pre = o.valueInteger;
-      if (timing === 'post') point.post = o.valueInteger;
-      byDate.set(o.effectiveDateTime, point);
-    }
-    return { patient, pain: [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date)) };
+    return { patient, pain: painCourse(observations) };
   }
+
+  /** Patients read in one batch with one pain search (`patient=a,b,c`); a patient whose read failed in the batch is left to `load`, which retries and reports it. */
+  private async loadMany(references: readonly string[]): Promise<Map<string, PatientFactsOf>> {
+    const response = await this.gateway.readBatch({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        { request: { method: 'GET', url: `Observation?${new URLSearchParams({ patient: references.join(','), code: PAIN, _count: '1000' })}` } },
+        ...references.map((r) => ({ request: { method: 'GET' as const, url: r } })),
+      ],
+    });
+    const [painEntry, ...patientEntries] = response.entry ?? [];
+    const painBundle = painEntry?.response?.status?.startsWith('2') && painEntry.resource?.resourceType === 'Bundle' ? (painEntry.resource as Bundle) : undefined;
+    if (!painBundle) return new Map();
+    const observations = await collectPages<Observation>(this.gateway, painBundle, 'Observation', 1000);
+    const bySubject = new Map<string, Observation[]>();
+    for (const o of observations) {
+      const subject = o.subject?.reference ?? '';
+      let list = bySubject.get(subject);
+      if (!list) bySubject.set(subject, (list = []));
+      list.push(o);
+    }
+    const facts = new Map<string, PatientFactsOf>();
+    references.forEach((reference, i) => {
+      const entry = patientEntries[i];
+      if (entry?.resource?.resourceType === 'Patient' && entry.response?.status?.startsWith('2')) facts.set(reference, { patient: entry.resource as Patient, pain: painCourse(bySubject.get(reference) ?? []) });
+    });
+    return facts;
+  }
+}
+
+/** Pre and post pain scores by visit date, oldest first (entered-in-error left out). */
+function painCourse(observations: readonly Observation[]): PatientFactsOf['pain'] {
+  const byDate = new Map<string, { date: string; pre?: number; post?: number }>();
+  for (const o of observations) {
+    if (o.status === 'entered-in-error' || o.valueInteger === undefined || !o.effectiveDateTime) continue;
+    const point = byDate.get(o.effectiveDateTime) ?? { date: o.effectiveDateTime };
+    const timing = o.extension?.find((e) => e.url.endsWith('/outcome-timing'))?.valueCode;
+    if (timing === 'pre') point.pre = o.valueInteger;
+    if (timing === 'post') point.post = o.valueInteger;
+    byDate.set(o.effectiveDateTime, point);
+  }
+  return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));
 }

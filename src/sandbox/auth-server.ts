@@ -72,6 +72,8 @@ export class SandboxAuthServer {
   private readonly refreshTokens = new Map<string, Pending>();
   private readonly assertionIds = new Set<string>();
   private notBefore = 0;
+  /** The issuer's keys, imported once: they are made at start and never change, and importing them on every FHIR request cost the sandbox more than answering it. */
+  private accessTokenKeys: ReturnType<typeof createLocalJWKSet> | undefined;
 
   private constructor(
     private readonly issuer: OAuth2Issuer,
@@ -157,8 +159,8 @@ export class SandboxAuthServer {
   /** Verifies an access token: signature against the issuer's keys, issuer, audience (the FHIR base), expiry. */
   async verifyAccessToken(token: string): Promise<AccessClaims> {
     this.issuer.url = this.options.issuerUrl();
-    const jwks = createLocalJWKSet({ keys: this.issuer.keys.toJSON() as JSONWebKeySet['keys'] });
-    const { payload } = await jwtVerify(token, jwks, { issuer: this.options.issuerUrl(), audience: this.options.fhirBaseUrl() });
+    this.accessTokenKeys ??= createLocalJWKSet({ keys: this.issuer.keys.toJSON() as JSONWebKeySet['keys'] });
+    const { payload } = await jwtVerify(token, this.accessTokenKeys, { issuer: this.options.issuerUrl(), audience: this.options.fhirBaseUrl() });
     if (typeof payload.scope !== 'string') throw new Error('token has no scope');
     if ((payload.iat ?? 0) * 1000 < this.notBefore) throw new Error('token revoked');
     return payload as AccessClaims;

@@ -1,4 +1,5 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { snapshotKey, type SearchSnapshots } from './search-snapshots.js';
 
 /**
  * Plain-JavaScript answers for the searches NeedleChart's chart read, save and export make, so the
@@ -82,23 +83,34 @@ function tokenMatches(token: string, codings: readonly Coding[]): boolean {
   });
 }
 
-function dateMatches(filter: string, value: string | undefined): boolean {
-  if (!value) return false;
+/** A date search value (`ge2026-01-01`, `le2026-03-31T23:59:59`) as a test on an instant, parsed once per search. */
+function dateFilter(filter: string): (instant: number) => boolean {
   const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(.+)$/.exec(filter);
   const prefix = m?.[1] ?? 'eq';
   const target = m?.[2] ?? '';
   const t = Date.parse(target.length === 10 ? `${target}T00:00:00Z` : target);
   const end = target.length === 10 ? t + 86_400_000 - 1 : t;
-  const v = Date.parse(value);
-  if (Number.isNaN(t) || Number.isNaN(v)) return false;
+  if (Number.isNaN(t)) return () => false;
   switch (prefix) {
-    case 'ge': return v >= t;
-    case 'gt': return v > end;
-    case 'le': return v <= end;
-    case 'lt': return v < t;
-    case 'ne': return v < t || v > end;
-    default: return v >= t && v <= end;
+    case 'ge': return (v) => v >= t;
+    case 'gt': return (v) => v > end;
+    case 'le': return (v) => v <= end;
+    case 'lt': return (v) => v < t;
+    case 'ne': return (v) => v < t || v > end;
+    default: return (v) => v >= t && v <= end;
   }
+}
+
+/** Each resource's date as an instant, parsed once: the repository replaces a resource's object on every write. */
+const instants = new WeakMap<Resource, number>();
+function instantOf(resource: Resource, dateOf: (r: Res) => string | undefined): number {
+  let instant = instants.get(resource);
+  if (instant === undefined) {
+    const value = dateOf(resource as unknown as Res);
+    instant = value ? Date.parse(value) : Number.NaN;
+    instants.set(resource, instant);
+  }
+  return instant;
 }
 
 /** `Type|param|reference` keys of a resource, for the repository's reference index. */
@@ -116,10 +128,12 @@ export function referenceKeys(resource: Resource | undefined): string[] {
 /** Finds current resources by `Type|param|reference` key. */
 export interface ReferenceIndex {
   byReference(key: string): Iterable<Resource>;
+  /** Bumped by every write, so kept search results of an earlier generation are known stale. */
+  readonly generation: number;
 }
 
 /** A searchset for `GET /Type?…`, or undefined when the query needs Medplum's general engine. */
-export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex): Bundle | undefined {
+export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex, snapshots?: SearchSnapshots): Bundle | undefined {
   const refs = REFERENCES[type];
   const dateOf = DATES[type];
   if (!refs) return undefined;
@@ -128,6 +142,17 @@ export function fastSearch(type: string, query: Record<string, string | string[]
   }
   const sort = values(query._sort)[0];
   if (sort && sort !== 'date' && sort !== '-date') return undefined;
+  const search = (): Resource[] => findMatches(type, query, refs, all, index, sort);
+  const matches = snapshots && index ? snapshots.matches(snapshotKey(type, query), index.generation, search) : search();
+  const offset = Number(values(query._offset)[0] ?? 0) || 0;
+  const count = Math.min(Number(values(query._count)[0] ?? 20) || 20, 5000);
+  const page = matches.slice(offset, offset + count);
+  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: structuredClone(resource) })) } : {}) };
+}
+
+/** Every current resource of `type` matching `query` (all its parameters ANDed, comma-separated values ORed), sorted by date when asked. */
+function findMatches(type: string, query: Record<string, string | string[] | undefined>, refs: Readonly<Record<string, Getter>>, all: () => Iterable<Resource>, index: ReferenceIndex | undefined, sort: string | undefined): Resource[] {
+  const dateOf = DATES[type];
   // Narrow to the resources that carry one of the searched references, when the query names one.
   const indexed = index ? Object.keys(query).find((k) => refs[k] && values(query[k]).length === 1) : undefined;
   const candidates = (): Iterable<Resource> => {
@@ -138,31 +163,31 @@ export function fastSearch(type: string, query: Record<string, string | string[]
     }
     return seen.values();
   };
+  const dateTests = dateOf ? values(query.date).map(dateFilter) : [];
+  const tests: ((r: Res) => boolean)[] = [];
+  for (const [key, raw] of Object.entries(query)) {
+    if (CONTROL.has(key) || key === 'date') continue;
+    for (const value of values(raw)) {
+      const getter = refs[key];
+      if (getter) {
+        const wanted = new Set(value.split(',').map((v) => normalizeRef(v, key)));
+        tests.push((r) => getter(r).some((ref) => ref !== undefined && wanted.has(ref)));
+      } else tests.push((r) => tokenMatches(value, TOKENS[key]?.(r) ?? []));
+    }
+  }
   const matches: Resource[] = [];
   for (const resource of candidates()) {
-    const r = resource as unknown as Res;
-    let ok = true;
-    for (const [key, raw] of Object.entries(query)) {
-      if (CONTROL.has(key)) continue;
-      for (const value of values(raw)) {
-        if (refs[key]) {
-          const wanted = value.split(',').map((v) => normalizeRef(v, key));
-          ok = refs[key](r).some((ref) => ref !== undefined && wanted.includes(ref));
-        } else if (key === 'date' && dateOf) ok = dateMatches(value, dateOf(r));
-        else ok = tokenMatches(value, TOKENS[key]?.(r) ?? []);
-        if (!ok) break;
-      }
-      if (!ok) break;
+    if (dateOf && dateTests.length) {
+      const instant = instantOf(resource, dateOf);
+      if (Number.isNaN(instant) || !dateTests.every((test) => test(instant))) continue;
     }
-    if (ok) matches.push(resource);
+    const r = resource as unknown as Res;
+    if (tests.every((test) => test(r))) matches.push(resource);
   }
   if (sort && dateOf) {
     const dir = sort.startsWith('-') ? -1 : 1;
-    const at = (x: Resource): number => Date.parse(dateOf(x as unknown as Res) ?? '') || 0;
+    const at = (x: Resource): number => instantOf(x, dateOf) || 0;
     matches.sort((a, b) => dir * (at(a) - at(b)));
   }
-  const offset = Number(values(query._offset)[0] ?? 0) || 0;
-  const count = Math.min(Number(values(query._count)[0] ?? 20) || 20, 5000);
-  const page = matches.slice(offset, offset + count);
-  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: structuredClone(resource) })) } : {}) };
+  return matches;
 }

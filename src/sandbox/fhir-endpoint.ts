@@ -8,6 +8,7 @@ import { refusal, refusesResult, type Grant } from './access-policy.js';
 import { sandboxCapabilityStatement } from './capability-statement.js';
 import { resolveConditionalCreates } from './conditional-creates.js';
 import { fastSearch } from './fast-search.js';
+import { SearchSnapshots } from './search-snapshots.js';
 import type { JournaledRepository } from './journaled-repository.js';
 import { indexFhirDefinitions } from './medplum-definitions.js';
 
@@ -110,11 +111,12 @@ export interface SandboxEngine {
 export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
   indexFhirDefinitions();
   const router = new FhirRouter();
+  const snapshots = new SearchSnapshots();
   return {
     repo,
     async execute(req) {
       const writes = req.method !== 'GET' && req.method !== 'HEAD';
-      const fast = writes ? undefined : (await identifierSearch(repo, req)) ?? searchFast(repo, req);
+      const fast = writes ? undefined : (await identifierSearch(repo, req)) ?? searchFast(repo, req, snapshots);
       if (fast) return [allOk, fast, 200];
       const batch = req.body as Bundle | undefined;
       if (req.method === 'POST' && req.path === '/' && batch?.type === 'batch' && batch.entry?.length && batch.entry.every((e) => e.request?.method === 'GET')) {
@@ -160,9 +162,9 @@ export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
 
 const allOk = { resourceType: 'OperationOutcome', id: 'ok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] } as OperationOutcome;
 
-function searchFast(repo: JournaledRepository, req: EngineRequest): Bundle | undefined {
+function searchFast(repo: JournaledRepository, req: EngineRequest, snapshots: SearchSnapshots): Bundle | undefined {
   const type = /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
-  return type ? fastSearch(type, req.query ?? {}, () => repo.resourcesOfType(type), repo) : undefined;
+  return type ? fastSearch(type, req.query ?? {}, () => repo.resourcesOfType(type), repo, snapshots) : undefined;
 }
 
 /** `GET /Type?identifier=system|value[&_count=n]` answered from the identifier index (the save path's look-up). */

@@ -28,8 +28,11 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
   private readonly identifiers = new Map<string, Set<string>>();
   /** `Type|param|reference` → ids, for the reference searches of the fast path (part-of, related, target, patient). */
   private readonly references = new Map<string, Set<string>>();
+  /** Bumped by every write and rollback (ReferenceIndex): search results kept from before are stale. */
+  generation = 0;
 
   private reindex(id: string, before: Resource | undefined, after: Resource | undefined): void {
+    this.generation += 1;
     for (const [index, keysOf] of [[this.identifiers, identifierKeys], [this.references, referenceKeys]] as const) {
       for (const key of keysOf(before)) index.get(key)?.delete(id);
       for (const key of keysOf(after)) {

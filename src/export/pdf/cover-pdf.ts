@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { writeStreamAtomic, type Digest } from '../packet-files.js';
 import type { ExportFilters } from '../export-filters.js';
 import { pdfText } from './pdf-text.js';
 
@@ -16,14 +16,9 @@ export interface CoverFacts {
 }
 
 /** The packet's cover page: who asked, for what, how many visits and patients, when, and the AuditEvent that records it. */
-export function writeCoverPdf(path: string, facts: CoverFacts): Promise<void> {
+export function writeCoverPdf(path: string, facts: CoverFacts): Promise<Digest> {
   const doc = new PDFDocument({ size: 'LETTER', margin: 60, info: { Title: 'Dry needling record packet', Author: 'NeedleChart' } });
-  const done = new Promise<void>((resolve, reject) => {
-    const out = createWriteStream(path);
-    out.on('finish', () => resolve());
-    out.on('error', reject);
-    doc.pipe(out);
-  });
+  const written = writeStreamAtomic(path, doc);
   const f = facts.filters;
   doc.font('Helvetica-Bold').fontSize(20).text('Dry needling record packet');
   doc.moveDown(0.3).font('Helvetica').fontSize(11).fillColor('#5b6876').text(pdfText(`Prepared for a payer record request by ${facts.generator}`));
@@ -48,5 +43,5 @@ export function writeCoverPdf(path: string, facts: CoverFacts): Promise<void> {
   }
   doc.moveDown(1).fontSize(9).fillColor('#5b6876').text(pdfText('Contents: index.csv lists every visit; each visit has a PDF under patients/<id>/visits/; bundles per patient (FHIR collection) and resources.ndjson hold the source records; manifest.json lists the SHA-256 of every file.'));
   doc.end();
-  return done;
+  return written;
 }

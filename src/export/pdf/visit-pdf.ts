@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { writeStreamAtomic, type Digest } from '../packet-files.js';
 import type { BodyMapData } from '../../notes/body-map-svg.js';
 import type { Profiles } from '../../domain/profiles.js';
 import type { VisitSummary } from '../visit-summary.js';
@@ -21,14 +21,9 @@ function line(doc: Doc, text: string, options: PDFKit.Mixins.TextOptions = {}): 
  * readiness findings, provenance and amendments, the body map and the pain trend (vector drawings),
  * then the note itself. Written with pdfkit (pure JS, no browser).
  */
-export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMapData, profiles: Profiles): Promise<void> {
+export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMapData, profiles: Profiles): Promise<Digest> {
   const doc = new PDFDocument({ size: 'LETTER', margin: 50, info: { Title: pdfText(`Dry needling visit ${visit.date.slice(0, 10)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
-  const done = new Promise<void>((resolve, reject) => {
-    const out = createWriteStream(path);
-    out.on('finish', () => resolve());
-    out.on('error', reject);
-    doc.pipe(out);
-  });
+  const written = writeStreamAtomic(path, doc);
   doc.font('Helvetica-Bold').fontSize(15).text(pdfText('Dry needling visit record'));
   doc.font('Helvetica').fontSize(9).fillColor('#5b6876');
   line(doc, `${visit.patientName}${visit.birthDate ? `, born ${visit.birthDate}` : ''} - ${visit.patient} - ${visit.encounter}`);
@@ -75,5 +70,5 @@ export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMa
   doc.moveDown(0.5).font('Courier').fontSize(8.5);
   line(doc, visit.noteText);
   doc.end();
-  return done;
+  return written;
 }

@@ -1,0 +1,135 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Resource } from 'fhir/r4.js';
+import { csvField, digestFile, digestOf, HashedFileWriter, listFiles, mapInOrder, readJsonIfExists, writeAtomic, type FileDigest } from './packet-files.js';
+
+/** A visit as kept in the packet (patients/<id>/visits/<date>_<procedure>.json): what the aggregates are rebuilt from, and what a rerun checks to reuse it. */
+export interface VisitFile {
+  readonly procedureId: string;
+  /** Digest of the source resources and their versions (visit-summary.ts sourceHash). */
+  readonly sourceHash: string;
+  /** The payer policy id of the visit: a rerun with a payer filter reuses only matching visits. */
+  readonly payer: string;
+  readonly pdf?: string;
+  /** SHA-256 and size of the PDF as written: the manifest takes them, and a rerun reuses the PDF only if the file still matches. */
+  readonly pdfSha256?: string;
+  readonly pdfBytes?: number;
+  readonly index: readonly (string | number)[];
+  readonly resources: readonly Resource[];
+}
+
+export const INDEX_HEADER = ['date', 'patient', 'encounter', 'performer', 'muscle_count', 'codes', 'payer', 'readiness_score', 'pdf'];
+
+/** Files the export writes at the top of the packet; anything else there is listed in the manifest as found. */
+const TOP_LEVEL = new Set(['index.csv', 'resources.ndjson', 'cover.pdf', 'manifest.json', 'patients']);
+
+export interface PacketContents {
+  readonly visits: number;
+  readonly patients: number;
+  /** Every file of the packet so far (not the cover and manifest, written after), with its digest. */
+  readonly files: readonly FileDigest[];
+}
+
+interface PatientFolder {
+  readonly id: string;
+  readonly records: readonly { readonly path: string; readonly file: VisitFile; readonly digest: FileDigest }[];
+  readonly others: readonly FileDigest[];
+}
+
+/**
+ * One patient's folder as this export leaves it: the records of this run's visits read (bytes hashed
+ * as read, so each is read once); records of visits not in this packet (an earlier export with other
+ * filters), PDFs no record points to (a crash between a PDF and its record) and leftovers of
+ * interrupted writes removed; any other file kept and hashed as found.
+ */
+async function loadPatientFolder(out: string, id: string, current: ReadonlySet<string>): Promise<PatientFolder> {
+  const base = `patients/${id}`;
+  const records: PatientFolder['records'][number][] = [];
+  const others: FileDigest[] = [];
+  const pdfs: string[] = [];
+  for (const entry of await readdir(join(out, base), { withFileTypes: true })) {
+    if (entry.name === 'bundle.json') continue; // rebuilt below
+    if (entry.name === 'visits' && entry.isDirectory()) continue;
+    if (entry.name.endsWith('.part')) await rm(join(out, base, entry.name), { force: true });
+    else if (entry.isDirectory()) for (const path of await listFiles(join(out, base, entry.name))) others.push(await digestFile(out, `${base}/${entry.name}/${path}`));
+    else others.push(await digestFile(out, `${base}/${entry.name}`));
+  }
+  const names = await readdir(join(out, base, 'visits')).catch(() => [] as string[]);
+  for (const name of names.sort()) {
+    const path = `${base}/visits/${name}`;
+    if (name.endsWith('.json') && current.has(path)) {
+      const bytes = await readFile(join(out, path)).catch(() => undefined);
+      const file = bytes ? parseRecord(bytes) : undefined;
+      if (bytes && file) records.push({ path, file, digest: { path, ...digestOf(bytes) } });
+    } else if (name.endsWith('.json') || name.endsWith('.part')) await rm(join(out, path), { force: true });
+    else if (name.endsWith('.pdf')) pdfs.push(path);
+    else others.push(await digestFile(out, path));
+  }
+  const referenced = new Set(records.map((r) => r.file.pdf));
+  for (const path of pdfs) if (!referenced.has(path)) await rm(join(out, path), { force: true });
+  return { id, records, others };
+}
+
+function parseRecord(bytes: Buffer): VisitFile | undefined {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as VisitFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rebuilds the packet's aggregates from the visit records of this run (`current`, packet-relative
+ * paths): index.csv (one row per visit), resources.ndjson (every source resource), and a FHIR
+ * `collection` Bundle per patient. Patients are taken in id order and their visits in file-name
+ * (date) order, reading a few patients ahead. Every file gets its digest here, from the bytes
+ * written or read, so the manifest needs no second pass over the packet.
+ */
+export async function assemblePacket(out: string, current: ReadonlySet<string>, fhirBase: string): Promise<PacketContents> {
+  const files: FileDigest[] = [];
+  const index = new HashedFileWriter(join(out, 'index.csv'));
+  const ndjson = new HashedFileWriter(join(out, 'resources.ndjson'));
+  await index.write(`${INDEX_HEADER.join(',')}\r\n`);
+  let visits = 0;
+  let patients = 0;
+  const ids = (await readdir(join(out, 'patients'))).sort();
+  for await (const folder of mapInOrder(ids, 8, (id) => loadPatientFolder(out, id, current))) {
+    if (!folder.records.length && !folder.others.length) {
+      await rm(join(out, 'patients', folder.id), { recursive: true, force: true });
+      continue;
+    }
+    files.push(...folder.others);
+    if (!folder.records.length) {
+      await rm(join(out, 'patients', folder.id, 'bundle.json'), { force: true });
+      continue;
+    }
+    const entries: string[] = [];
+    for (const { file, digest } of folder.records) {
+      visits += 1;
+      files.push(digest);
+      if (file.pdf && file.pdfSha256 !== undefined && file.pdfBytes !== undefined) files.push({ path: file.pdf, sha256: file.pdfSha256, bytes: file.pdfBytes });
+      await index.write(`${file.index.map(csvField).join(',')}\r\n`);
+      for (const resource of file.resources) {
+        const json = JSON.stringify(resource);
+        await ndjson.write(`${json}\n`);
+        entries.push(`{"fullUrl":${JSON.stringify(`${fhirBase}/${resource.resourceType}/${resource.id ?? ''}`)},"resource":${json}}`);
+      }
+    }
+    patients += 1;
+    // Written as text from the resources already serialised for the NDJSON: no second serialisation of each resource.
+    const bundle = `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(new Date().toISOString())},"entry":[\n${entries.join(',\n')}\n]}\n`;
+    const path = `patients/${folder.id}/bundle.json`;
+    files.push({ path, ...(await writeAtomic(join(out, path), bundle)) });
+  }
+  files.push({ path: 'index.csv', ...(await index.close()) }, { path: 'resources.ndjson', ...(await ndjson.close()) });
+  for (const entry of await readdir(out, { withFileTypes: true })) {
+    if (TOP_LEVEL.has(entry.name)) continue;
+    if (entry.name.endsWith('.part')) await rm(join(out, entry.name), { force: true });
+    else if (entry.isDirectory()) for (const path of await listFiles(join(out, entry.name))) files.push(await digestFile(out, `${entry.name}/${path}`));
+    else files.push(await digestFile(out, entry.name));
+  }
+  return { visits, patients, files };
+}
+
+/** The record of one visit from an earlier run, if there is one and it still reads. */
+export const readVisitFile = (path: string): Promise<VisitFile | undefined> => readJsonIfExists<VisitFile>(path);
