@@ -52,22 +52,29 @@ const backend = new BackendServicesClient({ fhirBaseUrl: fhirBase, clientId: 'be
 const gateway = backendGateway(fhirBase, backend, silentLogger, 120_000);
 const lines: string[] = [];
 try {
-  // PDFS=without|with runs one pass only (quicker when tuning); both by default.
-  const passes = process.env.PDFS === 'without' ? [false] : process.env.PDFS === 'with' ? [true] : [false, true];
-  for (const pdf of passes) {
+  // Passes: without PDFs read by Bulk Data $export (the default where the EHR offers it, as the sandbox
+  // does) and by paged searches, then with PDFs by Bulk Data. PDFS=without|with and SOURCE=bulk|search narrow them.
+  const all = [{ pdf: false, source: 'bulk' }, { pdf: false, source: 'search' }, { pdf: true, source: 'bulk' }] as const;
+  const passes = all.filter((p) => (!process.env.PDFS || p.pdf === (process.env.PDFS === 'with')) && (!process.env.SOURCE || p.source === process.env.SOURCE));
+  for (const { pdf, source } of passes) {
     const out = mkdtempSync(join(tmpdir(), 'nc-bench-export-'));
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const sandboxCpuBefore = sandboxCpuSeconds();
     let finishing = 0;
-    const onProgress = (p: { phase: string }): void => { if (p.phase === 'finishing' && !finishing) finishing = performance.now(); };
-    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'bench', client: 'bench-backend', logger: silentLogger, pdf, concurrency: Number(process.env.CONCURRENCY ?? 4), onProgress });
+    let firstVisit = 0;
+    const onProgress = (p: { phase: string }): void => {
+      if (p.phase === 'visits' && !firstVisit) firstVisit = performance.now();
+      if (p.phase === 'finishing' && !finishing) finishing = performance.now();
+    };
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'bench', client: 'bench-backend', logger: silentLogger, pdf, source, concurrency: Number(process.env.CONCURRENCY ?? 4), onProgress });
     const seconds = (performance.now() - started) / 1000;
     const visitSeconds = (finishing - started) / 1000;
+    const firstSeconds = ((firstVisit || finishing) - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const exporterBusy = (cpu.user + cpu.system) / 1e6 / seconds;
     const sandboxBusy = (sandboxCpuSeconds() - sandboxCpuBefore) / seconds;
-    lines.push(`${pdf ? 'with PDFs   ' : 'without PDFs'}  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200}); CPU busy: exporter ${(exporterBusy * 100).toFixed(0)}%, sandbox EHR ${(sandboxBusy * 100).toFixed(0)}% of a core; visits ${visitSeconds.toFixed(1)} s, packet assembly ${(seconds - visitSeconds).toFixed(1)} s`);
+    lines.push(`${pdf ? 'with PDFs   ' : 'without PDFs'} (${source === 'bulk' ? 'Bulk Data $export' : 'paged searches '})  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200}); CPU busy: exporter ${(exporterBusy * 100).toFixed(0)}%, sandbox EHR ${(sandboxBusy * 100).toFixed(0)}% of a core; first visit after ${firstSeconds.toFixed(1)} s, visits done at ${visitSeconds.toFixed(1)} s, packet assembly ${(seconds - visitSeconds).toFixed(1)} s`);
     rmSync(out, { recursive: true, force: true });
   }
 } finally {

@@ -36,6 +36,7 @@ Commands:
   sandbox [--port N] [--data FILE]      run the seeded sandbox EHR alone; prints its FHIR base URL
   export --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--patient Patient/<id>] [--payer ID] [--code 20560|20561]
          [--performer Practitioner/<id>] [--zip] [--no-pdf] [--requested-by NAME] [--fhir URL]
+         [--read auto|bulk|search]
                                         audit-ready record packet (without --fhir: from a seeded sandbox)
 
 FILE.json may be - to read standard input.
@@ -69,7 +70,7 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
     options: {
       format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, payer: { type: 'string' }, code: { type: 'string' }, performer: { type: 'string' },
-      zip: { type: 'boolean' }, 'no-pdf': { type: 'boolean' }, 'requested-by': { type: 'string' }, fhir: { type: 'string' },
+      zip: { type: 'boolean' }, 'no-pdf': { type: 'boolean' }, 'requested-by': { type: 'string' }, fhir: { type: 'string' }, read: { type: 'string' },
     },
   });
   const [command, file, ...extra] = positionals;
@@ -113,6 +114,8 @@ async function runExportCommand(values: Record<string, string | boolean | undefi
   const { filters, issues } = parseExportFilters(values, new Set(loaded.profiles.payers.keys()));
   if (!filters) throw invalid(issues, 400);
   if (typeof values.out !== 'string' || !values.out) throw new UsageError('export needs --out DIR');
+  const read = values.read ?? 'auto';
+  if (read !== 'auto' && read !== 'bulk' && read !== 'search') throw new UsageError(`--read must be auto, bulk or search (got '${String(read)}')`);
   const manifest = JSON.parse(await readFile(new URL('../manifest.json', import.meta.url), 'utf8')) as { scopes: { backendServices: string[] } };
   const tty = io.isTty ?? false;
   let lastLine = 0;
@@ -122,6 +125,7 @@ async function runExportCommand(values: Record<string, string | boolean | undefi
       out: values.out,
       zip: values.zip === true,
       pdf: values['no-pdf'] !== true,
+      source: read,
       requestedBy: typeof values['requested-by'] === 'string' ? values['requested-by'] : io.env.USER ?? 'compliance staff',
       ...(typeof values.fhir === 'string' ? { fhir: values.fhir } : {}),
       env: io.env,

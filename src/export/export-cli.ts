@@ -14,6 +14,8 @@ export interface ExportCommand {
   readonly out: string;
   readonly zip: boolean;
   readonly pdf: boolean;
+  /** How visits are read (runExport's `source`). */
+  readonly source?: 'auto' | 'bulk' | 'search';
   readonly requestedBy: string;
   /** The EHR's FHIR base; absent: an in-process seeded sandbox (for demos). */
   readonly fhir?: string;
@@ -27,6 +29,7 @@ export function progressLine(p: ExportProgress, width = 24): string {
   const fraction = total ? Math.min(1, (p.done + p.skipped) / total) : 0;
   const bar = total ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ` : '';
   const eta = p.etaSeconds !== undefined ? ` ETA ${Math.ceil(p.etaSeconds)}s` : '';
+  if (p.phase === 'waiting') return `Waiting for the EHR's bulk export${p.note ? `: ${p.note}` : ''}`;
   return `${bar}${p.done}${total ? `/${total}` : ''} visits, ${p.perSecond.toFixed(1)} visits/s${eta}${p.reused ? `, ${p.reused} reused` : ''}${p.phase === 'finishing' ? ' - writing index, bundles, audit record, manifest' : ''}`;
 }
 
@@ -41,7 +44,7 @@ export async function exportCommand(cmd: ExportCommand, core: Core, onProgress: 
     const pem = await readFile(keyFile, 'utf8');
     const privateKey = await importPKCS8(pem, 'ES384').catch(() => importPKCS8(pem, 'RS384'));
     const backend = new BackendServicesClient({ fhirBaseUrl: cmd.fhir, clientId, privateKey, keyId, scopes: cmd.scopes });
-    return runExport({ gateway: backendGateway(cmd.fhir, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, requestedBy: cmd.requestedBy, client: clientId, logger: silentLogger, onProgress });
+    return runExport({ gateway: backendGateway(cmd.fhir, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, ...(cmd.source ? { source: cmd.source } : {}), requestedBy: cmd.requestedBy, client: clientId, logger: silentLogger, onProgress });
   }
   const key = await generateBackendKey();
   const sandbox = await (
@@ -49,7 +52,7 @@ export async function exportCommand(cmd: ExportCommand, core: Core, onProgress: 
   ).listen(0, '127.0.0.1');
   try {
     const backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: cmd.scopes });
-    return await runExport({ gateway: backendGateway(sandbox.fhirBaseUrl, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, requestedBy: cmd.requestedBy, client: 'needlechart-backend', logger: silentLogger, onProgress });
+    return await runExport({ gateway: backendGateway(sandbox.fhirBaseUrl, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, ...(cmd.source ? { source: cmd.source } : {}), requestedBy: cmd.requestedBy, client: 'needlechart-backend', logger: silentLogger, onProgress });
   } finally {
     await sandbox.close();
   }

@@ -8,6 +8,7 @@ import type { BodyMapData } from '../notes/body-map-svg.js';
 import type { Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
+import { bulkVisitPages } from './bulk-visit-source.js';
 import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly.js';
 import { Directories, exists, inPool, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
@@ -16,7 +17,9 @@ import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
 import { PatientFacts, visitPages, type VisitPage, type VisitRecord } from './visit-source.js';
 
 export interface ExportProgress {
-  readonly phase: 'visits' | 'finishing' | 'done';
+  /** `waiting`: the EHR is preparing a Bulk Data export (`note` carries its X-Progress). */
+  readonly phase: 'waiting' | 'visits' | 'finishing' | 'done';
+  readonly note?: string;
   readonly done: number;
   readonly total?: number;
   readonly reused: number;
@@ -40,6 +43,11 @@ export interface ExportOptions {
   readonly concurrency?: number;
   /** Visits per page of the Procedure search (default 50): one page and its related resources are held at a time. */
   readonly pageSize?: number;
+  /**
+   * How visits are read: `bulk`, FHIR Bulk Data `$export`; `search`, paged searches; `auto` (default),
+   * Bulk Data when the EHR advertises it and the export is not for one patient (a few searches then).
+   */
+  readonly source?: 'auto' | 'search' | 'bulk';
   readonly onProgress?: (progress: ExportProgress) => void;
 }
 
@@ -52,6 +60,8 @@ export interface ExportResult {
   readonly auditEvent: string;
   readonly files: number;
   readonly zip?: string;
+  /** How the visits were read from the EHR. */
+  readonly via: 'bulk' | 'search';
 }
 
 /**
@@ -76,13 +86,19 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   let skipped = 0;
   let total: number | undefined;
   const started = performance.now();
-  const report = (phase: ExportProgress['phase']): void => {
+  const report = (phase: ExportProgress['phase'], note?: string): void => {
     const elapsed = (performance.now() - started) / 1000;
     const perSecond = elapsed > 0 ? done / elapsed : 0;
-    options.onProgress?.({ phase, done, reused, skipped, perSecond, ...(total !== undefined ? { total } : {}), ...(total !== undefined && perSecond > 0 ? { etaSeconds: Math.max(0, (total - done - skipped) / perSecond) } : {}) });
+    options.onProgress?.({ phase, done, reused, skipped, perSecond, ...(note ? { note } : {}), ...(total !== undefined ? { total } : {}), ...(total !== undefined && perSecond > 0 ? { etaSeconds: Math.max(0, (total - done - skipped) / perSecond) } : {}) });
   };
 
-  for await (const page of readAhead(withPatientFacts(visitPages(options.gateway, filters, options.pageSize), facts))) {
+  const source = options.source ?? 'auto';
+  const via = source === 'bulk' || (source === 'auto' && !filters.patient && (await options.gateway.offersBulkExport())) ? 'bulk' : 'search';
+  const pages =
+    via === 'bulk'
+      ? bulkVisitPages(options.gateway, filters, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), onWaiting: (note) => report('waiting', note) })
+      : visitPages(options.gateway, filters, options.pageSize);
+  for await (const page of readAhead(withPatientFacts(pages, facts))) {
     total ??= page.total;
     await inPool(page.visits, options.concurrency ?? 4, async (record) => {
       const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
@@ -134,8 +150,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, generator: core.generator });
 
   const hashed = [...packet.files, { path: 'cover.pdf', ...cover }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, files: hashed }, null, 2));
-  options.logger.info('export finished', { visits, patients, reused, skipped, files: hashed.length + 1 });
+  const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
+  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
+  options.logger.info('export finished', { visits, patients, reused, skipped, via, files: hashed.length + 1 });
 
   let zipPath: string | undefined;
   if (options.zip) {
@@ -149,7 +166,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     });
   }
   report('done');
-  return { out, visits, patients, reused, skipped, auditEvent: auditRef, files: hashed.length + 1, ...(zipPath ? { zip: zipPath } : {}) };
+  return { out, visits, patients, reused, skipped, auditEvent: auditRef, files: hashed.length + 1, via, ...(zipPath ? { zip: zipPath } : {}) };
 }
 
 /**

@@ -19,15 +19,33 @@ export interface VisitPage {
   readonly total?: number;
 }
 
-function searchParams(filters: ExportFilters, pageSize: number): Record<string, string | string[]> {
+/** The Procedure search for the filters' visits: the dry-needling code (and the CPT code asked for), the dates of service, patient and performer. */
+export function procedureQuery(filters: ExportFilters): Record<string, string | string[]> {
   return {
     code: filters.code ? [`${PROCEDURE_SYSTEM}|${DRY_NEEDLING_CODE}`, `${CPT}|${filters.code}`] : `${PROCEDURE_SYSTEM}|${DRY_NEEDLING_CODE}`,
     date: [`ge${filters.from}`, `le${filters.to}T23:59:59`],
-    _sort: 'date',
-    _count: String(pageSize),
     ...(filters.patient ? { patient: filters.patient } : {}),
     ...(filters.performer ? { performer: filters.performer } : {}),
   };
+}
+
+const searchParams = (filters: ExportFilters, pageSize: number): Record<string, string | string[]> => ({ ...procedureQuery(filters), _sort: 'date', _count: String(pageSize) });
+
+/**
+ * The same test as the Procedure search, on a Procedure in hand: a Bulk Data export may ignore the
+ * experimental `_typeFilter`, so its output is filtered here. Dates compare as the search's do
+ * (from the first instant of `from` to the last second of `to`, in UTC when the value has no offset).
+ */
+export function procedureMatches(procedure: Procedure, filters: ExportFilters): boolean {
+  if (!procedure.id || procedure.status === 'entered-in-error') return false;
+  const codings = procedure.code?.coding ?? [];
+  if (!codings.some((c) => c.system === PROCEDURE_SYSTEM && c.code === DRY_NEEDLING_CODE)) return false;
+  if (filters.code && !codings.some((c) => c.system === CPT && c.code === filters.code)) return false;
+  const when = Date.parse(procedure.performedDateTime ?? procedure.performedPeriod?.start ?? '');
+  if (Number.isNaN(when) || when < Date.parse(`${filters.from}T00:00:00Z`) || when > Date.parse(`${filters.to}T23:59:59Z`)) return false;
+  if (filters.patient && procedure.subject.reference !== filters.patient) return false;
+  if (filters.performer && !(procedure.performer ?? []).some((p) => p.actor.reference === filters.performer)) return false;
+  return true;
 }
 
 const entriesOf = <T>(bundle: Bundle | undefined, type: string): T[] => (bundle?.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === type) as T[];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Resource } from 'fhir/r4.js';
 import { Client } from 'fhir-kit-client';
 import type { Logger } from '../http/logger.js';
@@ -28,7 +29,29 @@ export interface FhirGatewayOptions {
 const capabilityCache = new Map<string, { statement: Promise<CapabilityStatement>; expires: number }>();
 const CAPABILITY_TTL_MS = 3_600_000;
 
-type Kind = 'read' | 'search' | 'batch' | 'transaction' | 'update' | 'create' | 'metadata';
+type Kind = 'read' | 'search' | 'batch' | 'transaction' | 'update' | 'create' | 'metadata' | 'bulk';
+
+/** A Bulk Data export's completion manifest (Bulk Data Access 2.0). */
+export interface BulkManifest {
+  readonly transactionTime: string;
+  readonly request: string;
+  readonly requiresAccessToken: boolean;
+  readonly output: readonly { readonly type: string; readonly url: string; readonly count?: number }[];
+  readonly error: readonly { readonly type: string; readonly url: string }[];
+}
+
+/** One poll of a Bulk Data status URL: still running (with the server's X-Progress and Retry-After), or done. */
+export type BulkStatus = { readonly state: 'running'; readonly progress?: string; readonly retryAfterMs?: number } | { readonly state: 'complete'; readonly manifest: BulkManifest };
+
+const BULK_DATA_CAPABILITY = 'http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data';
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 interface KitError {
   response?: { status?: number; data?: unknown };
@@ -71,7 +94,7 @@ export class FhirGateway {
     return this.options.baseUrl;
   }
 
-  private async call<T>(kind: Kind, what: string, idempotent: boolean, run: (requestOptions: { headers: Record<string, string>; signal: AbortSignal }) => Promise<unknown>): Promise<T> {
+  private async call<T>(kind: Kind, what: string, idempotent: boolean, run: (requestOptions: { headers: Record<string, string>; signal: AbortSignal }) => Promise<unknown>, timeoutMs?: number): Promise<T> {
     const attempts = 1 + (idempotent ? (this.options.retries ?? 2) : 0);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
@@ -80,7 +103,7 @@ export class FhirGateway {
       try {
         const token = await this.options.accessToken?.();
         const headers: Record<string, string> = { 'x-request-id': requestId, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        const result = await run({ headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+        const result = await run({ headers, signal: AbortSignal.timeout(timeoutMs ?? this.options.timeoutMs ?? 10_000) });
         this.options.logger.info('fhir request', { requestId, kind, attempt, status: 'ok', ms: Math.round(performance.now() - started) });
         return result as T;
       } catch (raw) {
@@ -161,6 +184,71 @@ export class FhirGateway {
   /** A transaction; never retried here, since it may contain non-idempotent entries. */
   async transaction(bundle: Bundle): Promise<Bundle> {
     return this.expect<Bundle>(await this.call('transaction', 'the save transaction', false, (o) => this.client.transaction({ body: bundle as never, options: o })), 'Bundle', 'a transaction');
+  }
+
+  /** True when the server advertises Bulk Data system-level `$export` (instantiates the bulk-data CapabilityStatement or lists the `export` operation). */
+  async offersBulkExport(): Promise<boolean> {
+    const caps = await this.capabilityStatement();
+    return (caps.instantiates ?? []).some((u) => u.split('|')[0] === BULK_DATA_CAPABILITY) || (caps.rest ?? []).some((r) => r.operation?.some((o) => o.name === 'export'));
+  }
+
+  /**
+   * A plain fetch through `call` (token, retries, logging, errors as OperationOutcomeError), for what
+   * fhir-kit-client does not model: Bulk Data's headers and NDJSON files. The token goes only to the
+   * FHIR server's own origin, never to a URL elsewhere that a response named.
+   */
+  private fetchFhir<T>(kind: Kind, what: string, idempotent: boolean, url: string, init: { method?: string; headers?: Record<string, string>; token?: boolean; timeoutMs?: number }, handle: (response: Response) => Promise<T>): Promise<T> {
+    const target = new URL(url, `${this.options.baseUrl.replace(/\/?$/, '/')}`);
+    const sameOrigin = target.origin === new URL(this.options.baseUrl).origin;
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.reject(upstream(`The FHIR server sent ${what} to a URL that is not http(s)`));
+    return this.call(kind, what, idempotent, async (o) => {
+      const withToken = init.token !== false && o.headers.authorization !== undefined;
+      if (withToken && !sameOrigin) throw upstream(`The FHIR server sent ${what} to another host (${target.host}); NeedleChart sends its access token only to the FHIR server`);
+      const headers = { ...(withToken ? o.headers : { 'x-request-id': o.headers['x-request-id'] ?? '' }), ...init.headers };
+      const response = await fetch(target, { method: init.method ?? 'GET', headers, signal: o.signal });
+      if (!response.ok) {
+        const data: unknown = await response.json().catch(() => undefined);
+        throw Object.assign(new Error(`HTTP ${response.status}`), { response: { status: response.status, data }, config: { headers: response.headers } });
+      }
+      return handle(response);
+    }, init.timeoutMs);
+  }
+
+  /** Bulk Data kick-off (`GET [base]/$export`, `Prefer: respond-async`); returns the status URL (Content-Location). */
+  async bulkKickOff(params: URLSearchParams): Promise<string> {
+    const url = `${this.options.baseUrl.replace(/\/$/, '')}/$export?${params}`;
+    return this.fetchFhir('bulk', 'the bulk export request', true, url, { headers: { accept: 'application/fhir+json', prefer: 'respond-async' } }, async (response) => {
+      const location = response.headers.get('content-location');
+      if (response.status !== 202 || !location) throw upstream(`The FHIR server answered the bulk export request with ${response.status}${location ? '' : ' and no Content-Location'}, not 202 and a status URL`);
+      return new URL(location, this.options.baseUrl).toString();
+    });
+  }
+
+  /** One poll of a Bulk Data status URL: 202 while the server works, 200 with the manifest when done, an error otherwise. */
+  async bulkStatus(url: string): Promise<BulkStatus> {
+    return this.fetchFhir('bulk', 'the bulk export status', true, url, { headers: { accept: 'application/json' } }, async (response) => {
+      if (response.status === 202) {
+        const progress = response.headers.get('x-progress') ?? undefined;
+        const wait = retryAfterMs(response.headers.get('retry-after'));
+        return { state: 'running', ...(progress ? { progress } : {}), ...(wait !== undefined ? { retryAfterMs: wait } : {}) } as const;
+      }
+      const manifest = (await response.json().catch(() => undefined)) as BulkManifest | undefined;
+      if (response.status !== 200 || !manifest || !Array.isArray(manifest.output) || typeof manifest.transactionTime !== 'string') throw upstream('The FHIR server answered the bulk export status with something other than a completion manifest');
+      return { state: 'complete', manifest: { ...manifest, error: manifest.error ?? [] } } as const;
+    });
+  }
+
+  /** Streams one Bulk Data output file into `write` (with the token when the manifest requires it); up to 10 minutes a file. */
+  async bulkDownload(url: string, requiresAccessToken: boolean, write: (body: NodeJS.ReadableStream) => Promise<void>): Promise<void> {
+    return this.fetchFhir('bulk', 'a bulk export file', true, url, { headers: { accept: 'application/fhir+ndjson' }, token: requiresAccessToken, timeoutMs: 600_000 }, async (response) => {
+      if (!response.body) throw upstream('The FHIR server sent an empty bulk export file response');
+      await write(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream));
+    });
+  }
+
+  /** Tells the server the client is done with a Bulk Data job (`DELETE` on its status URL), so it can remove the files. */
+  async bulkDelete(url: string): Promise<void> {
+    await this.fetchFhir('bulk', 'the end of a bulk export', true, url, { method: 'DELETE' }, async () => undefined);
   }
 
   /** Reads `.well-known/smart-configuration` directly (fhir-kit-client's helper can return {}). */

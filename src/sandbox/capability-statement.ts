@@ -25,9 +25,10 @@ function searchParamType(name: string): 'date' | 'string' | 'reference' | 'token
 
 /**
  * What the sandbox supports, honestly: no `_include`/`_revinclude` (its engine ignores them), batch
- * and all-or-nothing transactions, conditional create, If-Match updates, paging by `_count`/`_offset`.
+ * and all-or-nothing transactions, conditional create, If-Match updates, paging by `_count`/`_offset`,
+ * and, when on, Bulk Data system-level `$export`.
  */
-export function sandboxCapabilityStatement(baseUrl: string, software: string, smart?: { authorize: string; token: string }): CapabilityStatement {
+export function sandboxCapabilityStatement(baseUrl: string, software: string, smart?: { authorize: string; token: string }, bulkData = false): CapabilityStatement {
   const resource: CapabilityStatementRestResource[] = Object.entries(RESOURCES).map(([type, params]) => ({
     type: type as CapabilityStatementRestResource['type'],
     interaction: ['read', 'vread', 'update', 'create', 'search-type', 'history-instance'].map((code) => ({ code: code as 'read' })),
@@ -44,6 +45,8 @@ export function sandboxCapabilityStatement(baseUrl: string, software: string, sm
     status: 'active',
     date: '2026-11-24',
     kind: 'instance',
+    // Bulk Data Access 2.0: how a client learns the server offers system-level $export.
+    ...(bulkData ? { instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'] } : {}),
     software: { name: software },
     implementation: { description: 'NeedleChart sandbox EHR (in-memory, for development and tests)', url: baseUrl },
     fhirVersion: '4.0.1',
@@ -61,6 +64,7 @@ export function sandboxCapabilityStatement(baseUrl: string, software: string, sm
           : {}),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        ...(bulkData ? { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }] } : {}),
       },
     ],
   };

@@ -134,20 +134,29 @@ export interface ReferenceIndex {
 
 /** A searchset for `GET /Type?…`, or undefined when the query needs Medplum's general engine. */
 export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex, snapshots?: SearchSnapshots): Bundle | undefined {
-  const refs = REFERENCES[type];
-  const dateOf = DATES[type];
-  if (!refs) return undefined;
-  for (const key of Object.keys(query)) {
-    if (!(key in refs) && !(key in TOKENS) && !(key === 'date' && dateOf) && !CONTROL.has(key)) return undefined;
-  }
-  const sort = values(query._sort)[0];
-  if (sort && sort !== 'date' && sort !== '-date') return undefined;
-  const search = (): Resource[] => findMatches(type, query, refs, all, index, sort);
+  if (!servesQuery(type, query)) return undefined;
+  const search = (): Resource[] => findMatches(type, query, REFERENCES[type] ?? {}, all, index, values(query._sort)[0]);
   const matches = snapshots && index ? snapshots.matches(snapshotKey(type, query), index.generation, search) : search();
   const offset = Number(values(query._offset)[0] ?? 0) || 0;
   const count = Math.min(Number(values(query._count)[0] ?? 20) || 20, 5000);
   const page = matches.slice(offset, offset + count);
   return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: structuredClone(resource) })) } : {}) };
+}
+
+/** Every match of `GET /Type?…` (no paging), or undefined when the fast path does not serve the query: the Bulk Data export's `_typeFilter`. */
+export function matchingResources(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex): Resource[] | undefined {
+  return servesQuery(type, query) ? findMatches(type, query, REFERENCES[type] ?? {}, all, index, values(query._sort)[0]) : undefined;
+}
+
+function servesQuery(type: string, query: Record<string, string | string[] | undefined>): boolean {
+  const refs = REFERENCES[type];
+  if (!refs) return false;
+  const dateOf = DATES[type];
+  for (const key of Object.keys(query)) {
+    if (!(key in refs) && !(key in TOKENS) && !(key === 'date' && dateOf) && !CONTROL.has(key)) return false;
+  }
+  const sort = values(query._sort)[0];
+  return !sort || sort === 'date' || sort === '-date';
 }
 
 /** Every current resource of `type` matching `query` (all its parameters ANDed, comma-separated values ORed), sorted by date when asked. */

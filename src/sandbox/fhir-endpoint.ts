@@ -23,6 +23,8 @@ export interface SandboxFhirOptions {
   readonly software: string;
   /** SMART endpoints to advertise; absent until an authorization server is attached. */
   readonly smart?: () => { readonly authorize: string; readonly token: string; readonly configuration: Record<string, unknown> } | undefined;
+  /** Advertise Bulk Data `$export` in the CapabilityStatement (served by bulk-export.ts). */
+  readonly bulkData?: boolean;
   /** Called after every successful write (persistence). */
   readonly onWrite?: () => void;
   /** Verifies the request's bearer token; throws a response-ready error (401) to refuse. Absent: the endpoint is open. */
@@ -194,7 +196,7 @@ export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
 
   app.get('/metadata', (_req, res) => {
     const smart = options.smart?.();
-    send(res, 200, sandboxCapabilityStatement(options.baseUrl(), options.software, smart ? { authorize: smart.authorize, token: smart.token } : undefined));
+    send(res, 200, sandboxCapabilityStatement(options.baseUrl(), options.software, smart ? { authorize: smart.authorize, token: smart.token } : undefined, options.bulkData));
   });
   app.get('/.well-known/smart-configuration', (_req, res) => {
     const smart = options.smart?.();

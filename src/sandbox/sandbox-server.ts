@@ -5,6 +5,7 @@ import express, { type Express, type Request } from 'express';
 import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Grant } from './access-policy.js';
 import { SandboxAuthServer, type SandboxClient } from './auth-server.js';
+import { bulkExportService } from './bulk-export.js';
 import { launcherRouter, openCharts, PRACTITIONERS } from './launcher.js';
 import { SandboxCdsClient } from './cds-client.js';
 import { displayName } from '../fhir/chart-context.js';
@@ -25,6 +26,8 @@ export interface SandboxOptions {
   readonly seed?: boolean;
   /** The day the seeded course leads up to (default: today). */
   readonly today?: Date;
+  /** Offer FHIR Bulk Data `$export` (default true), as many EHRs do; off, clients page through searches. */
+  readonly bulkData?: boolean;
   /**
    * The SMART authorization server and launcher. Absent: the FHIR endpoint is open (for tests of
    * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs).
@@ -110,6 +113,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     requestLog.push({ method: req.method, path: req.path });
     next();
   });
+  const bulkData = options.bulkData !== false;
+  const bulk = bulkData ? bulkExportService({ repo: engine.repo, baseUrl: () => base, ...(authenticate ? { authenticate } : {}) }) : undefined;
+  if (bulk) app.use('/fhir', bulk.router);
   app.use(
     '/fhir',
     sandboxFhirEndpoint({
@@ -118,6 +124,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       baseUrl: () => base,
       software: `NeedleChart sandbox ${options.core.version}`,
       onWrite: () => saver?.schedule(),
+      bulkData,
       ...(auth ? { smart: () => ({ authorize: `${origin}/auth/authorize`, token: `${origin}/auth/token`, configuration: auth.smartConfiguration() }), authenticate } : {}),
     }),
   );
@@ -141,6 +148,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
             requestLog,
             close: async () => {
               await saver?.flush();
+              await bulk?.close();
               await new Promise<void>((done) => server.close(() => done()));
             },
           });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent, Bundle } from 'fhir/r4.js';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendGateway, generateBackendKey } from '../../src/export/backend-gateway.js';
-import { sha256File } from '../../src/export/packet-files.js';
+import { listFiles, sha256File } from '../../src/export/packet-files.js';
 import { runExport } from '../../src/export/run-export.js';
 import type { FhirGateway } from '../../src/fhir/client.js';
 import { createJsonLogger } from '../../src/http/logger.js';
@@ -49,11 +49,11 @@ async function pdfText(path: string): Promise<string> {
 }
 
 describe('compliance export', () => {
-  it('when every visit in a date range is exported, then the packet holds a PDF, index row, bundle and hashed manifest for each', async () => {
+  it.each(['search', 'bulk'] as const)('when every visit in a date range is exported (read by %s), then the packet holds a PDF, index row, bundle and hashed manifest for each', async (source) => {
     const out = packetDir();
-    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger });
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger, source });
     // 3 + 2 + 4 + 3 + 0 + 5 seeded earlier visits
-    expect(result).toMatchObject({ visits: 17, patients: 5, skipped: 0 });
+    expect(result).toMatchObject({ visits: 17, patients: 5, skipped: 0, via: source });
 
     const index = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n');
     expect(index[0]).toBe('date,patient,encounter,performer,muscle_count,codes,payer,readiness_score,pdf');
@@ -71,10 +71,16 @@ describe('compliance export', () => {
     const ndjson = readFileSync(join(out, 'resources.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { resourceType: string });
     expect(ndjson.filter((r) => r.resourceType === 'Procedure')).toHaveLength(17);
 
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[]; auditEvent: string; visits: number };
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[]; auditEvent: string; visits: number; retrieval: string };
     expect(manifest.visits).toBe(17);
+    expect(manifest.retrieval).toBe(source === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)');
     expect(manifest.files.filter((f) => f.path.endsWith('.pdf'))).toHaveLength(18);
-    for (const file of manifest.files) expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
+    // Every file of the folder but the manifest itself is listed, once, with its hash and size as on disk.
+    expect(manifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json'));
+    for (const file of manifest.files) {
+      expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
+      expect(statSync(join(out, file.path)).size, file.path).toBe(file.bytes);
+    }
 
     // The export's token may create AuditEvents but not read them: read it as the EHR sees it.
     const [, stored] = await sandbox.engine.execute({ method: 'GET', path: `/${manifest.auditEvent}` });
@@ -105,12 +111,14 @@ describe('compliance export', () => {
   });
 
   it.each([
-    [{ code: '20560' as const }, 0],
-    [{ payer: 'medicare' }, 7],
-    [{ performer: 'Practitioner/pt-chen' }, 0],
-  ])('when the export is filtered by %j, then only matching visits are in it', async (filter, visits) => {
+    [{ code: '20560' as const }, 'search', 0],
+    [{ code: '20561' as const }, 'bulk', 17],
+    [{ payer: 'medicare' }, 'search', 7],
+    [{ payer: 'medicare' }, 'bulk', 7],
+    [{ performer: 'Practitioner/pt-chen' }, 'bulk', 0],
+  ] as const)('when the export is filtered by %j (read by %s), then only matching visits are in it', async (filter, source, visits) => {
     const out = packetDir();
-    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filter }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false });
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filter }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false, source });
     expect(result.visits).toBe(visits);
     expect(readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n')).toHaveLength(visits + 1);
   });
@@ -134,6 +142,65 @@ describe('compliance export', () => {
     const rows = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n').slice(1);
     expect(new Set(rows).size).toBe(17);
     expect(rows).toHaveLength(17);
+  });
+
+  it.each([
+    ['the whole year', { from: '2026-01-01', to: '2026-12-31' }],
+    ['one month', { from: '2026-06-01', to: '2026-06-30' }],
+    ['one payer', { from: '2026-01-01', to: '2026-12-31', payer: 'wa-lni' }],
+  ])('when %s is read by Bulk Data and by searches, then both packets hold the same index rows, bundles and resources', async (_label, filters) => {
+    const packets = [];
+    for (const source of ['bulk', 'search'] as const) {
+      const out = packetDir();
+      const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false, source });
+      expect(result.via).toBe(source);
+      const bundles = readdirSync(join(out, 'patients')).sort().map((id) => (JSON.parse(readFileSync(join(out, 'patients', id, 'bundle.json'), 'utf8')) as Bundle).entry?.map((e) => e.fullUrl));
+      packets.push({ index: readFileSync(join(out, 'index.csv'), 'utf8'), ndjson: readFileSync(join(out, 'resources.ndjson'), 'utf8').split('\n').sort(), bundles });
+    }
+    expect(packets[0]).toEqual(packets[1]);
+  });
+
+  it('when a page of visits is exported by searches, then its patients cost one batch, not two requests each', async () => {
+    const before = sandbox.requestLog.length;
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out: packetDir(), requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false, source: 'search' });
+    const log = sandbox.requestLog.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(result.patients).toBe(5);
+    // One Procedure page, one batch for its notes, observations and provenance, one for its five patients, the AuditEvent.
+    expect(log.filter((l) => l.startsWith('GET /Patient') || l.startsWith('GET /Observation'))).toEqual([]);
+    expect(log.filter((l) => l === 'POST /')).toHaveLength(2);
+    expect(log.filter((l) => l.startsWith('GET /Procedure'))).toHaveLength(1);
+  });
+
+  it('when a rerun into a folder of all payers is filtered to one payer, then the packet holds only that payer\'s visits', async () => {
+    const out = packetDir();
+    await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false });
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', payer: 'medicare' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false });
+    expect(result).toMatchObject({ visits: 7, reused: 7 });
+    const rows = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n').slice(1);
+    expect(rows).toHaveLength(7);
+    expect(rows.every((r) => r.includes('Medicare'))).toBe(true);
+    const records = (await listFiles(out)).filter((f) => f.endsWith('.json') && f.includes('/visits/'));
+    expect(records).toHaveLength(7);
+  });
+
+  it('when a packet PDF was altered and leftovers lie in the folder, then a rerun remakes that PDF, removes the leftovers, and the manifest matches every file', async () => {
+    const out = packetDir();
+    const filters = { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-li-wei' };
+    await runExport({ gateway, core, bodyMap: loadBodyMap(), filters, out, requestedBy: 'x', client: 'needlechart-backend', logger });
+    const dir = join(out, 'patients', 'p-li-wei', 'visits');
+    const [first = ''] = readdirSync(dir).filter((f) => f.endsWith('.pdf')).sort();
+    appendFileSync(join(dir, first), 'tampered');
+    writeFileSync(join(dir, 'orphan_0000.pdf'), '%PDF-1.7 left by a crash before its record');
+    writeFileSync(join(dir, 'x.json.123.part'), '{"half":');
+    writeFileSync(join(out, 'request-letter.txt'), 'Payer request #42');
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters, out, requestedBy: 'x', client: 'needlechart-backend', logger });
+    expect(result).toMatchObject({ visits: 5, reused: 4 });
+    expect(readFileSync(join(dir, first)).includes(Buffer.from('tampered'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('orphan') || f.endsWith('.part'))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+    expect(manifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json'));
+    expect(manifest.files.map((f) => f.path)).toContain('request-letter.txt');
+    for (const file of manifest.files) expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
   });
 
   it('when the export runs, then the logs carry no patient name and no note text', () => {

@@ -134,11 +134,29 @@ describe('faults on export', () => {
     // From the third page's first batch on, the EHR answers 503 to every attempt: two pages are written by then.
     const fromThirdPage = (req: IncomingMessage) => req.method === 'POST' && proxy.seen.filter((r) => r.method === 'POST').length >= 5;
     for (let i = 0; i < 3; i++) proxy.inject({ kind: 'status', status: 503 }, fromThirdPage);
-    await expect(runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false, concurrency: 1, pageSize: 5 })).rejects.toMatchObject({ transient: true });
-    const result = await runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false });
+    await expect(runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false, concurrency: 1, pageSize: 5, source: 'search' })).rejects.toMatchObject({ transient: true });
+    const result = await runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false, source: 'search' });
     const rows = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(result.visits);
     expect(new Set(rows).size).toBe(rows.length);
     expect(result.reused).toBe(10);
+  });
+
+  it('when the Bulk Data kick-off answers 503 once, then it is retried and the packet is complete', async () => {
+    const g = await withProxy();
+    proxy.inject({ kind: 'status', status: 503 }, (req) => (req.url ?? '').includes('/$export'));
+    const out = mkdtempSync(join(tmpdir(), 'nc-fault-export-'));
+    const result = await runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false, source: 'bulk' });
+    expect(proxy.seen.filter((r) => r.path.includes('/$export'))).toHaveLength(2);
+    expect(result.via).toBe('bulk');
+    expect(readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n')).toHaveLength(result.visits + 1);
+  });
+
+  it('when a Bulk Data status URL points at another host, then the export refuses to send the token there and says so', async () => {
+    // Through the proxy, the sandbox's Content-Location names the sandbox's own origin: another host for this gateway.
+    proxy = await startFaultProxy(t.sandbox.fhirBaseUrl);
+    const g = new FhirGateway({ baseUrl: proxy.url, logger: silentLogger, accessToken: () => 'a-token', retries: 0 });
+    const out = mkdtempSync(join(tmpdir(), 'nc-fault-export-'));
+    await expect(runExport({ gateway: g, core: t.core, bodyMap: loadBodyMap(), filters: { from: '2000-01-01', to: '2100-12-31' }, out, requestedBy: 'x', client: 'test', logger: silentLogger, pdf: false, source: 'bulk' })).rejects.toThrow(/another host .*sends its access token only to the FHIR server/);
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main, type CliIo } from '../../../src/cli.js';
+import { progressLine } from '../../../src/export/export-cli.js';
 import { exampleSession } from '../../support/fixtures.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../shared/examples/session-neck-4-muscles.json', import.meta.url));
@@ -126,5 +127,28 @@ describe('needlechart bundle and sandbox', () => {
     expect(patient.name[0]?.family).toBe('Lopez');
     stop();
     expect(await done).toBe(EXIT.ok);
+  });
+
+  it('when `export --read` names no known way, then it is a usage error naming the flag', async () => {
+    const { code, err } = await run(['export', '--from', '2026-01-01', '--to', '2026-12-31', '--out', mkdtempSync(join(tmpdir(), 'nc-cli-')), '--read', 'ftp']);
+    expect(code).toBe(EXIT.failure);
+    expect(err).toContain("--read must be auto, bulk or search (got 'ftp')");
+  });
+
+  it.each(['bulk', 'search'])('when `export --read %s` runs on the demo sandbox, then the packet is read that way and progress goes to stderr', async (read) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'nc-cli-')), 'packet');
+    const { code, out: stdout, err } = await run(['export', '--from', '2026-01-01', '--to', '2026-12-31', '--out', out, '--no-pdf', '--read', read]);
+    expect(code).toBe(EXIT.ok);
+    const result = JSON.parse(stdout) as { via: string; visits: number };
+    expect(result.via).toBe(read);
+    expect(result.visits).toBeGreaterThan(0);
+    expect(err).toMatch(/visits/);
+  });
+});
+
+describe('export progress line', () => {
+  it('when the EHR is still preparing a bulk export, then the line says so with its progress text', () => {
+    expect(progressLine({ phase: 'waiting', note: 'Exporting Observation (2 of 4 types)', done: 0, reused: 0, skipped: 0, perSecond: 0 })).toBe("Waiting for the EHR's bulk export: Exporting Observation (2 of 4 types)");
+    expect(progressLine({ phase: 'visits', done: 5, total: 10, reused: 0, skipped: 0, perSecond: 2.5, etaSeconds: 2 }, 10)).toBe('[#####.....] 5/10 visits, 2.5 visits/s ETA 2s');
   });
 });

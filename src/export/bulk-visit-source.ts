@@ -1,0 +1,159 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import type { DocumentReference, FhirResource, Observation, Procedure, Provenance } from 'fhir/r4.js';
+import type { BulkManifest, FhirGateway } from '../fhir/client.js';
+import { upstream } from '../outcome/operation-outcome-error.js';
+import type { ExportFilters } from './export-filters.js';
+import { procedureMatches, procedureQuery, type VisitPage, type VisitRecord } from './visit-source.js';
+
+/** The types a visit is made of, as the export asks for them. */
+const VISIT_TYPES = ['Procedure', 'Observation', 'DocumentReference', 'Provenance'] as const;
+/** Visits per bucket file: the join holds one bucket's resources in memory at a time (a few MB at this size). */
+const VISITS_PER_BUCKET = 200;
+/** Open bucket files at most; past that, buckets grow instead. */
+const MAX_BUCKETS = 256;
+
+export interface BulkSourceOptions {
+  readonly pageSize?: number;
+  /** How long to wait for the EHR to finish the export (default 30 minutes). */
+  readonly waitMs?: number;
+  /** Called on each poll while the EHR prepares the export, with its X-Progress text. */
+  readonly onWaiting?: (progress: string | undefined) => void;
+  /** Folder for the downloaded files and the join's buckets (default: a new private temp folder, removed after). */
+  readonly workDir?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `Procedure/<id>` (relative, absolute or versioned) → `<id>`; undefined for anything else. */
+export function procedureIdOf(reference: string | undefined): string | undefined {
+  const m = /(?:^|\/)Procedure\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference ?? '');
+  return m?.[1];
+}
+
+/** Which visits (Procedure ids) a resource of the export belongs to. */
+function visitsOf(resource: FhirResource): (string | undefined)[] {
+  switch (resource.resourceType) {
+    case 'Procedure':
+      return [resource.id];
+    case 'Observation':
+      return (resource.partOf ?? []).map((r) => procedureIdOf(r.reference));
+    case 'DocumentReference':
+      return (resource.context?.related ?? []).map((r) => procedureIdOf(r.reference));
+    case 'Provenance':
+      return resource.target.map((r) => procedureIdOf(r.reference));
+    default:
+      return [];
+  }
+}
+
+/** FNV-1a: a cheap, stable spread of ids over the buckets. */
+function bucketOf(id: string, buckets: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % buckets;
+}
+
+async function* ndjsonLines(path: string): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim()) yield line;
+}
+
+const writeLine = (stream: WriteStream, line: string): Promise<void> | undefined => (stream.write(`${line}\n`) ? undefined : new Promise((resolve) => stream.once('drain', () => resolve())));
+
+/** Polls the status URL until the manifest is ready, honouring Retry-After (clamped), backing off otherwise. */
+async function awaitManifest(gateway: FhirGateway, statusUrl: string, options: BulkSourceOptions): Promise<BulkManifest> {
+  const deadline = Date.now() + (options.waitMs ?? 1_800_000);
+  let backoff = 250;
+  // A small export is often ready at once: look again shortly before settling into the server's Retry-After.
+  await sleep(100);
+  for (;;) {
+    const status = await gateway.bulkStatus(statusUrl);
+    if (status.state === 'complete') return status.manifest;
+    options.onWaiting?.(status.progress);
+    const wait = Math.min(Math.max(status.retryAfterMs ?? backoff, 100), 60_000);
+    backoff = Math.min(backoff * 2, 10_000);
+    if (Date.now() + wait > deadline) throw upstream(`The EHR's bulk export did not finish within ${Math.round((options.waitMs ?? 1_800_000) / 60_000)} minutes`, { status: 504, transient: true });
+    await sleep(wait);
+  }
+}
+
+/**
+ * Streams the matching visits from a FHIR Bulk Data system-level `$export` (where the EHR offers it):
+ * kick-off for the four visit types with the Procedure search as `_typeFilter`, wait for the manifest,
+ * download the NDJSON files, then join each Procedure with its Observations, note and Provenance on
+ * disk — the matching Procedure ids are collected, every resource of a matching visit is written to
+ * one of several bucket files by visit, and each bucket is read back alone — so memory holds the ids
+ * and one bucket, never the whole export. The Procedure filter is applied here too, since servers may
+ * ignore the experimental `_typeFilter`. The job is deleted on the EHR and the files here when done.
+ */
+export async function* bulkVisitPages(gateway: FhirGateway, filters: ExportFilters, options: BulkSourceOptions = {}): AsyncGenerator<VisitPage> {
+  const pageSize = options.pageSize ?? 50;
+  const params = new URLSearchParams({ _type: VISIT_TYPES.join(','), _typeFilter: `Procedure?${new URLSearchParams(Object.entries(procedureQuery(filters)).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x])))}` });
+  const statusUrl = await gateway.bulkKickOff(params);
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'nc-bulk-')));
+  try {
+    const manifest = await awaitManifest(gateway, statusUrl, options);
+    if (manifest.error.length) throw upstream(`The EHR's bulk export reported errors in ${manifest.error.length} file(s): the record would be incomplete`);
+    const files: { type: string; path: string }[] = [];
+    for (const [i, output] of manifest.output.entries()) {
+      if (!(VISIT_TYPES as readonly string[]).includes(output.type)) continue;
+      const path = join(workDir, `${i}-${output.type}.ndjson`);
+      await gateway.bulkDownload(output.url, manifest.requiresAccessToken, (body) => pipeline(body, createWriteStream(path)));
+      files.push({ type: output.type, path });
+    }
+
+    const matching = new Set<string>();
+    for (const file of files.filter((f) => f.type === 'Procedure')) {
+      for await (const line of ndjsonLines(file.path)) {
+        const procedure = JSON.parse(line) as Procedure;
+        if (procedure.resourceType === 'Procedure' && procedureMatches(procedure, filters)) matching.add(procedure.id ?? '');
+      }
+    }
+    if (!matching.size) return;
+
+    const buckets = Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(matching.size / VISITS_PER_BUCKET)));
+    const streams = Array.from({ length: buckets }, (_, b) => createWriteStream(join(workDir, `bucket-${b}.ndjson`)));
+    try {
+      for (const file of files) {
+        for await (const line of ndjsonLines(file.path)) {
+          const resource = JSON.parse(line) as FhirResource;
+          const visits = new Set(visitsOf(resource).filter((id): id is string => id !== undefined && matching.has(id)));
+          for (const id of visits) await writeLine(streams[bucketOf(id, buckets)] as WriteStream, `${id}\t${line}`);
+        }
+        await rm(file.path, { force: true });
+      }
+    } finally {
+      await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
+    }
+
+    for (let b = 0; b < buckets; b++) {
+      const visits = new Map<string, { procedure?: Procedure & { id: string }; observations: Observation[]; documents: DocumentReference[]; provenance: Provenance[] }>();
+      for await (const line of ndjsonLines(join(workDir, `bucket-${b}.ndjson`))) {
+        const tab = line.indexOf('\t');
+        const id = line.slice(0, tab);
+        const resource = JSON.parse(line.slice(tab + 1)) as FhirResource;
+        let visit = visits.get(id);
+        if (!visit) visits.set(id, (visit = { observations: [], documents: [], provenance: [] }));
+        if (resource.resourceType === 'Procedure') visit.procedure = resource as Procedure & { id: string };
+        else if (resource.resourceType === 'Observation') visit.observations.push(resource);
+        else if (resource.resourceType === 'DocumentReference') visit.documents.push(resource);
+        else if (resource.resourceType === 'Provenance') visit.provenance.push(resource);
+      }
+      await rm(join(workDir, `bucket-${b}.ndjson`), { force: true });
+      const records: VisitRecord[] = [...visits.values()]
+        .filter((v): v is typeof v & { procedure: Procedure & { id: string } } => v.procedure !== undefined)
+        .map((v) => ({ procedure: v.procedure, observations: v.observations, documents: v.documents, provenance: v.provenance }))
+        .sort((x, y) => (x.procedure.performedDateTime ?? '').localeCompare(y.procedure.performedDateTime ?? ''));
+      visits.clear();
+      for (let i = 0; i < records.length; i += pageSize) yield { total: matching.size, visits: records.slice(i, i + pageSize) };
+    }
+  } finally {
+    if (!options.workDir) await rm(workDir, { recursive: true, force: true });
+    await gateway.bulkDelete(statusUrl).catch(() => undefined);
+  }
+}
