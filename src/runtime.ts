@@ -16,7 +16,7 @@ import { SealedJson } from './smart/sealed-json.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './smart/session-store.js';
 import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
 import { BackendServicesClient } from './smart/backend-services.js';
-import { backendGateway, generateBackendKey } from './export/backend-gateway.js';
+import { generateBackendKey } from './export/backend-gateway.js';
 
 export interface RunningNeedleChart {
   readonly appUrl: string;
@@ -84,12 +84,12 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     timeoutMs: config.fhirTimeoutMs,
   });
   const exportBase = config.fhirBaseUrl ?? sandbox?.fhirBaseUrl;
-  let exports: { gateway: ReturnType<typeof backendGateway>; backendClientId: string; defaultIss: string } | undefined;
+  let exports: { fhirBaseUrl: string; backend: BackendServicesClient; backendClientId: string } | undefined;
   if (exportBase && (backendKey || (config.backendKeyFile && config.backendKeyId))) {
     const pem = backendKey ? undefined : await readFile(config.backendKeyFile ?? '', 'utf8');
     const privateKey = backendKey ? backendKey.privateKey : await importPKCS8(pem ?? '', 'ES384').catch(() => importPKCS8(pem ?? '', 'RS384'));
     const backend = new BackendServicesClient({ fhirBaseUrl: exportBase, clientId: backendClientId, privateKey, keyId: backendKey?.publicJwk.kid ?? config.backendKeyId ?? '', scopes: manifest.scopes.backendServices ?? [] });
-    exports = { gateway: backendGateway(exportBase, backend, options.logger, 60_000), backendClientId, defaultIss: exportBase };
+    exports = { fhirBaseUrl: exportBase, backend, backendClientId };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
   const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),

@@ -2,12 +2,11 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
-import type { FhirGateway } from '../fhir/client.js';
 import { exportsRouter } from './routes/exports.js';
 import type { CdsClient } from '../cds/cds-auth.js';
 import { cdsRouter } from './routes/cds.js';
 import { rulesRouter } from './routes/rules.js';
-import { bodyMapRouter, loadBodyMap } from './routes/body-map.js';
+import { bodyMapRouter } from './routes/body-map.js';
 import type { Core } from '../service/core.js';
 import type { SealedJson } from '../smart/sealed-json.js';
 import type { SessionStore } from '../smart/session-store.js';
@@ -33,8 +32,8 @@ export interface AppDeps {
   readonly homeRedirect?: string;
   /** CDS Hooks: the clients allowed to call, and where jti values are remembered. */
   readonly cds?: { readonly clients: () => readonly CdsClient[]; readonly store: SessionStore; readonly appUrl: () => string };
-  /** The compliance export: Backend Services gateway and client id; and the EHR a staff sign-in goes to. */
-  readonly exports?: { readonly gateway: FhirGateway; readonly backendClientId: string; readonly defaultIss: string };
+  /** The compliance export: the EHR it reads (also where a staff sign-in goes), and the Backend Services client it reads as. */
+  readonly exports?: { readonly fhirBaseUrl: string; readonly backend: { accessToken(): Promise<string>; invalidate(): void }; readonly backendClientId: string };
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -99,12 +98,12 @@ export function createApp(config: Config, deps: AppDeps): Express {
     if (exports) {
       app.get('/compliance', (req, res) => {
         if (typeof req.query.launch !== 'string') {
-          res.redirect(302, `/launch?iss=${encodeURIComponent(exports.defaultIss)}&intent=compliance`);
+          res.redirect(302, `/launch?iss=${encodeURIComponent(exports.fhirBaseUrl)}&intent=compliance`);
           return;
         }
         res.sendFile('compliance.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
       });
-      app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, logger: deps.logger, bodyMap: loadBodyMap(), gateway: exports.gateway, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
+      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
     }
     app.use(chartRouter({ core: deps.core, smart: deps.smart.client, store: deps.smart.store, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
   }

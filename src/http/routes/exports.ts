@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
 import { parseExportFilters } from '../../export/export-filters.js';
-import { runExport, type ExportProgress, type ExportResult } from '../../export/run-export.js';
-import type { FhirGateway } from '../../fhir/client.js';
-import type { BodyMapData } from '../../notes/body-map-svg.js';
+import { runExportInWorker } from '../../export/run-export-in-worker.js';
+import type { ExportProgress, ExportResult } from '../../export/run-export.js';
 import { invalid, notFound } from '../../outcome/operation-outcome-error.js';
-import type { Core } from '../../service/core.js';
+import type { Core, CoreOptions } from '../../service/core.js';
 import type { SmartClient } from '../../smart/smart-client.js';
 import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
@@ -16,11 +15,14 @@ import type { Logger } from '../logger.js';
 
 export interface ExportDeps {
   readonly core: Core;
+  /** How `core` was made, so the export's worker thread makes the same (clinic payers and templates). */
+  readonly coreOptions: CoreOptions;
   readonly smart: SmartClient;
   readonly logger: Logger;
-  readonly bodyMap: BodyMapData;
-  /** The Backend Services gateway the export reads with (system scopes). */
-  readonly gateway: FhirGateway;
+  /** The EHR the export reads. */
+  readonly fhirBaseUrl: string;
+  /** The Backend Services client the export reads as (system scopes); its key stays in this thread. */
+  readonly backend: { accessToken(): Promise<string>; invalidate(): void };
   readonly backendClientId: string;
   readonly fhirTimeoutMs: number;
 }
@@ -71,16 +73,20 @@ export function exportsRouter(deps: ExportDeps): Router {
     const broadcast = (name: string, data: unknown) => {
       for (const listener of job.listeners) event(listener, name, data);
     };
-    void runExport({
-      gateway: deps.gateway,
-      core: deps.core,
-      bodyMap: deps.bodyMap,
-      filters,
-      out: join(dir, 'packet'),
-      zip: true,
-      requestedBy: `${requestedBy}${access.launch.context.fhirUser ? ` (${access.launch.context.fhirUser})` : ''}`,
-      client: deps.backendClientId,
+    // In a worker thread: the export's rendering never stalls the charting app, and its heap is bounded on its own.
+    void runExportInWorker({
+      fhirBaseUrl: deps.fhirBaseUrl,
+      timeoutMs: Math.max(deps.fhirTimeoutMs, 60_000),
+      coreOptions: deps.coreOptions,
+      credentials: deps.backend,
       logger: deps.logger,
+      export: {
+        filters,
+        out: join(dir, 'packet'),
+        zip: true,
+        requestedBy: `${requestedBy}${access.launch.context.fhirUser ? ` (${access.launch.context.fhirUser})` : ''}`,
+        client: deps.backendClientId,
+      },
       onProgress: (p) => {
         job.progress = p;
         broadcast('progress', p);
