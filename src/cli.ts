@@ -129,6 +129,7 @@ async function runExportCommand(values: Record<string, string | boolean | undefi
       requestedBy: typeof values['requested-by'] === 'string' ? values['requested-by'] : io.env.USER ?? 'compliance staff',
       ...(typeof values.fhir === 'string' ? { fhir: values.fhir } : {}),
       env: io.env,
+      coreOptions: { payersDir: io.env.NEEDLECHART_PAYERS_DIR, templatesDir: io.env.NEEDLECHART_TEMPLATES_DIR },
       scopes: manifest.scopes.backendServices,
     },
     loaded,

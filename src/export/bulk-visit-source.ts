@@ -23,8 +23,8 @@ export interface BulkSourceOptions {
   readonly waitMs?: number;
   /** Called on each poll while the EHR prepares the export, with its X-Progress text. */
   readonly onWaiting?: (progress: string | undefined) => void;
-  /** Folder for the downloaded files and the join's buckets (default: a new private temp folder, removed after). */
-  readonly workDir?: string;
+  /** Where the private (0700) folder for the downloaded files and the join's buckets is made, and removed after (default: the system's temp folder). */
+  readonly tempParent?: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,7 +95,7 @@ export async function* bulkVisitPages(gateway: FhirGateway, filters: ExportFilte
   const pageSize = options.pageSize ?? 50;
   const params = new URLSearchParams({ _type: VISIT_TYPES.join(','), _typeFilter: `Procedure?${new URLSearchParams(Object.entries(procedureQuery(filters)).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x])))}` });
   const statusUrl = await gateway.bulkKickOff(params);
-  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'nc-bulk-')));
+  const workDir = await mkdtemp(join(options.tempParent ?? tmpdir(), 'nc-bulk-'));
   try {
     const manifest = await awaitManifest(gateway, statusUrl, options);
     if (manifest.error.length) throw upstream(`The EHR's bulk export reported errors in ${manifest.error.length} file(s): the record would be incomplete`);
@@ -153,7 +153,7 @@ export async function* bulkVisitPages(gateway: FhirGateway, filters: ExportFilte
       for (let i = 0; i < records.length; i += pageSize) yield { total: matching.size, visits: records.slice(i, i + pageSize) };
     }
   } finally {
-    if (!options.workDir) await rm(workDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
     await gateway.bulkDelete(statusUrl).catch(() => undefined);
   }
 }

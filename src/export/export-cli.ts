@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { importPKCS8 } from 'jose';
-import type { Core } from '../service/core.js';
+import type { Core, CoreOptions } from '../service/core.js';
 import { silentLogger } from '../http/logger.js';
 import { loadBodyMap } from '../http/routes/body-map.js';
 import { createSandbox } from '../sandbox/sandbox-server.js';
 import { BackendServicesClient } from '../smart/backend-services.js';
 import { backendGateway, generateBackendKey } from './backend-gateway.js';
 import type { ExportFilters } from './export-filters.js';
+import { runExportInWorker } from './run-export-in-worker.js';
 import { runExport, type ExportProgress, type ExportResult } from './run-export.js';
 
 export interface ExportCommand {
@@ -20,6 +21,8 @@ export interface ExportCommand {
   /** The EHR's FHIR base; absent: an in-process seeded sandbox (for demos). */
   readonly fhir?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Clinic payers and templates, as the CLI's core was made with them. */
+  readonly coreOptions?: CoreOptions;
   readonly scopes: readonly string[];
 }
 
@@ -52,7 +55,16 @@ export async function exportCommand(cmd: ExportCommand, core: Core, onProgress: 
   ).listen(0, '127.0.0.1');
   try {
     const backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: cmd.scopes });
-    return await runExport({ gateway: backendGateway(sandbox.fhirBaseUrl, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, ...(cmd.source ? { source: cmd.source } : {}), requestedBy: cmd.requestedBy, client: 'needlechart-backend', logger: silentLogger, onProgress });
+    // The demo sandbox's FHIR engine shares this process, so the export gets a worker thread with its own bounded heap (as --fhir bounds its process).
+    return await runExportInWorker({
+      fhirBaseUrl: sandbox.fhirBaseUrl,
+      timeoutMs: 60_000,
+      coreOptions: cmd.coreOptions ?? {},
+      credentials: backend,
+      logger: silentLogger,
+      export: { filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, ...(cmd.source ? { source: cmd.source } : {}), requestedBy: cmd.requestedBy, client: 'needlechart-backend' },
+      onProgress,
+    });
   } finally {
     await sandbox.close();
   }

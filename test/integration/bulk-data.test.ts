@@ -1,9 +1,10 @@
 import type { Procedure } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateBackendKey } from '../../src/export/backend-gateway.js';
+import { bulkVisitPages } from '../../src/export/bulk-visit-source.js';
 import { runExport } from '../../src/export/run-export.js';
 import { FhirGateway, type BulkManifest } from '../../src/fhir/client.js';
 import { loadBodyMap } from '../../src/http/routes/body-map.js';
@@ -148,5 +149,26 @@ describe('the sandbox EHR as a Bulk Data 2.0 server', () => {
     const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-li-wei' }, out: mkdtempSync(join(tmpdir(), 'nc-bulk-packet-')), requestedBy: 'x', client: 'backend', logger: silentLogger, pdf: false });
     expect(result).toMatchObject({ via: 'search', visits: 5 });
     expect(sandbox.requestLog.slice(before).some((r) => r.path.startsWith('/$export'))).toBe(false);
+  });
+
+  it.each([
+    ['read to the end', undefined],
+    ['stopped by a failure after the first page', 'stop'],
+  ])('when the Bulk Data source is %s, then its downloaded files and buckets are removed', async (_label, stop) => {
+    const gateway = new FhirGateway({ baseUrl: sandbox.fhirBaseUrl, logger: silentLogger, accessToken: () => token });
+    const parent = mkdtempSync(join(tmpdir(), 'nc-bulk-parent-'));
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const page of bulkVisitPages(gateway, { from: '2026-01-01', to: '2026-12-31' }, { pageSize: 4, tempParent: parent })) {
+        seen.push(...page.visits.map((v) => v.procedure.id));
+        expect(readdirSync(parent)).toHaveLength(1);
+        if (stop) throw new Error('stopped');
+      }
+    })();
+    if (stop) await expect(reading).rejects.toThrow('stopped');
+    else await reading;
+    expect(seen).toHaveLength(stop ? 4 : 17);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(readdirSync(parent)).toEqual([]);
   });
 });
