@@ -53,7 +53,7 @@ const entriesOf = <T>(bundle: Bundle | undefined, type: string): T[] => (bundle?
 /**
  * Streams the matching visits page by page (paged searches, `next` links followed): one page of
  * Procedures, then one batch for their Observations, notes and Provenance. Never holds more than one
- * page in memory. A seam for FHIR Bulk Data `$export` would replace this generator where offered.
+ * page in memory. Where the EHR offers FHIR Bulk Data `$export`, bulk-visit-source.ts yields the same pages.
  */
 export async function* visitPages(gateway: FhirGateway, filters: ExportFilters, pageSize = 50): AsyncGenerator<VisitPage> {
   let page: Bundle | undefined = await gateway.search('Procedure', searchParams(filters, pageSize));
