@@ -77,7 +77,10 @@ async function awaitManifest(gateway: FhirGateway, statusUrl: string, options: B
     options.onWaiting?.(status.progress);
     const wait = Math.min(Math.max(status.retryAfterMs ?? backoff, 100), 60_000);
     backoff = Math.min(backoff * 2, 10_000);
-    if (Date.now() + wait > deadline) throw upstream(`The EHR's bulk export did not finish within ${Math.round((options.waitMs ?? 1_800_000) / 60_000)} minutes`, { status: 504, transient: true });
+    if (Date.now() + wait > deadline) {
+      const limit = options.waitMs ?? 1_800_000;
+      throw upstream(`The EHR's bulk export did not finish within ${limit >= 120_000 ? `${Math.round(limit / 60_000)} minutes` : `${Math.round(limit / 1000)} seconds`}`, { status: 504, transient: true });
+    }
     await sleep(wait);
   }
 }

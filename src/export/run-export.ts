@@ -147,10 +147,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const created = new Date().toISOString();
   const audit = await options.gateway.create(exportAuditEvent({ requestedBy: options.requestedBy, client: options.client, filters, visits, patients, recorded: created, version: core.version }));
   const auditRef = `AuditEvent/${audit.id ?? ''}`;
-  const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, generator: core.generator });
 
-  const hashed = [...packet.files, { path: 'cover.pdf', ...cover }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
+  const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, retrieval, generator: core.generator });
+  const hashed = [...packet.files, { path: 'cover.pdf', ...cover }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
   options.logger.info('export finished', { visits, patients, reused, skipped, via, files: hashed.length + 1 });
 

@@ -108,6 +108,7 @@ describe('compliance export', () => {
     expect(cover).toContain('Jordan Compliance');
     expect(cover).toMatch(/Audit record: AuditEvent\//);
     expect(cover).toContain('Patient/p-maria-lopez');
+    expect(cover).toContain('Read by: FHIR searches (paged)');
   });
 
   it.each([

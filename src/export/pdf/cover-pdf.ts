@@ -12,6 +12,8 @@ export interface CoverFacts {
   readonly created: string;
   readonly auditEvent: string;
   readonly fhirBase: string;
+  /** How the visits were read from the EHR (manifest.json `retrieval`). */
+  readonly retrieval: string;
   readonly generator: string;
 }
 
@@ -35,6 +37,7 @@ export function writeCoverPdf(path: string, facts: CoverFacts): Promise<Digest> 
     ['Patients', String(facts.patients)],
     ['Procedures not written by NeedleChart (listed, no PDF)', String(facts.skipped)],
     ['Source EHR', facts.fhirBase],
+    ['Read by', facts.retrieval],
     ['Audit record', facts.auditEvent],
   ];
   for (const [label, value] of rows) {
