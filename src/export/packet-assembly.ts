@@ -21,7 +21,7 @@ export interface VisitFile {
 export const INDEX_HEADER = ['date', 'patient', 'encounter', 'performer', 'muscle_count', 'codes', 'payer', 'readiness_score', 'pdf'];
 
 /** Files the export writes at the top of the packet; anything else there is listed in the manifest as found. */
-const TOP_LEVEL = new Set(['index.csv', 'resources.ndjson', 'cover.pdf', 'manifest.json', 'patients']);
+const TOP_LEVEL = new Set(['index.csv', 'resources.ndjson', 'cover.pdf', 'not-included.csv', 'manifest.json', 'patients']);
 
 export interface PacketContents {
   readonly visits: number;

@@ -10,7 +10,7 @@ import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
 import { bulkVisitPages } from './bulk-visit-source.js';
 import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly.js';
-import { Directories, exists, inPool, readAhead, sha256File, writeAtomic } from './packet-files.js';
+import { csvField, Directories, exists, inPool, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
 import { writeVisitPdf } from './pdf/visit-pdf.js';
 import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
@@ -84,6 +84,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   let done = 0;
   let reused = 0;
   let skipped = 0;
+  /** Dry-needling Procedures NeedleChart cannot read back (written by another system): listed so staff add them by hand. Few, so kept in memory. */
+  const notIncluded: (string | number)[][] = [];
   let total: number | undefined;
   const started = performance.now();
   const report = (phase: ExportProgress['phase'], note?: string): void => {
@@ -117,7 +119,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       }
       const summary = summariseVisit(record, await facts.get(record.procedure.subject.reference ?? ''), core);
       if (!summary || (filters.payer && summary.session.payer !== filters.payer)) {
-        if (!summary) skipped += 1;
+        if (!summary) {
+          skipped += 1;
+          notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
+        }
         report('visits');
         return;
       }
@@ -150,7 +155,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
 
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
   const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, retrieval, generator: core.generator });
-  const hashed = [...packet.files, { path: 'cover.pdf', ...cover }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const notIncludedCsv = [NOT_INCLUDED_HEADER, ...notIncluded.sort((a, b) => String(a[0]).localeCompare(String(b[0])))].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  const notIncludedFile = { path: 'not-included.csv', ...(await writeAtomic(join(out, 'not-included.csv'), notIncludedCsv)) };
+  const hashed = [...packet.files, { path: 'cover.pdf', ...cover }, notIncludedFile].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
   options.logger.info('export finished', { visits, patients, reused, skipped, via, files: hashed.length + 1 });
 
@@ -168,6 +175,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   report('done');
   return { out, visits, patients, reused, skipped, auditEvent: auditRef, files: hashed.length + 1, via, ...(zipPath ? { zip: zipPath } : {}) };
 }
+
+const NOT_INCLUDED_HEADER = ['date', 'patient', 'encounter', 'procedure', 'reason'];
+const NOT_INCLUDED_REASON = 'Not charted with NeedleChart (or its payer policy is unknown here): add the EHR\'s own record of this visit by hand';
 
 /**
  * Whether an earlier run's record of this visit can stand: the EHR's resources are unchanged (same

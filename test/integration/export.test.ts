@@ -219,4 +219,19 @@ describe('compliance export', () => {
     expect(zip.includes(Buffer.from('manifest.json'))).toBe(true);
     expect(zip.includes(Buffer.from('cover.pdf'))).toBe(true);
   });
+
+  it.each(['search', 'bulk'] as const)('when a dry-needling Procedure was charted by another system (read by %s), then it is listed in not-included.csv and counted on the cover, not silently dropped', async (source) => {
+    await sandbox.engine.execute({ method: 'PUT', path: '/Patient/p-elsewhere', body: { resourceType: 'Patient', id: 'p-elsewhere', name: [{ family: 'Elsewhere' }] } });
+    await sandbox.engine.execute({ method: 'PUT', path: '/Procedure/pr-elsewhere', body: { resourceType: 'Procedure', id: 'pr-elsewhere', status: 'completed', subject: { reference: 'Patient/p-elsewhere' }, performedDateTime: '2026-05-05T10:00:00Z', code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/procedure', code: 'dry-needling' }] } } });
+    const out = packetDir();
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, source });
+    expect(result).toMatchObject({ visits: 17, skipped: 1 });
+    const rows = readFileSync(join(out, 'not-included.csv'), 'utf8').trim().split('\r\n');
+    expect(rows[0]).toBe('date,patient,encounter,procedure,reason');
+    expect(rows.slice(1)).toHaveLength(1);
+    expect(rows[1]).toMatch(/^2026-05-05T10:00:00Z,Patient\/p-elsewhere,,Procedure\/pr-elsewhere,Not charted with NeedleChart/);
+    expect(await pdfText(join(out, 'cover.pdf'))).toMatch(/not charted with NeedleChart \(listed in not-included\.csv\): 1/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
+    expect(manifest.files.filter((f) => f.path === 'not-included.csv')).toHaveLength(1);
+  });
 });

@@ -35,7 +35,7 @@ export function writeCoverPdf(path: string, facts: CoverFacts): Promise<Digest> 
     ['Performer', f.performer ?? 'all'],
     ['Visits in this packet', String(facts.visits)],
     ['Patients', String(facts.patients)],
-    ['Procedures not written by NeedleChart (listed, no PDF)', String(facts.skipped)],
+    ['Dry-needling procedures not charted with NeedleChart (listed in not-included.csv)', String(facts.skipped)],
     ['Source EHR', facts.fhirBase],
     ['Read by', facts.retrieval],
     ['Audit record', facts.auditEvent],
@@ -44,7 +44,7 @@ export function writeCoverPdf(path: string, facts: CoverFacts): Promise<Digest> 
     doc.font('Helvetica-Bold').text(pdfText(`${label}: `), { continued: true }).font('Helvetica').text(pdfText(value));
     doc.moveDown(0.2);
   }
-  doc.moveDown(1).fontSize(9).fillColor('#5b6876').text(pdfText('Contents: index.csv lists every visit; each visit has a PDF under patients/<id>/visits/; bundles per patient (FHIR collection) and resources.ndjson hold the source records; manifest.json lists the SHA-256 of every file.'));
+  doc.moveDown(1).fontSize(9).fillColor('#5b6876').text(pdfText('Contents: index.csv lists every visit; each visit has a PDF under patients/<id>/visits/; bundles per patient (FHIR collection) and resources.ndjson hold the source records; not-included.csv lists dry-needling procedures charted elsewhere, to add by hand; manifest.json lists the SHA-256 of every file.'));
   doc.end();
   return written;
 }
