@@ -14,8 +14,8 @@ import { procedureMatches, procedureQuery, type VisitPage, type VisitRecord } fr
 const VISIT_TYPES = ['Procedure', 'Observation', 'DocumentReference', 'Provenance'] as const;
 /** Visits per bucket file: the join holds one bucket's resources in memory at a time (a few MB at this size). */
 const VISITS_PER_BUCKET = 200;
-/** Open bucket files at most; past that, buckets grow instead. */
-const MAX_BUCKETS = 256;
+/** Bucket files open at once (well under the usual limit of 1,024 open files); more buckets take more rounds. */
+const MAX_OPEN_BUCKETS = 256;
 
 export interface BulkSourceOptions {
   readonly pageSize?: number;
@@ -23,6 +23,9 @@ export interface BulkSourceOptions {
   readonly waitMs?: number;
   /** Called on each poll while the EHR prepares the export, with its X-Progress text. */
   readonly onWaiting?: (progress: string | undefined) => void;
+  /** Sizes of the on-disk join (defaults VISITS_PER_BUCKET, MAX_OPEN_BUCKETS); tests make them small to exercise several rounds. */
+  readonly visitsPerBucket?: number;
+  readonly maxOpenBuckets?: number;
   /** Where the private (0700) folder for the downloaded files and the join's buckets is made, and removed after (default: the system's temp folder). */
   readonly tempParent?: string;
 }
@@ -85,6 +88,59 @@ async function awaitManifest(gateway: FhirGateway, statusUrl: string, options: B
   }
 }
 
+type VisitParts = { procedure?: Procedure & { id: string }; observations: Observation[]; documents: DocumentReference[]; provenance: Provenance[] };
+
+/**
+ * Writes each line of the downloaded files that belongs to a matching visit in buckets
+ * [first, first + count) into that bucket's file, as `<procedure id>\t<resource>`.
+ */
+async function spill(files: readonly { path: string }[], workDir: string, matching: ReadonlySet<string>, buckets: number, first: number, count: number): Promise<void> {
+  let failure: Error | undefined;
+  const streams = Array.from({ length: count }, (_, i) => createWriteStream(join(workDir, `bucket-${first + i}.ndjson`)).on('error', (error) => (failure ??= error)));
+  try {
+    for (const file of files) {
+      for await (const line of ndjsonLines(file.path)) {
+        const resource = JSON.parse(line) as FhirResource;
+        for (const id of new Set(visitsOf(resource))) {
+          if (id === undefined || !matching.has(id)) continue;
+          const bucket = bucketOf(id, buckets) - first;
+          if (bucket < 0 || bucket >= count) continue;
+          if (failure) throw failure;
+          await writeLine(streams[bucket] as WriteStream, `${id}\t${line}`);
+        }
+      }
+    }
+  } finally {
+    await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
+  }
+  if (failure) throw failure;
+}
+
+/** One bucket's visits, read whole (it is small by construction) and removed, oldest first. */
+async function readBucket(path: string): Promise<VisitRecord[]> {
+  const visits = new Map<string, VisitParts>();
+  for await (const line of ndjsonLines(path)) {
+    const tab = line.indexOf('\t');
+    const id = line.slice(0, tab);
+    const resource = JSON.parse(line.slice(tab + 1)) as FhirResource;
+    let visit = visits.get(id);
+    if (!visit) visits.set(id, (visit = { observations: [], documents: [], provenance: [] }));
+    if (resource.resourceType === 'Procedure') visit.procedure = resource as Procedure & { id: string };
+    else if (resource.resourceType === 'Observation') visit.observations.push(resource);
+    else if (resource.resourceType === 'DocumentReference') visit.documents.push(resource);
+    else if (resource.resourceType === 'Provenance') visit.provenance.push(resource);
+  }
+  await rm(path, { force: true });
+  return [...visits.values()]
+    .filter((v): v is VisitParts & { procedure: Procedure & { id: string } } => v.procedure !== undefined)
+    .map((v) => ({ procedure: v.procedure, observations: v.observations, documents: v.documents, provenance: v.provenance }))
+    .sort((x, y) => (x.procedure.performedDateTime ?? '').localeCompare(y.procedure.performedDateTime ?? ''));
+}
+
+function* pagesOf<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
 /**
  * Streams the matching visits from a FHIR Bulk Data system-level `$export` (where the EHR offers it):
  * kick-off for the four visit types with the Procedure search as `_typeFilter`, wait for the manifest,
@@ -119,41 +175,17 @@ export async function* bulkVisitPages(gateway: FhirGateway, filters: ExportFilte
     }
     if (!matching.size) return;
 
-    const buckets = Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(matching.size / VISITS_PER_BUCKET)));
-    const streams = Array.from({ length: buckets }, (_, b) => createWriteStream(join(workDir, `bucket-${b}.ndjson`)));
-    try {
-      for (const file of files) {
-        for await (const line of ndjsonLines(file.path)) {
-          const resource = JSON.parse(line) as FhirResource;
-          const visits = new Set(visitsOf(resource).filter((id): id is string => id !== undefined && matching.has(id)));
-          for (const id of visits) await writeLine(streams[bucketOf(id, buckets)] as WriteStream, `${id}\t${line}`);
-        }
-        await rm(file.path, { force: true });
+    // Visits are spread over buckets of about visitsPerBucket; when there are more buckets than may be open at once,
+    // the downloaded files are read once per round of buckets.
+    const perBucket = options.visitsPerBucket ?? VISITS_PER_BUCKET;
+    const maxOpen = options.maxOpenBuckets ?? MAX_OPEN_BUCKETS;
+    const buckets = Math.max(1, Math.ceil(matching.size / perBucket));
+    for (let first = 0; first < buckets; first += maxOpen) {
+      const round = Math.min(maxOpen, buckets - first);
+      await spill(files, workDir, matching, buckets, first, round);
+      for (let b = first; b < first + round; b++) {
+        for (const page of pagesOf(await readBucket(join(workDir, `bucket-${b}.ndjson`)), pageSize)) yield { total: matching.size, visits: page };
       }
-    } finally {
-      await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
-    }
-
-    for (let b = 0; b < buckets; b++) {
-      const visits = new Map<string, { procedure?: Procedure & { id: string }; observations: Observation[]; documents: DocumentReference[]; provenance: Provenance[] }>();
-      for await (const line of ndjsonLines(join(workDir, `bucket-${b}.ndjson`))) {
-        const tab = line.indexOf('\t');
-        const id = line.slice(0, tab);
-        const resource = JSON.parse(line.slice(tab + 1)) as FhirResource;
-        let visit = visits.get(id);
-        if (!visit) visits.set(id, (visit = { observations: [], documents: [], provenance: [] }));
-        if (resource.resourceType === 'Procedure') visit.procedure = resource as Procedure & { id: string };
-        else if (resource.resourceType === 'Observation') visit.observations.push(resource);
-        else if (resource.resourceType === 'DocumentReference') visit.documents.push(resource);
-        else if (resource.resourceType === 'Provenance') visit.provenance.push(resource);
-      }
-      await rm(join(workDir, `bucket-${b}.ndjson`), { force: true });
-      const records: VisitRecord[] = [...visits.values()]
-        .filter((v): v is typeof v & { procedure: Procedure & { id: string } } => v.procedure !== undefined)
-        .map((v) => ({ procedure: v.procedure, observations: v.observations, documents: v.documents, provenance: v.provenance }))
-        .sort((x, y) => (x.procedure.performedDateTime ?? '').localeCompare(y.procedure.performedDateTime ?? ''));
-      visits.clear();
-      for (let i = 0; i < records.length; i += pageSize) yield { total: matching.size, visits: records.slice(i, i + pageSize) };
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });

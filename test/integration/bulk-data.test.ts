@@ -171,4 +171,21 @@ describe('the sandbox EHR as a Bulk Data 2.0 server', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(readdirSync(parent)).toEqual([]);
   });
+
+  it('when the join needs more buckets than it may open at once, then it reads the files in rounds and yields the same visits with the same resources', async () => {
+    const gateway = new FhirGateway({ baseUrl: sandbox.fhirBaseUrl, logger: silentLogger, accessToken: () => token });
+    const read = async (options: Parameters<typeof bulkVisitPages>[2]) => {
+      const visits = new Map<string, string[]>();
+      for await (const page of bulkVisitPages(gateway, { from: '2026-01-01', to: '2026-12-31' }, options)) {
+        for (const v of page.visits) visits.set(v.procedure.id, [...v.observations, ...v.documents, ...v.provenance].map((r) => `${r.resourceType}/${r.id ?? ''}`).sort());
+      }
+      return visits;
+    };
+    const whole = await read({});
+    // 17 visits, 2 a bucket: 9 buckets, 3 open at once: 3 rounds.
+    const rounds = await read({ visitsPerBucket: 2, maxOpenBuckets: 3 });
+    expect(whole.size).toBe(17);
+    expect(new Map([...rounds].sort())).toEqual(new Map([...whole].sort()));
+    expect([...whole.values()].every((resources) => resources.some((r) => r.startsWith('DocumentReference/')) && resources.some((r) => r.startsWith('Provenance/')))).toBe(true);
+  });
 });
