@@ -23,7 +23,7 @@ function follow(id) {
     const p = JSON.parse(e.data);
     if (p.total) {
       $('bar').max = p.total;
-      $('bar').value = p.done + p.skipped;
+      $('bar').value = p.done + p.skipped + (p.excluded ?? 0);
     }
     const eta = p.etaSeconds !== undefined ? `, about ${Math.ceil(p.etaSeconds)} s left` : '';
     if (p.phase === 'waiting') setStatus(`The EHR is preparing a bulk export${p.note ? ` (${p.note})` : ''}…`);

@@ -29,7 +29,7 @@ export interface ExportCommand {
 /** A progress line: a bar on a terminal (rewritten in place), plain lines otherwise. */
 export function progressLine(p: ExportProgress, width = 24): string {
   const total = p.total;
-  const fraction = total ? Math.min(1, (p.done + p.skipped) / total) : 0;
+  const fraction = total ? Math.min(1, (p.done + p.skipped + p.excluded) / total) : 0;
   const bar = total ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ` : '';
   const eta = p.etaSeconds !== undefined ? ` ETA ${Math.ceil(p.etaSeconds)}s` : '';
   if (p.phase === 'waiting') return `Waiting for the EHR's bulk export${p.note ? `: ${p.note}` : ''}`;

@@ -24,6 +24,8 @@ export interface ExportProgress {
   readonly total?: number;
   readonly reused: number;
   readonly skipped: number;
+  /** Visits of other payers than the payer filter asks for: read, and not in this packet. */
+  readonly excluded: number;
   readonly perSecond: number;
   readonly etaSeconds?: number;
 }
@@ -84,6 +86,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   let done = 0;
   let reused = 0;
   let skipped = 0;
+  let excluded = 0;
   /** Dry-needling Procedures NeedleChart cannot read back (written by another system): listed so staff add them by hand. Few, so kept in memory. */
   const notIncluded: (string | number)[][] = [];
   let total: number | undefined;
@@ -91,7 +94,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const report = (phase: ExportProgress['phase'], note?: string): void => {
     const elapsed = (performance.now() - started) / 1000;
     const perSecond = elapsed > 0 ? done / elapsed : 0;
-    options.onProgress?.({ phase, done, reused, skipped, perSecond, ...(note ? { note } : {}), ...(total !== undefined ? { total } : {}), ...(total !== undefined && perSecond > 0 ? { etaSeconds: Math.max(0, (total - done - skipped) / perSecond) } : {}) });
+    const left = total !== undefined ? Math.max(0, total - done - skipped - excluded) : undefined;
+    options.onProgress?.({ phase, done, reused, skipped, excluded, perSecond, ...(note ? { note } : {}), ...(total !== undefined ? { total } : {}), ...(left !== undefined && perSecond > 0 ? { etaSeconds: left / perSecond } : {}) });
   };
 
   const source = options.source ?? 'auto';
@@ -113,7 +117,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
           current.add(recordPath);
           done += 1;
           reused += 1;
-        }
+        } else excluded += 1;
         report('visits');
         return;
       }
@@ -122,7 +126,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         if (!summary) {
           skipped += 1;
           notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
-        }
+        } else excluded += 1;
         report('visits');
         return;
       }

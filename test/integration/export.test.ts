@@ -6,7 +6,7 @@ import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendGateway, generateBackendKey } from '../../src/export/backend-gateway.js';
 import { listFiles, sha256File } from '../../src/export/packet-files.js';
-import { runExport } from '../../src/export/run-export.js';
+import { runExport, type ExportProgress } from '../../src/export/run-export.js';
 import type { FhirGateway } from '../../src/fhir/client.js';
 import { createJsonLogger } from '../../src/http/logger.js';
 import { loadBodyMap } from '../../src/http/routes/body-map.js';
@@ -117,11 +117,15 @@ describe('compliance export', () => {
     [{ payer: 'medicare' }, 'search', 7],
     [{ payer: 'medicare' }, 'bulk', 7],
     [{ performer: 'Practitioner/pt-chen' }, 'bulk', 0],
-  ] as const)('when the export is filtered by %j (read by %s), then only matching visits are in it', async (filter, source, visits) => {
+  ] as const)('when the export is filtered by %j (read by %s), then only matching visits are in it and the progress still reaches the end', async (filter, source, visits) => {
     const out = packetDir();
-    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filter }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false, source });
+    let last: ExportProgress | undefined;
+    const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filter }, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false, source, onProgress: (p) => (last = p) });
     expect(result.visits).toBe(visits);
     expect(readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n')).toHaveLength(visits + 1);
+    expect(last?.phase).toBe('done');
+    if (last?.total) expect(last.done + last.skipped + last.excluded).toBe(last.total);
+    if ('payer' in filter) expect(last?.excluded).toBe(17 - visits);
   });
 
   it('when an export fails midway, then rerunning into the same folder completes it without duplicates and reuses finished visits', async () => {

@@ -148,7 +148,9 @@ describe('needlechart bundle and sandbox', () => {
 
 describe('export progress line', () => {
   it('when the EHR is still preparing a bulk export, then the line says so with its progress text', () => {
-    expect(progressLine({ phase: 'waiting', note: 'Exporting Observation (2 of 4 types)', done: 0, reused: 0, skipped: 0, perSecond: 0 })).toBe("Waiting for the EHR's bulk export: Exporting Observation (2 of 4 types)");
-    expect(progressLine({ phase: 'visits', done: 5, total: 10, reused: 0, skipped: 0, perSecond: 2.5, etaSeconds: 2 }, 10)).toBe('[#####.....] 5/10 visits, 2.5 visits/s ETA 2s');
+    expect(progressLine({ phase: 'waiting', note: 'Exporting Observation (2 of 4 types)', done: 0, reused: 0, skipped: 0, excluded: 0, perSecond: 0 })).toBe("Waiting for the EHR's bulk export: Exporting Observation (2 of 4 types)");
+    expect(progressLine({ phase: 'visits', done: 5, total: 10, reused: 0, skipped: 0, excluded: 0, perSecond: 2.5, etaSeconds: 2 }, 10)).toBe('[#####.....] 5/10 visits, 2.5 visits/s ETA 2s');
+    // Visits of other payers count toward the bar: a payer-filtered export still reaches the end.
+    expect(progressLine({ phase: 'visits', done: 3, total: 10, reused: 0, skipped: 0, excluded: 7, perSecond: 2.5 }, 10)).toBe('[##########] 3/10 visits, 2.5 visits/s');
   });
 });
