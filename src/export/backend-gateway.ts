@@ -2,10 +2,13 @@ import type { webcrypto } from 'node:crypto';
 import { generateKeyPair, exportJWK, type JWK } from 'jose';
 import { FhirGateway } from '../fhir/client.js';
 import type { Logger } from '../http/logger.js';
-import { BackendServicesClient } from '../smart/backend-services.js';
+import type { BackendServicesClient } from '../smart/backend-services.js';
+
+/** Where a Backend Services gateway gets its access tokens: the client itself, or (in the export's worker thread) the main thread that holds it. */
+export type BackendCredentials = Pick<BackendServicesClient, 'accessToken' | 'invalidate'>;
 
 /** A FHIR gateway that authenticates as a SMART Backend Services client (system scopes). */
-export function backendGateway(fhirBaseUrl: string, backend: BackendServicesClient, logger: Logger, timeoutMs = 30_000): FhirGateway {
+export function backendGateway(fhirBaseUrl: string, backend: BackendCredentials, logger: Logger, timeoutMs = 30_000): FhirGateway {
   return new FhirGateway({
     baseUrl: fhirBaseUrl,
     logger,

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import type { DocumentReference, FhirResource, Observation, Procedure, Provenance } from 'fhir/r4.js';
+import type { FhirResource, Procedure } from 'fhir/r4.js';
 import type { BulkManifest, FhirGateway } from '../fhir/client.js';
 import { upstream } from '../outcome/operation-outcome-error.js';
 import type { ExportFilters } from './export-filters.js';
-import { procedureMatches, procedureQuery, type VisitPage, type VisitRecord } from './visit-source.js';
+import { procedureMatches, procedureQuery, VisitGathering, visitsOf, type VisitPage, type VisitRecord } from './visit-source.js';
 
 /** The types a visit is made of, as the export asks for them. */
 const VISIT_TYPES = ['Procedure', 'Observation', 'DocumentReference', 'Provenance'] as const;
@@ -31,28 +31,6 @@ export interface BulkSourceOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `Procedure/<id>` (relative, absolute or versioned) → `<id>`; undefined for anything else. */
-export function procedureIdOf(reference: string | undefined): string | undefined {
-  const m = /(?:^|\/)Procedure\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference ?? '');
-  return m?.[1];
-}
-
-/** Which visits (Procedure ids) a resource of the export belongs to. */
-function visitsOf(resource: FhirResource): (string | undefined)[] {
-  switch (resource.resourceType) {
-    case 'Procedure':
-      return [resource.id];
-    case 'Observation':
-      return (resource.partOf ?? []).map((r) => procedureIdOf(r.reference));
-    case 'DocumentReference':
-      return (resource.context?.related ?? []).map((r) => procedureIdOf(r.reference));
-    case 'Provenance':
-      return resource.target.map((r) => procedureIdOf(r.reference));
-    default:
-      return [];
-  }
-}
 
 /** FNV-1a: a cheap, stable spread of ids over the buckets. */
 function bucketOf(id: string, buckets: number): number {
@@ -88,8 +66,6 @@ async function awaitManifest(gateway: FhirGateway, statusUrl: string, options: B
   }
 }
 
-type VisitParts = { procedure?: Procedure & { id: string }; observations: Observation[]; documents: DocumentReference[]; provenance: Provenance[] };
-
 /**
  * Writes each line of the downloaded files that belongs to a matching visit in buckets
  * [first, first + count) into that bucket's file, as `<procedure id>\t<resource>`.
@@ -118,23 +94,13 @@ async function spill(files: readonly { path: string }[], workDir: string, matchi
 
 /** One bucket's visits, read whole (it is small by construction) and removed, oldest first. */
 async function readBucket(path: string): Promise<VisitRecord[]> {
-  const visits = new Map<string, VisitParts>();
+  const gathering = new VisitGathering();
   for await (const line of ndjsonLines(path)) {
     const tab = line.indexOf('\t');
-    const id = line.slice(0, tab);
-    const resource = JSON.parse(line.slice(tab + 1)) as FhirResource;
-    let visit = visits.get(id);
-    if (!visit) visits.set(id, (visit = { observations: [], documents: [], provenance: [] }));
-    if (resource.resourceType === 'Procedure') visit.procedure = resource as Procedure & { id: string };
-    else if (resource.resourceType === 'Observation') visit.observations.push(resource);
-    else if (resource.resourceType === 'DocumentReference') visit.documents.push(resource);
-    else if (resource.resourceType === 'Provenance') visit.provenance.push(resource);
+    gathering.add(line.slice(0, tab), JSON.parse(line.slice(tab + 1)) as FhirResource);
   }
   await rm(path, { force: true });
-  return [...visits.values()]
-    .filter((v): v is VisitParts & { procedure: Procedure & { id: string } } => v.procedure !== undefined)
-    .map((v) => ({ procedure: v.procedure, observations: v.observations, documents: v.documents, provenance: v.provenance }))
-    .sort((x, y) => (x.procedure.performedDateTime ?? '').localeCompare(y.procedure.performedDateTime ?? ''));
+  return gathering.records().sort((x, y) => (x.procedure.performedDateTime ?? '').localeCompare(y.procedure.performedDateTime ?? ''));
 }
 
 function* pagesOf<T>(items: readonly T[], size: number): Generator<T[]> {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { FhirGateway } from '../fhir/client.js';
 import type { Logger, LogFields } from '../http/logger.js';
 import { loadBodyMap } from '../http/routes/body-map.js';
 import { createCore } from '../service/core.js';
+import { backendGateway } from './backend-gateway.js';
 import { runExport } from './run-export.js';
 import type { WorkerExport, WorkerMessage, ParentMessage } from './run-export-in-worker.js';
 
@@ -41,7 +41,7 @@ const logger: Logger = {
 
 try {
   const core = await createCore(job.coreOptions);
-  const gateway = new FhirGateway({ baseUrl: job.fhirBaseUrl, logger, timeoutMs: job.timeoutMs, accessToken, onUnauthorized: async () => post({ type: 'invalidate' }) });
+  const gateway = backendGateway(job.fhirBaseUrl, { accessToken, invalidate: () => post({ type: 'invalidate' }) }, logger, job.timeoutMs);
   const result = await runExport({ ...job.export, gateway, core, bodyMap: loadBodyMap(), logger, onProgress: (progress) => post({ type: 'progress', progress }) });
   post({ type: 'done', result });
 } catch (error) {

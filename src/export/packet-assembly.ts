@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
@@ -50,9 +51,7 @@ async function loadPatientFolder(out: string, id: string, current: ReadonlySet<s
   for (const entry of await readdir(join(out, base), { withFileTypes: true })) {
     if (entry.name === 'bundle.json') continue; // rebuilt below
     if (entry.name === 'visits' && entry.isDirectory()) continue;
-    if (entry.name.endsWith('.part')) await rm(join(out, base, entry.name), { force: true });
-    else if (entry.isDirectory()) for (const path of await listFiles(join(out, base, entry.name))) others.push(await digestFile(out, `${base}/${entry.name}/${path}`));
-    else others.push(await digestFile(out, `${base}/${entry.name}`));
+    others.push(...(await keptAsFound(out, base, entry)));
   }
   const names = await readdir(join(out, base, 'visits')).catch(() => [] as string[]);
   for (const name of names.sort()) {
@@ -68,6 +67,22 @@ async function loadPatientFolder(out: string, id: string, current: ReadonlySet<s
   const referenced = new Set(records.map((r) => r.file.pdf));
   for (const path of pdfs) if (!referenced.has(path)) await rm(join(out, path), { force: true });
   return { id, records, others };
+}
+
+/**
+ * A file or folder the export did not write, found in `dir` (packet-relative, '' for the top): kept
+ * and listed with the digest it has now; a leftover of an interrupted write (`.part`) is removed.
+ */
+async function keptAsFound(out: string, dir: string, entry: Dirent): Promise<FileDigest[]> {
+  const path = dir ? `${dir}/${entry.name}` : entry.name;
+  if (entry.name.endsWith('.part')) {
+    await rm(join(out, path), { force: true });
+    return [];
+  }
+  if (!entry.isDirectory()) return [await digestFile(out, path)];
+  const found: FileDigest[] = [];
+  for (const inner of await listFiles(join(out, path))) found.push(await digestFile(out, `${path}/${inner}`));
+  return found;
 }
 
 function parseRecord(bytes: Buffer): VisitFile | undefined {
@@ -122,12 +137,7 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
     files.push({ path, ...(await writeAtomic(join(out, path), bundle)) });
   }
   files.push({ path: 'index.csv', ...(await index.close()) }, { path: 'resources.ndjson', ...(await ndjson.close()) });
-  for (const entry of await readdir(out, { withFileTypes: true })) {
-    if (TOP_LEVEL.has(entry.name)) continue;
-    if (entry.name.endsWith('.part')) await rm(join(out, entry.name), { force: true });
-    else if (entry.isDirectory()) for (const path of await listFiles(join(out, entry.name))) files.push(await digestFile(out, `${entry.name}/${path}`));
-    else files.push(await digestFile(out, entry.name));
-  }
+  for (const entry of await readdir(out, { withFileTypes: true })) if (!TOP_LEVEL.has(entry.name)) files.push(...(await keptAsFound(out, '', entry)));
   return { visits, patients, files };
 }
 

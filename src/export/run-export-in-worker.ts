@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger, LogFields } from '../http/logger.js';
 import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { CoreOptions } from '../service/core.js';
+import type { BackendCredentials } from './backend-gateway.js';
 import type { ExportOptions, ExportProgress, ExportResult } from './run-export.js';
 
 /** What the worker needs, all of it plain data (it is copied into the thread). */
@@ -24,7 +25,7 @@ export type ParentMessage = { readonly id: string; readonly token?: string; read
 
 export interface WorkerExportOptions extends WorkerExport {
   /** The Backend Services client: stays in this thread, and answers the worker's token requests. */
-  readonly credentials: { accessToken(): Promise<string>; invalidate(): void };
+  readonly credentials: BackendCredentials;
   readonly logger: Logger;
   readonly onProgress?: (progress: ExportProgress) => void;
   /** The worker's heap limit (old generation, MB): the export's live heap is about 50 MB. */

@@ -1,4 +1,4 @@
-import type { Bundle, DocumentReference, Observation, Patient, Procedure, Provenance } from 'fhir/r4.js';
+import type { Bundle, DocumentReference, FhirResource, Observation, Patient, Procedure, Provenance } from 'fhir/r4.js';
 import { collectPages, type FhirGateway } from '../fhir/client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from '../fhir/systems.js';
 import type { ExportFilters } from './export-filters.js';
@@ -50,6 +50,49 @@ export function procedureMatches(procedure: Procedure, filters: ExportFilters): 
 
 const entriesOf = <T>(bundle: Bundle | undefined, type: string): T[] => (bundle?.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === type) as T[];
 
+/** `Procedure/<id>` (relative, absolute or versioned) → `<id>`; undefined for anything else. */
+export function procedureIdOf(reference: string | undefined): string | undefined {
+  const m = /(?:^|\/)Procedure\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference ?? '');
+  return m?.[1];
+}
+
+/** Which visits (Procedure ids) a resource belongs to: a Procedure is one; its Observations, note and Provenance point at it. */
+export function visitsOf(resource: FhirResource): (string | undefined)[] {
+  switch (resource.resourceType) {
+    case 'Procedure':
+      return [resource.id];
+    case 'Observation':
+      return (resource.partOf ?? []).map((r) => procedureIdOf(r.reference));
+    case 'DocumentReference':
+      return (resource.context?.related ?? []).map((r) => procedureIdOf(r.reference));
+    case 'Provenance':
+      return resource.target.map((r) => procedureIdOf(r.reference));
+    default:
+      return [];
+  }
+}
+
+/** Visits put together from a Procedure and the resources that point at it, arriving in any order (paged searches, Bulk Data buckets). */
+export class VisitGathering {
+  private readonly visits = new Map<string, { procedure?: Procedure & { id: string }; observations: Observation[]; documents: DocumentReference[]; provenance: Provenance[] }>();
+
+  add(visitId: string, resource: FhirResource): void {
+    let visit = this.visits.get(visitId);
+    if (!visit) this.visits.set(visitId, (visit = { observations: [], documents: [], provenance: [] }));
+    if (resource.resourceType === 'Procedure') visit.procedure = resource as Procedure & { id: string };
+    else if (resource.resourceType === 'Observation') visit.observations.push(resource);
+    else if (resource.resourceType === 'DocumentReference') visit.documents.push(resource);
+    else if (resource.resourceType === 'Provenance') visit.provenance.push(resource);
+  }
+
+  /** The visits whose Procedure was added, in the order each visit was first seen. */
+  records(): VisitRecord[] {
+    const records: VisitRecord[] = [];
+    for (const { procedure, observations, documents, provenance } of this.visits.values()) if (procedure) records.push({ procedure, observations, documents, provenance });
+    return records;
+  }
+}
+
 /**
  * Streams the matching visits page by page (paged searches, `next` links followed): one page of
  * Procedures, then one batch for their Observations, notes and Provenance. Never holds more than one
@@ -75,18 +118,10 @@ export async function* visitPages(gateway: FhirGateway, filters: ExportFilters, 
       const observations = await collectPages<Observation>(gateway, obs, 'Observation');
       const documents = await collectPages<DocumentReference>(gateway, docs, 'DocumentReference');
       const provenance = await collectPages<Provenance>(gateway, prov, 'Provenance');
-      yield {
-        ...(total !== undefined ? { total } : {}),
-        visits: procedures.map((procedure) => {
-          const ref = `Procedure/${procedure.id}`;
-          return {
-            procedure,
-            observations: observations.filter((o) => o.partOf?.some((p) => p.reference === ref)),
-            documents: documents.filter((d) => d.context?.related?.some((r) => r.reference === ref)),
-            provenance: provenance.filter((p) => p.target.some((t) => t.reference === ref || t.reference?.startsWith(`${ref}/_history/`))),
-          };
-        }),
-      };
+      const gathering = new VisitGathering();
+      for (const procedure of procedures) gathering.add(procedure.id, procedure);
+      for (const resource of [...observations, ...documents, ...provenance]) for (const id of new Set(visitsOf(resource))) if (id) gathering.add(id, resource);
+      yield { ...(total !== undefined ? { total } : {}), visits: gathering.records() };
     }
     page = await gateway.nextPage(page);
   }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
+import type { BackendCredentials } from '../export/backend-gateway.js';
 import { exportsRouter } from './routes/exports.js';
 import type { CdsClient } from '../cds/cds-auth.js';
 import { cdsRouter } from './routes/cds.js';
@@ -33,7 +34,7 @@ export interface AppDeps {
   /** CDS Hooks: the clients allowed to call, and where jti values are remembered. */
   readonly cds?: { readonly clients: () => readonly CdsClient[]; readonly store: SessionStore; readonly appUrl: () => string };
   /** The compliance export: the EHR it reads (also where a staff sign-in goes), and the Backend Services client it reads as. */
-  readonly exports?: { readonly fhirBaseUrl: string; readonly backend: { accessToken(): Promise<string>; invalidate(): void }; readonly backendClientId: string };
+  readonly exports?: { readonly fhirBaseUrl: string; readonly backend: BackendCredentials; readonly backendClientId: string };
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));

@@ -150,9 +150,11 @@ export function bulkExportService(options: BulkExportOptions): BulkExportService
       const name = `${type}-1.ndjson`;
       const stream = createWriteStream(join(job.dir, name));
       let count = 0;
+      const kickedOff = Date.parse(job.transactionTime);
       for (const resource of resources) {
-        if (request.since !== undefined && !(Date.parse(resource.meta?.lastUpdated ?? '') > request.since)) continue;
-        if (Date.parse(resource.meta?.lastUpdated ?? '') > Date.parse(job.transactionTime)) continue; // written after the kick-off
+        const updated = Date.parse(resource.meta?.lastUpdated ?? '');
+        if (request.since !== undefined && !(updated > request.since)) continue;
+        if (updated > kickedOff) continue; // written after the kick-off
         count += 1;
         if (!stream.write(`${JSON.stringify(resource)}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
         // Let the server answer other requests (status polls) while a large type is written.
@@ -164,8 +166,21 @@ export function bulkExportService(options: BulkExportOptions): BulkExportService
     }
   };
 
-  router.get(/^\/\$export$/, async (req, res) => {
-    try {
+  /** An express handler whose errors are answered as OperationOutcomes. */
+  const handled = (work: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response) => {
+    work(req, res).catch((error: unknown) => sendError(res, error));
+  };
+  /** The job a status or file URL names, for a token that may export; 404 once deleted, expired or never started. */
+  const jobOf = async (req: Request): Promise<Job> => {
+    await authorize(req, []);
+    const job = jobs.get(req.params[0] ?? '');
+    if (!job) throw new OperationOutcomeError(404, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'No such export job (finished and deleted, expired, or never started)' }]));
+    return job;
+  };
+
+  router.get(
+    /^\/\$export$/,
+    handled(async (req, res) => {
       if (!/respond-async/.test(String(req.headers.prefer ?? ''))) throw invalid('A Bulk Data kick-off needs the header Prefer: respond-async', 'Prefer');
       const accept = String(req.headers.accept ?? 'application/fhir+json');
       if (!/application\/fhir\+json|\*\/\*/.test(accept)) throw invalid('A Bulk Data kick-off needs the header Accept: application/fhir+json', 'Accept');
@@ -189,16 +204,13 @@ export function bulkExportService(options: BulkExportOptions): BulkExportService
       });
       res.setHeader('Content-Location', statusUrl(job));
       send(res, 202, outcome([{ severity: 'information', code: 'informational', diagnostics: 'Export started; poll the Content-Location URL' }]));
-    } catch (error) {
-      sendError(res, error);
-    }
-  });
+    }),
+  );
 
-  router.get(/^\/\$export-status\/([A-Za-z0-9_-]+)$/, async (req, res) => {
-    try {
-      await authorize(req, []);
-      const job = jobs.get(req.params[0] ?? '');
-      if (!job || job.state === 'cancelled') return send(res, 404, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'No such export job (finished and deleted, expired, or never started)' }]));
+  router.get(
+    /^\/\$export-status\/([A-Za-z0-9_-]+)$/,
+    handled(async (req, res) => {
+      const job = await jobOf(req);
       if (job.state === 'running') {
         res.setHeader('X-Progress', job.progress);
         res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -207,37 +219,30 @@ export function bulkExportService(options: BulkExportOptions): BulkExportService
       if (job.state === 'failed') return send(res, 500, job.error);
       res.setHeader('Expires', new Date(job.expires ?? Date.now()).toUTCString());
       res.status(200).json({ transactionTime: job.transactionTime, request: job.request, requiresAccessToken: options.authenticate !== undefined, output: job.outputs.map((o) => ({ type: o.type, url: fileUrl(job, o), count: o.count })), error: [] });
-    } catch (error) {
-      sendError(res, error);
-    }
-  });
+    }),
+  );
 
-  router.delete(/^\/\$export-status\/([A-Za-z0-9_-]+)$/, async (req, res) => {
-    try {
-      await authorize(req, []);
-      const job = jobs.get(req.params[0] ?? '');
-      if (!job || job.state === 'cancelled') return send(res, 404, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'No such export job' }]));
+  router.delete(
+    /^\/\$export-status\/([A-Za-z0-9_-]+)$/,
+    handled(async (req, res) => {
+      const job = await jobOf(req);
       job.state = 'cancelled';
       jobs.delete(job.id);
       await rm(job.dir, { recursive: true, force: true });
       res.status(202).end();
-    } catch (error) {
-      sendError(res, error);
-    }
-  });
+    }),
+  );
 
-  router.get(/^\/\$export-file\/([A-Za-z0-9_-]+)\/([A-Za-z]+-\d+\.ndjson)$/, async (req, res) => {
-    try {
-      await authorize(req, []);
-      const job = jobs.get(req.params[0] ?? '');
-      const output = job?.state === 'complete' ? job.outputs.find((o) => o.name === req.params[1]) : undefined;
-      if (!job || !output) return send(res, 404, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'No such export file' }]));
+  router.get(
+    /^\/\$export-file\/([A-Za-z0-9_-]+)\/([A-Za-z]+-\d+\.ndjson)$/,
+    handled(async (req, res) => {
+      const job = await jobOf(req);
+      const output = job.state === 'complete' ? job.outputs.find((o) => o.name === req.params[1]) : undefined;
+      if (!output) return send(res, 404, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'No such export file' }]));
       res.status(200).type('application/fhir+ndjson');
       createReadStream(join(job.dir, output.name)).on('error', () => res.destroy()).pipe(res);
-    } catch (error) {
-      sendError(res, error);
-    }
-  });
+    }),
+  );
 
   return {
     router,

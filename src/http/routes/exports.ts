@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
+import type { BackendCredentials } from '../../export/backend-gateway.js';
 import { parseExportFilters } from '../../export/export-filters.js';
 import { runExportInWorker } from '../../export/run-export-in-worker.js';
 import type { ExportProgress, ExportResult } from '../../export/run-export.js';
@@ -22,7 +23,7 @@ export interface ExportDeps {
   /** The EHR the export reads. */
   readonly fhirBaseUrl: string;
   /** The Backend Services client the export reads as (system scopes); its key stays in this thread. */
-  readonly backend: { accessToken(): Promise<string>; invalidate(): void };
+  readonly backend: BackendCredentials;
   readonly backendClientId: string;
   readonly fhirTimeoutMs: number;
 }

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Procedure } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { procedureIdOf } from '../../../src/export/bulk-visit-source.js';
 import { Directories, HashedFileWriter, mapInOrder, sha256File, writeAtomic, writeStreamAtomic } from '../../../src/export/packet-files.js';
-import { procedureMatches } from '../../../src/export/visit-source.js';
+import { procedureIdOf, procedureMatches } from '../../../src/export/visit-source.js';
 import { retryAfterMs } from '../../../src/fhir/client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from '../../../src/fhir/systems.js';
 
