@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readConfig } from '../src/config.js';
-import { silentLogger } from '../src/http/logger.js';
+import { silentLogger } from '../src/infra/logger.js';
 import { startNeedleChart } from '../src/runtime.js';
 import { patientAccessToken } from '../test/support/launch.js';
 

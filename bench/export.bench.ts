@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendGateway, generateBackendKey } from '../src/export/backend-gateway.js';
 import { runExport } from '../src/export/run-export.js';
-import { silentLogger } from '../src/http/logger.js';
-import { loadBodyMap } from '../src/http/routes/body-map.js';
+import { silentLogger } from '../src/infra/logger.js';
+import { loadBodyMap } from '../src/profiles/load-body-map.js';
 import { createCore } from '../src/service/core.js';
 import { BackendServicesClient } from '../src/smart/backend-services.js';
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { FhirGateway } from '../src/fhir/client.js';
 import { loadChartContext } from '../src/fhir/load-chart-context.js';
-import { silentLogger } from '../src/http/logger.js';
+import { silentLogger } from '../src/infra/logger.js';
 import { createSandbox } from '../src/sandbox/sandbox-server.js';
 import { createCore } from '../src/service/core.js';
 import { saveVisit } from '../src/service/save-visit.js';

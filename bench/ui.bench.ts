@@ -4,7 +4,7 @@
  * in Debian's chromium, over several launches. Prints median and p90; asserts nothing.
  */
 import { readConfig } from '../src/config.js';
-import { silentLogger } from '../src/http/logger.js';
+import { silentLogger } from '../src/infra/logger.js';
 import { startNeedleChart } from '../src/runtime.js';
 import { launchChromium } from '../test/support/browser.js';
 

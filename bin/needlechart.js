@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx, so `npx needlechart` works right after `npm ci` with no build step.
+// The CLI runs the compiled JavaScript in dist/. Right after `npm ci` (or after editing src/) it
+// compiles first, once, so `npx needlechart` needs no separate build step.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { ensureBuilt } from '../scripts/ensure-build.mjs';
 
 // An export from an EHR streams thousands of visits: its live heap stays small (about 50 MB), so V8's
 // heap is bounded to keep the process's memory small too (without it V8 lets garbage pile up to
@@ -16,8 +17,12 @@ if (process.argv[2] === 'export' && process.argv.some((a) => a === '--fhir' || a
   process.exit(child.status ?? 1);
 }
 
-register();
-const { main, readAllStdin } = await import('../src/cli.ts');
+const problem = ensureBuilt();
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
+const { main, readAllStdin } = await import('../dist/cli.js');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { readConfig } from '../src/config.js';
 import { createR4SchemaValidator } from '../src/fhir/r4-schema-validator.js';
 import { createApp } from '../src/http/create-app.js';
-import { silentLogger } from '../src/http/logger.js';
+import { silentLogger } from '../src/infra/logger.js';
 import { testCore } from '../test/support/fixtures.js';
 import {
   NAME_ANY_INPUT,

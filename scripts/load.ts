@@ -13,14 +13,14 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import type { Bundle } from 'fhir/r4.js';
-import { silentLogger } from '../src/http/logger.js';
+import { silentLogger } from '../src/infra/logger.js';
 import { createSandbox } from '../src/sandbox/sandbox-server.js';
 import { createCore } from '../src/service/core.js';
 import { ehrLaunch } from '../test/support/launch.js';
 
 const HOLD = Number(process.env.HOLD_SECONDS ?? 60);
 const THROUGHPUT = Number(process.env.THROUGHPUT_SECONDS ?? 10);
-const session = JSON.parse(await readFile(new URL('../../shared/examples/session-neck-4-muscles.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const session = JSON.parse(await readFile(new URL('../examples/sessions/neck-4-muscles-investigational.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {

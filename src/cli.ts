@@ -4,8 +4,7 @@ import { OperationOutcomeError } from './outcome/operation-outcome-error.js';
 import { ProfileLoadError } from './profiles/load-profiles.js';
 import { createCore, type Core } from './service/core.js';
 import { analyseSession, visitTransactionFor } from './service/preview-session.js';
-import { silentLogger } from './http/logger.js';
-import { createSandbox } from './sandbox/sandbox-server.js';
+import { silentLogger } from './infra/logger.js';
 import { exportCommand, progressLine } from './export/export-cli.js';
 import { parseExportFilters } from './export/export-filters.js';
 import { invalid } from './outcome/operation-outcome-error.js';
@@ -148,8 +147,10 @@ async function runExportCommand(values: Record<string, string | boolean | undefi
 async function runSandbox(values: { port?: string | undefined; data?: string | undefined }, io: CliIo, core: () => Promise<Core>): Promise<void> {
   const port = values.port === undefined ? 8090 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (got '${values.port}')`);
+  // The sandbox and its packages load only for this command (production never loads them).
+  const { createSandbox } = await import('./sandbox/sandbox-server.js');
   const sandbox = await createSandbox({ core: await core(), logger: silentLogger, ...(values.data ? { dataFile: values.data } : {}) });
-  const running = await sandbox.listen(port, io.env.HOST?.trim() || '127.0.0.1');
+  const running = await sandbox.listen(port, io.env.HOST?.trim() || '127.0.0.1', '--port');
   io.stdout(`${running.fhirBaseUrl}\n`);
   await (io.stopped ?? (() => new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); })))();
   await running.close();

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { importPKCS8 } from 'jose';
@@ -8,8 +7,9 @@ import type { Config } from './config.js';
 import type { AppManifest } from './domain/types.generated.js';
 import { sharedR4Validator } from './fhir/r4-schema-validator.js';
 import { createApp } from './http/create-app.js';
-import type { Logger } from './http/logger.js';
-import { createSandbox, type RunningSandbox } from './sandbox/sandbox-server.js';
+import type { Logger } from './infra/logger.js';
+import { listening } from './infra/port-in-use.js';
+import type { RunningSandbox } from './sandbox/sandbox-server.js';
 import type { SandboxClient } from './sandbox/auth-server.js';
 import { createCore, type Core } from './service/core.js';
 import { SealedJson } from './smart/sealed-json.js';
@@ -54,6 +54,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   const backendKey = config.sandbox && !config.backendKeyFile ? await generateBackendKey() : undefined;
   const backendClientId = config.backendClientId ?? 'needlechart-backend';
   if (config.sandbox) {
+    // Loaded only when the sandbox is on: production with an EHR never loads the FHIR engine or the mock OAuth server.
+    const { createSandbox } = await import('./sandbox/sandbox-server.js');
     sandbox = await (
       await createSandbox({
         core,
@@ -101,9 +103,10 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   });
   // Compile the R4 schema validators now, not on the first save.
   sharedR4Validator().validate({ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/x' } });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.on('error', reject);
+  const server = await listening(app.listen(config.port, config.host), config.port, 'PORT').catch(async (error: unknown) => {
+    await sandbox?.close();
+    await store.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   if (!appUrl) appUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

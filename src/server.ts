@@ -1,5 +1,6 @@
 import { ConfigError, readConfig } from './config.js';
-import { createJsonLogger } from './http/logger.js';
+import { createJsonLogger } from './infra/logger.js';
+import { PortInUseError } from './infra/port-in-use.js';
 import { ProfileLoadError } from './profiles/load-profiles.js';
 import { startNeedleChart } from './runtime.js';
 
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ProfileLoadError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof ProfileLoadError || error instanceof PortInUseError) console.error(error.message);
   else console.error('NeedleChart failed to start:', error instanceof Error ? `${error.name}: ${error.message}` : error);
   process.exit(1);
 });

@@ -5,7 +5,7 @@
  */
 import type { JWK } from 'jose';
 import type { Session } from '../../src/domain/types.generated.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { createSandbox } from '../../src/sandbox/sandbox-server.js';
 import { createCore } from '../../src/service/core.js';
 import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';

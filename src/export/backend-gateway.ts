@@ -1,7 +1,7 @@
 import type { webcrypto } from 'node:crypto';
 import { generateKeyPair, exportJWK, type JWK } from 'jose';
 import { FhirGateway } from '../fhir/client.js';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { BackendServicesClient } from '../smart/backend-services.js';
 
 /** Where a Backend Services gateway gets its access tokens: the client itself, or (in the export's worker thread) the main thread that holds it. */

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { importPKCS8 } from 'jose';
 import type { Core, CoreOptions } from '../service/core.js';
-import { silentLogger } from '../http/logger.js';
-import { loadBodyMap } from '../http/routes/body-map.js';
-import { createSandbox } from '../sandbox/sandbox-server.js';
+import { silentLogger } from '../infra/logger.js';
+import { loadBodyMap } from '../profiles/load-body-map.js';
 import { BackendServicesClient } from '../smart/backend-services.js';
 import { backendGateway, generateBackendKey } from './backend-gateway.js';
 import type { ExportFilters } from './export-filters.js';
@@ -50,6 +49,8 @@ export async function exportCommand(cmd: ExportCommand, core: Core, onProgress: 
     return runExport({ gateway: backendGateway(cmd.fhir, backend, silentLogger), core, bodyMap, filters: cmd.filters, out: cmd.out, zip: cmd.zip, pdf: cmd.pdf, ...(cmd.source ? { source: cmd.source } : {}), requestedBy: cmd.requestedBy, client: clientId, logger: silentLogger, onProgress });
   }
   const key = await generateBackendKey();
+  // The demonstration sandbox loads only here: an export from an EHR never loads its FHIR engine.
+  const { createSandbox } = await import('../sandbox/sandbox-server.js');
   const sandbox = await (
     await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => 'http://127.0.0.1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
   ).listen(0, '127.0.0.1');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Logger, LogFields } from '../http/logger.js';
-import { loadBodyMap } from '../http/routes/body-map.js';
+import type { Logger, LogFields } from '../infra/logger.js';
+import { loadBodyMap } from '../profiles/load-body-map.js';
 import { createCore } from '../service/core.js';
 import { backendGateway } from './backend-gateway.js';
 import { runExport } from './run-export.js';

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger, LogFields } from '../http/logger.js';
+import type { Logger, LogFields } from '../infra/logger.js';
 import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { CoreOptions } from '../service/core.js';
 import type { BackendCredentials } from './backend-gateway.js';
@@ -33,6 +33,15 @@ export interface WorkerExportOptions extends WorkerExport {
 }
 
 /**
+ * The worker's first module. Compiled (dist/, `npm start`), it is the compiled worker itself. Run from
+ * TypeScript sources (tests, `tsx`), worker threads do not inherit the loader, so a small JavaScript
+ * entry registers tsx before loading the TypeScript worker.
+ */
+function workerEntry(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./export-worker-entry.js', import.meta.url) : new URL('./export-worker.js', import.meta.url);
+}
+
+/**
  * Runs a compliance export in a worker thread, for exports started from the web app: the export's
  * CPU work (notes, PDFs, hashing) runs on the worker's event loop, so clinicians charting on the same
  * server are not made to wait, and its memory is bounded by the thread's own heap limit (as the CLI
@@ -42,7 +51,7 @@ export interface WorkerExportOptions extends WorkerExport {
 export function runExportInWorker(options: WorkerExportOptions): Promise<ExportResult> {
   const heapMb = options.heapMb ?? 128;
   const data: WorkerExport = { fhirBaseUrl: options.fhirBaseUrl, timeoutMs: options.timeoutMs, coreOptions: options.coreOptions, export: options.export };
-  const worker = new Worker(new URL('./export-worker-entry.js', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } });
+  const worker = new Worker(workerEntry(),  { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } });
   return new Promise<ExportResult>((resolve, reject) => {
     let settled = false;
     const settle = (done: () => void): void => {

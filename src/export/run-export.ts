@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import yazl from 'yazl';
 import type { FhirGateway } from '../fhir/client.js';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../infra/logger.js';
 import type { BodyMapData } from '../notes/body-map-svg.js';
 import type { Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Bundle, CapabilityStatement, FhirResource, OperationOutcome, Resource } from 'fhir/r4.js';
 import { Client } from 'fhir-kit-client';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../infra/logger.js';
 import { OperationOutcomeError, outcome, upstream } from '../outcome/operation-outcome-error.js';
 
 /**

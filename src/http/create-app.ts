@@ -13,7 +13,7 @@ import type { SealedJson } from '../smart/sealed-json.js';
 import type { SessionStore } from '../smart/session-store.js';
 import type { SmartClient } from '../smart/smart-client.js';
 import { browserSession } from './browser-session.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../infra/logger.js';
 import { requestContext } from './request-context.js';
 import { limit, sameOriginWrites } from './security.js';
 import { catalogRouter } from './routes/catalog.js';

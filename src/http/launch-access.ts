@@ -4,7 +4,7 @@ import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-err
 import type { SmartClient, StoredLaunch } from '../smart/smart-client.js';
 import { LaunchRefused } from '../smart/smart-client.js';
 import { launchIdOf, sessionId } from './browser-session.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../infra/logger.js';
 
 export interface LaunchAccess {
   readonly id: string;

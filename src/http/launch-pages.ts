@@ -1,4 +1,4 @@
-import { escapeHtml } from '../sandbox/pages.js';
+import { escapeHtml } from '../infra/escape-html.js';
 
 /** A plain NeedleChart page for launch outcomes (refused server, tampered state, no context). No inline script or style. */
 export function launchProblemPage(title: string, message: string): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from './logger.js';
+import type { Logger } from '../infra/logger.js';
 
 /**
  * Gives every request an id (echoed as X-Request-Id) and logs one line when it ends: method, route,

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
 import { badRequest, internal, notFound, OperationOutcomeError, tooLarge } from '../outcome/operation-outcome-error.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../infra/logger.js';
 
 export const FHIR_JSON = 'application/fhir+json';
 

@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
 import { splitScopes } from '../smart/scopes.js';
-import { renderPage, escapeHtml } from './pages.js';
+import { escapeHtml } from '../infra/escape-html.js';
+import { renderPage } from './pages.js';
 
 /** A client registered with the sandbox EHR, as an EHR administrator would register NeedleChart. */
 export interface SandboxClient {

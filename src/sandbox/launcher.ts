@@ -5,7 +5,8 @@ import type { SandboxAuthServer } from './auth-server.js';
 import type { Card } from '../cds/cds-cards.js';
 import type { SandboxCdsClient } from './cds-client.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
-import { escapeHtml, renderPage } from './pages.js';
+import { escapeHtml } from '../infra/escape-html.js';
+import { renderPage } from './pages.js';
 import { SEED_PRACTITIONERS } from './seed-data.js';
 
 export interface OpenChart {

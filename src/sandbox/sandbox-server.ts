@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request } from 'express';
@@ -10,7 +9,8 @@ import { launcherRouter, openCharts, PRACTITIONERS } from './launcher.js';
 import { SandboxCdsClient } from './cds-client.js';
 import { displayName } from '../fhir/chart-context.js';
 import { createR4SchemaValidator } from '../fhir/r4-schema-validator.js';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../infra/logger.js';
+import { listening } from '../infra/port-in-use.js';
 import type { Core } from '../service/core.js';
 import { createSandboxEngine, sandboxFhirEndpoint, type SandboxEngine } from './fhir-endpoint.js';
 import { JournaledRepository } from './journaled-repository.js';
@@ -53,7 +53,8 @@ export interface Sandbox {
   readonly app: Express;
   readonly engine: SandboxEngine;
   readonly auth?: SandboxAuthServer;
-  listen(port: number, host: string): Promise<RunningSandbox>;
+  /** `setting` is what a user changes when the port is taken (named in the error). */
+  listen(port: number, host: string, setting?: string): Promise<RunningSandbox>;
 }
 
 /**
@@ -133,28 +134,24 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     app,
     engine,
     ...(auth ? { auth } : {}),
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        const server: Server = app.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          origin = `http://${host}:${address.port}`;
-          base = `${origin}/fhir`;
-          resolve({
-            fhirBaseUrl: base,
-            origin,
-            engine,
-            ...(auth ? { auth } : {}),
-            ...(cds ? { cds } : {}),
-            requestLog,
-            close: async () => {
-              await saver?.flush();
-              await bulk?.close();
-              await new Promise<void>((done) => server.close(() => done()));
-            },
-          });
-        });
-        server.on('error', reject);
-      });
+    async listen(port, host, setting = 'NEEDLECHART_SANDBOX_PORT') {
+      const server = await listening(app.listen(port, host), port, setting);
+      const address = server.address() as AddressInfo;
+      origin = `http://${host}:${address.port}`;
+      base = `${origin}/fhir`;
+      return {
+        fhirBaseUrl: base,
+        origin,
+        engine,
+        ...(auth ? { auth } : {}),
+        ...(cds ? { cds } : {}),
+        requestLog,
+        close: async () => {
+          await saver?.flush();
+          await bulk?.close();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
+      };
     },
   };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bulkVisitPages } from '../../src/export/bulk-visit-source.js';
 import { FhirGateway } from '../../src/fhir/client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from '../../src/fhir/systems.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { startBulkDouble, type BulkDouble } from '../support/bulk-server-double.js';
 
 const procedure = (id: string, date: string, extra: Partial<Procedure> = {}): Procedure => ({ resourceType: 'Procedure', id, status: 'completed', subject: { reference: 'Patient/p-1' }, performedDateTime: date, code: { coding: [{ system: PROCEDURE_SYSTEM, code: DRY_NEEDLING_CODE }] }, ...extra });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirGateway } from '../../src/fhir/client.js';
 import { loadChartContext } from '../../src/fhir/load-chart-context.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { saveVisit } from '../../src/service/save-visit.js';
 import { completeSession } from '../support/fixtures.js';
 import { newChart, startTestSandbox, type TestSandbox } from '../support/sandbox.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBackendKey } from '../../src/export/backend-gateway.js';
 import { runExportInWorker } from '../../src/export/run-export-in-worker.js';
-import { createJsonLogger } from '../../src/http/logger.js';
+import { createJsonLogger } from '../../src/infra/logger.js';
 import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';
 import { BackendServicesClient } from '../../src/smart/backend-services.js';
 import { testCore } from '../support/fixtures.js';

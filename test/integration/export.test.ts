@@ -8,8 +8,8 @@ import { backendGateway, generateBackendKey } from '../../src/export/backend-gat
 import { listFiles, sha256File } from '../../src/export/packet-files.js';
 import { runExport, type ExportProgress } from '../../src/export/run-export.js';
 import type { FhirGateway } from '../../src/fhir/client.js';
-import { createJsonLogger } from '../../src/http/logger.js';
-import { loadBodyMap } from '../../src/http/routes/body-map.js';
+import { createJsonLogger } from '../../src/infra/logger.js';
+import { loadBodyMap } from '../../src/profiles/load-body-map.js';
 import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';
 import { BackendServicesClient } from '../../src/smart/backend-services.js';
 import type { Core } from '../../src/service/core.js';

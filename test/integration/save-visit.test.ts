@@ -4,7 +4,7 @@ import { FhirGateway } from '../../src/fhir/client.js';
 import { loadChartContext } from '../../src/fhir/load-chart-context.js';
 import { VISIT_ID_SYSTEM } from '../../src/fhir/systems.js';
 import { visitKey } from '../../src/fhir/visit-context.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error.js';
 import { saveVisit } from '../../src/service/save-visit.js';
 import { startFaultProxy } from '../support/fault-proxy.js';

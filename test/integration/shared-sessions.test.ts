@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
 import { RedisSessionStore } from '../../src/smart/session-store.js';
 import { ehrLaunch } from '../support/launch.js';

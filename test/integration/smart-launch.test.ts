@@ -5,7 +5,7 @@ import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/http/logger.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
 import { CookieJar, ehrLaunch, follow } from '../support/launch.js';
 import { startTestNeedleChart } from '../support/sandbox.js';

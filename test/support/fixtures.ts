@@ -1,12 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Session } from '../../src/domain/types.generated.js';
 import { createCore, type Core } from '../../src/service/core.js';
 
-export const SHARED_EXAMPLES = new URL('../../../shared/examples/', import.meta.url);
+/** The example sessions kept in the repository (examples/sessions/*.json). */
+export const EXAMPLES = new URL('../../examples/sessions/', import.meta.url);
 
-/** The shared example (4 neck muscles, investigational payer, unattended e-stim). */
+/** Every example session, by file name. */
+export function exampleSessions(): { file: string; session: Session }[] {
+  return readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, session: JSON.parse(readFileSync(new URL(file, EXAMPLES), 'utf8')) as Session }));
+}
+
+/** The main example (4 neck muscles, investigational payer, unattended e-stim). */
 export function exampleSession(): Session {
-  return JSON.parse(readFileSync(new URL('session-neck-4-muscles.json', SHARED_EXAMPLES), 'utf8')) as Session;
+  return JSON.parse(readFileSync(new URL('neck-4-muscles-investigational.json', EXAMPLES), 'utf8')) as Session;
 }
 
 let core: Promise<Core> | undefined;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Coverage, Encounter, Patient } from 'fhir/r4.js';
 import { FhirGateway } from '../../src/fhir/client.js';
 import { readConfig } from '../../src/config.js';
-import { createJsonLogger, silentLogger } from '../../src/http/logger.js';
+import { createJsonLogger, silentLogger } from '../../src/infra/logger.js';
 import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js';
 import type { SandboxEngine } from '../../src/sandbox/fhir-endpoint.js';
 import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';

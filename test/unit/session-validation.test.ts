@@ -6,13 +6,13 @@ import { loadProfiles, type LoadedProfiles } from '../../src/profiles/load-profi
 import { createCore, type Core } from '../../src/service/core.js';
 import { requireSession } from '../../src/service/preview-session.js';
 
-const EXAMPLES_DIR = new URL('../../../shared/examples/', import.meta.url);
+const EXAMPLES_DIR = new URL('../../examples/sessions/', import.meta.url);
 
 function readJson(url: URL): unknown {
   return JSON.parse(readFileSync(url, 'utf8')) as unknown;
 }
 
-const example: unknown = readJson(new URL('session-neck-4-muscles.json', EXAMPLES_DIR));
+const example: unknown = readJson(new URL('neck-4-muscles-investigational.json', EXAMPLES_DIR));
 
 let loaded: LoadedProfiles;
 let core: Core;
@@ -69,16 +69,16 @@ function broken(mutate: (session: unknown) => void): unknown {
   return session;
 }
 
-// ---- 1. Shared examples ----
+// ---- 1. Example sessions ----
 
-describe('shared examples', () => {
+describe('example sessions', () => {
   const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('finds at least one example', () => {
-    expect(files.length).toBeGreaterThan(0);
+  it('finds the three example sessions (investigational neck, Medicare attended e-stim, first visit without outcomes)', () => {
+    expect(files).toEqual(['first-visit-no-outcomes.json', 'medicare-attended-estim.json', 'neck-4-muscles-investigational.json']);
   });
 
-  it('every file in ../shared/examples validates', () => {
+  it('every example session in examples/sessions validates', () => {
     for (const file of files) {
       const result = parse(readJson(new URL(file, EXAMPLES_DIR)));
       expect(result, file).toEqual({ ok: true, session: expect.anything() });

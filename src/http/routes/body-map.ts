@@ -1,14 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
-import { renderBodyMapSvg, type BodyMapData } from '../../notes/body-map-svg.js';
+import { renderBodyMapSvg } from '../../notes/body-map-svg.js';
+import { loadBodyMap } from '../../profiles/load-body-map.js';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
-
-/** profiles/body-map.json: the figures and one hotspot per catalog muscle (checked by its unit test). */
-export function loadBodyMap(): BodyMapData {
-  return JSON.parse(readFileSync(fileURLToPath(new URL('../../../profiles/body-map.json', import.meta.url)), 'utf8')) as BodyMapData;
-}
 
 /**
  * GET /api/body-map?view=front|back: the clickable body map as SVG (no script, no inline style),

@@ -8,7 +8,7 @@ import { isLoopback } from '../../smart/smart-configuration.js';
 import type { SessionStore } from '../../smart/session-store.js';
 import { badRequest, notFound, OperationOutcomeError, outcome } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../infra/logger.js';
 
 export interface CdsDeps {
   readonly core: Core;

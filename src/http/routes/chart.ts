@@ -10,7 +10,7 @@ import type { SessionStore } from '../../smart/session-store.js';
 import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
 import { draftKey, draftRouter } from './draft.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../infra/logger.js';
 
 export interface ChartDeps {
   readonly core: Core;

@@ -12,7 +12,7 @@ import type { Core, CoreOptions } from '../../service/core.js';
 import type { SmartClient } from '../../smart/smart-client.js';
 import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../infra/logger.js';
 
 export interface ExportDeps {
   readonly core: Core;

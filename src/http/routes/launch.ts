@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { LaunchRefused, type LaunchProblem, type SmartClient } from '../../smart/smart-client.js';
 import { sessionId } from '../browser-session.js';
 import { launchProblemPage } from '../launch-pages.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../infra/logger.js';
 
 const TITLES: Record<LaunchProblem, string> = {
   'unknown-iss': 'This EHR is not allowed to launch NeedleChart',

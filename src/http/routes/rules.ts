@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Core } from '../../service/core.js';
-import { escapeHtml } from '../../sandbox/pages.js';
+import { escapeHtml } from '../../infra/escape-html.js';
 
 /**
  * GET /rules: the rules behind NeedleChart's advice, with their sources, as one page with anchors

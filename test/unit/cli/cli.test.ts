@@ -9,7 +9,7 @@ import { EXIT, main, type CliIo } from '../../../src/cli.js';
 import { progressLine } from '../../../src/export/export-cli.js';
 import { exampleSession } from '../../support/fixtures.js';
 
-const EXAMPLE = fileURLToPath(new URL('../../../../shared/examples/session-neck-4-muscles.json', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../../../examples/sessions/neck-4-muscles-investigational.json', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/needlechart.js', import.meta.url));
 
 async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Bundle, DocumentReference, Observation, Procedure, Provenance } from 'fhir/r4.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../../src/domain/types.generated.js';
@@ -9,7 +8,7 @@ import { visitKey } from '../../../src/fhir/visit-context.js';
 import { NotANeedleChartVisit, toSession } from '../../../src/fhir/visit-to-session.js';
 import type { Core } from '../../../src/service/core.js';
 import { analyseSession, visitTransactionFor } from '../../../src/service/preview-session.js';
-import { SHARED_EXAMPLES, completeSession, exampleSession, fullSession, muscle, testCore } from '../../support/fixtures.js';
+import { completeSession, exampleSessions, exampleSession, fullSession, muscle, testCore } from '../../support/fixtures.js';
 
 let core: Core;
 let r4: R4SchemaValidator;
@@ -148,7 +147,7 @@ describe('amendments', () => {
 
 describe('R4 validity', () => {
   it('when every shared example and the full session are mapped, then every resource passes the official R4 JSON Schema', () => {
-    const sessions = [fullSession(), ...readdirSync(SHARED_EXAMPLES).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(new URL(f, SHARED_EXAMPLES), 'utf8')) as Session)];
+    const sessions = [fullSession(), ...exampleSessions().map((e) => e.session)];
     for (const session of sessions) {
       const bundle = bundleFor(session);
       const { entry, ...shell } = bundle;

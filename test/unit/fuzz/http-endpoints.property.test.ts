@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../src/config.js';
 import { createApp } from '../../../src/http/create-app.js';
-import { silentLogger } from '../../../src/http/logger.js';
+import { silentLogger } from '../../../src/infra/logger.js';
 import type { Core } from '../../../src/service/core.js';
 import { testCore } from '../../support/fixtures.js';
 import {

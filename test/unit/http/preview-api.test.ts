@@ -2,7 +2,7 @@ import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../../src/config.js';
 import { createApp } from '../../../src/http/create-app.js';
-import { createJsonLogger } from '../../../src/http/logger.js';
+import { createJsonLogger } from '../../../src/infra/logger.js';
 import type { Core } from '../../../src/service/core.js';
 import { exampleSession, testCore } from '../../support/fixtures.js';
 
