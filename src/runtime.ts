@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { importPKCS8 } from 'jose';
 import type { Config } from './config.js';
 import type { AppManifest } from './domain/types.generated.js';
-import { sharedR4Validator } from './fhir/r4-schema-validator.js';
+import { warmR4Validator } from './fhir/r4-schema-validator.js';
 import { createApp } from './http/create-app.js';
 import type { Logger } from './infra/logger.js';
 import { listening } from './infra/port-in-use.js';
@@ -101,8 +101,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
       clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json` }] : [])],
     },
   });
-  // Compile the R4 schema validators now, not on the first save.
-  sharedR4Validator().validate({ resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/x' } });
+  warmR4Validator();
   const server = await listening(app.listen(config.port, config.host), config.port, 'PORT').catch(async (error: unknown) => {
     await sandbox?.close();
     await store.close();

@@ -8,7 +8,7 @@ import { bulkExportService } from './bulk-export.js';
 import { launcherRouter, openCharts, PRACTITIONERS } from './launcher.js';
 import { SandboxCdsClient } from './cds-client.js';
 import { displayName } from '../fhir/chart-context.js';
-import { createR4SchemaValidator } from '../fhir/r4-schema-validator.js';
+import { sharedR4Validator, warmR4Validator } from '../fhir/r4-schema-validator.js';
 import type { Logger } from '../infra/logger.js';
 import { listening } from '../infra/port-in-use.js';
 import type { Core } from '../service/core.js';
@@ -70,6 +70,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   } else if (options.seed !== false) {
     await seedSandbox(engine, options.core, options.today);
   }
+  // Compiled now (shared with the app in this process): the first batch would otherwise take seconds.
+  warmR4Validator();
   const saver = options.dataFile ? debouncedSaver(() => writeSandboxData(options.dataFile ?? '', repo.snapshot())) : undefined;
   if (saver && !stored) await saver.flush().then(() => writeSandboxData(options.dataFile ?? '', repo.snapshot()));
 
@@ -121,7 +123,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     '/fhir',
     sandboxFhirEndpoint({
       engine,
-      validator: createR4SchemaValidator(),
+      validator: sharedR4Validator(),
       baseUrl: () => base,
       software: `NeedleChart sandbox ${options.core.version}`,
       onWrite: () => saver?.schedule(),
