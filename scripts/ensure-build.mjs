@@ -2,9 +2,10 @@
 // `npx needlechart` run plain JavaScript: no TypeScript compiler or esbuild at run time.
 // Plain JavaScript on purpose: it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -14,21 +15,24 @@ const LOCK = join(ROOT, '.dist-build.lock');
 /** What the compiled output depends on besides src/. */
 const INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
-function newestSourceMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]))
+    .sort();
 }
 
-/** The build's fingerprint: the newest input time. A checkout without src/ (a packed release) is always current. */
+/**
+ * The build's fingerprint: a SHA-256 of every source file's path and content (not times, so a dist/
+ * built elsewhere and copied beside the same sources counts as current). A copy without src/ is current.
+ */
 function sourceStamp() {
   const src = join(ROOT, 'src');
   if (!existsSync(src)) return undefined;
-  const inputs = INPUTS.map((f) => join(ROOT, f)).filter((f) => existsSync(f));
-  return String(Math.max(newestSourceMtime(src), ...inputs.map((f) => statSync(f).mtimeMs)));
+  const hash = createHash('sha256');
+  for (const file of [...filesUnder(src), ...INPUTS.map((f) => join(ROOT, f)).filter((f) => existsSync(f))]) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
 }
 
 export function buildIsCurrent() {
