@@ -17,6 +17,7 @@ import { silentLogger } from '../src/infra/logger.js';
 import { createSandbox } from '../src/sandbox/sandbox-server.js';
 import { createCore } from '../src/service/core.js';
 import { ehrLaunch } from '../test/support/launch.js';
+import { ensureBuilt } from './ensure-build.mjs';
 
 const HOLD = Number(process.env.HOLD_SECONDS ?? 60);
 const THROUGHPUT = Number(process.env.THROUGHPUT_SECONDS ?? 10);
@@ -35,7 +36,10 @@ const appUrl = `http://127.0.0.1:${appPort}`;
 const core = await createCore();
 const sandbox = await (await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => appUrl, clients: () => [{ clientId: 'needlechart-load', redirectUris: [`${appUrl}/callback`], auth: 'none' }] } })).listen(0, '127.0.0.1');
 
-const app = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../src/server.ts', import.meta.url))], {
+// NeedleChart as production runs it: the compiled server.
+const buildProblem = ensureBuilt();
+if (buildProblem) throw new Error(buildProblem);
+const app = spawn(process.execPath, [fileURLToPath(new URL('../dist/server.js', import.meta.url))], {
   env: {
     ...process.env,
     PORT: String(appPort),
