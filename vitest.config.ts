@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
+    hookTimeout: 30_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

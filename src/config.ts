@@ -1,3 +1,5 @@
+import { allowlistEntryProblem } from './smart/iss-allowlist.js';
+
 /**
  * Configuration, read from the environment once at start-up into a frozen object and validated with
  * every problem listed (STYLE.md convention 8). Passed into createApp; never read as a global.
@@ -28,7 +30,7 @@ export interface Config {
   /** FHIR servers allowed to launch NeedleChart (`iss`); the sandbox's base is added when it runs. */
   readonly issAllowlist: readonly string[];
   readonly clientId: string;
-  readonly clientAuth: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  readonly clientAuth: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   readonly clientSecret: string | undefined;
   /** PEM file of the private key for private_key_jwt (RS384 or ES384). */
   readonly clientPrivateKeyFile: string | undefined;
@@ -148,7 +150,7 @@ export function readConfig(env: Env = process.env): Config {
     publicUrl: url(env, 'NEEDLECHART_PUBLIC_URL', problems),
     issAllowlist: list(env, 'NEEDLECHART_ISS_ALLOWLIST').map((u) => u.replace(/\/$/, '')),
     clientId: env.NEEDLECHART_CLIENT_ID?.trim() || 'needlechart-sandbox',
-    clientAuth: oneOf(env, 'NEEDLECHART_CLIENT_AUTH', ['none', 'client_secret_basic', 'private_key_jwt'] as const, 'none', problems),
+    clientAuth: oneOf(env, 'NEEDLECHART_CLIENT_AUTH', ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const, 'none', problems),
     clientSecret: env.NEEDLECHART_CLIENT_SECRET?.trim() || undefined,
     clientPrivateKeyFile: optionalPath(env, 'NEEDLECHART_CLIENT_PRIVATE_KEY_FILE'),
     clientKeyId: env.NEEDLECHART_CLIENT_KEY_ID?.trim() || undefined,
@@ -162,9 +164,13 @@ export function readConfig(env: Env = process.env): Config {
     cdsClients: cdsClients(env, problems),
     cdsJkuAllowlist: list(env, 'NEEDLECHART_CDS_JKU_ALLOWLIST'),
   };
+  for (const entry of config.issAllowlist) {
+    const problem = allowlistEntryProblem(entry);
+    if (problem) problems.push(`NEEDLECHART_ISS_ALLOWLIST: ${problem}`);
+  }
   if (!config.sandbox && config.clientId === 'needlechart-sandbox') problems.push('NEEDLECHART_CLIENT_ID must be the client id the EHR assigned to NeedleChart');
   if (!config.sandbox && !config.sessionSecret) problems.push('NEEDLECHART_SESSION_SECRET is required outside the sandbox (32 random bytes, base64)');
-  if (config.clientAuth === 'client_secret_basic' && !config.clientSecret) problems.push('NEEDLECHART_CLIENT_AUTH=client_secret_basic needs NEEDLECHART_CLIENT_SECRET');
+  if ((config.clientAuth === 'client_secret_basic' || config.clientAuth === 'client_secret_post') && !config.clientSecret) problems.push(`NEEDLECHART_CLIENT_AUTH=${config.clientAuth} needs NEEDLECHART_CLIENT_SECRET`);
   if (config.clientAuth === 'private_key_jwt' && !config.clientPrivateKeyFile) problems.push('NEEDLECHART_CLIENT_AUTH=private_key_jwt needs NEEDLECHART_CLIENT_PRIVATE_KEY_FILE');
   if (!config.sandbox && !config.fhirBaseUrl) problems.push('NEEDLECHART_SANDBOX is off, so NEEDLECHART_FHIR_BASE_URL must name the EHR\'s FHIR server');
   if (problems.length > 0) throw new ConfigError(problems);

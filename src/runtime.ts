@@ -84,6 +84,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     store,
     sealer,
     timeoutMs: config.fhirTimeoutMs,
+    logger: options.logger,
   });
   const exportBase = config.fhirBaseUrl ?? sandbox?.fhirBaseUrl;
   let exports: { fhirBaseUrl: string; backend: BackendServicesClient; backendClientId: string } | undefined;

@@ -100,8 +100,10 @@ export class FhirGateway {
     for (let attempt = 1; ; attempt++) {
       const requestId = randomUUID();
       const started = performance.now();
+      // Outside the try: a launch whose token cannot be refreshed fails here, before any request is
+      // sent, and must not be logged as a FHIR request that failed.
+      const token = await this.options.accessToken?.();
       try {
-        const token = await this.options.accessToken?.();
         const headers: Record<string, string> = { 'x-request-id': requestId, ...(token ? { authorization: `Bearer ${token}` } : {}) };
         const result = await run({ headers, signal: AbortSignal.timeout(timeoutMs ?? this.options.timeoutMs ?? 10_000) });
         this.options.logger.info('fhir request', { requestId, kind, attempt, status: 'ok', ms: Math.round(performance.now() - started) });

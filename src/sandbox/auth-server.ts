@@ -10,7 +10,7 @@ import { renderPage } from './pages.js';
 export interface SandboxClient {
   readonly clientId: string;
   readonly redirectUris: readonly string[];
-  readonly auth: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  readonly auth: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   readonly secret?: string;
   readonly jwks?: JSONWebKeySet;
 }
@@ -63,7 +63,7 @@ const SUPPORTED_SCOPE = /^(launch|launch\/patient|launch\/encounter|openid|fhirU
  * The sandbox EHR's authorization server: oauth2-mock-server for issuing and signing tokens, wrapped
  * so it behaves like a real SMART EHR: registered clients and exact redirect URIs, PKCE S256 required,
  * `aud` checked, EHR launch ids resolved to launch context, a patient picker for standalone launch,
- * single-use codes and refresh tokens, client authentication (public, client_secret_basic,
+ * single-use codes and refresh tokens, client authentication (public, client_secret_basic, client_secret_post,
  * private_key_jwt), and the context (`patient`, `encounter`, `fhirUser`) in the token response.
  */
 export class SandboxAuthServer {
@@ -73,6 +73,11 @@ export class SandboxAuthServer {
   private readonly refreshTokens = new Map<string, Pending>();
   private readonly assertionIds = new Set<string>();
   private notBefore = 0;
+  /**
+   * Behaviours of EHRs we did not write, switched on by tests: the public SMART launcher's refreshed
+   * id_token has no `aud`.
+   */
+  readonly quirks = { refreshIdTokenWithoutAud: false };
   /** The issuer's keys, imported once: they are made at start and never change, and importing them on every FHIR request cost the sandbox more than answering it. */
   private accessTokenKeys: ReturnType<typeof createLocalJWKSet> | undefined;
 
@@ -96,6 +101,7 @@ export class SandboxAuthServer {
       if (isIdToken) {
         const name = this.options.practitioners.find((p) => `Practitioner/${p.id}` === grant.context?.fhirUser)?.name;
         Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context?.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context?.fhirUser}`, ...(name ? { name } : {}) });
+        if (this.quirks.refreshIdTokenWithoutAud && (req.body as { grant_type?: string } | undefined)?.grant_type === 'refresh_token') delete token.payload.aud;
         return;
       }
       const lifetime = this.options.tokenLifetimeSeconds;
@@ -176,7 +182,7 @@ export class SandboxAuthServer {
       authorization_endpoint: `${issuer}/authorize`,
       token_endpoint: `${issuer}/token`,
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
       scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter', 'online_access', 'offline_access', 'patient/*.cruds', 'user/*.cruds', 'system/*.rs'],
       response_types_supported: ['code'],
@@ -285,7 +291,8 @@ export class SandboxAuthServer {
   private async authenticateClient(req: Request, body: Record<string, string | undefined>): Promise<SandboxClient | string> {
     const header = req.headers.authorization;
     if (header?.startsWith('Basic ')) {
-      const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map((s) => decodeURIComponent(s));
+      // RFC 6749 §2.3.1: client id and secret are form-encoded before Base64, so decode them as a form does ('+' is a space).
+      const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map((s) => decodeURIComponent(s.replace(/\+/g, ' ')));
       const client = this.options.clients().find((c) => c.clientId === id);
       return client?.auth === 'client_secret_basic' && client.secret === secret ? client : 'Client authentication failed';
     }
@@ -303,6 +310,7 @@ export class SandboxAuthServer {
       }
     }
     const client = this.options.clients().find((c) => c.clientId === body.client_id);
+    if (client?.auth === 'client_secret_post') return body.client_secret !== undefined && client.secret === body.client_secret ? client : 'Client authentication failed';
     return client?.auth === 'none' ? client : 'Client authentication failed';
   }
 

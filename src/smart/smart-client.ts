@@ -1,10 +1,12 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { issAllowed } from './iss-allowlist.js';
 import { discover, DiscoveryError, isLoopback, type SmartConfiguration } from './smart-configuration.js';
 import type { SealedJson } from './sealed-json.js';
 import { splitScopes, toV1 } from './scopes.js';
 import type { SessionStore } from './session-store.js';
+import type { Logger } from '../infra/logger.js';
 
 /** Why a launch was refused: each has a page that tells the user what happened and what to do. */
 export type LaunchProblem = 'unknown-iss' | 'discovery' | 'state' | 'authorization' | 'token' | 'id-token' | 'no-context' | 'expired';
@@ -59,7 +61,7 @@ export interface StoredLaunch {
 
 export interface ClientCredentials {
   readonly clientId: string;
-  readonly auth: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  readonly auth: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   readonly secret?: string;
   readonly privateKey?: { readonly key: webcrypto.CryptoKey; readonly kid?: string };
 }
@@ -68,11 +70,13 @@ export interface SmartClientOptions {
   readonly client: ClientCredentials;
   readonly redirectUri: () => string;
   readonly scopes: { readonly ehr: readonly string[]; readonly standalone: readonly string[]; readonly compliance: readonly string[] };
-  /** FHIR bases allowed to launch the app (exact match). */
+  /** FHIR bases allowed to launch the app: exact bases or `*`-segment patterns (iss-allowlist.ts). */
   readonly issAllowlist: () => readonly string[];
   readonly store: SessionStore;
   readonly sealer: SealedJson;
   readonly timeoutMs?: number;
+  /** Where failed sign-in steps are logged (the EHR's error codes, never a token). */
+  readonly logger?: Logger;
 }
 
 const STATE_TTL_S = 600;
@@ -81,6 +85,32 @@ const LAUNCH_TTL_S = 12 * 3600;
 const REFRESH_MARGIN_MS = 60_000;
 
 const normalize = (url: string): string => url.replace(/\/+$/, '');
+
+/** The EHR's own words for a failed step, trimmed for a page and a log line. */
+function ehrError(error: string, description?: string, status?: number): { error: string; description?: string; status?: number; text: string } {
+  const code = error.slice(0, 100);
+  const said = description?.slice(0, 300);
+  return { error: code, ...(said ? { description: said } : {}), ...(status ? { status } : {}), text: said ? `${code}: ${said}` : code };
+}
+
+/** Why jose refused a token, without the token: the error code and the claim it names. */
+function joseReason(error: unknown): string {
+  const e = error as { code?: string; claim?: string; message?: string };
+  return [e.code, e.claim ? `claim ${e.claim}` : undefined].filter(Boolean).join(', ') || 'not a valid token';
+}
+
+/**
+ * The token response without its id_token (and the id_token apart), so oauth4webapi's strict
+ * id_token checks cannot fail a refresh that the user was already signed in for.
+ */
+async function splitIdToken(response: Response): Promise<{ response: Response; idToken?: string }> {
+  if (!response.ok || !response.headers.get('content-type')?.includes('json')) return { response };
+  const body = (await response.json()) as Record<string, unknown>;
+  const { id_token: idToken, ...rest } = body;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return { response: new Response(JSON.stringify(rest), { status: response.status, headers }), ...(typeof idToken === 'string' ? { idToken } : {}) };
+}
 
 /**
  * SMART App Launch 2.2, EHR and standalone launch, as a confidential or public client. Built on
@@ -104,6 +134,8 @@ export class SmartClient {
   private clientAuth(tokenEndpoint: string): oauth.ClientAuth {
     const c = this.options.client;
     if (c.auth === 'client_secret_basic') return oauth.ClientSecretBasic(c.secret ?? '');
+    // Some servers do not form-decode the Basic header (RFC 6749 §2.3.1 says to): the secret in the body avoids that.
+    if (c.auth === 'client_secret_post') return oauth.ClientSecretPost(c.secret ?? '');
     if (c.auth === 'private_key_jwt' && c.privateKey) {
       // SMART asymmetric client authentication: aud is the token URL (oauth4webapi defaults to the issuer) and typ is JWT.
       return oauth.PrivateKeyJwt(
@@ -131,7 +163,7 @@ export class SmartClient {
   async begin(params: { iss: string; launch?: string; sid: string; intent?: 'chart' | 'compliance' }): Promise<string> {
     const intent = params.intent ?? 'chart';
     const iss = normalize(params.iss);
-    if (!this.options.issAllowlist().map(normalize).includes(iss)) throw new LaunchRefused('unknown-iss', `NeedleChart is not registered with the FHIR server ${iss}. Ask your administrator to add it to the allow-list.`);
+    if (!issAllowed(iss, this.options.issAllowlist())) throw new LaunchRefused('unknown-iss', `NeedleChart is not registered with the FHIR server ${iss}. Ask your administrator to add it to the allow-list.`);
     let config: SmartConfiguration;
     try {
       config = await discover(iss, this.options.timeoutMs ?? 5000);
@@ -168,7 +200,11 @@ export class SmartClient {
     if (!sealed) throw new LaunchRefused('state', 'This sign-in link is unknown, was already used, or expired. Launch NeedleChart again from the EHR.');
     const pending = await this.options.sealer.open<PendingLaunch>(sealed);
     if (pending.sid !== params.sid) throw new LaunchRefused('state', 'This sign-in was started in another browser session. Launch NeedleChart again from the EHR.');
-    if (params.query.get('error')) throw new LaunchRefused('authorization', `The EHR refused the sign-in: ${params.query.get('error_description') ?? params.query.get('error')}`);
+    if (params.query.get('error')) {
+      const said = ehrError(params.query.get('error') ?? '', params.query.get('error_description') ?? undefined);
+      this.options.logger?.warn('sign-in step failed', { step: 'authorization', error: said.error, error_description: said.description });
+      throw new LaunchRefused('authorization', `The EHR refused the sign-in at the authorization step: ${said.text}`);
+    }
     const as = this.as(pending.config);
     const client: oauth.Client = { client_id: this.options.client.clientId };
     let result: oauth.TokenEndpointResponse;
@@ -177,15 +213,16 @@ export class SmartClient {
       const response = await oauth.authorizationCodeGrantRequest(as, client, this.clientAuth(as.token_endpoint ?? ''), callback, this.options.redirectUri(), pending.verifier, this.requestOptions(as.token_endpoint ?? ''));
       result = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: splitScopes(pending.scope).includes('openid') && !!pending.config.jwksUri });
     } catch (error) {
-      throw new LaunchRefused('token', `The EHR did not complete the sign-in (${(error as Error).message})`);
+      throw this.failed('token', 'code exchange', error);
     }
     let claims: JWTPayload | undefined;
     if (result.id_token && pending.config.jwksUri) {
       try {
         const jwks = createRemoteJWKSet(new URL(pending.config.jwksUri));
         ({ payload: claims } = await jwtVerify(result.id_token, jwks, { issuer: as.issuer, audience: this.options.client.clientId }));
-      } catch {
-        throw new LaunchRefused('id-token', 'The identity token from the EHR did not verify (signature, issuer, audience or expiry)');
+      } catch (error) {
+        this.options.logger?.warn('sign-in step failed', { step: 'id_token', reason: joseReason(error) });
+        throw new LaunchRefused('id-token', `The identity token from the EHR did not verify (${joseReason(error)})`);
       }
     }
     const patient = typeof result.patient === 'string' ? result.patient : undefined;
@@ -204,6 +241,37 @@ export class SmartClient {
     const id = randomBytes(24).toString('base64url');
     await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(launch), LAUNCH_TTL_S);
     return { id, intent: pending.intent };
+  }
+
+  /**
+   * A sign-in step that failed at the EHR: what the EHR said (RFC 6749 `error` and
+   * `error_description`), logged with the step and shown to the user (the page escapes it).
+   */
+  private failed(problem: LaunchProblem, step: string, error: unknown): LaunchRefused {
+    const said = error instanceof oauth.ResponseBodyError ? ehrError(error.error, error.error_description, error.status) : undefined;
+    const reason = said?.text ?? (error as Error | undefined)?.message ?? 'no answer';
+    this.options.logger?.warn('sign-in step failed', { step, ...(said ? { error: said.error, error_description: said.description, status: said.status } : { reason: reason.slice(0, 200) }) });
+    return new LaunchRefused(problem, `The EHR did not complete the sign-in at the ${step} step: ${reason}`);
+  }
+
+  /**
+   * A refreshed id_token, when the EHR sends one: if it verifies, it must name the same user as the
+   * launch (another user means someone else signed in: the launch ends); if it does not verify, the
+   * user verified at launch is kept and the reason is logged.
+   */
+  private async checkRefreshedIdToken(idToken: string, launch: StoredLaunch): Promise<void> {
+    if (!launch.config.jwksUri) return;
+    try {
+      const { payload } = await jwtVerify(idToken, createRemoteJWKSet(new URL(launch.config.jwksUri)), { issuer: this.as(launch.config).issuer, audience: this.options.client.clientId });
+      const fhirUser = typeof payload.fhirUser === 'string' ? payload.fhirUser.replace(/^.*\/(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)\//, '$1/') : undefined;
+      if (fhirUser && launch.context.fhirUser && fhirUser !== launch.context.fhirUser) {
+        this.options.logger?.warn('sign-in step failed', { step: 'refresh', reason: 'the refreshed id_token names another user' });
+        throw new LaunchRefused('expired', 'The EHR now reports another signed-in user. Launch NeedleChart again from the EHR.');
+      }
+    } catch (error) {
+      if (error instanceof LaunchRefused) throw error;
+      this.options.logger?.info('refreshed id_token not used; the user verified at launch is kept', { step: 'refresh', reason: joseReason(error) });
+    }
   }
 
   /** The launch `id`, if it exists and belongs to browser session `sid`. */
@@ -235,7 +303,11 @@ export class SmartClient {
       const client: oauth.Client = { client_id: this.options.client.clientId };
       try {
         const response = await oauth.refreshTokenGrantRequest(as, client, this.clientAuth(as.token_endpoint ?? ''), refreshToken, this.requestOptions(as.token_endpoint ?? ''));
-        const result = await oauth.processRefreshTokenResponse(as, client, response);
+        // The user was verified at launch: a refreshed id_token is optional (the public SMART launcher's
+        // has no aud), so it is checked here, apart from the token response, and never fails the refresh.
+        const { response: withoutIdToken, idToken } = await splitIdToken(response);
+        const result = await oauth.processRefreshTokenResponse(as, client, withoutIdToken);
+        if (idToken) await this.checkRefreshedIdToken(idToken, launch);
         const next: StoredLaunch = {
           ...launch,
           context: { ...launch.context, scope: result.scope ?? launch.context.scope },
@@ -243,10 +315,12 @@ export class SmartClient {
         };
         await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(next), LAUNCH_TTL_S);
         return next;
-      } catch {
+      } catch (error) {
+        if (error instanceof LaunchRefused) throw error;
         const stored = await this.load(id, launch.sid);
         if (stored && stored.tokens.refresh !== refreshToken) return stored;
-        throw new LaunchRefused('expired', 'The EHR session has expired. Launch NeedleChart again from the EHR.');
+        const refused = this.failed('expired', 'refresh', error);
+        throw new LaunchRefused('expired', `The EHR session has expired. Launch NeedleChart again from the EHR. (${refused.message})`);
       }
     })();
     this.refreshing.set(id, work);

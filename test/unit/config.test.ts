@@ -28,11 +28,12 @@ describe('readConfig', () => {
     [{ NEEDLECHART_FHIR_BASE_URL: 'not a url' }, 'NEEDLECHART_FHIR_BASE_URL must be an absolute URL'],
     [{ NEEDLECHART_SANDBOX: 'off' }, 'NEEDLECHART_FHIR_BASE_URL must name'],
     [{ NEEDLECHART_SANDBOX: 'maybe' }, 'NEEDLECHART_SANDBOX must be on or off'],
+    [{ NEEDLECHART_ISS_ALLOWLIST: 'https://*.example.org/fhir' }, "NEEDLECHART_ISS_ALLOWLIST: 'https://*.example.org/fhir': * may stand only for whole path segments, not in the host"],
     [{ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir' }, 'NEEDLECHART_CLIENT_ID must be the client id the EHR assigned'],
     [{ NEEDLECHART_FHIR_BASE_URL: 'https://ehr.example.org/fhir', NEEDLECHART_CLIENT_ID: 'x' }, 'NEEDLECHART_SESSION_SECRET is required outside the sandbox'],
     [{ NEEDLECHART_SESSION_SECRET: 'c2hvcnQ=' }, 'NEEDLECHART_SESSION_SECRET must be at least 32 random bytes'],
     [{ NEEDLECHART_CLIENT_AUTH: 'client_secret_basic' }, 'needs NEEDLECHART_CLIENT_SECRET'],
-    [{ NEEDLECHART_CLIENT_AUTH: 'magic' }, 'NEEDLECHART_CLIENT_AUTH must be one of none, client_secret_basic, private_key_jwt'],
+    [{ NEEDLECHART_CLIENT_AUTH: 'magic' }, 'NEEDLECHART_CLIENT_AUTH must be one of none, client_secret_basic, client_secret_post, private_key_jwt'],
   ])('when %j is set, then start-up refuses: %s', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
   });
