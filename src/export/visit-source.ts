@@ -2,6 +2,7 @@ import type { Bundle, DocumentReference, FhirResource, Observation, Patient, Pro
 import { collectPages, type FhirGateway } from '../fhir/client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from '../fhir/systems.js';
 import type { ExportFilters } from './export-filters.js';
+import { scoreOf } from '../fhir/session-to-observations.js';
 
 const CPT = 'http://www.ama-assn.org/go/cpt';
 
@@ -215,11 +216,12 @@ export class PatientFacts {
 function painCourse(observations: readonly Observation[]): PatientFactsOf['pain'] {
   const byDate = new Map<string, { date: string; pre?: number; post?: number }>();
   for (const o of observations) {
-    if (o.status === 'entered-in-error' || o.valueInteger === undefined || !o.effectiveDateTime) continue;
+    const value = scoreOf(o);
+    if (o.status === 'entered-in-error' || value === undefined || !o.effectiveDateTime) continue;
     const point = byDate.get(o.effectiveDateTime) ?? { date: o.effectiveDateTime };
     const timing = o.extension?.find((e) => e.url.endsWith('/outcome-timing'))?.valueCode;
-    if (timing === 'pre') point.pre = o.valueInteger;
-    if (timing === 'post') point.post = o.valueInteger;
+    if (timing === 'pre') point.pre = value;
+    if (timing === 'post') point.post = value;
     byDate.set(o.effectiveDateTime, point);
   }
   return [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentReference, Reference } from 'fhir/r4.js';
 import type { Session } from '../domain/types.generated.js';
 import { fhirString } from './extensions.js';
-import { CLINICAL_NOTE_CATEGORY, PROGRESS_NOTE, VISIT_ID_SYSTEM } from './systems.js';
+import { CLINICAL_NOTE_CATEGORY, FORMAT_CODE_SYSTEM, PROGRESS_NOTE, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
 export interface RenderedNote {
@@ -24,9 +24,10 @@ const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('bas
  */
 export function toNoteDocument(session: Session, target: VisitTarget, key: string, note: RenderedNote, procedure: Reference, now: string, replaces?: Reference): DocumentReference {
   const title = `Dry needling treatment note ${session.date.slice(0, 10)}`;
-  const format = { system: 'http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode', code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient', display: 'mimeType Sufficient' };
+  const format = { system: FORMAT_CODE_SYSTEM, code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient', display: 'mimeType Sufficient' };
   return {
     resourceType: 'DocumentReference',
+    meta: { profile: [US_CORE_PROFILE.documentReference] },
     identifier: [{ system: VISIT_ID_SYSTEM, value: noteIdentifier(key, note) }],
     status: 'current',
     docStatus: replaces ? 'amended' : 'final',

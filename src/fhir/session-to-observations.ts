@@ -3,7 +3,7 @@ import type { Profiles } from '../domain/profiles.js';
 import type { Session } from '../domain/types.generated.js';
 import { fhirString } from './extensions.js';
 import { lateralityExtension } from './session-to-procedure.js';
-import { EXT, OBSERVATION_CATEGORY, UCUM, VISIT_ID_SYSTEM } from './systems.js';
+import { EXT, OBSERVATION_CATEGORY, UCUM, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
 /** One Observation with the role it plays in the visit; the role makes its identifier and placeholder. */
@@ -12,21 +12,33 @@ export interface VisitObservation {
   readonly resource: Observation;
 }
 
+/** A score as US Core survey observations carry it: a Quantity in UCUM's dimensionless {score}. */
+function score(value: number): NonNullable<Observation['valueQuantity']> {
+  return { value, unit: '{score}', system: UCUM, code: '{score}' };
+}
+
+/** A score as written (valueQuantity) or as NeedleChart wrote pain before it followed US Core (valueInteger). */
+export function scoreOf(observation: Observation): number | undefined {
+  return observation.valueQuantity?.value ?? observation.valueInteger;
+}
+
 function category(code: 'survey' | 'exam', display: string): Observation['category'] {
   return [{ coding: [{ system: OBSERVATION_CATEGORY, code, display }] }];
 }
 
 /**
  * The visit's outcome Observations (DOMAIN.md 'Outcome measures'): pain before and after as LOINC
- * 72514-3 (US Core screening assessment shape, category survey), ROM before/after as components
- * (category exam), and each instrument score with its LOINC or local code. Each points at the
+ * 72514-3 and each instrument score with its LOINC or local code, as US Core screening assessments
+ * (category survey, the score a {score} Quantity); ROM before/after as components of a US Core simple
+ * observation (category exam). Each points at the
  * Procedure with partOf and carries an identifier derived from the visit key (idempotent writes).
  */
 export function toObservations(session: Session, target: VisitTarget, key: string, procedure: Reference, profiles: Profiles): VisitObservation[] {
   const pain = profiles.files.outcomeMeasures.pain;
   const rom = profiles.files.outcomeMeasures.rom;
-  const base = (role: string): Omit<Observation, 'code'> => ({
+  const base = (role: string, profile: string): Omit<Observation, 'code'> => ({
     resourceType: 'Observation',
+    meta: { profile: [profile] },
     identifier: [{ system: VISIT_ID_SYSTEM, value: `${key}/${role}` }],
     status: 'final',
     partOf: [procedure],
@@ -43,11 +55,11 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
     out.push({
       role,
       resource: {
-        ...base(role),
+        ...base(role, US_CORE_PROFILE.screeningAssessment),
         extension: [{ url: EXT.outcomeTiming, valueCode: timing }],
         category: category('survey', 'Survey'),
         code: { coding: [{ system: pain.system, code: pain.code, display: pain.display }], text: `Pain ${timing === 'pre' ? 'before' : 'after'} dry needling (0-10)` },
-        valueInteger: value,
+        valueQuantity: score(value),
       } as Observation,
     });
   }
@@ -57,7 +69,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
     out.push({
       role,
       resource: {
-        ...base(role),
+        ...base(role, US_CORE_PROFILE.simpleObservation),
         category: category('exam', 'Exam'),
         code: { coding: [{ system: rom.system, code: rom.code, display: rom.display }], text: fhirString(r.movement) },
         ...(r.side ? { bodySite: { extension: [lateralityExtension(r.side)], text: r.side } } : {}),
@@ -74,10 +86,10 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
     out.push({
       role,
       resource: {
-        ...base(role),
+        ...base(role, US_CORE_PROFILE.screeningAssessment),
         category: category('survey', 'Survey'),
         code: instrument ? { coding: [instrument.coding], text: instrument.display } : { text: m.instrument },
-        valueQuantity: { value: m.score, unit: '{score}', system: UCUM, code: '{score}' },
+        valueQuantity: score(m.score),
       } as Observation,
     });
   });

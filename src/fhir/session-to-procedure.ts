@@ -3,7 +3,7 @@ import type { SuggestedCode } from '../domain/coding-types.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, NeedledMuscle, Session, Side } from '../domain/types.generated.js';
 import { bool, code, complex, dec, fhirString, int, str } from './extensions.js';
-import { DRY_NEEDLING_CODE, DRY_NEEDLING_TEXT, EXT, LATERALITY, MUSCLE_SYSTEM, PROCEDURE_SYSTEM, SNOMED, VISIT_ID_SYSTEM } from './systems.js';
+import { DRY_NEEDLING_CODE, DRY_NEEDLING_TEXT, EXT, LATERALITY, MUSCLE_SYSTEM, PROCEDURE_SYSTEM, SNOMED, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
 /** FHIR strings cannot be empty: a blank free-text field is written as absent. */
@@ -65,6 +65,7 @@ export function toProcedure(session: Session, target: VisitTarget, key: string, 
   const estim = session.estim;
   return {
     resourceType: 'Procedure',
+    meta: { profile: [US_CORE_PROFILE.procedure] },
     extension: [
       ...session.muscles.map((m) => needledMuscle(profiles, m)),
       complex(EXT.needle, [['type', str(session.needle.type)], ['diameterMm', dec(session.needle.diameterMm)], ['lengthMm', dec(session.needle.lengthMm)], ['countVerified', bool(session.needle.countVerified)]]),

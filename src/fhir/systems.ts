@@ -25,6 +25,18 @@ export const LATERALITY: Readonly<Record<'left' | 'right', { code: string; displ
 export const PROGRESS_NOTE = { system: LOINC, code: '11506-3', display: 'Progress note' } as const;
 export const CLINICAL_NOTE_CATEGORY = { system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category', code: 'clinical-note', display: 'Clinical Note' } as const;
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+/** IHE format codes as R4's `formatcodes` value set names them (US Core DocumentReference.content.format, extensible). */
+export const FORMAT_CODE_SYSTEM = 'http://ihe.net/fhir/ValueSet/IHE.FormatCode.codesystem';
+
+/** The US Core 6.1.0 profile each written resource claims in meta.profile (and meets: tested with the official package). */
+const US_CORE = 'http://hl7.org/fhir/us/core/StructureDefinition/';
+export const US_CORE_PROFILE = {
+  procedure: `${US_CORE}us-core-procedure`,
+  screeningAssessment: `${US_CORE}us-core-observation-screening-assessment`,
+  simpleObservation: `${US_CORE}us-core-simple-observation`,
+  documentReference: `${US_CORE}us-core-documentreference`,
+  provenance: `${US_CORE}us-core-provenance`,
+} as const;
 
 const SD = 'https://needlechart.dev/fhir/StructureDefinition/';
 export const EXT = {

@@ -3,6 +3,7 @@ import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, Diagnosis, Estim, NeedledMuscle, Outcomes, Session, Side } from '../domain/types.generated.js';
 import { ExtensionReader } from './extensions.js';
 import { EXT, ICD10CM, SNOMED } from './systems.js';
+import { scoreOf } from './session-to-observations.js';
 
 /** Thrown when a Procedure was not written by NeedleChart (it lacks the extensions the session needs). */
 export class NotANeedleChartVisit extends Error {
@@ -87,8 +88,9 @@ function outcomes(observations: readonly Observation[], profiles: Profiles): Out
   for (const o of live) {
     if (!o.code.coding?.some((c) => c.code === painCode)) continue;
     const timing = o.extension?.find((e) => e.url === EXT.outcomeTiming)?.valueCode;
-    if (timing === 'pre' && o.valueInteger !== undefined) result.painPre = o.valueInteger;
-    if (timing === 'post' && o.valueInteger !== undefined) result.painPost = o.valueInteger;
+    const value = scoreOf(o);
+    if (timing === 'pre' && value !== undefined) result.painPre = value;
+    if (timing === 'post' && value !== undefined) result.painPost = value;
   }
   const rom = live.filter((o) => o.code.coding?.some((c) => c.code === romCode)).sort((a, b) => identifierOrder(a) - identifierOrder(b));
   if (rom.length) {

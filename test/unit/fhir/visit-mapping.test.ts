@@ -41,6 +41,15 @@ describe('session → transaction bundle → session', () => {
     expect(toSession(procedure as Procedure, resources<Observation>(bundle, 'Observation'), core.profiles)).toEqual(session);
   });
 
+  it('when pain was written the earlier way (valueInteger, before US Core survey scores), then it still reads back', () => {
+    const session = completeSession();
+    const bundle = bundleFor(session);
+    const [procedure] = resources<Procedure>(bundle, 'Procedure');
+    const legacy = resources<Observation>(bundle, 'Observation').map((o) => (o.code.coding?.[0]?.code === '72514-3' ? (({ valueQuantity, ...rest }) => ({ ...rest, valueInteger: valueQuantity?.value }))(o) : o));
+    expect(legacy.filter((o) => o.valueInteger !== undefined)).toHaveLength(2);
+    expect(toSession(procedure as Procedure, legacy, core.profiles).outcomes).toMatchObject({ painPre: 6, painPost: 3 });
+  });
+
   it('when a Procedure was not written by NeedleChart, then reading it back says so', () => {
     const foreign: Procedure = { resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/p-1' } };
     expect(() => toSession(foreign, [], core.profiles)).toThrow(NotANeedleChartVisit);
@@ -85,7 +94,7 @@ describe('what the bundle carries', () => {
   it('when outcomes are mapped, then pain is LOINC 72514-3 (before and after) and the NDI total is LOINC 82237-9', () => {
     const observations = resources<Observation>(bundleFor(exampleSession()), 'Observation');
     const pain = observations.filter((o) => o.code.coding?.[0]?.code === '72514-3');
-    expect(pain.map((o) => [o.extension?.[0]?.valueCode, o.valueInteger])).toEqual([['pre', 7], ['post', 4]]);
+    expect(pain.map((o) => [o.extension?.[0]?.valueCode, o.valueQuantity])).toEqual([['pre', { value: 7, unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' }], ['post', { value: 4, unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' }]]);
     expect(observations.find((o) => o.code.coding?.[0]?.system === LOINC && o.code.coding[0].code === '82237-9')?.valueQuantity?.value).toBe(38);
     for (const o of observations) expect(o.partOf?.[0]?.reference).toMatch(/^urn:uuid:/);
   });
