@@ -1,3 +1,5 @@
+import { isLoopback } from './smart-configuration.js';
+
 /**
  * Which FHIR servers may launch NeedleChart (`iss`). An entry is an exact FHIR base
  * (`https://ehr.example.org/fhir/r4`) or a pattern whose path has `*` for whole segments
@@ -15,7 +17,7 @@ export function allowlistEntryProblem(entry: string): string | undefined {
   } catch {
     return `'${entry}' is not an absolute URL`;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `'${entry}' must be an https URL`;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.href))) return `'${entry}' must be an https URL (http only on loopback)`;
   if (url.search || url.hash || entry.includes('?') || entry.includes('#')) return `'${entry}' must not have a query or fragment`;
   if (url.username || url.password) return `'${entry}' must not hold a user name or password`;
   const authority = entry.slice(entry.indexOf('//') + 2).split('/')[0] ?? '';

@@ -48,6 +48,8 @@ describe('iss allow-list', () => {
     ['https://launch.example.org/v/r4/sim*/fhir', /whole path segment/],
     ['https://ehr.example.org/fhir?tenant=1', /query or fragment/],
     ['ftp://ehr.example.org/fhir', /https URL/],
+    ['http://ehr.example.org/fhir', /http only on loopback/],
+    ['http://localhost:8080/v/r4/sim/*/fhir', undefined],
     ['not a url', /absolute URL/],
   ])('when the allow-list entry is %s, then its problem is %s', (entry, problem) => {
     const found = allowlistEntryProblem(entry);
