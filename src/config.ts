@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { allowlistEntryProblem } from './smart/iss-allowlist.js';
 
 /**
@@ -51,6 +52,12 @@ export interface Config {
   readonly cdsClients: readonly { readonly iss: string; readonly jwksUrl: string }[];
   /** `jku` values a CDS client JWT may name. */
   readonly cdsJkuAllowlist: readonly string[];
+  /**
+   * Express's `trust proxy`: which hops in front of NeedleChart may state the client's address in
+   * X-Forwarded-For (rate limits key on it). `false`: none (the socket address counts); a number: that
+   * many proxies; a list: proxies at these addresses or CIDR ranges. Never `true` (anyone could pick an address).
+   */
+  readonly trustProxy: false | number | readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -129,6 +136,28 @@ function secret(env: Env, name: string, problems: string[]): string | undefined 
   return raw;
 }
 
+/** Express's names for address ranges, accepted in the trust-proxy list. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function proxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+function trustProxy(env: Env, problems: string[]): false | number | string[] {
+  const raw = env.NEEDLECHART_TRUST_PROXY?.trim();
+  if (!raw || ['false', 'off', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw) && Number(raw) <= 10) return Number(raw);
+  const entries = list(env, 'NEEDLECHART_TRUST_PROXY');
+  if (entries.every(proxyAddress)) return entries;
+  problems.push(`NEEDLECHART_TRUST_PROXY must be false, a number of proxy hops, or a list of proxy addresses or CIDR ranges (got '${raw}'); 'true' is refused: any client could then choose its own address`);
+  return false;
+}
+
 function optionalPath(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -163,6 +192,7 @@ export function readConfig(env: Env = process.env): Config {
     apiRateLimitPerMinute: integer(env, 'NEEDLECHART_API_RATE_LIMIT', 1200, 10, 100_000_000, problems),
     cdsClients: cdsClients(env, problems),
     cdsJkuAllowlist: list(env, 'NEEDLECHART_CDS_JKU_ALLOWLIST'),
+    trustProxy: trustProxy(env, problems),
   };
   for (const entry of config.issAllowlist) {
     const problem = allowlistEntryProblem(entry);

@@ -13,7 +13,9 @@ import type { RunningSandbox } from './sandbox/sandbox-server.js';
 import type { SandboxClient } from './sandbox/auth-server.js';
 import { createCore, type Core } from './service/core.js';
 import { SealedJson } from './smart/sealed-json.js';
+import { SessionRegistry } from './smart/session-registry.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './smart/session-store.js';
+import { StoreKeys } from './smart/store-keys.js';
 import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
 import { BackendServicesClient } from './smart/backend-services.js';
 import { generateBackendKey } from './export/backend-gateway.js';
@@ -76,6 +78,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   const store: SessionStore = config.redisUrl ? new RedisSessionStore(config.redisUrl) : new MemorySessionStore();
   const secret = config.sessionSecret ? Buffer.from(config.sessionSecret, 'base64') : randomBytes(32);
   const sealer = new SealedJson(secret);
+  const keys = new StoreKeys(secret);
+  const sessions = new SessionRegistry(store, keys);
   const smart = new SmartClient({
     client: await clientCredentials(config),
     redirectUri: () => `${appUrl}/callback`,
@@ -83,6 +87,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     issAllowlist: () => [...config.issAllowlist, ...(config.fhirBaseUrl ? [config.fhirBaseUrl] : []), ...(sandbox ? [sandbox.fhirBaseUrl] : [])],
     store,
     sealer,
+    keys,
+    sessions,
     timeoutMs: config.fhirTimeoutMs,
     logger: options.logger,
   });
@@ -95,9 +101,10 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     exports = { fhirBaseUrl: exportBase, backend, backendClientId };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),
     cds: {
       store,
+      keys,
       appUrl: () => appUrl,
       clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json` }] : [])],
     },

@@ -191,6 +191,30 @@ function clearDraft() {
   clearTimeout(state.draftTimer);
 }
 
+// ---- sign-out -------------------------------------------------------------------------------
+
+// Ends the sign-in on the server (launches, tokens, server drafts) and clears the cookie; the draft
+// kept on this device goes too, so nothing of the patient stays on a shared computer.
+async function signOut() {
+  $('sign-out').disabled = true;
+  const res = await api('/api/sign-out', { method: 'POST' }).catch(() => null);
+  if (!res?.ok) {
+    const body = res ? await res.json().catch(() => null) : null;
+    $('sign-out').disabled = false;
+    $('save-status').textContent = `Not signed out: ${body?.issue?.[0]?.diagnostics ?? 'NeedleChart could not be reached.'} Try again.`;
+    return;
+  }
+  clearDraft();
+  clearTimeout(state.previewTimer);
+  state.previewSeq += 1;
+  state.session = null;
+  $('workspace').hidden = true;
+  $('patient-banner').hidden = true;
+  $('patient-banner').textContent = '';
+  $('sign-out').hidden = true;
+  fail('You are signed out of NeedleChart. To chart a visit again, launch NeedleChart from the patient\u2019s chart in your EHR.');
+}
+
 // ---- rendering ------------------------------------------------------------------------------
 
 function readInput(input) {
@@ -538,6 +562,7 @@ async function start() {
     state.session = newSession();
   }
   renderHeader();
+  $('sign-out').hidden = false;
   await loadBodyMaps();
   renderTrend();
   renderAll();
@@ -558,6 +583,7 @@ $('visit-form').addEventListener('change', (event) => {
     changed(true);
   }
 });
+$('sign-out').addEventListener('click', signOut);
 $('copy-forward').addEventListener('click', copyForward);
 $('add-muscle').addEventListener('click', addTypedMuscle);
 $('muscle-search').addEventListener('keydown', (e) => {

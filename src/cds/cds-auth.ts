@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { SessionStore } from '../smart/session-store.js';
+import type { StoreKeys } from '../smart/store-keys.js';
 
 /** A CDS client (an EHR) allowed to call the services, with where its keys are published. */
 export interface CdsClient {
@@ -15,9 +16,11 @@ const refuse = (text: string) => new OperationOutcomeError(401, outcome([{ sever
  * CDS Hooks 2.0 security: every request, discovery included, carries the CDS client's JWT. The
  * signature is checked against the client's JWKS (a `jku` only when it is on the allow-list);
  * `iss` must be a registered client, `aud` the exact service URL called, `exp` in the future, `jti`
- * never seen before; ES384 or RS384 only (no `none`, no HMAC).
+ * never seen before; ES384 or RS384 only (no `none`, no HMAC). The `jti` is checked and recorded in
+ * one atomic step (set-if-absent, kept until the token expires), so of several instances receiving
+ * the same JWT at once exactly one accepts it.
  */
-export function cdsAuth(options: { clients: () => readonly CdsClient[]; jkuAllowlist: () => readonly string[]; serviceBase: () => string; store: SessionStore }): RequestHandler {
+export function cdsAuth(options: { clients: () => readonly CdsClient[]; jkuAllowlist: () => readonly string[]; serviceBase: () => string; store: SessionStore; keys: StoreKeys }): RequestHandler {
   const keySets = new Map<string, JWTVerifyGetKey>();
   const keys = (url: string): JWTVerifyGetKey => {
     let set = keySets.get(url);
@@ -44,10 +47,9 @@ export function cdsAuth(options: { clients: () => readonly CdsClient[]; jkuAllow
     const audience = `${options.serviceBase()}${req.originalUrl.split('?')[0] ?? ''}`;
     try {
       const { payload } = await jwtVerify(token, keys(jku ?? client.jwksUrl), { issuer: client.iss, audience, algorithms: ['ES384', 'RS384'], requiredClaims: ['exp', 'iat', 'jti'] });
-      const jti = String(payload.jti);
-      if (await options.store.get(`cds-jti:${client.iss}:${jti}`)) throw refuse('The CDS client JWT was already used (jti replayed)');
+      // Remembered until the token expires (plus a minute of clock skew): after that, jwtVerify refuses it anyway.
       const ttl = Math.max(60, (payload.exp ?? 0) - Math.floor(Date.now() / 1000) + 60);
-      await options.store.set(`cds-jti:${client.iss}:${jti}`, '1', ttl);
+      if (!(await options.store.setIfAbsent(options.keys.cdsJti(client.iss, String(payload.jti)), '1', ttl))) throw refuse('The CDS client JWT was already used (jti replayed)');
     } catch (error) {
       if (error instanceof OperationOutcomeError) throw error;
       throw refuse(`The CDS client JWT did not verify (${(error as { code?: string }).code ?? 'invalid'})`);

@@ -10,12 +10,15 @@ import { rulesRouter } from './routes/rules.js';
 import { bodyMapRouter } from './routes/body-map.js';
 import type { Core } from '../service/core.js';
 import type { SealedJson } from '../smart/sealed-json.js';
+import type { SessionRegistry } from '../smart/session-registry.js';
 import type { SessionStore } from '../smart/session-store.js';
 import type { SmartClient } from '../smart/smart-client.js';
-import { browserSession } from './browser-session.js';
+import type { StoreKeys } from '../smart/store-keys.js';
+import { BrowserSessions, knownSession } from './browser-session.js';
 import type { Logger } from '../infra/logger.js';
-import { requestContext } from './request-context.js';
-import { limit, sameOriginWrites } from './security.js';
+import { labelRoute, requestContext } from './request-context.js';
+import { signOutRouter } from './routes/sign-out.js';
+import { limit, sameOriginWrites, untrustedProxyWarning } from './security.js';
 import { catalogRouter } from './routes/catalog.js';
 import { chartRouter } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
@@ -26,13 +29,13 @@ export interface AppDeps {
   readonly core: Core;
   readonly logger: Logger;
   /** The SMART client; without it there is no launch and no chart API (preview still works). */
-  readonly smart?: { readonly client: SmartClient; readonly store: SessionStore; readonly sealer: SealedJson };
+  readonly smart?: { readonly client: SmartClient; readonly store: SessionStore; readonly sealer: SealedJson; readonly keys: StoreKeys; readonly sessions: SessionRegistry };
   /** Origins allowed to frame the app (CSP frame-ancestors), the configured ones plus the sandbox's. */
   readonly frameAncestors?: readonly string[];
   /** Where `/` sends a person: the sandbox launcher when the sandbox runs. */
   readonly homeRedirect?: string;
   /** CDS Hooks: the clients allowed to call, and where jti values are remembered. */
-  readonly cds?: { readonly clients: () => readonly CdsClient[]; readonly store: SessionStore; readonly appUrl: () => string };
+  readonly cds?: { readonly clients: () => readonly CdsClient[]; readonly store: SessionStore; readonly keys: StoreKeys; readonly appUrl: () => string };
   /** The compliance export: the EHR it reads (also where a staff sign-in goes), and the Backend Services client it reads as. */
   readonly exports?: { readonly fhirBaseUrl: string; readonly backend: BackendCredentials; readonly backendClientId: string };
 }
@@ -42,8 +45,12 @@ const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
 /** Builds the express app; it does not listen (src/server.ts does), so tests start it on port 0. */
 export function createApp(config: Config, deps: AppDeps): Express {
   const app = express();
+  const https = config.publicUrl?.startsWith('https:') === true;
+  const smart = deps.smart;
+  const sessions = smart ? new BrowserSessions(smart.sessions, config.publicUrl) : undefined;
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Which proxies may state the client's address (X-Forwarded-For): none unless configured.
+  app.set('trust proxy', config.trustProxy === false || typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
   app.use(requestContext(deps.logger));
   app.use(
     helmet({
@@ -66,18 +73,25 @@ export function createApp(config: Config, deps: AppDeps): Express {
       crossOriginEmbedderPolicy: false,
       crossOriginResourcePolicy: { policy: 'same-origin' },
       referrerPolicy: { policy: 'no-referrer' },
-      strictTransportSecurity: false,
+      // Behind https only: a loopback http origin must stay reachable over http.
+      strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     }),
   );
   app.use(sameOriginWrites(config.publicUrl));
-  app.use(['/api', '/compliance'], limit(config.apiRateLimitPerMinute));
+  app.use(untrustedProxyWarning(deps.logger));
+  if (sessions) app.use(['/api', '/compliance'], sessions.recognise());
+  // A signed-in browser session has a budget of its own (per address); anything else shares its address's.
+  app.use(['/api', '/compliance'], limit(config.apiRateLimitPerMinute, (_req, res) => {
+    const session = knownSession(res);
+    return session?.signedIn && smart ? smart.keys.rateLimitTag(session.sid) : undefined;
+  }));
   app.use(['/launch', '/callback'], limit(Math.max(10, Math.floor(config.apiRateLimitPerMinute / 10))));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/fhir+json'], strict: false }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: deps.core.version });
   });
-  app.use('/assets', express.static(PUBLIC, { index: false, maxAge: '1h' }));
+  app.use('/assets', labelRoute('/assets/*'), express.static(PUBLIC, { index: false, maxAge: '1h' }));
   app.get('/', (_req, res) => {
     if (deps.homeRedirect) res.redirect(deps.homeRedirect);
     else res.type('text').send(`NeedleChart ${deps.core.version}: launch it from your EHR (SMART launch URL: /launch).`);
@@ -85,13 +99,14 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(previewRouter(deps.core));
   app.use(rulesRouter(deps.core));
   if (deps.cds) {
-    app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, appUrl: deps.cds.appUrl, clients: deps.cds.clients, jkuAllowlist: () => config.cdsJkuAllowlist }));
+    app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, keys: deps.cds.keys, appUrl: deps.cds.appUrl, clients: deps.cds.clients, jkuAllowlist: () => config.cdsJkuAllowlist }));
   }
   app.use(catalogRouter(deps.core));
   app.use(bodyMapRouter(deps.core));
-  if (deps.smart) {
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft', '/compliance', '/api/exports'], browserSession());
-    app.use(launchRouter(deps.smart.client, deps.logger));
+  if (smart && sessions) {
+    app.use(signOutRouter(sessions, deps.logger));
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft', '/compliance', '/api/exports'], sessions.ensure());
+    app.use(launchRouter(smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
     });
@@ -104,9 +119,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
         }
         res.sendFile('compliance.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
       });
-      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
+      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir }, smart: smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
     }
-    app.use(chartRouter({ core: deps.core, smart: deps.smart.client, store: deps.smart.store, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
+    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
   }
 
   app.use(notFoundHandler);

@@ -1,5 +1,6 @@
-import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Logger } from '../infra/logger.js';
 import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import { sendOutcome } from './send-outcome.js';
 
@@ -21,16 +22,42 @@ export function sameOriginWrites(publicUrl: string | undefined): RequestHandler 
   };
 }
 
-/** Per-client request limits, answered as a FHIR 429 with Retry-After. */
-export function limit(perMinute: number): RequestHandler {
+/**
+ * Per-client request limits, answered as a FHIR 429 with Retry-After. A client is its address (the
+ * socket's, or the one trusted proxies state: NEEDLECHART_TRUST_PROXY; IPv6 by /56 as
+ * express-rate-limit advises) and, when `userOf` names a signed-in user, that user at that address:
+ * behind one proxy or NAT, each signed-in user has a budget of their own.
+ */
+export function limit(perMinute: number, userOf?: (req: Request, res: Response) => string | undefined): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    keyGenerator: (req, res) => {
+      const address = ipKeyGenerator(req.ip ?? '');
+      const user = userOf?.(req, res);
+      return user ? `${user}@${address}` : address;
+    },
     handler: (_req, res) => {
       res.setHeader('Retry-After', '60');
       sendOutcome(res, 429, outcome([{ severity: 'error', code: 'throttled', diagnostics: 'Too many requests: wait a minute and try again' }]));
     },
   });
+}
+
+/**
+ * Warns once when X-Forwarded-For arrives while NEEDLECHART_TRUST_PROXY is off: a proxy is probably in
+ * front, and every client behind it shares one budget. (express-rate-limit's own check,
+ * ERR_ERL_UNEXPECTED_X_FORWARDED_FOR, runs only in its default key generator, which `limit` replaces.)
+ */
+export function untrustedProxyWarning(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined && req.app.get('trust proxy') === false) {
+      warned = true;
+      logger.warn('X-Forwarded-For received but NEEDLECHART_TRUST_PROXY is off: rate limits see the proxy, not the clients behind it');
+    }
+    next();
+  };
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
 import { badRequest, internal, notFound, OperationOutcomeError, tooLarge } from '../outcome/operation-outcome-error.js';
 import type { Logger } from '../infra/logger.js';
+import { routeOf } from './request-context.js';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -10,9 +11,9 @@ export function sendOutcome(res: Response, status: number, outcome: OperationOut
   res.status(status).type(FHIR_JSON).send(JSON.stringify(outcome));
 }
 
-/** Unknown routes answer with a FHIR 404, not express's HTML page. */
-export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(notFound(`No route for ${req.method} ${req.path}`));
+/** Unknown routes answer with a FHIR 404, not express's HTML page; the path is neither echoed nor logged (it may hold a name). */
+export const notFoundHandler: RequestHandler = (_req, _res, next) => {
+  next(notFound('NeedleChart has no page or API at this address'));
 };
 
 interface BodyParserError {
@@ -40,7 +41,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error.status >= 500) {
       // Log the error's class and stack frames only: messages of unknown errors may carry patient data.
       const cause = err instanceof Error ? err : undefined;
-      logger.error('request failed', { requestId: res.locals.requestId as string | undefined, method: req.method, route: req.route?.path ?? req.path, errorName: cause?.name ?? typeof err, stack: cause?.stack?.split('\n').slice(1, 6).join('\n') });
+      logger.error('request failed', { requestId: res.locals.requestId as string | undefined, method: req.method, route: routeOf(req, res), errorName: cause?.name ?? typeof err, stack: cause?.stack?.split('\n').slice(1, 6).join('\n') });
     }
     sendOutcome(res, error.status, error.outcome);
   };

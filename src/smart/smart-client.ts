@@ -5,7 +5,9 @@ import { issAllowed } from './iss-allowlist.js';
 import { discover, DiscoveryError, isLoopback, type SmartConfiguration } from './smart-configuration.js';
 import type { SealedJson } from './sealed-json.js';
 import { splitScopes, toV1 } from './scopes.js';
+import type { SessionRegistry } from './session-registry.js';
 import type { SessionStore } from './session-store.js';
+import type { StoreKeys } from './store-keys.js';
 import type { Logger } from '../infra/logger.js';
 
 /** Why a launch was refused: each has a page that tells the user what happened and what to do. */
@@ -74,6 +76,10 @@ export interface SmartClientOptions {
   readonly issAllowlist: () => readonly string[];
   readonly store: SessionStore;
   readonly sealer: SealedJson;
+  /** Store keys: HMACs of the state, the browser session and the launch id, never those in clear. */
+  readonly keys: StoreKeys;
+  /** Where a completed launch is listed under its browser session, so sign-out can delete it. */
+  readonly sessions: SessionRegistry;
   readonly timeoutMs?: number;
   /** Where failed sign-in steps are logged (the EHR's error codes, never a token). */
   readonly logger?: Logger;
@@ -179,7 +185,7 @@ export class SmartClient {
     const verifier = oauth.generateRandomCodeVerifier();
     const serialized: SerializedConfig = { authorizationEndpoint: config.authorizationEndpoint, tokenEndpoint: config.tokenEndpoint, ...(config.issuer ? { issuer: config.issuer } : {}), ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}) };
     const pending: PendingLaunch = { intent, sid: params.sid, iss, config: serialized, verifier, scope: scopes.join(' '), standalone };
-    await this.options.store.set(`state:${state}`, await this.options.sealer.seal(pending), STATE_TTL_S);
+    await this.options.store.set(this.options.keys.state(state), await this.options.sealer.seal(pending), STATE_TTL_S);
     const url = new URL(config.authorizationEndpoint);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.options.client.clientId);
@@ -193,13 +199,21 @@ export class SmartClient {
     return url.toString();
   }
 
-  /** Finishes a launch at the redirect URI: state (single use, same browser), code exchange, id_token, context. Returns the launch id. */
+  /**
+   * Finishes a launch at the redirect URI: state (single use, same browser), code exchange, id_token,
+   * context. Returns the launch id. The state is checked against the browser session before it is
+   * used up: a callback from another browser is refused and leaves the real sign-in able to finish.
+   */
   async complete(params: { query: URLSearchParams; sid: string }): Promise<{ id: string; intent: 'chart' | 'compliance' }> {
+    const unknown = () => new LaunchRefused('state', 'This sign-in link is unknown, was already used, or expired. Launch NeedleChart again from the EHR.');
     const state = params.query.get('state');
-    const sealed = state ? await this.options.store.take(`state:${state}`) : undefined;
-    if (!sealed) throw new LaunchRefused('state', 'This sign-in link is unknown, was already used, or expired. Launch NeedleChart again from the EHR.');
+    const stateKey = state ? this.options.keys.state(state) : undefined;
+    const sealed = stateKey ? await this.options.store.get(stateKey) : undefined;
+    if (!stateKey || !sealed) throw unknown();
     const pending = await this.options.sealer.open<PendingLaunch>(sealed);
     if (pending.sid !== params.sid) throw new LaunchRefused('state', 'This sign-in was started in another browser session. Launch NeedleChart again from the EHR.');
+    // Single use: of two callbacks of this browser racing, only the one that takes the state goes on.
+    if (!(await this.options.store.take(stateKey))) throw unknown();
     if (params.query.get('error')) {
       const said = ehrError(params.query.get('error') ?? '', params.query.get('error_description') ?? undefined);
       this.options.logger?.warn('sign-in step failed', { step: 'authorization', error: said.error, error_description: said.description });
@@ -239,7 +253,9 @@ export class SmartClient {
       tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
     };
     const id = randomBytes(24).toString('base64url');
-    await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(launch), LAUNCH_TTL_S);
+    const key = this.options.keys.launch(params.sid, id);
+    await this.options.store.set(key, await this.options.sealer.seal(launch), LAUNCH_TTL_S);
+    await this.options.sessions.attach(params.sid, key);
     return { id, intent: pending.intent };
   }
 
@@ -276,7 +292,7 @@ export class SmartClient {
 
   /** The launch `id`, if it exists and belongs to browser session `sid`. */
   async load(id: string, sid: string): Promise<StoredLaunch | undefined> {
-    const sealed = await this.options.store.get(`launch:${id}`);
+    const sealed = await this.options.store.get(this.options.keys.launch(sid, id));
     if (!sealed) return undefined;
     const launch = await this.options.sealer.open<StoredLaunch>(sealed);
     return launch.sid === sid ? launch : undefined;
@@ -313,7 +329,7 @@ export class SmartClient {
           context: { ...launch.context, scope: result.scope ?? launch.context.scope },
           tokens: { access: result.access_token, ...(result.refresh_token ? { refresh: result.refresh_token } : {}), expiresAt: Date.now() + (result.expires_in ?? 300) * 1000 },
         };
-        await this.options.store.set(`launch:${id}`, await this.options.sealer.seal(next), LAUNCH_TTL_S);
+        await this.options.store.set(this.options.keys.launch(launch.sid, id), await this.options.sealer.seal(next), LAUNCH_TTL_S);
         return next;
       } catch (error) {
         if (error instanceof LaunchRefused) throw error;

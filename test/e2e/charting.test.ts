@@ -149,6 +149,26 @@ describe('charting a visit in the browser', () => {
   });
 });
 
+describe('signing out in the browser', () => {
+  it('when the therapist signs out inside the EHR iframe, then the page says so, the chart is gone, and a reload cannot read it again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const port = new URL(sandboxOrigin()).port;
+    await launchFromSandbox(page, 'p-nora-silva', 'launch-frame', `http://localhost:${port}`);
+    const frame = page.frameLocator('iframe.app-frame');
+    await frame.locator('#workspace').waitFor({ state: 'visible', timeout: 15_000 });
+    await frame.locator('#plan').fill('Unsaved plan text');
+    await expect.poll(() => frame.locator('#draft-status').textContent(), { timeout: 5000 }).toMatch(/^Draft kept/);
+    await frame.locator('#sign-out').click();
+    await expect.poll(() => frame.locator('#fatal').textContent(), { timeout: 5000 }).toContain('You are signed out of NeedleChart');
+    expect(await frame.locator('#workspace').isHidden()).toBe(true);
+    expect(await frame.locator('#sign-out').isHidden()).toBe(true);
+    const appFrame = page.frames().find((f) => f.url().startsWith(nc.appUrl));
+    await appFrame?.evaluate('location.reload()');
+    await expect.poll(() => page.frameLocator('iframe.app-frame').locator('#fatal').textContent(), { timeout: 10_000 }).toMatch(/expired or belongs to another browser session/);
+    await page.close();
+  });
+});
+
 describe('launch problems in the browser', () => {
   it('when an unknown iss launches the app, then the page says so and nothing redirects', async () => {
     const page = await browser.newPage();

@@ -89,6 +89,15 @@ describe('CDS Hooks discovery and security', () => {
     expect((await callHook('needlechart-patient-view', body, token)).status).toBe(401);
   });
 
+  it('when one JWT is sent 8 times at once, then exactly one call is accepted', async () => {
+    const token = await sandbox().cds.sign(sandbox().origin, serviceUrl('needlechart-patient-view'));
+    const prefetch = await sandbox().cds.prefetch(sandbox().engine, 'needlechart-patient-view', { patientId: 'p-li-wei' });
+    const body = { hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-li-wei' }, prefetch };
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => callHook('needlechart-patient-view', body, token).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(7);
+  });
+
   it('when the jku names a JWKS that is not on the allow-list, then 401', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES384');
     expect(await exportJWK(publicKey)).toBeTruthy();

@@ -22,7 +22,8 @@ async function startConfidential(auth: 'client_secret_basic' | 'client_secret_po
   return { nc, logLines };
 }
 
-describe('client secrets that need form-encoding', () => {
+// Each test starts its own NeedleChart and sandbox (a confidential client): slower than the default test timeout on a busy machine.
+describe('client secrets that need form-encoding', { timeout: 60_000 }, () => {
   it.each(['client_secret_basic', 'client_secret_post'] as const)('when NeedleChart authenticates with %s and a secret holding - _ . ~ + / =, then the launch completes', async (auth) => {
     const { nc } = await startConfidential(auth, SECRET);
     try {
@@ -35,7 +36,7 @@ describe('client secrets that need form-encoding', () => {
   });
 });
 
-describe('token endpoint errors', () => {
+describe('token endpoint errors', { timeout: 60_000 }, () => {
   it('when the EHR refuses the code exchange, then the page and the log say the step and the EHR\'s error and description', async () => {
     const { nc, logLines } = await startConfidential('client_secret_post', 'not-the-secret');
     try {

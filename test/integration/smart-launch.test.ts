@@ -13,8 +13,9 @@ import { startTestNeedleChart } from '../support/sandbox.js';
 const manifest = (await import('../../manifest.json', { with: { type: 'json' } })).default;
 
 let nc: RunningNeedleChart;
+let logLines: string[];
 beforeAll(async () => {
-  ({ nc } = await startTestNeedleChart({ tokenLifetimeSeconds: 120 }));
+  ({ nc, logLines } = await startTestNeedleChart({ tokenLifetimeSeconds: 120 }));
 });
 afterAll(async () => {
   await nc.close();
@@ -79,6 +80,20 @@ describe('EHR launch', () => {
     expect(await other.text()).toMatch(/another browser session/);
   });
 
+  it('when another browser brings the right state to the callback, then it is refused without using the state, and the real browser\'s callback still succeeds', async () => {
+    const jar = new CookieJar();
+    const launch = sandbox().auth?.createLaunch({ patient: 'p-li-wei', encounter: 'e-li-wei-6', fhirUser: 'Practitioner/pt-rivera', needPatientBanner: false });
+    const first = await follow(new Request(`${nc.appUrl}/launch?iss=${encodeURIComponent(sandbox().fhirBaseUrl)}&launch=${launch}`), jar, [], 1);
+    const callback = (await fetch(first.headers.get('location') ?? '', { redirect: 'manual' })).headers.get('location') ?? '';
+    const other = await follow(new Request(callback), new CookieJar(), [], 1);
+    expect(other.status).toBe(400);
+    expect(await other.text()).toMatch(/another browser session/);
+    const real = await follow(new Request(callback), jar, [], 1);
+    expect(real.status).toBe(303);
+    const launchId = new URL(real.headers.get('location') ?? '', nc.appUrl).searchParams.get('launch') ?? '';
+    expect((await context(jar.header(nc.appUrl), launchId)).status).toBe(200);
+  });
+
   it('when an unknown iss launches the app, then a clear page and no redirect anywhere', async () => {
     const res = await fetch(`${nc.appUrl}/launch?iss=${encodeURIComponent('https://evil.example.org/fhir')}&launch=abc`, { redirect: 'manual' });
     expect(res.status).toBe(400);
@@ -92,6 +107,86 @@ describe('EHR launch', () => {
     const res = await follow(new Request(`${nc.appUrl}/launch?iss=${encodeURIComponent(sandbox().fhirBaseUrl)}&launch=${launch}`), jar, []);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/without an encounter/);
+  });
+});
+
+describe('browser session', () => {
+  const cookieName = 'nc_sid';
+
+  it('when a browser arrives with a session cookie the server never issued, then it gets a new one and the launch cannot be read with the planted value', async () => {
+    const planted = 'planted-by-an-attacker-0123456789abcdefghij';
+    const jar = new CookieJar();
+    jar.set(nc.appUrl, cookieName, planted);
+    const s = await ehrLaunch(sandbox().origin, { patient: 'p-li-wei', encounter: 'e-li-wei-6' }, jar);
+    const issued = jar.get(nc.appUrl, cookieName);
+    expect(issued).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(issued).not.toBe(planted);
+    expect((await context(`${cookieName}=${planted}`, s.launchId)).status).toBe(401);
+    expect((await context(s.cookie, s.launchId)).status).toBe(200);
+  });
+
+  it('when a browser sends a malformed session cookie, then it is replaced and the API answers 401 without a crash', async () => {
+    const res = await context(`${cookieName}=${'%'.repeat(10)}`, 'a'.repeat(32));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^${cookieName}=[A-Za-z0-9_-]{43};`));
+  });
+
+  it('when the therapist signs out, then the launch and its draft are gone, the cookie is cleared, and another browser\'s launch still works', async () => {
+    const s = await ehrLaunch(sandbox().origin, { patient: 'p-tom-becker', encounter: 'e-tom-becker-3' });
+    const other = await ehrLaunch(sandbox().origin, { patient: 'p-li-wei', encounter: 'e-li-wei-6' });
+    const draft = { session: { date: '2025-01-01' }, savedAt: Date.now() };
+    expect((await fetch(`${nc.appUrl}/api/draft`, { method: 'PUT', headers: { cookie: s.cookie, 'x-launch-id': s.launchId, 'content-type': 'application/json' }, body: JSON.stringify(draft) })).status).toBe(204);
+    const out = await fetch(`${nc.appUrl}/api/sign-out`, { method: 'POST', headers: { cookie: s.cookie, 'x-launch-id': s.launchId, origin: nc.appUrl } });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(new RegExp(`^${cookieName}=;.*Expires=Thu, 01 Jan 1970`));
+    expect((await context(s.cookie, s.launchId)).status).toBe(401);
+    expect((await context(other.cookie, other.launchId)).status).toBe(200);
+  });
+
+  it('when sign-out is posted from another site, then 403 and the launch keeps working', async () => {
+    const s = await ehrLaunch(sandbox().origin, { patient: 'p-li-wei', encounter: 'e-li-wei-6' });
+    const out = await fetch(`${nc.appUrl}/api/sign-out`, { method: 'POST', headers: { cookie: s.cookie, 'x-launch-id': s.launchId, origin: 'https://evil.example.org' } });
+    expect(out.status).toBe(403);
+    expect((await context(s.cookie, s.launchId)).status).toBe(200);
+  });
+});
+
+describe('logs', () => {
+  it('when a path or query holds a name, then the log lines carry the route pattern or an unknown-route marker, never the path', async () => {
+    logLines.length = 0;
+    const res = await fetch(`${nc.appUrl}/api/patients/Maria-Lopez?name=Maria%20Lopez`);
+    expect(res.status).toBe(404);
+    await fetch(`${nc.appUrl}/rules/Maria-Lopez`);
+    await fetch(`${nc.appUrl}/assets/Maria-Lopez.js`);
+    expect((await fetch(`${nc.appUrl}/api/draft?patient=Maria-Lopez`)).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    const log = logLines.join('\n');
+    expect(log).not.toMatch(/Maria|Lopez/);
+    const requests = logLines.map((l) => JSON.parse(l) as { message: string; route?: string; status?: number }).filter((l) => l.message === 'request');
+    expect(requests.map((l) => [l.route, l.status])).toEqual([['unknown route', 404], ['unknown route', 404], ['/assets/*', 404], ['/api/draft', 401]]);
+  });
+});
+
+describe('rate limits', () => {
+  it('when two signed-in browsers share one address, then each has its own API budget, and requests without a sign-in share the address\'s', async () => {
+    const limited = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0', NEEDLECHART_API_RATE_LIMIT: '10' }), { logger: silentLogger });
+    try {
+      const origin = limited.sandbox?.origin ?? '';
+      const a = await ehrLaunch(origin, { patient: 'p-li-wei', encounter: 'e-li-wei-6' });
+      const b = await ehrLaunch(origin, { patient: 'p-nora-silva', encounter: 'e-nora-silva-1' });
+      const catalog = (cookie?: string) => fetch(`${limited.appUrl}/api/catalog`, { headers: cookie ? { cookie } : {} }).then((r) => r.status);
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push(await catalog(a.cookie));
+      expect(statuses.slice(0, 10).every((st) => st === 200)).toBe(true);
+      expect(statuses[10]).toBe(429);
+      expect(await catalog(b.cookie)).toBe(200);
+      expect(await catalog()).toBe(200);
+      // A cookie the server never issued is no way around the address's budget.
+      for (let i = 0; i < 9; i++) await catalog();
+      expect(await catalog(`nc_sid=${'x'.repeat(43)}`)).toBe(429);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

@@ -26,6 +26,19 @@ export class CookieJar {
     this.byHost.set(host, jar);
   }
 
+  /** Puts a cookie in the jar by hand, as an attacker who planted it in the browser would. */
+  set(url: string, name: string, value: string): void {
+    const host = new URL(url).host;
+    const jar = this.byHost.get(host) ?? new Map<string, string>();
+    jar.set(name, value);
+    this.byHost.set(host, jar);
+  }
+
+  /** The value of one cookie for `url`'s host. */
+  get(url: string, name: string): string | undefined {
+    return this.byHost.get(new URL(url).host)?.get(name);
+  }
+
   header(url: string): string {
     return [...(this.byHost.get(new URL(url).host) ?? new Map<string, string>()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
   }

@@ -8,7 +8,7 @@ describe('readConfig', () => {
       fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
-      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], cdsJkuAllowlist: [],
+      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], cdsJkuAllowlist: [], trustProxy: false,
     });
   });
 
@@ -36,6 +36,20 @@ describe('readConfig', () => {
     [{ NEEDLECHART_CLIENT_AUTH: 'magic' }, 'NEEDLECHART_CLIENT_AUTH must be one of none, client_secret_basic, client_secret_post, private_key_jwt'],
   ])('when %j is set, then start-up refuses: %s', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    ['false', false],
+    ['off', false],
+    ['0', false],
+    ['2', 2],
+    ['10.0.0.5, 10.1.0.0/16 ::1 fd00::/8 loopback', ['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback']],
+  ])('when NEEDLECHART_TRUST_PROXY is %j, then express\'s trust proxy setting is %j', (raw, expected) => {
+    expect(readConfig({ NEEDLECHART_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'on', 'everyone', '10.0.0.0/33', '-1', '10.0.0.300'])('when NEEDLECHART_TRUST_PROXY is %j, then start-up refuses and says what is accepted', (raw) => {
+    expect(() => readConfig({ NEEDLECHART_TRUST_PROXY: raw })).toThrow(/NEEDLECHART_TRUST_PROXY must be false, a number of proxy hops, or a list of proxy addresses or CIDR ranges/);
   });
 
   it('when several values are bad, then every problem is listed at once', () => {

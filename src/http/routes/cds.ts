@@ -6,14 +6,17 @@ import { CDS_SERVICES, type CdsService } from '../../cds/cds-services.js';
 import { FhirGateway } from '../../fhir/client.js';
 import { isLoopback } from '../../smart/smart-configuration.js';
 import type { SessionStore } from '../../smart/session-store.js';
+import type { StoreKeys } from '../../smart/store-keys.js';
 import { badRequest, notFound, OperationOutcomeError, outcome } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
 import type { Logger } from '../../infra/logger.js';
+import { labelRoute } from '../request-context.js';
 
 export interface CdsDeps {
   readonly core: Core;
   readonly logger: Logger;
   readonly store: SessionStore;
+  readonly keys: StoreKeys;
   readonly appUrl: () => string;
   readonly clients: () => readonly CdsClient[];
   readonly jkuAllowlist: () => readonly string[];
@@ -73,7 +76,7 @@ async function fromFhirServer(service: CdsService, body: HookRequest, context: R
  */
 export function cdsRouter(deps: CdsDeps): Router {
   const router = Router();
-  router.use('/cds-services', cdsAuth({ clients: deps.clients, jkuAllowlist: deps.jkuAllowlist, serviceBase: deps.appUrl, store: deps.store }));
+  router.use('/cds-services', labelRoute(), cdsAuth({ clients: deps.clients, jkuAllowlist: deps.jkuAllowlist, serviceBase: deps.appUrl, store: deps.store, keys: deps.keys }));
 
   router.get('/cds-services', (_req, res) => {
     res.json({ services: CDS_SERVICES });

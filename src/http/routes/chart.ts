@@ -6,10 +6,13 @@ import { saveVisit } from '../../service/save-visit.js';
 import { allows, splitScopes } from '../../smart/scopes.js';
 import type { SmartClient } from '../../smart/smart-client.js';
 import type { SealedJson } from '../../smart/sealed-json.js';
+import type { SessionRegistry } from '../../smart/session-registry.js';
 import type { SessionStore } from '../../smart/session-store.js';
+import type { StoreKeys } from '../../smart/store-keys.js';
 import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
-import { draftKey, draftRouter } from './draft.js';
+import { labelRoute } from '../request-context.js';
+import { draftRouter } from './draft.js';
 import type { Logger } from '../../infra/logger.js';
 
 export interface ChartDeps {
@@ -19,6 +22,8 @@ export interface ChartDeps {
   readonly fhirTimeoutMs: number;
   readonly store: SessionStore;
   readonly sealer: SealedJson;
+  readonly keys: StoreKeys;
+  readonly sessions: SessionRegistry;
 }
 
 /** What saving a visit writes; a launch granted less can chart and preview but not save. */
@@ -40,8 +45,8 @@ function jsonBody(req: Request): Record<string, unknown> {
  */
 export function chartRouter(deps: ChartDeps): Router {
   const router = Router();
-  router.use(['/api/context', '/api/sessions', '/api/draft'], launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
-  router.use(draftRouter(deps.store, deps.sealer));
+  router.use(['/api/context', '/api/sessions', '/api/draft'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
+  router.use(draftRouter(deps.store, deps.sealer, deps.keys, deps.sessions));
 
   router.get('/api/context', async (_req, res) => {
     const access = launchOf(res);
@@ -78,7 +83,7 @@ export function chartRouter(deps: ChartDeps): Router {
       ...(visitNumber ? { course: { visitNumber } } : {}),
     });
     // The visit is in the EHR now: the server-side draft of it has served its purpose.
-    await deps.store.delete(draftKey(sessionId(res), access.patient, access.encounter));
+    await deps.store.delete(deps.keys.draft(sessionId(res), access.patient, access.encounter));
     res.status(result.status === 'created' ? 201 : 200).json(result);
   });
   return router;

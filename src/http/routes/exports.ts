@@ -12,6 +12,7 @@ import type { Core, CoreOptions } from '../../service/core.js';
 import type { SmartClient } from '../../smart/smart-client.js';
 import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
+import { labelRoute } from '../request-context.js';
 import type { Logger } from '../../infra/logger.js';
 
 export interface ExportDeps {
@@ -53,7 +54,7 @@ function event(res: Response, name: string, data: unknown): void {
 export function exportsRouter(deps: ExportDeps): Router {
   const router = Router();
   const jobs = new Map<string, Job>();
-  router.use('/api/exports', launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs, 'compliance'));
+  router.use('/api/exports', labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs, 'compliance'));
 
   const jobFor = (id: string, res: Response): Job => {
     const job = jobs.get(id);
