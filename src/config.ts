@@ -58,6 +58,21 @@ export interface Config {
    * many proxies; a list: proxies at these addresses or CIDR ranges. Never `true` (anyone could pick an address).
    */
   readonly trustProxy: false | number | readonly string[];
+  /**
+   * Who may use the compliance export: fhirUser references (`Practitioner/<id>`, `PractitionerRole/<id>`).
+   * Undefined when not set: the sandbox then allows its compliance officer, a real EHR nobody.
+   */
+  readonly complianceUsers: readonly string[] | undefined;
+  /** A PractitionerRole code (system optional) that also grants the compliance export, checked in the EHR with the user's own token. */
+  readonly complianceRole: { readonly system?: string; readonly code: string } | undefined;
+  /** Compliance exports one user may run at once. */
+  readonly exportsPerUser: number;
+  /** Compliance exports this instance runs at once (each has a worker thread and its own heap). */
+  readonly exportsPerInstance: number;
+  /** Where packets are written (made 0700 if missing); default: a private folder made per start under the OS temp folder. */
+  readonly exportDir: string | undefined;
+  /** How long a finished packet waits for its download before it is deleted, in minutes. */
+  readonly exportTtlMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +134,30 @@ function cdsClients(env: Env, problems: string[]): { iss: string; jwksUrl: strin
 
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '').split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+const COMPLIANCE_USER = /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
+
+function complianceUsers(env: Env, problems: string[]): string[] | undefined {
+  if (!env.NEEDLECHART_COMPLIANCE_USERS?.trim()) return undefined;
+  const users = list(env, 'NEEDLECHART_COMPLIANCE_USERS');
+  const wrong = users.filter((u) => !COMPLIANCE_USER.test(u));
+  if (wrong.length) problems.push(`NEEDLECHART_COMPLIANCE_USERS must list staff as Practitioner/<id> or PractitionerRole/<id> (got '${wrong.join("', '")}')`);
+  return users.filter((u) => COMPLIANCE_USER.test(u));
+}
+
+/** `system|code` or `code`, as a FHIR token search writes it. */
+function roleCode(env: Env, problems: string[]): { system?: string; code: string } | undefined {
+  const raw = env.NEEDLECHART_COMPLIANCE_ROLE?.trim();
+  if (!raw) return undefined;
+  const bar = raw.lastIndexOf('|');
+  const system = bar >= 0 ? raw.slice(0, bar) : undefined;
+  const code = bar >= 0 ? raw.slice(bar + 1) : raw;
+  if (!code || /\s/.test(code) || system === '' || (system !== undefined && /\s/.test(system))) {
+    problems.push(`NEEDLECHART_COMPLIANCE_ROLE must be a PractitionerRole code, as code or system|code (got '${raw}')`);
+    return undefined;
+  }
+  return system ? { system, code } : { code };
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T, problems: string[]): T {
@@ -193,6 +232,12 @@ export function readConfig(env: Env = process.env): Config {
     cdsClients: cdsClients(env, problems),
     cdsJkuAllowlist: list(env, 'NEEDLECHART_CDS_JKU_ALLOWLIST'),
     trustProxy: trustProxy(env, problems),
+    complianceUsers: complianceUsers(env, problems),
+    complianceRole: roleCode(env, problems),
+    exportsPerUser: integer(env, 'NEEDLECHART_EXPORTS_PER_USER', 1, 1, 100, problems),
+    exportsPerInstance: integer(env, 'NEEDLECHART_EXPORTS_PER_INSTANCE', 2, 1, 1000, problems),
+    exportDir: optionalPath(env, 'NEEDLECHART_EXPORT_DIR'),
+    exportTtlMinutes: integer(env, 'NEEDLECHART_EXPORT_TTL_MINUTES', 60, 1, 10_080, problems),
   };
   for (const entry of config.issAllowlist) {
     const problem = allowlistEntryProblem(entry);

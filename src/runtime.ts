@@ -19,12 +19,16 @@ import { StoreKeys } from './smart/store-keys.js';
 import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
 import { BackendServicesClient } from './smart/backend-services.js';
 import { generateBackendKey } from './export/backend-gateway.js';
+import { resolveCompliancePolicy, ROLE_SCOPE, type CompliancePolicy } from './export/compliance-access.js';
+import { ExportJobs } from './export/export-jobs.js';
 
 export interface RunningNeedleChart {
   readonly appUrl: string;
   readonly sandbox?: RunningSandbox;
   readonly core: Core;
   readonly store: SessionStore;
+  /** The folder compliance-export packets are written in, when the export is on. */
+  readonly exportDir?: string;
   close(): Promise<void>;
 }
 
@@ -43,21 +47,34 @@ async function clientCredentials(config: Config): Promise<ClientCredentials> {
 }
 
 /**
+ * Who may use the compliance export (resolveCompliancePolicy), said once at start-up by count, never
+ * by name; a warning when nobody may (a real EHR with neither setting).
+ */
+function compliancePolicy(config: Config, sandboxUser: string | undefined, logger: Logger): CompliancePolicy {
+  const { sandboxDefault, ...policy } = resolveCompliancePolicy({ users: config.complianceUsers, role: config.complianceRole }, sandboxUser);
+  if (!policy.users.length && !policy.role) logger.warn('compliance export: nobody may export until NEEDLECHART_COMPLIANCE_USERS or NEEDLECHART_COMPLIANCE_ROLE is set');
+  else logger.info('compliance export access', { users: policy.users.length, role: policy.role ? 'configured' : 'none', sandboxDefault });
+  return policy;
+}
+
+/**
  * Starts NeedleChart as configured: the sandbox EHR (with its authorization server) unless an EHR
  * is configured, then the app wired to it. Used by `npm start` and by the tests, so both run the same
  * thing.
  */
-export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number }): Promise<RunningNeedleChart> {
+export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number; exportTtlMs?: number }): Promise<RunningNeedleChart> {
   const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir });
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
   let sandbox: RunningSandbox | undefined;
+  let sandboxComplianceUser: string | undefined;
   // The compliance export's Backend Services key: from config, or generated now and registered with the sandbox.
   const backendKey = config.sandbox && !config.backendKeyFile ? await generateBackendKey() : undefined;
   const backendClientId = config.backendClientId ?? 'needlechart-backend';
   if (config.sandbox) {
     // Loaded only when the sandbox is on: production with an EHR never loads the FHIR engine or the mock OAuth server.
-    const { createSandbox } = await import('./sandbox/sandbox-server.js');
+    const { createSandbox, SANDBOX_COMPLIANCE_USER } = await import('./sandbox/sandbox-server.js');
+    sandboxComplianceUser = SANDBOX_COMPLIANCE_USER;
     sandbox = await (
       await createSandbox({
         core,
@@ -83,7 +100,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   const smart = new SmartClient({
     client: await clientCredentials(config),
     redirectUri: () => `${appUrl}/callback`,
-    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch, compliance: ['openid', 'fhirUser'] },
+    // A compliance role is checked against the user's own PractitionerRoles, read with their token: the sign-in asks for that.
+    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch, compliance: ['openid', 'fhirUser', ...(config.complianceRole ? [ROLE_SCOPE] : [])] },
     issAllowlist: () => [...config.issAllowlist, ...(config.fhirBaseUrl ? [config.fhirBaseUrl] : []), ...(sandbox ? [sandbox.fhirBaseUrl] : [])],
     store,
     sealer,
@@ -93,12 +111,18 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     logger: options.logger,
   });
   const exportBase = config.fhirBaseUrl ?? sandbox?.fhirBaseUrl;
-  let exports: { fhirBaseUrl: string; backend: BackendServicesClient; backendClientId: string } | undefined;
+  let exports: { fhirBaseUrl: string; backend: BackendServicesClient; backendClientId: string; policy: CompliancePolicy; jobs: ExportJobs } | undefined;
   if (exportBase && (backendKey || (config.backendKeyFile && config.backendKeyId))) {
     const pem = backendKey ? undefined : await readFile(config.backendKeyFile ?? '', 'utf8');
     const privateKey = backendKey ? backendKey.privateKey : await importPKCS8(pem ?? '', 'ES384').catch(() => importPKCS8(pem ?? '', 'RS384'));
     const backend = new BackendServicesClient({ fhirBaseUrl: exportBase, clientId: backendClientId, privateKey, keyId: backendKey?.publicJwk.kid ?? config.backendKeyId ?? '', scopes: manifest.scopes.backendServices ?? [] });
-    exports = { fhirBaseUrl: exportBase, backend, backendClientId };
+    const policy = compliancePolicy(config, sandboxComplianceUser, options.logger);
+    const jobs = await ExportJobs.open({ ...(config.exportDir ? { dir: config.exportDir } : {}), perUser: config.exportsPerUser, perInstance: config.exportsPerInstance, ttlMs: options.exportTtlMs ?? config.exportTtlMinutes * 60_000, logger: options.logger }).catch(async (error: unknown) => {
+      await sandbox?.close();
+      await store.close();
+      throw error;
+    });
+    exports = { fhirBaseUrl: exportBase, backend, backendClientId, policy, jobs };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
   const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),
@@ -111,6 +135,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   });
   warmR4Validator();
   const server = await listening(app.listen(config.port, config.host), config.port, 'PORT').catch(async (error: unknown) => {
+    await exports?.jobs.close();
     await sandbox?.close();
     await store.close();
     throw error;
@@ -122,9 +147,11 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     ...(sandbox ? { sandbox } : {}),
     core,
     store,
+    ...(exports ? { exportDir: exports.jobs.root } : {}),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await exports?.jobs.close();
       await sandbox?.close();
       await store.close();
     },

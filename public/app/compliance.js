@@ -56,6 +56,11 @@ $('export-form').addEventListener('submit', async (event) => {
   const answer = await res.json();
   if (!res.ok) {
     $('start').disabled = false;
+    // 403 (not compliance staff) and 429 (an export already running) are said as they are; other problems are the request's.
+    if (res.status === 403 || res.status === 429) {
+      setStatus((answer.issue ?? []).map((issue) => issue.diagnostics).join(' ') || 'The export could not be started.');
+      return;
+    }
     setStatus('The request needs correcting:');
     for (const issue of answer.issue ?? []) {
       const li = document.createElement('li');
@@ -65,6 +70,14 @@ $('export-form').addEventListener('submit', async (event) => {
     return;
   }
   follow(answer.id);
+});
+
+// The packet is deleted from the server once downloaded: the link goes, and the page says so.
+$('download').addEventListener('click', () => {
+  setTimeout(() => {
+    $('download-line').hidden = true;
+    setStatus(`${$('status').textContent} The packet was downloaded and then deleted from NeedleChart; start a new export to get it again.`);
+  }, 0);
 });
 
 const today = new Date();

@@ -8,6 +8,7 @@ import type { FhirResource, Procedure } from 'fhir/r4.js';
 import type { BulkManifest, FhirGateway } from '../fhir/client.js';
 import { upstream } from '../outcome/operation-outcome-error.js';
 import type { ExportFilters } from './export-filters.js';
+import { PRIVATE_FILE } from './packet-files.js';
 import { procedureMatches, procedureQuery, VisitGathering, visitsOf, type VisitPage, type VisitRecord } from './visit-source.js';
 
 /** The types a visit is made of, as the export asks for them. */
@@ -72,7 +73,7 @@ async function awaitManifest(gateway: FhirGateway, statusUrl: string, options: B
  */
 async function spill(files: readonly { path: string }[], workDir: string, matching: ReadonlySet<string>, buckets: number, first: number, count: number): Promise<void> {
   let failure: Error | undefined;
-  const streams = Array.from({ length: count }, (_, i) => createWriteStream(join(workDir, `bucket-${first + i}.ndjson`)).on('error', (error) => (failure ??= error)));
+  const streams = Array.from({ length: count }, (_, i) => createWriteStream(join(workDir, `bucket-${first + i}.ndjson`), { mode: PRIVATE_FILE }).on('error', (error) => (failure ??= error)));
   try {
     for (const file of files) {
       for await (const line of ndjsonLines(file.path)) {
@@ -128,7 +129,7 @@ export async function* bulkVisitPages(gateway: FhirGateway, filters: ExportFilte
     for (const [i, output] of manifest.output.entries()) {
       if (!(VISIT_TYPES as readonly string[]).includes(output.type)) continue;
       const path = join(workDir, `${i}-${output.type}.ndjson`);
-      await gateway.bulkDownload(output.url, manifest.requiresAccessToken, (body) => pipeline(body, createWriteStream(path)));
+      await gateway.bulkDownload(output.url, manifest.requiresAccessToken, (body) => pipeline(body, createWriteStream(path, { mode: PRIVATE_FILE })));
       files.push({ type: output.type, path });
     }
 

@@ -19,12 +19,19 @@ export const digestOf = (content: Buffer): Digest => ({ sha256: createHash('sha2
 
 const partName = (path: string): string => `${path}.${process.pid}.part`;
 
+/**
+ * Packets hold patients' records: folders are made 0700 and files 0600 (owner only), whatever the
+ * process umask, so another account on the server cannot read a packet while it is being written.
+ */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
+
 /** Writes atomically (temp file, then rename): a crash never leaves half a file behind. Returns the digest of what it wrote. */
 export async function writeAtomic(path: string, content: string | Buffer, dirs?: Directories): Promise<Digest> {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-  await (dirs ? dirs.make(dirname(path)) : mkdir(dirname(path), { recursive: true }));
+  await (dirs ? dirs.make(dirname(path)) : mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR }));
   const temp = partName(path);
-  await writeFile(temp, bytes);
+  await writeFile(temp, bytes, { mode: PRIVATE_FILE });
   await rename(temp, path);
   return digestOf(bytes);
 }
@@ -38,7 +45,7 @@ export async function writeStreamAtomic(path: string, source: NodeJS.ReadableStr
     bytes += chunk.length;
   });
   const temp = partName(path);
-  await pipeline(source, createWriteStream(temp));
+  await pipeline(source, createWriteStream(temp, { mode: PRIVATE_FILE }));
   await rename(temp, path);
   return { sha256: hash.digest('hex'), bytes };
 }
@@ -54,7 +61,7 @@ export class HashedFileWriter {
   private failure: Error | undefined;
 
   constructor(private readonly path: string) {
-    this.stream = createWriteStream(partName(path));
+    this.stream = createWriteStream(partName(path), { mode: PRIVATE_FILE });
     this.stream.on('error', (error) => (this.failure = error));
   }
 
@@ -85,7 +92,7 @@ export class Directories {
   make(dir: string): Promise<unknown> {
     let made = this.made.get(dir);
     if (!made) {
-      made = mkdir(dir, { recursive: true });
+      made = mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       this.made.set(dir, made);
       made.catch(() => this.made.delete(dir));
     }

@@ -10,7 +10,7 @@ export interface WorkerExport {
   readonly fhirBaseUrl: string;
   readonly timeoutMs: number;
   readonly coreOptions: CoreOptions;
-  readonly export: Pick<ExportOptions, 'filters' | 'out' | 'requestedBy' | 'client' | 'pdf' | 'zip' | 'concurrency' | 'source'>;
+  readonly export: Pick<ExportOptions, 'filters' | 'out' | 'requestedBy' | 'requestedByReference' | 'tempDir' | 'client' | 'pdf' | 'zip' | 'concurrency' | 'source'>;
 }
 
 export type WorkerMessage =
@@ -30,6 +30,8 @@ export interface WorkerExportOptions extends WorkerExport {
   readonly onProgress?: (progress: ExportProgress) => void;
   /** The worker's heap limit (old generation, MB): the export's live heap is about 50 MB. */
   readonly heapMb?: number;
+  /** Stops the export: the worker is terminated (it writes nothing more) before the promise rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -57,9 +59,17 @@ export function runExportInWorker(options: WorkerExportOptions): Promise<ExportR
     const settle = (done: () => void): void => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', stop);
       done();
       void worker.terminate();
     };
+    const stop = (): void => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate().finally(() => reject(new OperationOutcomeError(503, outcome([{ severity: 'error', code: 'transient', diagnostics: 'The export was stopped because NeedleChart is shutting down' }]))));
+    };
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
         case 'token':

@@ -10,7 +10,7 @@ import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
 import { bulkVisitPages } from './bulk-visit-source.js';
 import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly.js';
-import { csvField, Directories, exists, inPool, readAhead, sha256File, writeAtomic } from './packet-files.js';
+import { csvField, Directories, exists, inPool, PRIVATE_DIR, PRIVATE_FILE, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
 import { writeVisitPdf } from './pdf/visit-pdf.js';
 import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
@@ -36,7 +36,12 @@ export interface ExportOptions {
   readonly bodyMap: BodyMapData;
   readonly filters: ExportFilters;
   readonly out: string;
+  /** Who asked for the packet, as a person reads it (their name): on the cover, in the manifest and the AuditEvent. */
   readonly requestedBy: string;
+  /** The verified fhirUser who asked (`Practitioner/<id>`), when a signed-in user did: the AuditEvent's requesting agent. */
+  readonly requestedByReference?: string;
+  /** Where the Bulk Data work files are kept while the export runs (default: the OS temp folder). */
+  readonly tempDir?: string;
   /** The client the export runs as (Backend Services client id). */
   readonly client: string;
   readonly logger: Logger;
@@ -78,7 +83,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const pdf = options.pdf ?? true;
   // A fresh folder has nothing to resume, so the per-visit look-up of an earlier record (a failed open per visit) is skipped.
   const resuming = await exists(join(out, 'patients'));
-  await mkdir(join(out, 'patients'), { recursive: true });
+  await mkdir(join(out, 'patients'), { recursive: true, mode: PRIVATE_DIR });
   const dirs = new Directories();
   const facts = new PatientFacts(options.gateway);
   /** Packet-relative paths of the visit records that belong to this packet. */
@@ -102,7 +107,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const via = source === 'bulk' || (source === 'auto' && !filters.patient && (await options.gateway.offersBulkExport())) ? 'bulk' : 'search';
   const pages =
     via === 'bulk'
-      ? bulkVisitPages(options.gateway, filters, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), onWaiting: (note) => report('waiting', note) })
+      ? bulkVisitPages(options.gateway, filters, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(options.tempDir ? { tempParent: options.tempDir } : {}), onWaiting: (note) => report('waiting', note) })
       : visitPages(options.gateway, filters, options.pageSize);
   for await (const page of readAhead(withPatientFacts(pages, facts))) {
     total ??= page.total;
@@ -154,7 +159,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const { visits, patients } = packet;
 
   const created = new Date().toISOString();
-  const audit = await options.gateway.create(exportAuditEvent({ requestedBy: options.requestedBy, client: options.client, filters, visits, patients, recorded: created, version: core.version }));
+  const audit = await options.gateway.create(exportAuditEvent({ requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), client: options.client, filters, visits, patients, recorded: created, version: core.version }));
   const auditRef = `AuditEvent/${audit.id ?? ''}`;
 
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
@@ -162,7 +167,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const notIncludedCsv = [NOT_INCLUDED_HEADER, ...notIncluded.sort((a, b) => String(a[0]).localeCompare(String(b[0])))].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
   const notIncludedFile = { path: 'not-included.csv', ...(await writeAtomic(join(out, 'not-included.csv'), notIncludedCsv)) };
   const hashed = [...packet.files, { path: 'cover.pdf', ...cover }, notIncludedFile].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
+  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
   options.logger.info('export finished', { visits, patients, reused, skipped, via, files: hashed.length + 1 });
 
   let zipPath: string | undefined;
@@ -172,7 +177,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     for (const { path } of [...hashed, { path: 'manifest.json' }]) zip.addFile(join(out, path), path);
     zip.end();
     await new Promise<void>((resolve, reject) => {
-      const stream = createWriteStream(zipPath ?? '');
+      const stream = createWriteStream(zipPath ?? '', { mode: PRIVATE_FILE });
       zip.outputStream.pipe(stream).on('close', () => resolve()).on('error', reject);
     });
   }

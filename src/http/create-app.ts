@@ -3,6 +3,9 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { BackendCredentials } from '../export/backend-gateway.js';
+import type { CompliancePolicy } from '../export/compliance-access.js';
+import type { ExportJobs } from '../export/export-jobs.js';
+import { compliancePageRouter } from './routes/compliance-page.js';
 import { exportsRouter } from './routes/exports.js';
 import type { CdsClient } from '../cds/cds-auth.js';
 import { cdsRouter } from './routes/cds.js';
@@ -17,6 +20,7 @@ import type { StoreKeys } from '../smart/store-keys.js';
 import { BrowserSessions, knownSession } from './browser-session.js';
 import type { Logger } from '../infra/logger.js';
 import { labelRoute, requestContext } from './request-context.js';
+import { noStore } from './no-store.js';
 import { signOutRouter } from './routes/sign-out.js';
 import { limit, sameOriginWrites, untrustedProxyWarning } from './security.js';
 import { catalogRouter } from './routes/catalog.js';
@@ -36,8 +40,11 @@ export interface AppDeps {
   readonly homeRedirect?: string;
   /** CDS Hooks: the clients allowed to call, and where jti values are remembered. */
   readonly cds?: { readonly clients: () => readonly CdsClient[]; readonly store: SessionStore; readonly keys: StoreKeys; readonly appUrl: () => string };
-  /** The compliance export: the EHR it reads (also where a staff sign-in goes), and the Backend Services client it reads as. */
-  readonly exports?: { readonly fhirBaseUrl: string; readonly backend: BackendCredentials; readonly backendClientId: string };
+  /**
+   * The compliance export: the EHR it reads (also where a staff sign-in goes), the Backend Services
+   * client it reads as, who may use it, and this instance's jobs (private folders, limits, lifetimes).
+   */
+  readonly exports?: { readonly fhirBaseUrl: string; readonly backend: BackendCredentials; readonly backendClientId: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobs };
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -77,6 +84,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
       strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     }),
   );
+  // Patient data is never cached: the API, the pages and the launch steps say no-store (the catalog and body map opt out).
+  app.use(['/api', '/app', '/compliance', '/launch', '/callback', '/cds-services'], noStore());
   app.use(sameOriginWrites(config.publicUrl));
   app.use(untrustedProxyWarning(deps.logger));
   if (sessions) app.use(['/api', '/compliance'], sessions.recognise());
@@ -108,18 +117,12 @@ export function createApp(config: Config, deps: AppDeps): Express {
     app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft', '/compliance', '/api/exports'], sessions.ensure());
     app.use(launchRouter(smart.client, deps.logger));
     app.get('/app', (_req, res) => {
-      res.sendFile('index.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
+      res.sendFile('index.html', { root: PUBLIC });
     });
     const exports = deps.exports;
     if (exports) {
-      app.get('/compliance', (req, res) => {
-        if (typeof req.query.launch !== 'string') {
-          res.redirect(302, `/launch?iss=${encodeURIComponent(exports.fhirBaseUrl)}&intent=compliance`);
-          return;
-        }
-        res.sendFile('compliance.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
-      });
-      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir }, smart: smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
+      app.use('/compliance', compliancePageRouter({ smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, fhirBaseUrl: exports.fhirBaseUrl, policy: exports.policy }));
+      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs }));
     }
     app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
   }

@@ -51,6 +51,8 @@ export interface SandboxAuthOptions {
   readonly clients: () => readonly SandboxClient[];
   readonly patientsForPicker: () => Promise<{ id: string; name: string; encounters: { id: string; label: string }[] }[]>;
   readonly practitioners: readonly { id: string; name: string }[];
+  /** Staff who are not clinicians (the compliance officer): offered first when signing in without a patient. */
+  readonly staff?: readonly { id: string; name: string; label: string }[];
   /** Access-token lifetime (default 3600 s); short ones let tests exercise refresh. */
   readonly tokenLifetimeSeconds?: number;
 }
@@ -99,7 +101,7 @@ export class SandboxAuthServer {
       }
       const isIdToken = !('scope' in token.payload);
       if (isIdToken) {
-        const name = this.options.practitioners.find((p) => `Practitioner/${p.id}` === grant.context?.fhirUser)?.name;
+        const name = [...this.options.practitioners, ...(this.options.staff ?? [])].find((p) => `Practitioner/${p.id}` === grant.context?.fhirUser)?.name;
         Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context?.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context?.fhirUser}`, ...(name ? { name } : {}) });
         if (this.quirks.refreshIdTokenWithoutAud && (req.body as { grant_type?: string } | undefined)?.grant_type === 'refresh_token') delete token.payload.aud;
         return;
@@ -242,7 +244,8 @@ export class SandboxAuthServer {
   private async pickerPage(q: Record<string, unknown>, withPatients = true): Promise<string> {
     const patients = withPatients ? await this.options.patientsForPicker() : [];
     const hidden = Object.entries(q).filter(([k]) => !k.startsWith('sandbox_')).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(String(v))}">`).join('');
-    const users = this.options.practitioners.map((p) => `<option value="Practitioner/${escapeHtml(p.id)}">${escapeHtml(p.name)}</option>`).join('');
+    const people = withPatients ? this.options.practitioners.map((p) => ({ id: p.id, label: p.name })) : [...(this.options.staff ?? []), ...this.options.practitioners.map((p) => ({ id: p.id, label: p.name }))];
+    const users = people.map((p) => `<option value="Practitioner/${escapeHtml(p.id)}">${escapeHtml(p.label)}</option>`).join('');
     const rows = patients
       .map((p) => `<fieldset><legend>${escapeHtml(p.name)}</legend>${p.encounters.map((e) => `<label><input type="radio" name="sandbox_choice" value="${escapeHtml(p.id)}|${escapeHtml(e.id)}" required> ${escapeHtml(e.label)}</label>`).join('<br>')}</fieldset>`)
       .join('');

@@ -4,6 +4,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/
 const RESOURCES: Readonly<Record<string, readonly string[]>> = {
   Patient: ['_id', 'identifier', 'name', 'family', 'birthdate'],
   Practitioner: ['_id', 'identifier', 'name'],
+  PractitionerRole: ['_id', 'practitioner', 'role', 'active'],
   Organization: ['_id', 'identifier', 'name'],
   Encounter: ['_id', 'patient', 'date', 'status'],
   Condition: ['_id', 'patient', 'clinical-status', 'code', 'encounter'],
@@ -15,7 +16,7 @@ const RESOURCES: Readonly<Record<string, readonly string[]>> = {
   AuditEvent: ['_id', 'date', 'agent', 'entity', 'type'],
 };
 
-const REFERENCE_PARAMS = new Set(['patient', 'encounter', 'part-of', 'related', 'target', 'beneficiary', 'payor', 'performer', 'agent', 'entity']);
+const REFERENCE_PARAMS = new Set(['practitioner', 'patient', 'encounter', 'part-of', 'related', 'target', 'beneficiary', 'payor', 'performer', 'agent', 'entity']);
 
 function searchParamType(name: string): 'date' | 'string' | 'reference' | 'token' {
   if (['date', 'birthdate', 'recorded'].includes(name)) return 'date';

@@ -7,7 +7,7 @@ import type { SandboxCdsClient } from './cds-client.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
 import { escapeHtml } from '../infra/escape-html.js';
 import { renderPage } from './pages.js';
-import { SEED_PRACTITIONERS } from './seed-data.js';
+import { SEED_COMPLIANCE_OFFICER, SEED_PRACTITIONERS } from './seed-data.js';
 
 export interface OpenChart {
   readonly patient: Patient & { id: string };
@@ -27,6 +27,10 @@ export async function openCharts(engine: SandboxEngine): Promise<OpenChart[]> {
 
 const practitionerName = (p: (typeof SEED_PRACTITIONERS)[number]): string => `${p.given} ${p.family}, ${p.suffix}`;
 export const PRACTITIONERS = SEED_PRACTITIONERS.map((p) => ({ id: p.id, name: practitionerName(p) }));
+/** Staff who sign in without a patient (the compliance export), offered first on the sandbox's sign-in page. */
+export const STAFF = [{ id: SEED_COMPLIANCE_OFFICER.id, name: `${SEED_COMPLIANCE_OFFICER.given} ${SEED_COMPLIANCE_OFFICER.family}`, label: `${SEED_COMPLIANCE_OFFICER.given} ${SEED_COMPLIANCE_OFFICER.family}, ${SEED_COMPLIANCE_OFFICER.role.display}` }];
+/** The sandbox's default compliance-export user, when neither NEEDLECHART_COMPLIANCE_USERS nor NEEDLECHART_COMPLIANCE_ROLE is set. */
+export const SANDBOX_COMPLIANCE_USER = `Practitioner/${SEED_COMPLIANCE_OFFICER.id}`;
 
 /**
  * The sandbox EHR's launcher (`/sandbox`): the seeded patients and their open encounters, a

@@ -5,7 +5,7 @@ import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-err
 import type { Grant } from './access-policy.js';
 import { SandboxAuthServer, type SandboxClient } from './auth-server.js';
 import { bulkExportService } from './bulk-export.js';
-import { launcherRouter, openCharts, PRACTITIONERS } from './launcher.js';
+import { launcherRouter, openCharts, PRACTITIONERS, STAFF } from './launcher.js';
 import { SandboxCdsClient } from './cds-client.js';
 import { displayName } from '../fhir/chart-context.js';
 import { sharedR4Validator, warmR4Validator } from '../fhir/r4-schema-validator.js';
@@ -16,6 +16,8 @@ import { createSandboxEngine, sandboxFhirEndpoint, type SandboxEngine } from './
 import { JournaledRepository } from './journaled-repository.js';
 import { debouncedSaver, readSandboxData, writeSandboxData } from './persistence.js';
 import { seedSandbox } from './seed.js';
+
+export { SANDBOX_COMPLIANCE_USER } from './launcher.js';
 
 export interface SandboxOptions {
   readonly core: Core;
@@ -87,6 +89,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         fhirBaseUrl: () => base,
         clients: authOptions.clients ?? (() => [{ clientId: 'needlechart', redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none' }]),
         practitioners: PRACTITIONERS,
+        staff: STAFF,
         ...(authOptions.tokenLifetimeSeconds ? { tokenLifetimeSeconds: authOptions.tokenLifetimeSeconds } : {}),
         patientsForPicker: async () => (await openCharts(engine)).map((c) => ({ id: c.patient.id, name: displayName(c.patient.name), encounters: c.encounters.map((e) => ({ id: e.id, label: `Encounter/${e.id} (${e.period?.start?.slice(0, 10) ?? 'open'})` })) })),
       })

@@ -34,6 +34,17 @@ export const SEED_PRACTITIONERS = [
   { id: 'pt-chen', given: 'Sam', family: 'Chen', suffix: 'PT', certified: true, state: 'AZ' },
 ] as const;
 
+/**
+ * The clinic's compliance officer (staff, not a clinician), with a PractitionerRole carrying `role`:
+ * the sandbox's default compliance-export user, and the one to try NEEDLECHART_COMPLIANCE_ROLE with.
+ */
+export const SEED_COMPLIANCE_OFFICER = {
+  id: 'staff-jordan-ellis',
+  given: 'Jordan',
+  family: 'Ellis',
+  role: { system: 'https://needlechart.dev/fhir/CodeSystem/staff-role', code: 'compliance-officer', display: 'Compliance officer' },
+} as const;
+
 /** Payer organisations; each carries the NeedleChart payer-policy id its Coverage maps to. */
 export const SEED_PAYERS = [
   { id: 'payer-acme-health', name: 'Acme Health PPO', policy: 'commercial-covered' },

@@ -4,7 +4,7 @@ import { PAYER_POLICY_SYSTEM } from '../fhir/systems.js';
 import type { Core } from '../service/core.js';
 import { analyseSession, visitTransactionFor } from '../service/preview-session.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
-import { SEED_ORGANIZATION, SEED_PATIENTS, SEED_PAYERS, SEED_PRACTITIONERS, type SeedPatient } from './seed-data.js';
+import { SEED_COMPLIANCE_OFFICER, SEED_ORGANIZATION, SEED_PATIENTS, SEED_PAYERS, SEED_PRACTITIONERS, type SeedPatient } from './seed-data.js';
 
 const OFFSET = '-07:00';
 const DAY_MS = 86_400_000;
@@ -46,11 +46,21 @@ function priorSession(p: SeedPatient, visit: number, date: string): Session {
   };
 }
 
+/** The compliance officer and their PractitionerRole at the clinic (what NEEDLECHART_COMPLIANCE_ROLE is checked against). */
+function complianceOfficer(): Resource[] {
+  const o = SEED_COMPLIANCE_OFFICER;
+  return [
+    { resourceType: 'Practitioner', id: o.id, active: true, name: [{ given: [o.given], family: o.family }] },
+    { resourceType: 'PractitionerRole', id: `role-${o.id}`, active: true, practitioner: { reference: `Practitioner/${o.id}`, display: `${o.given} ${o.family}` }, organization: { reference: `Organization/${SEED_ORGANIZATION.id}` }, code: [{ coding: [{ ...o.role }], text: o.role.display }] },
+  ];
+}
+
 function chartResources(today: Date): Resource[] {
   const resources: Resource[] = [
     { resourceType: 'Organization', id: SEED_ORGANIZATION.id, active: true, name: SEED_ORGANIZATION.name, type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] }] },
     ...SEED_PAYERS.map((p): Resource => ({ resourceType: 'Organization', id: p.id, active: true, name: p.name, identifier: [{ system: PAYER_POLICY_SYSTEM, value: p.policy }], type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'pay', display: 'Payer' }] }] })),
     ...SEED_PRACTITIONERS.map((p): Resource => ({ resourceType: 'Practitioner', id: p.id, active: true, name: [{ given: [p.given], family: p.family, suffix: [p.suffix] }], qualification: [{ code: { text: `Physical therapist${p.certified ? ', certified in dry needling' : ''}` } }] })),
+    ...complianceOfficer(),
   ];
   for (const p of SEED_PATIENTS) {
     const patient = `Patient/${p.id}`;

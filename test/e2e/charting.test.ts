@@ -194,8 +194,8 @@ describe('compliance export in the browser', () => {
     const page = await browser.newPage();
     await page.goto(`${sandboxOrigin()}/sandbox`);
     await page.locator('#compliance').click();
-    // The sandbox EHR asks who is signing in (no patient for a compliance sign-in).
-    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/pt-chen');
+    // The sandbox EHR asks who is signing in (no patient for a compliance sign-in): its compliance officer may export.
+    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/staff-jordan-ellis');
     await page.locator('button[type="submit"]').click();
     await page.locator('#export-form').waitFor();
     await page.locator('#from').fill('2026-01-01');

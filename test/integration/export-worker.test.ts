@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,29 @@ describe('the export in a worker thread (web app exports)', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/ran out of its 4 MB of memory|stopped unexpectedly/);
     expect(await (await fetch(`${sandbox.fhirBaseUrl}/metadata`)).json()).toMatchObject({ resourceType: 'CapabilityStatement' });
+  });
+
+  it('when the export is stopped (NeedleChart shutting down), then the worker is ended before the promise settles and writes nothing more', async () => {
+    const stop = new AbortController();
+    const out = join(mkdtempSync(join(tmpdir(), 'nc-worker-')), 'packet');
+    const error = await runExportInWorker({
+      fhirBaseUrl: sandbox.fhirBaseUrl,
+      timeoutMs: 30_000,
+      coreOptions: {},
+      credentials: backend,
+      logger: createJsonLogger(() => {}),
+      signal: stop.signal,
+      export: { filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'x', client: 'needlechart-backend', zip: true, source: 'search' },
+      onProgress: (p) => {
+        if (p.phase === 'visits') stop.abort();
+      },
+    }).catch((e: unknown) => e as Error);
+    expect((error as Error).message).toBe('The export was stopped because NeedleChart is shutting down');
+    const files = () => (existsSync(out) ? readdirSync(out, { recursive: true }).length : 0);
+    const now = files();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(files()).toBe(now);
+    expect(existsSync(`${out}.zip`)).toBe(false);
   });
 
   it('when the EHR refuses the export, then the worker\'s failure comes back as the EHR\'s reason', async () => {

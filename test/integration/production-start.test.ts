@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -75,6 +76,30 @@ describe('production start (npm start runs dist/server.js)', () => {
       const sources = pathToFileURL(join(ROOT, 'src')).href;
       const forbidden = loaded.filter((u) => u.startsWith(sources) || /\/dist\/sandbox\/|\/node_modules\/(@medplum|oauth2-mock-server|tsx|esbuild|typescript)\//.test(u));
       expect(forbidden).toEqual([]);
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
+  });
+
+  it('when the compliance export is on with an EHR and no compliance staff are configured, then start-up says once that nobody may export, naming no one', async () => {
+    const { privateKey } = await generateKeyPair('ES384', { extractable: true });
+    const keyFile = join(folder, 'backend.pem');
+    writeFileSync(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
+    const started = start({
+      PORT: '0',
+      NEEDLECHART_FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
+      NEEDLECHART_CLIENT_ID: 'needlechart-test',
+      NEEDLECHART_SESSION_SECRET: Buffer.alloc(32, 7).toString('base64'),
+      NEEDLECHART_BACKEND_CLIENT_ID: 'needlechart-backend',
+      NEEDLECHART_BACKEND_KEY_FILE: keyFile,
+      NEEDLECHART_BACKEND_KEY_ID: 'k1',
+    });
+    try {
+      await listeningUrl(started);
+      const lines = started.stdout().split('\n').filter((l) => l.includes('compliance export'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 'warn', message: 'compliance export: nobody may export until NEEDLECHART_COMPLIANCE_USERS or NEEDLECHART_COMPLIANCE_ROLE is set' });
     } finally {
       started.child.kill('SIGTERM');
       await started.exited;

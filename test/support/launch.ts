@@ -80,3 +80,19 @@ export async function patientAccessToken(sandbox: { origin: string; fhirBaseUrl:
   const token = (await (await fetch(`${sandbox.origin}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId }) })).json()) as { access_token: string };
   return token.access_token;
 }
+
+/**
+ * A compliance sign-in (standalone SMART launch without a patient) as `user`, as a browser does it:
+ * /compliance sends it to the EHR's sign-in page, where the sandbox lets the test say who signs in
+ * (`sandbox_user`, any fhirUser reference), then back through the callback to /compliance?launch=….
+ * `final` is the compliance page's response.
+ */
+export async function complianceSignIn(appUrl: string, user: string, jar = new CookieJar()): Promise<LaunchedSession & { final: Response }> {
+  const trail: string[] = [];
+  await follow(new Request(`${appUrl}/compliance`), jar, trail);
+  const signIn = new URL(trail[trail.length - 1] ?? '');
+  signIn.searchParams.set('sandbox_user', user);
+  const final = await follow(new Request(signIn), jar, trail);
+  const last = new URL(trail[trail.length - 1] ?? '');
+  return { launchId: last.searchParams.get('launch') ?? '', cookie: jar.header(appUrl), trail, final };
+}

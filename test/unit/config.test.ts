@@ -9,7 +9,22 @@ describe('readConfig', () => {
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
       backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], cdsJkuAllowlist: [], trustProxy: false,
+      complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60,
     });
+  });
+
+  it('when compliance staff, a role, export limits, folder and lifetime are set, then they are read', () => {
+    expect(
+      readConfig({
+        NEEDLECHART_COMPLIANCE_USERS: 'Practitioner/pt-chen, PractitionerRole/r-1 Practitioner/co-2',
+        NEEDLECHART_COMPLIANCE_ROLE: 'https://ehr.example.org/roles|compliance',
+        NEEDLECHART_EXPORTS_PER_USER: '2',
+        NEEDLECHART_EXPORTS_PER_INSTANCE: '4',
+        NEEDLECHART_EXPORT_DIR: '/var/lib/needlechart/exports',
+        NEEDLECHART_EXPORT_TTL_MINUTES: '15',
+      }),
+    ).toMatchObject({ complianceUsers: ['Practitioner/pt-chen', 'PractitionerRole/r-1', 'Practitioner/co-2'], complianceRole: { system: 'https://ehr.example.org/roles', code: 'compliance' }, exportsPerUser: 2, exportsPerInstance: 4, exportDir: '/var/lib/needlechart/exports', exportTtlMinutes: 15 });
+    expect(readConfig({ NEEDLECHART_COMPLIANCE_ROLE: 'compliance-officer' }).complianceRole).toEqual({ code: 'compliance-officer' });
   });
 
   it('when values are set, then they are read and the result is frozen', () => {
@@ -34,6 +49,12 @@ describe('readConfig', () => {
     [{ NEEDLECHART_SESSION_SECRET: 'c2hvcnQ=' }, 'NEEDLECHART_SESSION_SECRET must be at least 32 random bytes'],
     [{ NEEDLECHART_CLIENT_AUTH: 'client_secret_basic' }, 'needs NEEDLECHART_CLIENT_SECRET'],
     [{ NEEDLECHART_CLIENT_AUTH: 'magic' }, 'NEEDLECHART_CLIENT_AUTH must be one of none, client_secret_basic, client_secret_post, private_key_jwt'],
+    [{ NEEDLECHART_COMPLIANCE_USERS: 'Practitioner/pt-chen Patient/p-maria-lopez' }, "NEEDLECHART_COMPLIANCE_USERS must list staff as Practitioner/<id> or PractitionerRole/<id> (got 'Patient/p-maria-lopez')"],
+    [{ NEEDLECHART_COMPLIANCE_ROLE: 'https://ehr.example.org/roles|' }, 'NEEDLECHART_COMPLIANCE_ROLE must be a PractitionerRole code'],
+    [{ NEEDLECHART_COMPLIANCE_ROLE: '|compliance' }, 'NEEDLECHART_COMPLIANCE_ROLE must be a PractitionerRole code'],
+    [{ NEEDLECHART_EXPORTS_PER_USER: '0' }, 'NEEDLECHART_EXPORTS_PER_USER must be a whole number from 1 to 100'],
+    [{ NEEDLECHART_EXPORTS_PER_INSTANCE: 'many' }, 'NEEDLECHART_EXPORTS_PER_INSTANCE must be a whole number from 1 to 1000'],
+    [{ NEEDLECHART_EXPORT_TTL_MINUTES: '0' }, 'NEEDLECHART_EXPORT_TTL_MINUTES must be a whole number from 1 to 10080'],
   ])('when %j is set, then start-up refuses: %s', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
   });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicCache } from '../no-store.js';
 import { renderBodyMapSvg } from '../../notes/body-map-svg.js';
 import { loadBodyMap } from '../../profiles/load-body-map.js';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
@@ -29,7 +30,8 @@ export function bodyMapRouter(core: Core): Router {
   router.get('/api/body-map', (req, res) => {
     const view = req.query.view;
     if (view !== 'front' && view !== 'back') throw badRequest('view must be front or back', 'view');
-    res.set('Cache-Control', 'public, max-age=300').type('image/svg+xml').send(svg[view]);
+    publicCache(res, 300);
+    res.type('image/svg+xml').send(svg[view]);
   });
   return router;
 }

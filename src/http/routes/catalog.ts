@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicCache } from '../no-store.js';
 import type { Core } from '../../service/core.js';
 
 /**
@@ -13,7 +14,8 @@ export function catalogRouter(core: Core): Router {
     payers: [...core.profiles.payers.values()].map((p) => ({ id: p.id, name: p.name, status: p.coverage.status })),
   });
   router.get('/api/catalog', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').type('json').send(body);
+    publicCache(res, 300);
+    res.type('json').send(body);
   });
   return router;
 }

@@ -1,19 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
 import type { BackendCredentials } from '../../export/backend-gateway.js';
+import type { CompliancePolicy } from '../../export/compliance-access.js';
 import { parseExportFilters } from '../../export/export-filters.js';
+import type { ExportJob, ExportJobs, JobChange } from '../../export/export-jobs.js';
 import { runExportInWorker } from '../../export/run-export-in-worker.js';
-import type { ExportProgress, ExportResult } from '../../export/run-export.js';
-import { invalid, notFound } from '../../outcome/operation-outcome-error.js';
+import type { Logger } from '../../infra/logger.js';
+import { forbidden, invalid, notFound, OperationOutcomeError, outcome } from '../../outcome/operation-outcome-error.js';
 import type { Core, CoreOptions } from '../../service/core.js';
 import type { SmartClient } from '../../smart/smart-client.js';
-import { sessionId } from '../browser-session.js';
+import { complianceOnly } from '../compliance-gate.js';
 import { launchAccess, launchOf } from '../launch-access.js';
 import { labelRoute } from '../request-context.js';
-import type { Logger } from '../../infra/logger.js';
 
 export interface ExportDeps {
   readonly core: Core;
@@ -27,112 +25,125 @@ export interface ExportDeps {
   readonly backend: BackendCredentials;
   readonly backendClientId: string;
   readonly fhirTimeoutMs: number;
+  /** Who may export. */
+  readonly policy: CompliancePolicy;
+  /** This instance's exports: private folders, limits, lifetimes. */
+  readonly jobs: ExportJobs;
 }
 
-interface Job {
-  readonly id: string;
-  readonly sid: string;
-  readonly dir: string;
-  progress?: ExportProgress;
-  result?: ExportResult;
-  error?: string;
-  readonly listeners: Set<Response>;
-}
-
-const JOB_TTL_MS = 60 * 60_000;
+/** How long a refused export is told to wait: its own export to finish, or the server's to thin out. */
+const RETRY_AFTER_S = { 'user-busy': 60, 'instance-busy': 180 } as const;
+const BUSY = {
+  'user-busy': 'An export of yours is still running: wait for it to finish',
+  'instance-busy': 'Too many exports are running on this server: try again in a few minutes',
+} as const;
 
 function event(res: Response, name: string, data: unknown): void {
   res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
+/** The event that says where a job stands now (for a change, or for a listener joining late). */
+function sendState(res: Response, job: ExportJob, change: JobChange): void {
+  if (change === 'progress' && job.progress) event(res, 'progress', job.progress);
+  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
+  if (change === 'failed' && job.error !== undefined) event(res, 'failed', { message: job.error });
+}
+
 /**
  * The compliance export in the web app: a staff member signs in (standalone SMART launch, no
  * patient), starts an export, watches its progress as server-sent events and downloads the zipped
- * packet. The export itself reads with NeedleChart's Backend Services credentials and records the
- * staff member as the requester in the AuditEvent.
+ * packet. The export reads every patient with NeedleChart's Backend Services credentials, so only
+ * compliance staff (the policy) get here; the AuditEvent names the verified signed-in user. Each
+ * job belongs to the user who started it, runs within the per-user and per-instance limits, and
+ * its packet is deleted once downloaded.
  */
 export function exportsRouter(deps: ExportDeps): Router {
   const router = Router();
-  const jobs = new Map<string, Job>();
-  router.use('/api/exports', labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs, 'compliance'));
+  router.use('/api/exports', labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs, 'compliance'), complianceOnly(deps.policy, deps.logger));
 
-  const jobFor = (id: string, res: Response): Job => {
-    const job = jobs.get(id);
-    if (!job || job.sid !== sessionId(res)) throw notFound('No such export for this sign-in');
+  /** The user's own job: 404 when there is none, 403 when it is someone else's. */
+  const jobFor = (id: string, res: Response): ExportJob => {
+    const job = deps.jobs.get(id);
+    if (!job) throw notFound('There is no such export: it may have been deleted when its time ran out. Start a new export.');
+    if (job.owner !== launchOf(res).launch.context.fhirUser) throw forbidden('This export was started by someone else: only they can follow or download it');
     return job;
   };
 
   router.post('/api/exports', async (req, res) => {
-    const access = launchOf(res);
+    const { launch } = launchOf(res);
     const { filters, issues } = parseExportFilters((req.body ?? {}) as Record<string, unknown>, new Set(deps.core.profiles.payers.keys()));
     if (!filters) throw invalid(issues);
-    const id = randomBytes(12).toString('base64url');
-    const dir = join(tmpdir(), 'needlechart-exports', id);
-    await mkdir(dir, { recursive: true });
-    const job: Job = { id, sid: sessionId(res), dir, listeners: new Set() };
-    jobs.set(id, job);
-    const requestedBy = access.launch.context.userName ?? access.launch.context.fhirUser ?? 'signed-in staff member';
-    const broadcast = (name: string, data: unknown) => {
-      for (const listener of job.listeners) event(listener, name, data);
-    };
+    // complianceOnly let only a named user through: who exported comes from the verified sign-in, never from the request.
+    const fhirUser = launch.context.fhirUser ?? '';
+    const started = await deps.jobs.start(fhirUser);
+    if (typeof started === 'string') {
+      res.setHeader('Retry-After', String(RETRY_AFTER_S[started]));
+      throw new OperationOutcomeError(429, outcome([{ severity: 'error', code: 'throttled', diagnostics: BUSY[started] }]));
+    }
+    const job = started;
     // In a worker thread: the export's rendering never stalls the charting app, and its heap is bounded on its own.
-    void runExportInWorker({
-      fhirBaseUrl: deps.fhirBaseUrl,
-      timeoutMs: Math.max(deps.fhirTimeoutMs, 60_000),
-      coreOptions: deps.coreOptions,
-      credentials: deps.backend,
-      logger: deps.logger,
-      export: {
-        filters,
-        out: join(dir, 'packet'),
-        zip: true,
-        requestedBy: `${requestedBy}${access.launch.context.fhirUser ? ` (${access.launch.context.fhirUser})` : ''}`,
-        client: deps.backendClientId,
+    deps.jobs.run(
+      job,
+      (signal, onProgress) =>
+        runExportInWorker({
+          fhirBaseUrl: deps.fhirBaseUrl,
+          timeoutMs: Math.max(deps.fhirTimeoutMs, 60_000),
+          coreOptions: deps.coreOptions,
+          credentials: deps.backend,
+          logger: deps.logger,
+          signal,
+          export: {
+            filters,
+            out: join(job.dir, 'packet'),
+            tempDir: job.dir,
+            zip: true,
+            requestedBy: launch.context.userName ?? fhirUser,
+            requestedByReference: fhirUser,
+            client: deps.backendClientId,
+          },
+          onProgress,
+        }),
+      (error) => {
+        deps.logger.warn('export failed', { exportId: job.id, errorName: error instanceof Error ? error.name : typeof error });
+        return error instanceof Error && 'outcome' in error ? error.message : 'The export failed; nothing partial is offered for download.';
       },
-      onProgress: (p) => {
-        job.progress = p;
-        broadcast('progress', p);
-      },
-    })
-      .then((result) => {
-        job.result = result;
-        broadcast('done', { visits: result.visits, patients: result.patients, auditEvent: result.auditEvent, download: `/api/exports/${id}/download` });
-      })
-      .catch((error: unknown) => {
-        job.error = error instanceof Error && 'outcome' in error ? error.message : 'The export failed; nothing partial is offered for download.';
-        deps.logger.warn('export failed', { exportId: id, errorName: error instanceof Error ? error.name : typeof error });
-        broadcast('failed', { message: job.error });
-      })
-      .finally(() => {
-        for (const listener of job.listeners) listener.end();
-        job.listeners.clear();
-        setTimeout(() => {
-          jobs.delete(id);
-          void rm(dir, { recursive: true, force: true });
-        }, JOB_TTL_MS).unref();
-      });
-    res.status(202).json({ id, events: `/api/exports/${id}/events`, filters });
+    );
+    res.status(202).json({ id: job.id, events: `/api/exports/${job.id}/events`, filters });
   });
 
   router.get('/api/exports/:id/events', (req, res) => {
     const job = jobFor(req.params.id, res);
-    res.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.set({ 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
     res.flushHeaders();
-    if (job.progress) event(res, 'progress', job.progress);
-    if (job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
-    if (job.error) event(res, 'failed', { message: job.error });
-    if (job.result || job.error) {
+    sendState(res, job, 'progress');
+    if (!job.running) {
+      sendState(res, job, job.result ? 'done' : 'failed');
       res.end();
       return;
     }
-    job.listeners.add(res);
-    req.on('close', () => job.listeners.delete(res));
+    const listener = (change: JobChange): void => {
+      sendState(res, job, change);
+      if (change !== 'progress') {
+        job.listeners.delete(listener);
+        res.end();
+      }
+    };
+    job.listeners.add(listener);
+    req.on('close', () => job.listeners.delete(listener));
   });
 
-  router.get('/api/exports/:id/download', (req, res) => {
+  router.get('/api/exports/:id/download', (req, res, next) => {
     const job = jobFor(req.params.id, res);
+    if (job.downloaded) throw new OperationOutcomeError(410, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'This packet was already downloaded and has been deleted from the server: start a new export to get it again' }]));
     if (!job.result?.zip) throw notFound('The packet is not ready');
-    res.download(job.result.zip, `needlechart-packet-${new Date().toISOString().slice(0, 10)}.zip`);
+    res.download(job.result.zip, `needlechart-packet-${new Date().toISOString().slice(0, 10)}.zip`, (error) => {
+      if (error) {
+        // The packet went (its lifetime ended) between the look-up and the send; a broken-off download keeps it.
+        if (!res.headersSent) next((error as NodeJS.ErrnoException).code === 'ENOENT' ? notFound('The packet is no longer on the server: start a new export') : error);
+        return;
+      }
+      void deps.jobs.downloaded(job);
+    });
   });
   return router;
 }

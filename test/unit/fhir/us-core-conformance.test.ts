@@ -1,0 +1,59 @@
+import type { Bundle, Resource } from 'fhir/r4.js';
+import type { Resource as MedplumResource } from '@medplum/fhirtypes';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../../src/domain/types.generated.js';
+import { analyseSession, visitTransactionFor } from '../../../src/service/preview-session.js';
+import type { Core } from '../../../src/service/core.js';
+import { completeSession, exampleSessions, fullSession, testCore } from '../../support/fixtures.js';
+import { usCoreProblems, usCoreProfiles } from '../../support/us-core.js';
+
+/**
+ * Every resource NeedleChart writes claims its US Core 6.1.0 profile and meets it, as judged by a
+ * validator we did not write (@medplum/core) loaded with the official US Core package.
+ */
+let core: Core;
+beforeAll(async () => {
+  core = await testCore();
+  usCoreProfiles();
+});
+
+const TARGET = { patient: 'Patient/p-1', encounter: 'Encounter/e-1' };
+
+function sessions(): { name: string; session: Session }[] {
+  return [...exampleSessions().map((e) => ({ name: e.file, session: e.session })), { name: 'complete session', session: completeSession() }, { name: 'every optional field', session: fullSession() }];
+}
+
+function written(session: Session): Resource[] {
+  const bundle: Bundle = visitTransactionFor(core, analyseSession(session, core), TARGET, '2026-11-20T15:00:00Z');
+  return (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+}
+
+describe('US Core 6.1.0 conformance of what a save writes', () => {
+  it('when the US Core package is loaded, then the profiles NeedleChart claims are there', () => {
+    for (const url of ['us-core-procedure', 'us-core-observation-screening-assessment', 'us-core-simple-observation', 'us-core-documentreference', 'us-core-provenance']) {
+      expect(usCoreProfiles().has(`http://hl7.org/fhir/us/core/StructureDefinition/${url}`), url).toBe(true);
+    }
+  });
+
+  for (const { name, session } of sessions()) {
+    it(`when ${name} is mapped to its transaction, then every resource claims a US Core profile and the validator finds no error`, () => {
+      const resources = written(session);
+      expect(new Set(resources.map((r) => r.resourceType))).toEqual(new Set(['Procedure', 'DocumentReference', 'Provenance', ...(resources.some((r) => r.resourceType === 'Observation') ? ['Observation'] : [])]));
+      expect(resources.flatMap((r) => usCoreProblems(r as MedplumResource))).toEqual([]);
+    });
+  }
+
+  it('when a resource breaks its profile (a survey score without its category), then the validator says so: the check can fail', () => {
+    const observation = written(completeSession()).find((r) => r.resourceType === 'Observation' && r.meta?.profile?.[0]?.endsWith('screening-assessment'));
+    expect(observation).toBeDefined();
+    const broken = { ...observation, category: [] } as unknown as MedplumResource;
+    expect(usCoreProblems(broken).join('\n')).toMatch(/category/);
+  });
+
+  it('when pain is written, then it is a {score} Quantity (US Core survey scores), not an integer', () => {
+    const pain = written(completeSession()).filter((r) => r.resourceType === 'Observation' && (r as { code?: { coding?: { code?: string }[] } }).code?.coding?.[0]?.code === '72514-3');
+    expect(pain).toHaveLength(2);
+    for (const o of pain) expect(o).toMatchObject({ valueQuantity: { system: 'http://unitsofmeasure.org', code: '{score}' } });
+    expect(pain.some((o) => 'valueInteger' in o)).toBe(false);
+  });
+});
