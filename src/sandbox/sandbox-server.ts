@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request } from 'express';
@@ -15,7 +16,15 @@ import type { Core } from '../service/core.js';
 import { createSandboxEngine, sandboxFhirEndpoint, type SandboxEngine } from './fhir-endpoint.js';
 import { JournaledRepository } from './journaled-repository.js';
 import { debouncedSaver, readSandboxData, writeSandboxData } from './persistence.js';
+import { appRegistration, type ManifestScopes } from './registered-scopes.js';
 import { seedSandbox } from './seed.js';
+
+/** The client registered when none is given: NeedleChart as a public app, with the scopes of manifest.json. */
+export const DEFAULT_APP_CLIENT_ID = 'needlechart';
+
+async function manifestScopes(): Promise<ManifestScopes> {
+  return (JSON.parse(await readFile(fileURLToPath(new URL('../../manifest.json', import.meta.url)), 'utf8')) as { scopes: ManifestScopes }).scopes;
+}
 
 export interface SandboxOptions {
   readonly core: Core;
@@ -30,7 +39,9 @@ export interface SandboxOptions {
   readonly bulkData?: boolean;
   /**
    * The SMART authorization server and launcher. Absent: the FHIR endpoint is open (for tests of
-   * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs).
+   * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs). Without
+   * `clients`, one public client is registered: `needlechart`, redirect `${appUrl}/callback`, the
+   * scopes of manifest.json.
    */
   readonly auth?: { readonly appUrl: () => string; readonly clients?: () => readonly SandboxClient[]; readonly tokenLifetimeSeconds?: number };
 }
@@ -79,11 +90,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const app = express();
   app.disable('x-powered-by');
   const authOptions = options.auth;
+  const defaultScopes = authOptions && !authOptions.clients ? appRegistration(await manifestScopes()) : [];
   const auth = authOptions
     ? await SandboxAuthServer.create({
         issuerUrl: () => `${origin}/auth`,
         fhirBaseUrl: () => base,
-        clients: authOptions.clients ?? (() => [{ clientId: 'needlechart', redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none' }]),
+        clients: authOptions.clients ?? (() => [{ clientId: DEFAULT_APP_CLIENT_ID, redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none', scopes: defaultScopes }]),
         practitioners: PRACTITIONERS,
         ...(authOptions.tokenLifetimeSeconds ? { tokenLifetimeSeconds: authOptions.tokenLifetimeSeconds } : {}),
         patientsForPicker: async () => (await openCharts(engine)).map((c) => ({ id: c.patient.id, name: displayName(c.patient.name), encounters: c.encounters.map((e) => ({ id: e.id, label: `Encounter/${e.id} (${e.period?.start?.slice(0, 10) ?? 'open'})` })) })),
