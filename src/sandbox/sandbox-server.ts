@@ -15,7 +15,8 @@ import { listening } from '../infra/port-in-use.js';
 import type { Core } from '../service/core.js';
 import { createSandboxEngine, sandboxFhirEndpoint, type SandboxEngine } from './fhir-endpoint.js';
 import { JournaledRepository } from './journaled-repository.js';
-import { debouncedSaver, readSandboxData, writeSandboxData } from './persistence.js';
+import { DurableStore } from './durable-store.js';
+import { readSandboxData } from './persistence.js';
 import { appRegistration, type ManifestScopes } from './registered-scopes.js';
 import { seedSandbox } from './seed.js';
 
@@ -29,7 +30,10 @@ async function manifestScopes(): Promise<ManifestScopes> {
 export interface SandboxOptions {
   readonly core: Core;
   readonly logger: Logger;
-  /** NEEDLECHART_SANDBOX_DATA: keep the data across restarts in this file. */
+  /**
+   * NEEDLECHART_SANDBOX_DATA: keep the data across restarts in this file. Every acknowledged write is
+   * on disk before its response (a write log beside the file, see durable-store.ts).
+   */
   readonly dataFile?: string;
   /** Seed the synthetic patients when there is no data file (default true). */
   readonly seed?: boolean;
@@ -74,15 +78,16 @@ export interface Sandbox {
  */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const repo = new JournaledRepository();
-  const engine = createSandboxEngine(repo);
+  let store: DurableStore | undefined;
+  const engine = createSandboxEngine(repo, () => store?.commit() ?? Promise.resolve());
   const stored = options.dataFile ? await readSandboxData(options.dataFile) : undefined;
   if (stored) {
     for (const resource of stored) await repo.createResource(resource);
   } else if (options.seed !== false) {
     await seedSandbox(engine, options.core, options.today);
   }
-  const saver = options.dataFile ? debouncedSaver(() => writeSandboxData(options.dataFile ?? '', repo.snapshot())) : undefined;
-  if (saver && !stored) await saver.flush().then(() => writeSandboxData(options.dataFile ?? '', repo.snapshot()));
+  // Opened after loading or seeding: those are saved once, as the snapshot; each write after is logged before its response.
+  if (options.dataFile) store = await DurableStore.open(options.dataFile, repo);
 
   let origin = '';
   let base = '';
@@ -136,7 +141,6 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       validator: createR4SchemaValidator(),
       baseUrl: () => base,
       software: `NeedleChart sandbox ${options.core.version}`,
-      onWrite: () => saver?.schedule(),
       bulkData,
       ...(auth ? { smart: () => ({ authorize: `${origin}/auth/authorize`, token: `${origin}/auth/token`, configuration: auth.smartConfiguration() }), authenticate } : {}),
     }),
@@ -159,9 +163,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         ...(cds ? { cds } : {}),
         requestLog,
         close: async () => {
-          await saver?.flush();
           await bulk?.close();
           await new Promise<void>((done) => server.close(() => done()));
+          await store?.close();
         },
       };
     },
