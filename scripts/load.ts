@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import type { Bundle } from 'fhir/r4.js';
 import { silentLogger } from '../src/infra/logger.js';
+import { appRegistration } from '../src/sandbox/registered-scopes.js';
 import { createSandbox } from '../src/sandbox/sandbox-server.js';
 import { createCore } from '../src/service/core.js';
 import { ehrLaunch } from '../test/support/launch.js';
@@ -34,7 +35,8 @@ const freePort = (): Promise<number> =>
 const appPort = await freePort();
 const appUrl = `http://127.0.0.1:${appPort}`;
 const core = await createCore();
-const sandbox = await (await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => appUrl, clients: () => [{ clientId: 'needlechart-load', redirectUris: [`${appUrl}/callback`], auth: 'none' }] } })).listen(0, '127.0.0.1');
+const manifest = (await import('../manifest.json', { with: { type: 'json' } })).default;
+const sandbox = await (await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => appUrl, clients: () => [{ clientId: 'needlechart-load', redirectUris: [`${appUrl}/callback`], auth: 'none', scopes: appRegistration(manifest.scopes) }] } })).listen(0, '127.0.0.1');
 
 // NeedleChart as production runs it: the compiled server.
 const buildProblem = ensureBuilt();

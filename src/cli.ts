@@ -32,7 +32,12 @@ Commands:
   review FILE.json [--format html|text] the payer-review summary (default text)
   bundle FILE.json --patient Patient/<id> --encounter Encounter/<id>
                                         the FHIR transaction Bundle a save would send
-  sandbox [--port N] [--data FILE]      run the seeded sandbox EHR alone; prints its FHIR base URL
+  sandbox [--port N] [--data FILE] [--app-url URL] [--open]
+                                        run the seeded sandbox EHR alone; prints its FHIR base URL.
+                                        Its FHIR API needs a token from its SMART authorization server:
+                                        launch NeedleChart (at --app-url, default http://127.0.0.1:3000)
+                                        from the launcher URL it prints. --open serves the FHIR API
+                                        without tokens (anyone who can reach the port can change it)
   export --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--patient Patient/<id>] [--payer ID] [--code 20560|20561]
          [--performer Practitioner/<id>] [--zip] [--no-pdf] [--requested-by NAME] [--fhir URL]
          [--read auto|bulk|search]
@@ -67,7 +72,7 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
     args: [...args],
     allowPositionals: true,
     options: {
-      format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' },
+      format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, open: { type: 'boolean' }, 'app-url': { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, payer: { type: 'string' }, code: { type: 'string' }, performer: { type: 'string' },
       zip: { type: 'boolean' }, 'no-pdf': { type: 'boolean' }, 'requested-by': { type: 'string' }, fhir: { type: 'string' }, read: { type: 'string' },
     },
@@ -144,14 +149,50 @@ async function runExportCommand(values: Record<string, string | boolean | undefi
   io.stdout(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-async function runSandbox(values: { port?: string | undefined; data?: string | undefined }, io: CliIo, core: () => Promise<Core>): Promise<void> {
+/** NeedleChart's address when it runs with its defaults (HOST 127.0.0.1, PORT 3000): where the sandbox launches it. */
+const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
+
+function appUrlOption(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_APP_URL;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--app-url must be an http or https URL, NeedleChart's address (got '${value}')`);
+  return url.href.replace(/\/$/, '');
+}
+
+/**
+ * `needlechart sandbox`: the seeded sandbox EHR alone. Its FHIR API requires tokens from its SMART
+ * authorization server, as a real EHR's does, with NeedleChart registered as a public client; only
+ * `--open` serves it without tokens, and says so on stderr.
+ */
+async function runSandbox(values: { port?: string | undefined; data?: string | undefined; open?: boolean | undefined; 'app-url'?: string | undefined }, io: CliIo, core: () => Promise<Core>): Promise<void> {
   const port = values.port === undefined ? 8090 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (got '${values.port}')`);
+  const open = values.open === true;
+  if (open && values['app-url'] !== undefined) throw new UsageError('--app-url has no use with --open: an open sandbox has no launcher and no authorization server');
+  const appUrl = appUrlOption(values['app-url']);
   // The sandbox and its packages load only for this command (production never loads them).
-  const { createSandbox } = await import('./sandbox/sandbox-server.js');
-  const sandbox = await createSandbox({ core: await core(), logger: silentLogger, ...(values.data ? { dataFile: values.data } : {}) });
+  const { createSandbox, DEFAULT_APP_CLIENT_ID } = await import('./sandbox/sandbox-server.js');
+  const sandbox = await createSandbox({ core: await core(), logger: silentLogger, ...(values.data ? { dataFile: values.data } : {}), ...(open ? {} : { auth: { appUrl: () => appUrl } }) });
   const running = await sandbox.listen(port, io.env.HOST?.trim() || '127.0.0.1', '--port');
   io.stdout(`${running.fhirBaseUrl}\n`);
+  if (open) {
+    io.stderr('warning: The FHIR API is open: anyone who can reach this port can read and change its data (started with --open).\n');
+  } else {
+    io.stdout(
+      [
+        `The FHIR API requires a SMART access token. Get one by launching NeedleChart from the sandbox EHR launcher: ${running.origin}/sandbox`,
+        `NeedleChart is registered as public client '${DEFAULT_APP_CLIENT_ID}' (PKCE S256), launch URL ${appUrl}/launch, redirect URI ${appUrl}/callback.`,
+        `Run NeedleChart with NEEDLECHART_FHIR_BASE_URL=${running.fhirBaseUrl} NEEDLECHART_CLIENT_ID=${DEFAULT_APP_CLIENT_ID} NEEDLECHART_SESSION_SECRET=<32 random bytes, base64>${appUrl === DEFAULT_APP_URL ? '' : ` NEEDLECHART_PUBLIC_URL=${appUrl}`}.`,
+        `SMART discovery: ${running.fhirBaseUrl}/.well-known/smart-configuration`,
+        '',
+      ].join('\n'),
+    );
+  }
   await (io.stopped ?? (() => new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); })))();
   await running.close();
 }

@@ -75,6 +75,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     // Loaded only when the sandbox is on: production with an EHR never loads the FHIR engine or the mock OAuth server.
     const { createSandbox, SANDBOX_COMPLIANCE_USER } = await import('./sandbox/sandbox-server.js');
     sandboxComplianceUser = SANDBOX_COMPLIANCE_USER;
+    const { appRegistration, backendRegistration } = await import('./sandbox/registered-scopes.js');
     sandbox = await (
       await createSandbox({
         core,
@@ -84,8 +85,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
         auth: {
           appUrl: () => appUrl,
           clients: () => [
-            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const }]),
-            ...(backendKey ? [{ clientId: backendClientId, redirectUris: [], auth: 'private_key_jwt' as const, jwks: { keys: [backendKey.publicJwk] } }] : []),
+            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const, scopes: appRegistration(manifest.scopes) }]),
+            ...(backendKey ? [{ clientId: backendClientId, redirectUris: [], auth: 'private_key_jwt' as const, jwks: { keys: [backendKey.publicJwk] }, scopes: backendRegistration(manifest.scopes) }] : []),
           ],
           ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
         },

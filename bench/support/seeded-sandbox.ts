@@ -6,6 +6,7 @@
 import type { JWK } from 'jose';
 import type { Session } from '../../src/domain/types.generated.js';
 import { silentLogger } from '../../src/infra/logger.js';
+import { backendRegistration } from '../../src/sandbox/registered-scopes.js';
 import { createSandbox } from '../../src/sandbox/sandbox-server.js';
 import { createCore } from '../../src/service/core.js';
 import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';
@@ -13,9 +14,10 @@ import { analyseSession, visitTransactionFor } from '../../src/service/preview-s
 const VISITS = Number(process.env.VISITS ?? 10_000);
 const PATIENTS = Math.max(1, Math.round(VISITS / 5));
 const jwk = JSON.parse(process.env.BACKEND_JWK ?? '{}') as JWK;
+const manifest = (await import('../../manifest.json', { with: { type: 'json' } })).default;
 
 const core = await createCore();
-const sandbox = await createSandbox({ core, logger: silentLogger, seed: false, auth: { appUrl: () => 'http://127.0.0.1', clients: () => [{ clientId: 'bench-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [jwk] } }] } });
+const sandbox = await createSandbox({ core, logger: silentLogger, seed: false, auth: { appUrl: () => 'http://127.0.0.1', clients: () => [{ clientId: 'bench-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [jwk] }, scopes: backendRegistration(manifest.scopes) }] } });
 const muscles = ['upper-trapezius', 'levator-scapulae', 'splenius-capitis', 'infraspinatus', 'gluteus-medius', 'piriformis'];
 function session(i: number): Session {
   const day = new Date(Date.UTC(2026, 0, 1) + (i % 300) * 86_400_000).toISOString().slice(0, 10);

@@ -52,7 +52,7 @@ export async function exportCommand(cmd: ExportCommand, core: Core, onProgress: 
   // The demonstration sandbox loads only here: an export from an EHR never loads its FHIR engine.
   const { createSandbox } = await import('../sandbox/sandbox-server.js');
   const sandbox = await (
-    await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => 'http://127.0.0.1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
+    await createSandbox({ core, logger: silentLogger, auth: { appUrl: () => 'http://127.0.0.1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scopes: cmd.scopes }] } })
   ).listen(0, '127.0.0.1');
   try {
     const backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: cmd.scopes });

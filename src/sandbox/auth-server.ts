@@ -4,7 +4,9 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } fro
 import { OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
 import { splitScopes } from '../smart/scopes.js';
 import { escapeHtml } from '../infra/escape-html.js';
+import { openidConfiguration, smartConfiguration } from './auth-discovery.js';
 import { renderPage } from './pages.js';
+import { registeredScopes } from './registered-scopes.js';
 
 /** A client registered with the sandbox EHR, as an EHR administrator would register NeedleChart. */
 export interface SandboxClient {
@@ -13,6 +15,12 @@ export interface SandboxClient {
   readonly auth: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   readonly secret?: string;
   readonly jwks?: JSONWebKeySet;
+  /**
+   * The scopes this client may be granted (exact scopes, or resource scopes whose type may be `*`:
+   * `patient/*.rs` covers `patient/Observation.r`). Asked-for scopes outside the registration are
+   * dropped from the grant, as real EHRs do; see registered-scopes.ts.
+   */
+  readonly scopes: readonly string[];
 }
 
 /** What the EHR knows when it launches the app: the chart open, the user, and what the app may do. */
@@ -175,22 +183,9 @@ export class SandboxAuthServer {
     return payload as AccessClaims;
   }
 
-  /** `.well-known/smart-configuration` of the sandbox FHIR base. */
+  /** `.well-known/smart-configuration` of the sandbox FHIR base (and of the issuer). */
   smartConfiguration(): Record<string, unknown> {
-    const issuer = this.options.issuerUrl();
-    return {
-      issuer,
-      jwks_uri: `${issuer}/jwks`,
-      authorization_endpoint: `${issuer}/authorize`,
-      token_endpoint: `${issuer}/token`,
-      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-      token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-      scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter', 'online_access', 'offline_access', 'patient/*.cruds', 'user/*.cruds', 'system/*.rs'],
-      response_types_supported: ['code'],
-      code_challenge_methods_supported: ['S256'],
-      capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'client-confidential-symmetric', 'client-confidential-asymmetric', 'context-ehr-patient', 'context-ehr-encounter', 'context-standalone-patient', 'context-standalone-encounter', 'permission-v2', 'permission-v1', 'permission-patient', 'permission-online', 'permission-offline', 'sso-openid-connect', 'context-banner'],
-    };
+    return smartConfiguration(this.options.issuerUrl());
   }
 
   private errorRedirect(res: Response, redirectUri: string, state: unknown, error: string, description: string): void {
@@ -213,7 +208,9 @@ export class SandboxAuthServer {
     if (q.response_type !== 'code') return this.errorRedirect(res, redirectUri, q.state, 'unsupported_response_type', 'Only the authorization code flow is supported');
     if (q.code_challenge_method !== 'S256' || typeof q.code_challenge !== 'string') return this.errorRedirect(res, redirectUri, q.state, 'invalid_request', 'PKCE with code_challenge_method=S256 is required');
     if (q.aud !== this.options.fhirBaseUrl()) return this.errorRedirect(res, redirectUri, q.state, 'invalid_request', `aud must be the FHIR base URL ${this.options.fhirBaseUrl()}`);
-    const requested = splitScopes(typeof q.scope === 'string' ? q.scope : '');
+    // Scopes the client is not registered for are dropped before anything else (RFC 6749 §3.3).
+    const requested = registeredScopes(client.scopes, splitScopes(typeof q.scope === 'string' ? q.scope : '').filter((s) => SUPPORTED_SCOPE.test(s)));
+    if (!requested.length) return this.errorRedirect(res, redirectUri, q.state, 'invalid_scope', 'None of the requested scopes is registered for this client');
     let context: LaunchContext | undefined;
     if (typeof q.launch === 'string') {
       const launch = this.launches.get(q.launch);
@@ -236,7 +233,8 @@ export class SandboxAuthServer {
     } else {
       return this.errorRedirect(res, redirectUri, q.state, 'invalid_scope', 'Ask for launch (EHR launch), launch/patient (standalone launch) or openid (sign-in)');
     }
-    const granted = requested.filter((s) => SUPPORTED_SCOPE.test(s) && !(context?.deny ?? []).includes(s));
+    const granted = requested.filter((s) => !(context?.deny ?? []).includes(s));
+    if (!granted.length) return this.errorRedirect(res, redirectUri, q.state, 'invalid_scope', 'The EHR granted none of the requested scopes');
     req.ncPending = { client, redirectUri, context, scope: granted.join(' ') };
     next();
   }
@@ -253,7 +251,8 @@ export class SandboxAuthServer {
   }
 
   private async token(req: Request & { ncGrant?: Pending }, res: Response, next: NextFunction): Promise<void> {
-    const body = req.body as Record<string, string | undefined>;
+    // Only form bodies are parsed here (RFC 6749 §3.2): anything else is a request without parameters.
+    const body = (req.body ?? {}) as Record<string, string | undefined>;
     const fail = (status: number, error: string, description: string) => {
       res.status(status).set('Cache-Control', 'no-store').json({ error, error_description: description });
     };
@@ -282,10 +281,12 @@ export class SandboxAuthServer {
     }
     if (body.grant_type === 'client_credentials') {
       // SMART Backend Services: asymmetric client authentication only, system scopes only, tokens ≤ 5 minutes, no refresh.
+      // Asked-for scopes outside the client's registration are dropped; the response's `scope` says what was granted.
       if (client.auth !== 'private_key_jwt') return fail(400, 'unauthorized_client', 'Backend Services requires private_key_jwt');
-      const asked = splitScopes(body.scope);
-      if (!asked.length || asked.some((s) => !s.startsWith('system/') || !SUPPORTED_SCOPE.test(s))) return fail(400, 'invalid_scope', 'Backend Services asks for system/ scopes only');
-      req.ncGrant = { client, redirectUri: '', scope: asked.join(' '), expires: Date.now() + 300_000 };
+      const asked = splitScopes(body.scope).filter((s) => s.startsWith('system/') && SUPPORTED_SCOPE.test(s));
+      const granted = registeredScopes(client.scopes, asked);
+      if (!granted.length) return fail(400, 'invalid_scope', 'None of the requested scopes is a system/ scope registered for this client');
+      req.ncGrant = { client, redirectUri: '', scope: granted.join(' '), expires: Date.now() + 300_000 };
       return next();
     }
     return fail(400, 'unsupported_grant_type', 'Supported: authorization_code, refresh_token, client_credentials');
@@ -317,17 +318,27 @@ export class SandboxAuthServer {
     return client?.auth === 'none' ? client : 'Client authentication failed';
   }
 
-  /** Mounted at /auth of the sandbox origin. */
+  /**
+   * Mounted at /auth of the sandbox origin. Only what a SMART EHR offers is reachable: discovery,
+   * /authorize, /token and /jwks. oauth2-mock-server's other endpoints answer anyone (an open
+   * redirect at /endsession, "active" for every token at /introspect, a user for anything at
+   * /userinfo, a /revoke that revokes nothing), so they are not routed: 404.
+   */
   router(): Router {
     const router = express.Router();
+    const mock = this.service.requestHandler as unknown as express.RequestHandler;
     router.use((req, _res, next) => {
       this.issuer.url = this.options.issuerUrl();
       next();
     });
     router.get('/.well-known/smart-configuration', (_req, res) => res.json(this.smartConfiguration()));
-    router.get('/authorize', (req, res, next) => void this.authorize(req, res, next).catch(next));
-    router.post('/token', express.urlencoded({ extended: false }), (req, res, next) => void this.token(req, res, next).catch(next));
-    router.use(this.service.requestHandler as unknown as express.RequestHandler);
+    router.get('/.well-known/openid-configuration', (_req, res) => res.json(openidConfiguration(this.options.issuerUrl())));
+    router.get('/authorize', (req, res, next) => void this.authorize(req, res, next).catch(next), mock);
+    router.post('/token', express.urlencoded({ extended: false }), (req, res, next) => void this.token(req, res, next).catch(next), mock);
+    router.get('/jwks', mock);
+    router.use((_req, res) => {
+      res.status(404).json({ error: 'not_found', error_description: 'The sandbox authorization server serves /authorize, /token, /jwks and its .well-known discovery documents only' });
+    });
     return router;
   }
 }

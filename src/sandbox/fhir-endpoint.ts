@@ -25,8 +25,6 @@ export interface SandboxFhirOptions {
   readonly smart?: () => { readonly authorize: string; readonly token: string; readonly configuration: Record<string, unknown> } | undefined;
   /** Advertise Bulk Data `$export` in the CapabilityStatement (served by bulk-export.ts). */
   readonly bulkData?: boolean;
-  /** Called after every successful write (persistence). */
-  readonly onWrite?: () => void;
   /** Verifies the request's bearer token; throws a response-ready error (401) to refuse. Absent: the endpoint is open. */
   readonly authenticate?: (req: Request) => Promise<Grant>;
 }
@@ -106,11 +104,19 @@ export interface EngineRequest {
 
 export interface SandboxEngine {
   readonly repo: JournaledRepository;
-  /** Runs one request through Medplum's router; writes run one at a time, transactions all-or-nothing. */
+  /**
+   * Runs one request through Medplum's router; writes run one at a time, transactions all-or-nothing,
+   * and a write resolves only once `commit` (the data file, when there is one) has saved it.
+   */
   execute(request: EngineRequest): Promise<[OperationOutcome, Resource | undefined, number]>;
 }
 
-export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
+/**
+ * `commit` is called after each write, between writes (inside the repository's exclusive section),
+ * and the write's result is handed back only when the promise it returns resolves: a response is
+ * never sent for a write the data file does not hold yet (DurableStore.commit).
+ */
+export function createSandboxEngine(repo: JournaledRepository, commit: () => Promise<void> = () => Promise.resolve()): SandboxEngine {
   indexFhirDefinitions();
   const router = new FhirRouter();
   const snapshots = new SearchSnapshots();
@@ -157,7 +163,14 @@ export function createSandboxEngine(repo: JournaledRepository): SandboxEngine {
         const [result, resource] = await router.handleRequest(request, repo);
         return [result, resource, getStatus(result)];
       };
-      return writes ? repo.runExclusive(handle) : handle();
+      if (!writes) return handle();
+      const [settled, saved] = await repo.runExclusive(async () => {
+        const result = await handle().then((value) => ({ value }), (error: unknown) => ({ error }));
+        return [result, commit()] as const;
+      });
+      await saved;
+      if ('error' in settled) throw settled.error;
+      return settled.value;
     },
   };
 }
@@ -220,7 +233,6 @@ export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
       const [result, resource, status] = await engine.execute({ method, path: req.path, query: queryOf(req), body: req.body as unknown, headers: req.headers });
       if (!isOk(result) || !resource) return send(res, status, result);
       if (grant && refusesResult(grant, resource)) return send(res, 403, outcome('error', 'forbidden', 'The token is for another patient'));
-      if (writes) options.onWrite?.();
       const base = options.baseUrl();
       const vid = resource.meta?.versionId;
       if (vid && resource.resourceType !== 'Bundle') {

@@ -30,6 +30,8 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
   private readonly references = new Map<string, Set<string>>();
   /** Bumped by every write and rollback (ReferenceIndex): search results kept from before are stale. */
   generation = 0;
+  /** `Type/id` of every resource written, deleted or rolled back since `takeChanges` last ran (what the data file must save). */
+  private readonly changed = new Set<string>();
 
   private reindex(id: string, before: Resource | undefined, after: Resource | undefined): void {
     this.generation += 1;
@@ -77,6 +79,7 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
     const before = resource.id ? this.maps.resources.get(resource.resourceType)?.get(resource.id) : undefined;
     const created = await super.createResource(resource);
     this.reindex(created.id, before, created);
+    this.changed.add(`${created.resourceType}/${created.id}`);
     // A resource that came without an id did not exist before: rolling back removes it.
     const key = `${created.resourceType}/${created.id}`;
     if (!resource.id && this.journal && !this.journal.has(key)) this.journal.set(key, { resource: undefined, historyLength: 0 });
@@ -88,6 +91,7 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
     const before = this.maps.resources.get(resourceType)?.get(id);
     await super.deleteResource(resourceType, id);
     this.reindex(id, before, undefined);
+    this.changed.add(`${resourceType}/${id}`);
   }
 
   private rollback(journal: Map<string, Prior>): void {
@@ -95,6 +99,7 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
       const [type = '', id = ''] = key.split('/');
       const current = this.maps.resources.get(type);
       this.reindex(id, current?.get(id), prior.resource);
+      this.changed.add(key);
       if (prior.resource) current?.set(id, prior.resource);
       else current?.delete(id);
       const history = this.maps.history.get(type)?.get(id);
@@ -130,6 +135,19 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
   /** The current resources of one type (read-only: callers clone what they hand out). */
   resourcesOfType(type: string): Iterable<Resource> {
     return this.maps.resources.get(type)?.values() ?? [];
+  }
+
+  /**
+   * The resources changed since the last call, each as it is now (`undefined`: deleted), and forgets
+   * them. Called between writes (inside runExclusive), so a transaction is seen whole or not at all.
+   */
+  takeChanges(): { key: string; resource: Resource | undefined }[] {
+    const changes = [...this.changed].map((key) => {
+      const slash = key.indexOf('/');
+      return { key, resource: this.maps.resources.get(key.slice(0, slash))?.get(key.slice(slash + 1)) };
+    });
+    this.changed.clear();
+    return changes;
   }
 
   /** Every current resource, for saving the sandbox's data to a file. */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request } from 'express';
@@ -14,15 +15,26 @@ import { listening } from '../infra/port-in-use.js';
 import type { Core } from '../service/core.js';
 import { createSandboxEngine, sandboxFhirEndpoint, type SandboxEngine } from './fhir-endpoint.js';
 import { JournaledRepository } from './journaled-repository.js';
-import { debouncedSaver, readSandboxData, writeSandboxData } from './persistence.js';
+import { DurableStore } from './durable-store.js';
+import { readSandboxData } from './persistence.js';
+import { appRegistration, type ManifestScopes } from './registered-scopes.js';
 import { seedSandbox } from './seed.js';
 
 export { SANDBOX_COMPLIANCE_USER } from './launcher.js';
+/** The client registered when none is given: NeedleChart as a public app, with the scopes of manifest.json. */
+export const DEFAULT_APP_CLIENT_ID = 'needlechart';
+
+async function manifestScopes(): Promise<ManifestScopes> {
+  return (JSON.parse(await readFile(fileURLToPath(new URL('../../manifest.json', import.meta.url)), 'utf8')) as { scopes: ManifestScopes }).scopes;
+}
 
 export interface SandboxOptions {
   readonly core: Core;
   readonly logger: Logger;
-  /** NEEDLECHART_SANDBOX_DATA: keep the data across restarts in this file. */
+  /**
+   * NEEDLECHART_SANDBOX_DATA: keep the data across restarts in this file. Every acknowledged write is
+   * on disk before its response (a write log beside the file, see durable-store.ts).
+   */
   readonly dataFile?: string;
   /** Seed the synthetic patients when there is no data file (default true). */
   readonly seed?: boolean;
@@ -32,7 +44,9 @@ export interface SandboxOptions {
   readonly bulkData?: boolean;
   /**
    * The SMART authorization server and launcher. Absent: the FHIR endpoint is open (for tests of
-   * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs).
+   * the FHIR layer alone). `appUrl` is NeedleChart's public URL (launch and redirect URIs). Without
+   * `clients`, one public client is registered: `needlechart`, redirect `${appUrl}/callback`, the
+   * scopes of manifest.json.
    */
   readonly auth?: { readonly appUrl: () => string; readonly clients?: () => readonly SandboxClient[]; readonly tokenLifetimeSeconds?: number };
 }
@@ -65,7 +79,8 @@ export interface Sandbox {
  */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const repo = new JournaledRepository();
-  const engine = createSandboxEngine(repo);
+  let store: DurableStore | undefined;
+  const engine = createSandboxEngine(repo, () => store?.commit() ?? Promise.resolve());
   const stored = options.dataFile ? await readSandboxData(options.dataFile) : undefined;
   if (stored) {
     for (const resource of stored) await repo.createResource(resource);
@@ -74,8 +89,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
   // Compiled now (shared with the app in this process): the first batch would otherwise take seconds.
   warmR4Validator();
-  const saver = options.dataFile ? debouncedSaver(() => writeSandboxData(options.dataFile ?? '', repo.snapshot())) : undefined;
-  if (saver && !stored) await saver.flush().then(() => writeSandboxData(options.dataFile ?? '', repo.snapshot()));
+  // Opened after loading or seeding: those are saved once, as the snapshot; each write after is logged before its response.
+  if (options.dataFile) store = await DurableStore.open(options.dataFile, repo);
 
   let origin = '';
   let base = '';
@@ -83,11 +98,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const app = express();
   app.disable('x-powered-by');
   const authOptions = options.auth;
+  const defaultScopes = authOptions && !authOptions.clients ? appRegistration(await manifestScopes()) : [];
   const auth = authOptions
     ? await SandboxAuthServer.create({
         issuerUrl: () => `${origin}/auth`,
         fhirBaseUrl: () => base,
-        clients: authOptions.clients ?? (() => [{ clientId: 'needlechart', redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none' }]),
+        clients: authOptions.clients ?? (() => [{ clientId: DEFAULT_APP_CLIENT_ID, redirectUris: [`${authOptions.appUrl()}/callback`], auth: 'none', scopes: defaultScopes }]),
         practitioners: PRACTITIONERS,
         staff: STAFF,
         ...(authOptions.tokenLifetimeSeconds ? { tokenLifetimeSeconds: authOptions.tokenLifetimeSeconds } : {}),
@@ -129,7 +145,6 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       validator: sharedR4Validator(),
       baseUrl: () => base,
       software: `NeedleChart sandbox ${options.core.version}`,
-      onWrite: () => saver?.schedule(),
       bulkData,
       ...(auth ? { smart: () => ({ authorize: `${origin}/auth/authorize`, token: `${origin}/auth/token`, configuration: auth.smartConfiguration() }), authenticate } : {}),
     }),
@@ -152,9 +167,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         ...(cds ? { cds } : {}),
         requestLog,
         close: async () => {
-          await saver?.flush();
           await bulk?.close();
           await new Promise<void>((done) => server.close(() => done()));
+          await store?.close();
         },
       };
     },

@@ -25,7 +25,7 @@ beforeAll(async () => {
   core = await testCore();
   const key = await generateBackendKey();
   sandbox = await (
-    await createSandbox({ core, logger: silentLogger, today: new Date('2026-06-15T12:00:00Z'), auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
+    await createSandbox({ core, logger: silentLogger, today: new Date('2026-06-15T12:00:00Z'), auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scopes: manifestScopes }] } })
   ).listen(0, '127.0.0.1');
   const client = (scopes: readonly string[]) => new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes });
   token = await client(manifestScopes).accessToken();

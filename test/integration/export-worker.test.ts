@@ -17,7 +17,7 @@ beforeAll(async () => {
   const core = await testCore();
   const key = await generateBackendKey();
   sandbox = await (
-    await createSandbox({ core, logger: createJsonLogger(() => {}), today: new Date('2026-06-15T12:00:00Z'), auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
+    await createSandbox({ core, logger: createJsonLogger(() => {}), today: new Date('2026-06-15T12:00:00Z'), auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scopes: manifestScopes }] } })
   ).listen(0, '127.0.0.1');
   backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: manifestScopes });
 }, 60_000);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   core = await testCore();
   const key = await generateBackendKey();
   sandbox = await (
-    await createSandbox({ core, logger: createJsonLogger(() => {}), today, auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] } }] } })
+    await createSandbox({ core, logger: createJsonLogger(() => {}), today, auth: { appUrl: () => 'http://127.0.0.1:1', clients: () => [{ clientId: 'needlechart-backend', redirectUris: [], auth: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scopes: manifestScopes }] } })
   ).listen(0, '127.0.0.1');
   const backend = new BackendServicesClient({ fhirBaseUrl: sandbox.fhirBaseUrl, clientId: 'needlechart-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: manifestScopes });
   gateway = backendGateway(sandbox.fhirBaseUrl, backend, createJsonLogger((l) => logLines.push(l)));

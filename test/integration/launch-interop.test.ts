@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { createJsonLogger } from '../../src/infra/logger.js';
@@ -10,13 +11,14 @@ import { startTestNeedleChart } from '../support/sandbox.js';
  * refreshed id_tokens without `aud`, token-endpoint errors, secrets that need form-encoding.
  */
 const SECRET = 'a-b_c.d~e+f/g=h';
+const manifest = JSON.parse(readFileSync(new URL('../../manifest.json', import.meta.url), 'utf8')) as { scopes: { ehrLaunch: string[]; standaloneLaunch: string[] } };
 
 async function startConfidential(auth: 'client_secret_basic' | 'client_secret_post', appSecret: string, registeredSecret = SECRET): Promise<{ nc: RunningNeedleChart; logLines: string[] }> {
   let appUrl = '';
   const logLines: string[] = [];
   const nc = await startNeedleChart(
     readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0', NEEDLECHART_CLIENT_ID: 'nc-secret', NEEDLECHART_CLIENT_AUTH: auth, NEEDLECHART_CLIENT_SECRET: appSecret }),
-    { logger: createJsonLogger((line) => logLines.push(line)), sandboxClients: () => [{ clientId: 'nc-secret', redirectUris: [`${appUrl}/callback`], auth, secret: registeredSecret }] },
+    { logger: createJsonLogger((line) => logLines.push(line)), sandboxClients: () => [{ clientId: 'nc-secret', redirectUris: [`${appUrl}/callback`], auth, secret: registeredSecret, scopes: [...manifest.scopes.ehrLaunch, ...manifest.scopes.standaloneLaunch] }] },
   );
   appUrl = nc.appUrl;
   return { nc, logLines };

@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Bundle, CapabilityStatement, OperationOutcome } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
@@ -112,4 +114,53 @@ describe('keeping the sandbox data (NEEDLECHART_SANDBOX_DATA)', () => {
       await second.sandbox.close();
     }
   });
+
+  /** `needlechart sandbox --open --data FILE` as its own process (the bin a developer runs). */
+  function sandboxProcess(file: string): { child: ChildProcess; base: Promise<string>; exited: Promise<unknown> } {
+    const bin = fileURLToPath(new URL('../../bin/needlechart.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--open', '--data', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const base = new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      void exited.then(() => reject(new Error(`the sandbox exited before it listened:\n${out}\n${err}`)));
+    });
+    return { child, base, exited };
+  }
+
+  it('when the sandbox process is killed (SIGKILL) right after acknowledging writes, then on restart with the same data file every acknowledged write is there', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'nc-sandbox-')), 'data.json');
+    const first = sandboxProcess(file);
+    const base = await first.base;
+    const write = (method: string, path: string, body: unknown) => fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+    const createdRes = await write('POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: 'Acknowledged' }] });
+    expect(createdRes.status).toBe(201);
+    const created = (await createdRes.json()) as { id: string };
+    expect((await write('PUT', `/Practitioner/${created.id}`, { resourceType: 'Practitioner', id: created.id, name: [{ family: 'Updated' }] })).status).toBe(200);
+    const doomed = (await (await write('POST', '/Practitioner', { resourceType: 'Practitioner', name: [{ family: 'Deleted' }] })).json()) as { id: string };
+    expect((await fetch(`${base}/Practitioner/${doomed.id}`, { method: 'DELETE' })).ok).toBe(true);
+    const transaction = await write('POST', '/', { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'PUT', url: 'Organization/org-durable' }, resource: { resourceType: 'Organization', id: 'org-durable', name: 'Written by a transaction' } }] });
+    expect(transaction.status).toBe(200);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = sandboxProcess(file);
+    try {
+      const read = async (path: string) => {
+        const res = await fetch(`${await second.base}${path}`);
+        return { status: res.status, body: (await res.json()) as { name?: unknown } };
+      };
+      expect(await read(`/Practitioner/${created.id}`)).toMatchObject({ status: 200, body: { name: [{ family: 'Updated' }] } });
+      expect((await read(`/Practitioner/${doomed.id}`)).status).toBeGreaterThanOrEqual(404);
+      expect(await read('/Organization/org-durable')).toMatchObject({ status: 200, body: { name: 'Written by a transaction' } });
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 180_000);
 });

@@ -262,7 +262,7 @@ describe('confidential clients', () => {
     const env = { PORT: '0', NEEDLECHART_SANDBOX_PORT: '0', NEEDLECHART_CLIENT_ID: 'nc-confidential', NEEDLECHART_CLIENT_AUTH: method, ...(method === 'client_secret_basic' ? { NEEDLECHART_CLIENT_SECRET: 's3cret-value' } : { NEEDLECHART_CLIENT_PRIVATE_KEY_FILE: keyFile, NEEDLECHART_CLIENT_KEY_ID: 'k1' }) };
     const other = await startNeedleChart(readConfig(env), {
       logger: silentLogger,
-      sandboxClients: () => [{ clientId: 'nc-confidential', redirectUris: [`${appUrl}/callback`], auth: method, ...(method === 'client_secret_basic' ? { secret: 's3cret-value' } : { jwks: { keys: [jwk] } }) }],
+      sandboxClients: () => [{ clientId: 'nc-confidential', redirectUris: [`${appUrl}/callback`], auth: method, scopes: [...manifest.scopes.ehrLaunch, ...manifest.scopes.standaloneLaunch], ...(method === 'client_secret_basic' ? { secret: 's3cret-value' } : { jwks: { keys: [jwk] } }) }],
     });
     appUrl = other.appUrl;
     try {

@@ -69,16 +69,23 @@ export async function ehrLaunch(sandboxOrigin: string, chart: { patient: string;
   return { launchId, cookie: jar.header(last.toString()), trail, final };
 }
 
-/** A patient-scoped access token from the sandbox, by the authorization-code flow with PKCE (no browser). */
-export async function patientAccessToken(sandbox: { origin: string; fhirBaseUrl: string; auth?: { createLaunch(c: { patient: string; encounter?: string; fhirUser: string; needPatientBanner: boolean }): string } }, redirectUri: string, clientId: string, patient: string, scope: string): Promise<string> {
+/** The sandbox's token response for an EHR launch of `patient`, by the authorization-code flow with PKCE (no browser); `error` when the grant is refused. */
+export async function launchTokenResponse(sandbox: { origin: string; fhirBaseUrl: string; auth?: { createLaunch(c: { patient: string; encounter?: string; fhirUser: string; needPatientBanner: boolean }): string } }, redirectUri: string, clientId: string, patient: string, scope: string): Promise<{ access_token?: string; scope?: string; error?: string; error_description?: string }> {
   const oauth = await import('oauth4webapi');
   const verifier = oauth.generateRandomCodeVerifier();
   const launch = sandbox.auth?.createLaunch({ patient, fhirUser: 'Practitioner/pt-rivera', needPatientBanner: false }) ?? '';
   const authorize = new URL(`${sandbox.origin}/auth/authorize`);
-  for (const [k, v] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: `launch ${scope}`, state: 'state-for-a-test-token', aud: sandbox.fhirBaseUrl, launch, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' })) authorize.searchParams.set(k, v);
-  const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
-  const token = (await (await fetch(`${sandbox.origin}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId }) })).json()) as { access_token: string };
-  return token.access_token;
+  for (const [k, v] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope, state: 'state-for-a-test-token', aud: sandbox.fhirBaseUrl, launch, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' })) authorize.searchParams.set(k, v);
+  const redirect = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '');
+  const error = redirect.searchParams.get('error');
+  if (error) return { error, error_description: redirect.searchParams.get('error_description') ?? '' };
+  const code = redirect.searchParams.get('code') ?? '';
+  return (await (await fetch(`${sandbox.origin}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId }) })).json()) as { access_token: string; scope: string };
+}
+
+/** A patient-scoped access token from the sandbox, by the authorization-code flow with PKCE (no browser). */
+export async function patientAccessToken(sandbox: Parameters<typeof launchTokenResponse>[0], redirectUri: string, clientId: string, patient: string, scope: string): Promise<string> {
+  return (await launchTokenResponse(sandbox, redirectUri, clientId, patient, `launch ${scope}`)).access_token ?? '';
 }
 
 /**

@@ -115,18 +115,62 @@ describe('needlechart bundle and sandbox', () => {
     expect(err).toMatch(message);
   });
 
-  it('when `sandbox --port 0` is run, then it prints a FHIR base that answers, and stops cleanly when asked', async () => {
+  /** Runs `needlechart sandbox …` until stopped: its output so far, and a way to stop it. */
+  function startSandboxCommand(args: string[]): { out: () => string; err: () => string; finished: () => boolean; stop: () => Promise<number> } {
     let out = '';
+    let err = '';
+    let finished = false;
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const done = main(['sandbox', '--port', '0'], { stdout: (t) => (out += t), stderr: () => {}, readStdin: async () => '', env: {}, stopped: () => stopped });
-    for (let i = 0; i < 200 && !out; i++) await new Promise((r) => setTimeout(r, 50));
-    const base = out.trim();
+    const done = main(['sandbox', ...args], { stdout: (t) => (out += t), stderr: (t) => (err += t), readStdin: async () => '', env: {}, stopped: () => stopped }).finally(() => (finished = true));
+    return { out: () => out, err: () => err, finished: () => finished, stop: () => (stop(), done) };
+  }
+
+  /** The first line on stdout (the FHIR base), once printed; '' if the command ended without one. */
+  async function firstLine(started: { out: () => string; finished: () => boolean }): Promise<string> {
+    for (let i = 0; i < 1200 && !started.out().includes('\n') && !started.finished(); i++) await new Promise((r) => setTimeout(r, 50));
+    return started.out().split('\n')[0] ?? '';
+  }
+
+  it('when `sandbox --port 0` is run, then its FHIR API requires a SMART token and it prints the launcher URL to get one', async () => {
+    const started = startSandboxCommand(['--port', '0', '--app-url', 'http://127.0.0.1:3999']);
+    const base = await firstLine(started);
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
+    const origin = base.replace(/\/fhir$/, '');
+    expect((await fetch(`${base}/Patient/p-maria-lopez`)).status).toBe(401);
+    expect(started.out()).toContain(`${origin}/sandbox`);
+    expect(started.out()).toContain('http://127.0.0.1:3999/callback');
+    const launcher = await fetch(`${origin}/sandbox`);
+    expect(launcher.status).toBe(200);
+    expect(await launcher.text()).toContain('http://127.0.0.1:3999/launch');
+    const smart = (await (await fetch(`${base}/.well-known/smart-configuration`)).json()) as { token_endpoint: string };
+    expect(smart.token_endpoint).toBe(`${origin}/auth/token`);
+    expect(started.err()).toBe('');
+    expect(await started.stop()).toBe(EXIT.ok);
+  }, 60_000);
+
+  it('when `sandbox --port 0 --open` is run, then it warns on stderr that the FHIR API is open, serves it without a token, and stops cleanly when asked', async () => {
+    const started = startSandboxCommand(['--port', '0', '--open']);
+    const base = await firstLine(started);
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
+    expect(started.err()).toContain('The FHIR API is open: anyone who can reach this port can read and change its data');
     const patient = (await (await fetch(`${base}/Patient/p-maria-lopez`)).json()) as { name: { family: string }[] };
     expect(patient.name[0]?.family).toBe('Lopez');
-    stop();
-    expect(await done).toBe(EXIT.ok);
+    expect(await started.stop()).toBe(EXIT.ok);
+  }, 60_000);
+
+  it.each([
+    [['sandbox', '--app-url', 'ftp://example.org'], /--app-url must be an http or https URL/],
+    [['sandbox', '--open', '--app-url', 'http://127.0.0.1:3000'], /--app-url has no use with --open/],
+  ])('when `%s` is run, then it is a usage error naming the flag', async (args, message) => {
+    const { code, err } = await run(args);
+    expect(code).toBe(EXIT.failure);
+    expect(err).toMatch(message);
+  });
+
+  it('when the usage is printed, then it shows the sandbox flags --open and --app-url', async () => {
+    const { out } = await run(['--help']);
+    expect(out).toMatch(/sandbox \[--port N\] \[--data FILE\] \[--app-url URL\] \[--open\]/);
   });
 
   it('when `export --read` names no known way, then it is a usage error naming the flag', async () => {
