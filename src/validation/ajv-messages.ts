@@ -106,6 +106,9 @@ export function toValidationIssue(error: ErrorObject): ValidationIssue | undefin
       const what = hint ?? (error.keyword === 'format' ? `a valid ${String(params.format)}` : `text matching ${String(params.pattern)}`);
       return { path, message: `${where} must be ${what}` };
     }
+    case 'freeText':
+      // The one way a freeText field fails (schema-registry.ts): a lone surrogate, which UTF-8 cannot store.
+      return { path, message: `${where} contains a character that cannot be stored; retype it or paste it as plain text` };
     case 'if':
       return undefined;
     default:
