@@ -502,7 +502,10 @@ export interface CdsHookRequest {
   fhirServer?: string;
   fhirAuthorization?: {
     access_token: string;
-    token_type: "Bearer";
+    /**
+     * Bearer (OAuth token types are case-insensitive, RFC 6749 section 7.1).
+     */
+    token_type: string;
   };
   context: {
     patientId: string;
