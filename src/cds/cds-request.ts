@@ -1,7 +1,7 @@
 import type { Coverage, Observation, Patient, Procedure } from 'fhir/r4.js';
 import type { SchemaCheck } from '../domain/validate-session.js';
 import type { CdsHookRequest } from '../domain/types.generated.js';
-import type { R4SchemaValidator } from '../fhir/r4-schema-validator.js';
+import type { R4SchemaOptions, R4SchemaValidator } from '../fhir/r4-schema-validator.js';
 import { invalid } from '../outcome/operation-outcome-error.js';
 import type { ValidationIssue } from '../outcome/validation-issue.js';
 import type { HookData } from './cds-cards.js';
@@ -19,6 +19,9 @@ export interface HookDataParts {
   procedures?: Procedure[];
   observations?: Observation[];
 }
+
+/** Resources another server wrote may carry fields R4 does not define; a known field of the wrong shape is still refused. */
+const READ: R4SchemaOptions = { unknownFields: 'allowed' };
 
 /** At most this many issues are sent back: enough to fix a prefetch, not a response the size of the request. */
 const MAX_ISSUES = 20;
@@ -39,7 +42,7 @@ const typeName = (value: unknown): string => (isObject(value) && typeof value.re
 function readPatient(value: unknown, patientId: string, r4: R4SchemaValidator): { patient?: Patient; issues: ValidationIssue[] } {
   const where = 'prefetch.patient';
   if (!isObject(value) || value.resourceType !== 'Patient') return { issues: [{ path: where, message: `${where} must be a Patient resource${typeName(value)}` }] };
-  const issues = r4.validate(value, where);
+  const issues = r4.validate(value, where, READ);
   if (issues.length > 0) return { issues };
   // Cards for another patient than the one on screen would be worse than none.
   if (value.id !== patientId) return { issues: [{ path: where, message: `${where} is not the patient named in context.patientId` }] };
@@ -62,7 +65,7 @@ function readSearch<K extends Exclude<HookDataKey, 'patient'>>(key: K, value: un
     if (!isObject(resource) || typeof resource.resourceType !== 'string') return void issues.push({ path: `${at}.resource`, message: `${at}.resource must be a FHIR resource` });
     // Searches may also return an OperationOutcome or included resources: only the searched type is read.
     if (resource.resourceType !== type) return;
-    const problems = r4.validate(resource, `${at}.resource`);
+    const problems = r4.validate(resource, `${at}.resource`, READ);
     if (problems.length > 0) issues.push(...problems);
     else resources.push(resource);
   });

@@ -5,7 +5,7 @@ import { feedbackLogFields } from '../../cds/cds-feedback.js';
 import { fetchHookData, lentFhirServer } from '../../cds/cds-fhir-server.js';
 import { completeHookData, readHookData, requireHookRequest, type HookDataKey } from '../../cds/cds-request.js';
 import { CDS_SERVICES } from '../../cds/cds-services.js';
-import { sharedR4ReadValidator } from '../../fhir/r4-schema-validator.js';
+import { sharedR4Validator } from '../../fhir/r4-schema-validator.js';
 import type { SessionStore } from '../../smart/session-store.js';
 import { badRequest, invalid, notFound, OperationOutcomeError, outcome, upstream } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
@@ -43,7 +43,7 @@ export function cdsRouter(deps: CdsDeps): Router {
     const body = requireHookRequest(req.body, deps.core.check);
     if (body.hook !== service.hook) throw badRequest(`hook must be ${service.hook}`, 'hook');
     const { patientId, encounterId } = body.context;
-    const r4 = sharedR4ReadValidator();
+    const r4 = sharedR4Validator();
     const prefetched = readHookData(body.prefetch ?? {}, patientId, r4);
     if (prefetched.issues.length > 0) throw invalid(prefetched.issues, 400);
     let parts = prefetched.parts;

@@ -11,7 +11,7 @@ let core: Core;
 let r4: R4SchemaValidator;
 beforeAll(async () => {
   core = await testCore();
-  r4 = createR4SchemaValidator({ unknownFields: 'allowed' });
+  r4 = createR4SchemaValidator();
 });
 
 const searchset = (...resources: unknown[]) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map((resource) => ({ resource })) });
