@@ -22,6 +22,7 @@ import {
   NAME_KNOWN_BUG_CONTENT_ENCODING,
   NAME_KNOWN_BUG_DATE,
   NAME_KNOWN_BUG_EMPTY_MUSCLE,
+  NAME_UNSTORABLE_TEXT,
   NAME_VALID_SESSION,
   propertyAnyInput,
   propertyHttpAnyRequest,
@@ -29,6 +30,7 @@ import {
   propertyKnownBugContentEncoding,
   propertyKnownBugDateSpellings,
   propertyKnownBugEmptyMuscle,
+  propertyUnstorableText,
   propertyValidSession,
   startHttp,
 } from '../test/support/fuzz-properties.js';
@@ -73,6 +75,7 @@ const http = await startHttp(createApp(readConfig({ NEEDLECHART_API_RATE_LIMIT: 
 const regular: [string, () => Promise<Outcome>][] = [
   [NAME_ANY_INPUT, () => check(propertyAnyInput(core))],
   [NAME_VALID_SESSION, () => check(propertyValidSession(core, r4))],
+  [NAME_UNSTORABLE_TEXT, () => check(propertyUnstorableText(core))],
   [NAME_HTTP_ANY_REQUEST, () => check(propertyHttpAnyRequest(core, http.server))],
   [NAME_HTTP_VALID_PREVIEW, () => check(propertyHttpValidPreview(core, http.server))],
   // Found by fuzzing and fixed: regressions now.

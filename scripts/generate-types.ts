@@ -20,6 +20,7 @@ const SCHEMAS: ReadonlyArray<readonly [string, string]> = [
   ['state-scope.schema.json', 'StateScopeFile'],
   ['outcome-measures.schema.json', 'OutcomeMeasureFile'],
   ['manifest.schema.json', 'AppManifest'],
+  ['cds-hook-request.schema.json', 'CdsHookRequest'],
 ];
 
 export async function generateTypes(): Promise<string> {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { allowlistEntryProblem } from './smart/iss-allowlist.js';
+import type { CdsClient } from './cds/cds-auth.js';
 
 /**
  * Configuration, read from the environment once at start-up into a frozen object and validated with
@@ -48,10 +49,12 @@ export interface Config {
   readonly backendKeyId: string | undefined;
   /** Requests per minute per client on the API; launches get a tenth of it. */
   readonly apiRateLimitPerMinute: number;
-  /** CDS clients (EHRs) allowed to call the CDS Hooks services: `iss` and JWKS URL; the sandbox is added when it runs. */
-  readonly cdsClients: readonly { readonly iss: string; readonly jwksUrl: string }[];
-  /** `jku` values a CDS client JWT may name. */
-  readonly cdsJkuAllowlist: readonly string[];
+  /**
+   * CDS clients (EHRs) allowed to call the CDS Hooks services: `iss`, JWKS URL, and per client the
+   * other JWKS URLs its JWTs may name in `jku` and the FHIR servers it may send as `fhirServer`; the
+   * sandbox is added when it runs.
+   */
+  readonly cdsClients: readonly CdsClient[];
   /**
    * Express's `trust proxy`: which hops in front of NeedleChart may state the client's address in
    * X-Forwarded-For (rate limits key on it). `false`: none (the socket address counts); a number: that
@@ -95,9 +98,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function url(env: Env, name: string, problems: string[]): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
+/** An absolute https URL (plain http only on loopback), trailing slash removed; problems name it as `name`. */
+function checkedUrl(raw: string, name: string, problems: string[]): string | undefined {
   try {
     const parsed = new URL(raw);
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname))) {
@@ -110,6 +112,11 @@ function url(env: Env, name: string, problems: string[]): string | undefined {
   }
 }
 
+function url(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? checkedUrl(raw, name, problems) : undefined;
+}
+
 function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
@@ -119,17 +126,46 @@ function flag(env: Env, name: string, fallback: boolean, problems: string[]): bo
   return fallback;
 }
 
-function cdsClients(env: Env, problems: string[]): { iss: string; jwksUrl: string }[] {
+const CDS_CLIENTS_FORM = 'NEEDLECHART_CDS_CLIENTS must be a JSON list of {"iss": "...", "jwksUrl": "https://...", "jkuAllowlist": ["https://..."], "fhirServers": ["https://..."]} (the two lists optional)';
+
+/** An optional list of URLs in one CDS client entry. */
+function urlList(value: unknown, name: string, problems: string[]): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((u) => typeof u === 'string')) {
+    problems.push(`${name} must be a list of URLs`);
+    return [];
+  }
+  return value.flatMap((u: string, i) => checkedUrl(u.trim(), `${name}[${i}]`, problems) ?? []);
+}
+
+function cdsClients(env: Env, problems: string[]): CdsClient[] {
+  if (env.NEEDLECHART_CDS_JKU_ALLOWLIST?.trim()) {
+    // A global list let any registered client name any listed jku; each client now has its own.
+    problems.push("NEEDLECHART_CDS_JKU_ALLOWLIST is no longer read: list each client's jku URLs under jkuAllowlist in its NEEDLECHART_CDS_CLIENTS entry");
+  }
   const raw = env.NEEDLECHART_CDS_CLIENTS?.trim();
   if (!raw) return [];
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(raw) as unknown;
-    if (Array.isArray(parsed) && parsed.every((c) => typeof c?.iss === 'string' && typeof c?.jwksUrl === 'string')) return parsed as { iss: string; jwksUrl: string }[];
+    parsed = JSON.parse(raw);
   } catch {
-    /* reported below */
+    parsed = undefined;
   }
-  problems.push('NEEDLECHART_CDS_CLIENTS must be a JSON list of {"iss": "...", "jwksUrl": "https://..."}');
-  return [];
+  if (!Array.isArray(parsed)) {
+    problems.push(CDS_CLIENTS_FORM);
+    return [];
+  }
+  return parsed.flatMap((entry: unknown, i): CdsClient[] => {
+    const name = `NEEDLECHART_CDS_CLIENTS[${i}]`;
+    const c = (entry ?? {}) as { iss?: unknown; jwksUrl?: unknown; jkuAllowlist?: unknown; fhirServers?: unknown };
+    if (typeof c.iss !== 'string' || !c.iss.trim() || typeof c.jwksUrl !== 'string') {
+      problems.push(`${name}: ${CDS_CLIENTS_FORM}`);
+      return [];
+    }
+    const jwksUrl = checkedUrl(c.jwksUrl.trim(), `${name}.jwksUrl`, problems);
+    const client = { iss: c.iss.trim(), jwksUrl: jwksUrl ?? '', jkuAllowlist: urlList(c.jkuAllowlist, `${name}.jkuAllowlist`, problems), fhirServers: urlList(c.fhirServers, `${name}.fhirServers`, problems) };
+    return jwksUrl ? [client] : [];
+  });
 }
 
 function list(env: Env, name: string): string[] {
@@ -230,7 +266,6 @@ export function readConfig(env: Env = process.env): Config {
     backendKeyId: env.NEEDLECHART_BACKEND_KEY_ID?.trim() || undefined,
     apiRateLimitPerMinute: integer(env, 'NEEDLECHART_API_RATE_LIMIT', 1200, 10, 100_000_000, problems),
     cdsClients: cdsClients(env, problems),
-    cdsJkuAllowlist: list(env, 'NEEDLECHART_CDS_JKU_ALLOWLIST'),
     trustProxy: trustProxy(env, problems),
     complianceUsers: complianceUsers(env, problems),
     complianceRole: roleCode(env, problems),

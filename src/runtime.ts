@@ -131,7 +131,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
       store,
       keys,
       appUrl: () => appUrl,
-      clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json` }] : [])],
+      // The sandbox EHR as a CDS client: its own keys, and its own FHIR base as the one server it may lend a token for.
+      clients: () => [...config.cdsClients, ...(sandbox?.cds ? [{ iss: sandbox.origin, jwksUrl: `${sandbox.origin}/cds-client/jwks.json`, jkuAllowlist: [], fhirServers: [sandbox.fhirBaseUrl] }] : [])],
     },
   });
   warmR4Validator();

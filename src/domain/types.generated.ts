@@ -485,3 +485,42 @@ export interface AppManifest {
   tokenEndpointAuthMethods: ("none" | "client_secret_basic" | "private_key_jwt")[];
   logoUri?: string;
 }
+
+// ---- cds-hook-request.schema.json
+/**
+ * A CDS Hooks 2.0 call to one of NeedleChart's services (https://cds-hooks.hl7.org/2.0/#calling-a-cds-service), as far as NeedleChart reads it; other fields are allowed and ignored. Each prefetched value is checked further, per key, against FHIR R4 (src/cds/cds-request.ts).
+ */
+export interface CdsHookRequest {
+  hook: string;
+  /**
+   * A UUID the EHR gives this call.
+   */
+  hookInstance: string;
+  /**
+   * The EHR's FHIR base URL; used only when it is listed for the calling client.
+   */
+  fhirServer?: string;
+  fhirAuthorization?: {
+    access_token: string;
+    /**
+     * Bearer (OAuth token types are case-insensitive, RFC 6749 section 7.1).
+     */
+    token_type: string;
+  };
+  context: {
+    patientId: string;
+    encounterId?: string;
+    userId?: string;
+  };
+  prefetch?: {
+    /**
+     * A FHIR resource (a Bundle for a search), or null when the EHR could not fetch it.
+     */
+    [k: string]:
+      | ({
+          resourceType?: string;
+          [k: string]: unknown | undefined;
+        } | null)
+      | undefined;
+  };
+}

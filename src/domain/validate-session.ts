@@ -33,14 +33,18 @@ function crossFieldIssues(session: Session, profiles: Profiles): ValidationIssue
 }
 
 /**
- * The one door a session comes in by: the schema (shape, catalogs) first, then the cross-field rules.
+ * The one door a session comes in by: the schema (shape, catalogs, free-text characters) first, then
+ * the cross-field rules. The session returned is a copy whose free text is as it will be kept.
  * Every shape problem comes back at once, each with its field path; the cross-field rules need a
  * well-shaped session, so they report once the shape is valid. Nothing is thrown.
  */
 export function parseSession(input: unknown, check: SchemaCheck, profiles: Profiles): SessionParse {
-  const shape = check(SESSION_SCHEMA_ID, input);
+  // The schema's free-text fields are normalised as they are checked (control characters dropped,
+  // src/domain/free-text.ts): check a copy, so the caller's value is left as it was.
+  const copy = structuredClone(input);
+  const shape = check(SESSION_SCHEMA_ID, copy);
   if (shape.length > 0) return { ok: false, issues: shape };
-  const session = input as Session;
+  const session = copy as Session;
   const rules = crossFieldIssues(session, profiles);
   return rules.length > 0 ? { ok: false, issues: rules } : { ok: true, session };
 }

@@ -2,7 +2,8 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Resource } from 'fhir/r4.js';
-import { csvField, digestFile, digestOf, HashedFileWriter, listFiles, mapInOrder, readJsonIfExists, writeAtomic, type FileDigest } from './packet-files.js';
+import { csvRow } from './csv-cell.js';
+import { digestFile, digestOf, HashedFileWriter, listFiles, mapInOrder, readJsonIfExists, writeAtomic, type FileDigest } from './packet-files.js';
 
 /** A visit as kept in the packet (patients/<id>/visits/<date>_<procedure>.json): what the aggregates are rebuilt from, and what a rerun checks to reuse it. */
 export interface VisitFile {
@@ -104,7 +105,7 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
   const files: FileDigest[] = [];
   const index = new HashedFileWriter(join(out, 'index.csv'));
   const ndjson = new HashedFileWriter(join(out, 'resources.ndjson'));
-  await index.write(`${INDEX_HEADER.join(',')}\r\n`);
+  await index.write(csvRow(INDEX_HEADER));
   let visits = 0;
   let patients = 0;
   const ids = (await readdir(join(out, 'patients'))).sort();
@@ -123,7 +124,7 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
       visits += 1;
       files.push(digest);
       if (file.pdf && file.pdfSha256 !== undefined && file.pdfBytes !== undefined) files.push({ path: file.pdf, sha256: file.pdfSha256, bytes: file.pdfBytes });
-      await index.write(`${file.index.map(csvField).join(',')}\r\n`);
+      await index.write(csvRow(file.index));
       for (const resource of file.resources) {
         const json = JSON.stringify(resource);
         await ndjson.write(`${json}\n`);

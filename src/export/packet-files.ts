@@ -149,12 +149,6 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** RFC 4180 CSV field: quoted when it holds a comma, quote or line break. */
-export function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** Runs `work` over `items` with at most `limit` at a time. */
 export async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -10,7 +10,8 @@ import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
 import { bulkVisitPages } from './bulk-visit-source.js';
 import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly.js';
-import { csvField, Directories, exists, inPool, PRIVATE_DIR, PRIVATE_FILE, readAhead, sha256File, writeAtomic } from './packet-files.js';
+import { csvRow } from './csv-cell.js';
+import { Directories, exists, inPool, PRIVATE_DIR, PRIVATE_FILE, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
 import { writeVisitPdf } from './pdf/visit-pdf.js';
 import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
@@ -164,7 +165,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
 
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
   const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, retrieval, generator: core.generator });
-  const notIncludedCsv = [NOT_INCLUDED_HEADER, ...notIncluded.sort((a, b) => String(a[0]).localeCompare(String(b[0])))].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  const notIncludedCsv = [NOT_INCLUDED_HEADER, ...notIncluded.sort((a, b) => String(a[0]).localeCompare(String(b[0])))].map(csvRow).join('');
   const notIncludedFile = { path: 'not-included.csv', ...(await writeAtomic(join(out, 'not-included.csv'), notIncludedCsv)) };
   const hashed = [...packet.files, { path: 'cover.pdf', ...cover }, notIncludedFile].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));

@@ -1,4 +1,5 @@
 import type { Coding, Extension } from 'fhir/r4.js';
+import { fhirStringText } from '../domain/free-text.js';
 
 /** A sub-extension value: the kinds NeedleChart writes. */
 export type ExtensionValue = { valueString: string } | { valueCode: string } | { valueBoolean: boolean } | { valueInteger: number } | { valueDecimal: number } | { valueCoding: Coding } | { extension: Extension[] };
@@ -10,10 +11,12 @@ export function complex(url: string, parts: ReadonlyArray<readonly [string, Exte
 
 /**
  * FHIR `string` allows no whitespace but space, tab, CR and LF (pattern `[ \r\n\t\S]+`): other
- * Unicode spaces a user may paste (no-break space, line separator, ideographic space) become spaces.
+ * Unicode spaces a user may paste (no-break space, line separator, ideographic space) become spaces,
+ * and control characters are dropped. The rules live with the other free-text rules in
+ * src/domain/free-text.ts.
  */
 export function fhirString(text: string): string {
-  return text.replace(/[^\S \r\n\t]/gu, ' ');
+  return fhirStringText(text);
 }
 
 export const str = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueString: fhirString(v) });

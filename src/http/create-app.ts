@@ -108,7 +108,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(previewRouter(deps.core));
   app.use(rulesRouter(deps.core));
   if (deps.cds) {
-    app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, keys: deps.cds.keys, appUrl: deps.cds.appUrl, clients: deps.cds.clients, jkuAllowlist: () => config.cdsJkuAllowlist }));
+    app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, keys: deps.cds.keys, appUrl: deps.cds.appUrl, clients: deps.cds.clients }));
   }
   app.use(catalogRouter(deps.core));
   app.use(bodyMapRouter(deps.core));

@@ -18,6 +18,7 @@ const SCHEMA_FILES = [
   'state-scope.schema.json',
   'outcome-measures.schema.json',
   'manifest.schema.json',
+  'cds-hook-request.schema.json',
 ] as const;
 
 const schemaId = (file: string): string => `https://needlechart.dev/schemas/${file}`;

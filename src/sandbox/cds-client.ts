@@ -17,17 +17,20 @@ export class SandboxCdsClient {
     return new SandboxCdsClient(privateKey as webcrypto.CryptoKey, { ...(await exportJWK(publicKey)), kid: 'sandbox-cds-1', alg: 'ES384', use: 'sig' });
   }
 
-  /** A CDS client JWT for one call: `aud` the exact service URL, short-lived, unique `jti`. */
-  sign(iss: string, aud: string, overrides: { exp?: number; jti?: string } = {}): Promise<string> {
+  /**
+   * A CDS client JWT for one call: `aud` the exact service URL, short-lived, unique `jti`. Tests
+   * override `exp`, `iat` (null leaves it out) and `jti` to check how the service treats them.
+   */
+  sign(iss: string, aud: string, overrides: { exp?: number; iat?: number | null; jti?: string } = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({})
+    const jwt = new SignJWT({})
       .setProtectedHeader({ alg: 'ES384', kid: this.publicJwk.kid, typ: 'JWT' })
       .setIssuer(iss)
       .setAudience(aud)
-      .setIssuedAt(now)
       .setExpirationTime(overrides.exp ?? now + 300)
-      .setJti(overrides.jti ?? randomUUID())
-      .sign(this.key);
+      .setJti(overrides.jti ?? randomUUID());
+    if (overrides.iat !== null) jwt.setIssuedAt(overrides.iat ?? now);
+    return jwt.sign(this.key);
   }
 
   /** Prefetch for a service, filled from the sandbox's own data (as an EHR does before calling). */

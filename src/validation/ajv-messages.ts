@@ -82,7 +82,8 @@ export function toValidationIssue(error: ErrorObject): ValidationIssue | undefin
     case 'const':
       return { path, message: `${where} must be ${String(params.allowedValue)}` };
     case 'type':
-      return { path, message: `${where} must be ${TYPE_WORDS[String(params.type)] ?? String(params.type)}` };
+      // A union (`type: [object, null]`) comes as "object,null".
+      return { path, message: `${where} must be ${listWords(String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t))}` };
     case 'minimum':
     case 'maximum':
       return { path, message: `${where} ${range(schema) ?? `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`}` };
@@ -106,6 +107,9 @@ export function toValidationIssue(error: ErrorObject): ValidationIssue | undefin
       const what = hint ?? (error.keyword === 'format' ? `a valid ${String(params.format)}` : `text matching ${String(params.pattern)}`);
       return { path, message: `${where} must be ${what}` };
     }
+    case 'freeText':
+      // The one way a freeText field fails (schema-registry.ts): a lone surrogate, which UTF-8 cannot store.
+      return { path, message: `${where} contains a character that cannot be stored; retype it or paste it as plain text` };
     case 'if':
       return undefined;
     default:

@@ -1,5 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type KeywordDefinition, type ValidateFunction } from 'ajv';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import { hasLoneSurrogate, keptText, type FreeTextKind } from '../domain/free-text.js';
 import type { ValidationIssue } from '../outcome/validation-issue.js';
 import { toValidationIssues } from './ajv-messages.js';
 
@@ -35,6 +36,28 @@ function withCatalogs(node: unknown, catalogs: CatalogValues): unknown {
 }
 
 /**
+ * `freeText: single-line | multi-line` marks a field a person types (notes, response, plan, names
+ * of things) and applies the free-text rules of src/domain/free-text.ts to it: a lone UTF-16
+ * surrogate is refused (it cannot be stored); control characters are dropped, line breaks and tabs
+ * kept only in multi-line fields. It runs before the length keywords, so `minLength` and `maxLength`
+ * count the text that is kept, and it writes the kept text back into the value being validated
+ * (validate a copy when the caller's value must stay as it was).
+ */
+const FREE_TEXT_KEYWORD: KeywordDefinition = {
+  keyword: 'freeText',
+  type: 'string',
+  schemaType: 'string',
+  modifying: true,
+  before: 'maxLength',
+  validate: (kind: FreeTextKind, data: string, _parentSchema?: unknown, context?: { parentData: unknown; parentDataProperty: string | number }) => {
+    if (hasLoneSurrogate(data)) return false;
+    const kept = keptText(data, kind);
+    if (kept !== data && context) (context.parentData as Record<string | number, unknown>)[context.parentDataProperty] = kept;
+    return true;
+  },
+};
+
+/**
  * Compiles every schema once at start-up (STYLE.md convention 5): strict, all errors, formats,
  * verbose (so messages can read the field's own schema).
  */
@@ -44,6 +67,7 @@ export function createSchemaRegistry(schemas: readonly SchemaDocument[], catalog
   // Annotations only: `catalog` names the id list a field must come from; `patternHint` says in words what a pattern wants.
   ajv.addKeyword({ keyword: 'catalog', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'patternHint', schemaType: 'string' });
+  ajv.addKeyword(FREE_TEXT_KEYWORD);
   const validators = new Map<string, ValidateFunction>();
   for (const schema of schemas) validators.set(schema.$id, ajv.compile(withCatalogs(schema, catalogs) as object));
   return {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Procedure } from 'fhir/r4.js';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../src/cds/cds-cards.js';
 import type { RunningNeedleChart } from '../../src/runtime.js';
@@ -9,14 +12,60 @@ import { completeSession, muscle } from '../support/fixtures.js';
 import { patientAccessToken } from '../support/launch.js';
 import { startTestNeedleChart } from '../support/sandbox.js';
 
+/**
+ * Another EHR registered as a CDS client (`EHR_A`), with its JWKS, a second JWKS on its own jku
+ * allow-list, an attacker's JWKS, and a FHIR server: all served on loopback by `other`, which also
+ * records every request it gets (to see where a lent token went).
+ */
+const EHR_A = 'https://ehr-a.example.org';
+let other: Server;
+let otherBase: string;
+const seenByOther: { url: string; authorization: string | undefined }[] = [];
+let keyA: CryptoKey;
+let keyRotated: CryptoKey;
+let keyAttacker: CryptoKey;
+
+async function startOther(): Promise<void> {
+  const jwks = async (kid: string): Promise<{ key: CryptoKey; body: string }> => {
+    const { privateKey, publicKey } = await generateKeyPair('ES384');
+    return { key: privateKey, body: JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES384', use: 'sig' }] }) };
+  };
+  const [a, rotated, attacker] = await Promise.all([jwks('a-1'), jwks('a-2'), jwks('evil-1')]);
+  keyA = a.key;
+  keyRotated = rotated.key;
+  keyAttacker = attacker.key;
+  const bodies: Record<string, string> = { '/a/jwks.json': a.body, '/a/rotated-jwks.json': rotated.body, '/evil/jwks.json': attacker.body };
+  other = createServer((req, res) => {
+    const url = req.url ?? '';
+    if (bodies[url]) return void res.writeHead(200, { 'content-type': 'application/json' }).end(bodies[url]);
+    seenByOther.push({ url, authorization: req.headers.authorization });
+    const patient = /^\/fhir\/Patient\/([^/?]+)$/.exec(url);
+    if (patient) return void res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'Patient', id: patient[1] }));
+    if (url.startsWith('/fhir/')) return void res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', total: 0 }));
+    res.writeHead(404).end();
+  });
+  other.listen(0, '127.0.0.1');
+  await once(other, 'listening');
+  otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+}
+
 let nc: RunningNeedleChart;
 let logLines: string[];
 beforeAll(async () => {
-  ({ nc, logLines } = await startTestNeedleChart());
-});
+  await startOther();
+  const clients = [{ iss: EHR_A, jwksUrl: `${otherBase}/a/jwks.json`, jkuAllowlist: [`${otherBase}/a/rotated-jwks.json`], fhirServers: [`${otherBase}/fhir`] }];
+  ({ nc, logLines } = await startTestNeedleChart({ env: { NEEDLECHART_CDS_CLIENTS: JSON.stringify(clients) } }));
+}, 60_000);
 afterAll(async () => {
   await nc.close();
+  other.closeAllConnections();
+  await new Promise<void>((resolve) => other.close(() => resolve()));
 });
+
+/** A CDS client JWT signed with `key`, as EHR A (or whoever `iss` claims to be) would sign it. */
+function signAs(key: CryptoKey, iss: string, aud: string, header: { kid: string; jku?: string }): Promise<string> {
+  return new SignJWT({}).setProtectedHeader({ alg: 'ES384', typ: 'JWT', ...header }).setIssuer(iss).setAudience(aud).setIssuedAt().setExpirationTime('5m').setJti(randomUUID()).sign(key);
+}
 
 const sandbox = () => {
   if (!nc.sandbox?.cds) throw new Error('no sandbox');
@@ -106,6 +155,141 @@ describe('CDS Hooks discovery and security', () => {
   });
 });
 
+describe('CDS client JWT lifetime and keys', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const call = (token: string) => callHook('needlechart-patient-view', { hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-li-wei' } }, token);
+
+  it.each([
+    ['an exp ten years ahead', () => ({ exp: now() + 10 * 365 * 86_400 })],
+    ['an exp 7 minutes ahead (more than 5 minutes and the 60 s of clock skew)', () => ({ exp: now() + 420 })],
+    ['an iat 5 minutes in the future', () => ({ iat: now() + 300, exp: now() + 300 })],
+    ['no iat', () => ({ iat: null })],
+  ])('when the JWT has %s, then 401 and no cards', async (_label, overrides) => {
+    const res = await call(await sandbox().cds.sign(sandbox().origin, serviceUrl('needlechart-patient-view'), overrides()));
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { issue: { code: string }[] }).issue[0]?.code).toBe('security');
+  });
+
+  it('when exp is 5 minutes ahead and iat a little ahead (within the 60 s of clock skew), then the call is served', async () => {
+    const prefetch = await sandbox().cds.prefetch(sandbox().engine, 'needlechart-patient-view', { patientId: 'p-li-wei' });
+    const token = await sandbox().cds.sign(sandbox().origin, serviceUrl('needlechart-patient-view'), { exp: now() + 350, iat: now() + 30 });
+    const res = await callHook('needlechart-patient-view', { hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-li-wei' }, prefetch }, token);
+    expect(res.status).toBe(200);
+  });
+
+  it("when a client's JWT names a jku on that client's own allow-list, then its keys are used", async () => {
+    const prefetch = await sandbox().cds.prefetch(sandbox().engine, 'needlechart-patient-view', { patientId: 'p-li-wei' });
+    const token = await signAs(keyRotated, EHR_A, serviceUrl('needlechart-patient-view'), { kid: 'a-2', jku: `${otherBase}/a/rotated-jwks.json` });
+    const res = await callHook('needlechart-patient-view', { hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-li-wei' }, prefetch }, token);
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ["another client's allow-listed jku (the sandbox claiming EHR A's rotated keys)", () => signAs(keyRotated, sandbox().origin, serviceUrl('needlechart-patient-view'), { kid: 'a-2', jku: `${otherBase}/a/rotated-jwks.json` })],
+    ['a jku on no allow-list (an attacker\'s JWKS)', () => signAs(keyAttacker, EHR_A, serviceUrl('needlechart-patient-view'), { kid: 'evil-1', jku: `${otherBase}/evil/jwks.json` })],
+  ])('when a JWT names %s, then 401', async (_label, make) => {
+    expect((await call(await make())).status).toBe(401);
+  });
+
+  it("when EHR A signs with its registered key, then it is served like the sandbox", async () => {
+    const prefetch = await sandbox().cds.prefetch(sandbox().engine, 'needlechart-patient-view', { patientId: 'p-li-wei' });
+    const token = await signAs(keyA, EHR_A, serviceUrl('needlechart-patient-view'), { kid: 'a-1' });
+    expect((await callHook('needlechart-patient-view', { hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-li-wei' }, prefetch }, token)).status).toBe(200);
+  });
+});
+
+describe('fhirServer and the token it lends', () => {
+  const body = (fhirServer: string) => ({ hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-maria-lopez' }, fhirServer, fhirAuthorization: { access_token: 'lent-token-must-not-travel', token_type: 'Bearer', expires_in: 300, scope: 'patient/Patient.r', subject: 'cds' } });
+
+  it.each([
+    ['a loopback server not listed for the client', () => `${otherBase}/fhir`],
+    ['an https server not listed for the client', () => 'https://fhir.elsewhere.example/r4'],
+    ['a plain-http server', () => 'http://fhir.elsewhere.example/r4'],
+  ])('when the sandbox sends no prefetch and %s as fhirServer, then 412 and the token goes nowhere', async (_label, server) => {
+    seenByOther.length = 0;
+    const res = await callHook('needlechart-patient-view', body(server()));
+    expect(res.status).toBe(412);
+    expect(seenByOther).toEqual([]);
+  });
+
+  it('when a prefetch is sent with an unlisted fhirServer, then the cards come from the prefetch and the token goes nowhere', async () => {
+    seenByOther.length = 0;
+    const prefetch = await sandbox().cds.prefetch(sandbox().engine, 'needlechart-patient-view', { patientId: 'p-maria-lopez' });
+    const res = await callHook('needlechart-patient-view', { ...body(`${otherBase}/fhir`), prefetch });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { cards: Card[] }).cards.map((c) => c.indicator)).toEqual(['warning', 'info']);
+    expect(seenByOther).toEqual([]);
+  });
+
+  it('when EHR A sends the FHIR server listed for it, then the service reads it with the lent token', async () => {
+    seenByOther.length = 0;
+    const token = await signAs(keyA, EHR_A, serviceUrl('needlechart-patient-view'), { kid: 'a-1' });
+    const res = await callHook('needlechart-patient-view', { ...body(`${otherBase}/fhir`), context: { patientId: 'p-a-1' } }, token);
+    expect(res.status).toBe(200);
+    expect(seenByOther.map((r) => r.url.split('?')[0]).sort()).toEqual(['/fhir/Coverage', '/fhir/Observation', '/fhir/Patient/p-a-1', '/fhir/Procedure']);
+    expect(seenByOther.every((r) => r.authorization === 'Bearer lent-token-must-not-travel')).toBe(true);
+  });
+
+  it('when EHR A prefetches some keys and not others, then only the missing ones are read from its FHIR server', async () => {
+    seenByOther.length = 0;
+    const token = await signAs(keyA, EHR_A, serviceUrl('needlechart-patient-view'), { kid: 'a-1' });
+    const prefetch = { patient: { resourceType: 'Patient', id: 'p-a-2' }, coverage: { resourceType: 'Bundle', type: 'searchset', entry: [] }, procedures: null };
+    const res = await callHook('needlechart-patient-view', { ...body(`${otherBase}/fhir`), context: { patientId: 'p-a-2' }, prefetch }, token);
+    expect(res.status).toBe(200);
+    expect(seenByOther.map((r) => r.url.split('?')[0]).sort()).toEqual(['/fhir/Observation', '/fhir/Procedure']);
+  });
+});
+
+describe('malformed hook requests', () => {
+  type Body = Record<string, unknown> & { prefetch: Record<string, unknown> };
+  const valid = async (): Promise<Body> => ({ hook: 'patient-view', hookInstance: randomUUID(), context: { patientId: 'p-li-wei' }, prefetch: await sandbox().cds.prefetch(sandbox().engine, 'needlechart-patient-view', { patientId: 'p-li-wei' }) });
+  const firstEntry = (b: Body, key: string): Record<string, unknown> => ((b.prefetch[key] as { entry: { resource: Record<string, unknown> }[] }).entry[0]?.resource ?? {});
+
+  it.each([
+    ['prefetch.patient is text', 'prefetch.patient', (b: Body) => void (b.prefetch.patient = 'Patient/p-li-wei')],
+    ['prefetch.patient is an Observation', 'prefetch.patient', (b: Body) => void (b.prefetch.patient = { resourceType: 'Observation', id: 'o', status: 'final', code: { text: 'x' } })],
+    ['prefetch.patient is another patient', 'prefetch.patient', (b: Body) => void (b.prefetch.patient = { resourceType: 'Patient', id: 'p-maria-lopez' })],
+    ['prefetch.patient has a name that is not a list', 'prefetch.patient.name', (b: Body) => void (b.prefetch.patient = { resourceType: 'Patient', id: 'p-li-wei', name: 'Li Wei' })],
+    ['prefetch.coverage is a Patient, not a Bundle', 'prefetch.coverage', (b: Body) => void (b.prefetch.coverage = { resourceType: 'Patient', id: 'p-li-wei' })],
+    ['prefetch.coverage has entries that are not a list', 'prefetch.coverage.entry', (b: Body) => void (b.prefetch.coverage = { resourceType: 'Bundle', type: 'searchset', entry: 'none' })],
+    ['prefetch.observations has an empty entry', 'prefetch.observations.entry[0]', (b: Body) => void (b.prefetch.observations = { resourceType: 'Bundle', type: 'searchset', entry: [null] })],
+    ['prefetch.procedures holds a Procedure whose code is text', 'prefetch.procedures.entry[0].resource.code', (b: Body) => void (firstEntry(b, 'procedures').code = '20561')],
+    ['prefetch.observations holds an Observation whose partOf is text', 'prefetch.observations.entry[0].resource.partOf', (b: Body) => void (firstEntry(b, 'observations').partOf = 'Procedure/x')],
+    ['prefetch is a list', 'prefetch', (b: Body) => void (b.prefetch = [] as unknown as Record<string, unknown>)],
+    ['context.patientId is a number', 'context.patientId', (b: Body) => void (b.context = { patientId: 42 })],
+    ['context is text', 'context', (b: Body) => void (b.context = 'p-li-wei')],
+    ['hookInstance is missing', 'hookInstance', (b: Body) => void delete b.hookInstance],
+    ['hook is another hook', 'hook', (b: Body) => void (b.hook = 'order-sign')],
+  ])('when %s, then 400 with an OperationOutcome naming %s', async (_label, field, mutate) => {
+    const b = await valid();
+    mutate(b);
+    const res = await callHook('needlechart-patient-view', b);
+    expect(res.status).toBe(400);
+    const outcome = (await res.json()) as { resourceType: string; issue: { severity: string; expression?: string[]; diagnostics: string }[] };
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue.map((i) => i.expression?.[0])).toContain(field);
+  });
+
+  it('when a prefetched search has no entries at all, then it reads as no results', async () => {
+    const b = await valid();
+    b.prefetch.procedures = { resourceType: 'Bundle', type: 'searchset', total: 0 };
+    b.prefetch.observations = { resourceType: 'Bundle', type: 'searchset', total: 0 };
+    const res = await callHook('needlechart-patient-view', b);
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['prefetch.patient is null (the EHR could not fetch it)', (b: Body) => void (b.prefetch.patient = null)],
+    ['prefetch.observations is left out', (b: Body) => void delete b.prefetch.observations],
+  ])('when %s and there is no FHIR server to read, then 412 naming what is missing', async (_label, mutate) => {
+    const b = await valid();
+    mutate(b);
+    const res = await callHook('needlechart-patient-view', b);
+    expect(res.status).toBe(412);
+    expect(((await res.json()) as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics).toMatch(/prefetch\.(patient|observations)/);
+  });
+});
+
 describe('cards', () => {
   it('when an investigational-payer patient is viewed, then a payer card and a course card come back, each well formed', async () => {
     const cards = await patientView('p-maria-lopez');
@@ -173,5 +357,27 @@ describe('cards', () => {
     expect(log).toContain('"message":"cds feedback"');
     expect(log).toContain('"outcome":"overridden"');
     expect(log).not.toContain('Maria');
+  });
+
+  it('when feedback carries free text in any field, then the log holds only the card id, outcome, suggestion ids and reason code', async () => {
+    logLines.length = 0;
+    const url = `${serviceUrl('needlechart-patient-view')}/feedback`;
+    const card = randomUUID();
+    const feedback = [
+      { card, outcome: 'accepted', acceptedSuggestions: [{ id: 'suggestion-1' }, { id: 'Maria Lopez asked for this' }], outcomeTimestamp: new Date().toISOString() },
+      { card: 'Maria Lopez refused needling', outcome: 'overridden because Maria is afraid', overrideReason: { reason: { code: 'Maria said no', system: 'x', display: 'Maria Lopez declined' }, userComment: 'Maria Lopez, DOB 1970-01-01' }, outcomeTimestamp: new Date().toISOString() },
+      { card, outcome: 'overridden', overrideReason: { reason: { code: 'patient-declined', system: 'x', display: 'Maria declined' }, userComment: 'Maria again' }, outcomeTimestamp: new Date().toISOString() },
+    ];
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await sandbox().cds.sign(sandbox().origin, url)}` }, body: JSON.stringify({ feedback }) });
+    expect(res.status).toBe(200);
+    const log = logLines.filter((l) => l.includes('cds feedback'));
+    expect(log).toHaveLength(3);
+    expect(log.join('\n')).not.toMatch(/Maria|1970|afraid/);
+    expect(log[0]).toContain(`"card":"${card}"`);
+    expect(log[0]).toContain('"acceptedSuggestions":"suggestion-1,not-an-id"');
+    expect(log[1]).toContain('"card":"not-a-card-id"');
+    expect(log[1]).toContain('"outcome":"unknown"');
+    expect(log[1]).toContain('"overrideReason":"not-a-code"');
+    expect(log[2]).toContain('"overrideReason":"patient-declined"');
   });
 });

@@ -238,4 +238,19 @@ describe('compliance export', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
     expect(manifest.files.filter((f) => f.path === 'not-included.csv')).toHaveLength(1);
   });
+
+  it('when a Procedure charted by another system holds text starting with a formula character, then not-included.csv writes it as text a spreadsheet will not run', async () => {
+    await sandbox.engine.execute({ method: 'PUT', path: '/Patient/p-formula', body: { resourceType: 'Patient', id: 'p-formula', name: [{ family: 'Formula' }] } });
+    const procedure = { resourceType: 'Procedure', id: 'pr-formula', status: 'completed', subject: { reference: 'Patient/p-formula' }, encounter: { reference: '=HYPERLINK("http://evil.example","x")' }, performedDateTime: '2026-05-06T10:00:00Z', code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/procedure', code: 'dry-needling' }] } };
+    const [, , status] = await sandbox.engine.execute({ method: 'PUT', path: '/Procedure/pr-formula', body: procedure });
+    expect(status).toBeLessThan(300);
+    try {
+      const out = packetDir();
+      await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-formula' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, source: 'search' });
+      const rows = readFileSync(join(out, 'not-included.csv'), 'utf8').trim().split('\r\n');
+      expect(rows[1]).toMatch(/^2026-05-06T10:00:00Z,Patient\/p-formula,"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",Procedure\/pr-formula,Not charted/);
+    } finally {
+      await sandbox.engine.execute({ method: 'DELETE', path: '/Procedure/pr-formula' });
+    }
+  });
 });

@@ -15,6 +15,7 @@ import type { Express } from 'express';
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import request from 'supertest';
+import { hasLoneSurrogate, keptText, type FreeTextKind } from '../../src/domain/free-text.js';
 import type { Session } from '../../src/domain/types.generated.js';
 import { validateBundleResources, type R4SchemaValidator } from '../../src/fhir/r4-schema-validator.js';
 import { toVisitTransaction } from '../../src/fhir/visit-bundle.js';
@@ -78,9 +79,8 @@ export const HOSTILE_TEXT = [
   '&lt;script&gt;',
   '&amp;',
   'a\u0000b\u001bc\u007f',
+  'tab\there\r\nand\rthere\u0085\u009b31m',
   '\u202eevil',
-  '\ud800',
-  'x\udfffy',
   '${7*7}',
   '__proto__',
   'constructor',
@@ -90,12 +90,19 @@ export const HOSTILE_TEXT = [
   'Müller, Ñandú, 张伟, Łódź, عربى, 🧑🏽‍⚕️',
 ];
 
+/** Text with a lone UTF-16 surrogate: JSON can carry it, UTF-8 and so FHIR cannot; refused wherever free text goes. */
+export const UNSTORABLE_TEXT = ['\ud800', 'x\udfffy', 'taut band \udc00\ud800 at L3', 'emoji cut in half \ud83d', '\ude00 at the start'];
+
 /** Whitespace a user can type or paste; several are not whitespace to FHIR's string pattern. */
 const WHITESPACE = [' ', '\t', '\n', '\r', '\u000b', '\u000c', '\u00a0', '\u1680', '\u2000', '\u2007', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085', '\u200b', '\u180e'];
 
 const controlChar = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f })).map((c) => String.fromCharCode(c));
 
-/** Free text of min..max code points (the schema's minLength/maxLength). */
+/**
+ * Free text a session may hold: min..max code points once its control characters are dropped (the
+ * schema counts the kept text, src/domain/free-text.ts), and no lone surrogate (UNSTORABLE_TEXT is
+ * refused, see propertyUnstorableText). Control characters, TABs and line breaks of every kind are in.
+ */
 export function freeText(min: number, max: number): fc.Arbitrary<string> {
   const short = Math.min(max, 60);
   const tiny = Math.min(max, 8);
@@ -110,7 +117,7 @@ export function freeText(min: number, max: number): fc.Arbitrary<string> {
       // Exactly the schema's maxLength, in 1-, 2- and 4-byte characters and ones JSON or HTML must escape.
       { weight: 1, arbitrary: fc.constantFrom('x', '<', '\u{1F600}', '\u0000', ' ', 'é', '&', '"').map((c) => c.repeat(max)) },
     )
-    .filter((s) => codePoints(s) >= min && codePoints(s) <= max);
+    .filter((s) => !hasLoneSurrogate(s) && codePoints(keptText(s, 'multi-line')) >= min && codePoints(s) <= max);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +248,30 @@ export function validSession(core: Core): fc.Arbitrary<Session> {
   });
 }
 
+/** Every free-text field a session holds, with its path (as issues name it), its place and its kind (profiles/session.schema.json `freeText`). */
+export function freeTextFields(session: Session): { readonly field: string; readonly steps: readonly PathStep[]; readonly kind: FreeTextKind; readonly value: string }[] {
+  const out: { field: string; steps: PathStep[]; kind: FreeTextKind; value: string }[] = [];
+  const add = (field: string, steps: PathStep[], kind: FreeTextKind, value: string | undefined): void => {
+    if (value !== undefined) out.push({ field, steps, kind, value });
+  };
+  add('performer.display', ['performer', 'display'], 'single-line', session.performer.display);
+  session.diagnoses.forEach((d, i) => add(`diagnoses[${i}].display`, ['diagnoses', i, 'display'], 'single-line', d.display));
+  session.screening.contraindications.forEach((c, i) => add(`screening.contraindications[${i}]`, ['screening', 'contraindications', i], 'single-line', c));
+  session.screening.precautions.forEach((c, i) => add(`screening.precautions[${i}]`, ['screening', 'precautions', i], 'single-line', c));
+  add('needle.type', ['needle', 'type'], 'single-line', session.needle.type);
+  session.muscles.forEach((m, i) => {
+    add(`muscles[${i}].precaution`, ['muscles', i, 'precaution'], 'single-line', m.precaution);
+    add(`muscles[${i}].notes`, ['muscles', i, 'notes'], 'multi-line', m.notes);
+  });
+  add('estim.waveform', ['estim', 'waveform'], 'single-line', session.estim?.waveform);
+  add('estim.intensity', ['estim', 'intensity'], 'single-line', session.estim?.intensity);
+  (session.outcomes?.rom ?? []).forEach((r, i) => add(`outcomes.rom[${i}].movement`, ['outcomes', 'rom', i, 'movement'], 'single-line', r.movement));
+  (session.adverseEvents ?? []).forEach((e, i) => add(`adverseEvents[${i}].type`, ['adverseEvents', i, 'type'], 'single-line', e.type));
+  add('response', ['response'], 'multi-line', session.response);
+  add('plan', ['plan'], 'multi-line', session.plan);
+  return out;
+}
+
 /** Free-text values the HTML note shows (templates/note.html.hbs and partials), for the escaping check. */
 export function renderedFreeText(session: Session): string[] {
   const texts: (string | undefined)[] = [
@@ -318,7 +349,7 @@ function applyMutation(root: Record<string, unknown>, m: Mutation): void {
 }
 
 /** Values just outside what the schema accepts, more likely to reach edge cases than random JSON. */
-const nearMiss: fc.Arbitrary<Json> = fc.constantFrom<Json>('', ' ', '\u0000', 'x'.repeat(5000), -1, 0, -0.5, 1.5, 61, 101, 1801, 1e308, -1e308, 5e-324, null, true, false, [], {}, [null], { '': '' }, '__proto__', 'left ', 'LEFT', 'upper-trapezius ', 'Upper-Trapezius', '2026-13-40T25:61:61Z', '2026-11-20', 'medicare\u0000');
+const nearMiss: fc.Arbitrary<Json> = fc.constantFrom<Json>('', ' ', '\u0000', '\ud800', 'x\udfffy', '\u0001\u0002', 'a\tb\r\nc', 'x'.repeat(5000), -1, 0, -0.5, 1.5, 61, 101, 1801, 1e308, -1e308, 5e-324, null, true, false, [], {}, [null], { '': '' }, '__proto__', 'left ', 'LEFT', 'upper-trapezius ', 'Upper-Trapezius', '2026-13-40T25:61:61Z', '2026-11-20', 'medicare\u0000');
 
 const extraKey = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '', '$ref', 'a.b', 'a/b~c', '[0]', '0', 'muscles[0]', ' date'));
 
@@ -437,10 +468,17 @@ function expectedNeedling(session: Session): { code: string } | { oneOf: readonl
 
 export function checkValidSession(core: Core, r4: R4SchemaValidator, session: Session): void {
   let analysis: SessionAnalysis;
+  const input = structuredClone(session);
   try {
-    analysis = analyseSession(session, core);
+    analysis = analyseSession(input, core);
   } catch (error) {
     fail('a valid session was refused', error instanceof OperationOutcomeError ? error.outcome : String(error));
+  }
+  if (JSON.stringify(input) !== JSON.stringify(session)) fail('analyseSession changed the value it was given');
+  // Free text comes out as the free-text rules keep it (control characters dropped), and nothing else changes.
+  for (const { field, steps, kind, value } of freeTextFields(session)) {
+    const kept = nodeAt(analysis.session, steps);
+    if (kept !== keptText(value, kind)) fail(`${field} was not kept as the free-text rules say`, { value, kept });
   }
   const needling = analysis.coding.codes.filter((c) => NEEDLING_CODES.has(c.code));
   if (needling.length !== 1) fail('not exactly one needling code', analysis.coding.codes.map((c) => c.code));
@@ -459,7 +497,7 @@ export function checkValidSession(core: Core, r4: R4SchemaValidator, session: Se
   // compare with whitespace runs collapsed (whitespace is not significant in this HTML).
   const collapse = (t: string): string => t.replace(/\s+/g, ' ');
   const flatHtml = collapse(html);
-  const texts = renderedFreeText(session);
+  const texts = renderedFreeText(analysis.session);
   for (const text of texts) {
     if (text.includes('<') && !flatHtml.includes(collapse(Handlebars.escapeExpression(text)))) fail('free text with < does not appear escaped in the HTML note', text);
   }
@@ -478,6 +516,26 @@ export function checkValidSession(core: Core, r4: R4SchemaValidator, session: Se
 
 export function propertyValidSession(core: Core, r4: R4SchemaValidator) {
   return fc.asyncProperty(validSession(core), async (session) => checkValidSession(core, r4, session));
+}
+
+export const NAME_UNSTORABLE_TEXT = 'when a lone UTF-16 surrogate is put into any free-text field of a valid session, then analyseSession refuses it with a 422 naming that field as holding a character that cannot be stored';
+
+export function propertyUnstorableText(core: Core) {
+  return fc.asyncProperty(validSession(core), fc.nat(), fc.constantFrom(...UNSTORABLE_TEXT), fc.string({ maxLength: 20 }), async (session, pick, bad, around) => {
+    const fields = freeTextFields(session);
+    const target = fields[pick % fields.length];
+    if (!target) return;
+    const s = structuredClone(session) as unknown as Record<string, unknown>;
+    const parent = nodeAt(s, target.steps.slice(0, -1)) as Record<PathStep, unknown>;
+    parent[target.steps[target.steps.length - 1] as PathStep] = `${around}${bad}`.slice(-60);
+    try {
+      analyseSession(s, core);
+    } catch (error) {
+      if (error instanceof OperationOutcomeError && error.status === 422 && error.outcome.issue.some((i) => i.expression?.[0] === target.field && /contains a character that cannot be stored/.test(i.diagnostics ?? ''))) return;
+      fail(`${target.field} with a lone surrogate was refused, but not as unstorable text`, error instanceof OperationOutcomeError ? error.outcome : String(error));
+    }
+    fail(`${target.field} with a lone surrogate was accepted`);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ describe('readConfig', () => {
       fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
-      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], cdsJkuAllowlist: [], trustProxy: false,
+      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], trustProxy: false,
       complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60,
     });
   });
@@ -87,5 +87,30 @@ describe('readConfig', () => {
       "PORT must be a whole number from 0 to 65535 (got 'eighty')",
       "NEEDLECHART_BODY_LIMIT_BYTES must be a whole number from 1024 to 10485760 (got '5')",
     ]);
+  });
+
+  it('when CDS clients are set, then each has its own jku allow-list and FHIR servers (empty when left out), trailing slashes removed', () => {
+    const clients = [
+      { iss: 'https://ehr-a.example.org', jwksUrl: 'https://ehr-a.example.org/jwks.json', jkuAllowlist: ['https://keys.ehr-a.example.org/jwks.json'], fhirServers: ['https://ehr-a.example.org/fhir/r4/'] },
+      { iss: 'https://ehr-b.example.org', jwksUrl: 'https://ehr-b.example.org/jwks.json' },
+    ];
+    expect(readConfig({ NEEDLECHART_CDS_CLIENTS: JSON.stringify(clients) }).cdsClients).toEqual([
+      { iss: 'https://ehr-a.example.org', jwksUrl: 'https://ehr-a.example.org/jwks.json', jkuAllowlist: ['https://keys.ehr-a.example.org/jwks.json'], fhirServers: ['https://ehr-a.example.org/fhir/r4'] },
+      { iss: 'https://ehr-b.example.org', jwksUrl: 'https://ehr-b.example.org/jwks.json', jkuAllowlist: [], fhirServers: [] },
+    ]);
+  });
+
+  it.each([
+    [[{ iss: 'https://a.example', jwksUrl: 'https://a.example/jwks', fhirServers: ['http://fhir.a.example/r4'] }], 'NEEDLECHART_CDS_CLIENTS[0].fhirServers[0] must use https (plain http only on loopback)'],
+    [[{ iss: 'https://a.example', jwksUrl: 'https://a.example/jwks', jkuAllowlist: 'https://a.example/keys' }], 'NEEDLECHART_CDS_CLIENTS[0].jkuAllowlist must be a list of URLs'],
+    [[{ iss: 'https://a.example', jwksUrl: 'jwks.json' }], 'NEEDLECHART_CDS_CLIENTS[0].jwksUrl must be an absolute URL'],
+    [[{ jwksUrl: 'https://a.example/jwks' }], 'NEEDLECHART_CDS_CLIENTS[0]: NEEDLECHART_CDS_CLIENTS must be a JSON list of'],
+    [{ iss: 'https://a.example' }, 'NEEDLECHART_CDS_CLIENTS must be a JSON list of'],
+  ])('when NEEDLECHART_CDS_CLIENTS is %j, then start-up refuses: %s', (clients, message) => {
+    expect(() => readConfig({ NEEDLECHART_CDS_CLIENTS: JSON.stringify(clients) })).toThrow(message);
+  });
+
+  it('when the old global NEEDLECHART_CDS_JKU_ALLOWLIST is set, then start-up refuses and says where the URLs go now', () => {
+    expect(() => readConfig({ NEEDLECHART_CDS_JKU_ALLOWLIST: 'https://keys.example.org/jwks.json' })).toThrow("NEEDLECHART_CDS_JKU_ALLOWLIST is no longer read: list each client's jku URLs under jkuAllowlist in its NEEDLECHART_CDS_CLIENTS entry");
   });
 });

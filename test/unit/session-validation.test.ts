@@ -5,6 +5,7 @@ import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error
 import { loadProfiles, type LoadedProfiles } from '../../src/profiles/load-profiles.js';
 import { createCore, type Core } from '../../src/service/core.js';
 import { requireSession } from '../../src/service/preview-session.js';
+import { fullSession } from '../support/fixtures.js';
 
 const EXAMPLES_DIR = new URL('../../examples/sessions/', import.meta.url);
 
@@ -371,5 +372,90 @@ describe('catalog fields given the wrong type', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.filter((i) => i.path === field)).toEqual([{ path: field, message }]);
+  });
+});
+
+// ---- 6. Free text: control characters and lone surrogates ----
+
+/** Every free-text field of the session, as a path into fullSession() and its field path in messages. */
+const FREE_TEXT: readonly (readonly [readonly Key[], string, 'single-line' | 'multi-line'])[] = [
+  [['performer', 'display'], 'performer.display', 'single-line'],
+  [['diagnoses', 0, 'display'], 'diagnoses[0].display', 'single-line'],
+  [['screening', 'contraindications', 0], 'screening.contraindications[0]', 'single-line'],
+  [['screening', 'precautions', 1], 'screening.precautions[1]', 'single-line'],
+  [['needle', 'type'], 'needle.type', 'single-line'],
+  [['muscles', 2, 'precaution'], 'muscles[2].precaution', 'single-line'],
+  [['muscles', 0, 'notes'], 'muscles[0].notes', 'multi-line'],
+  [['estim', 'waveform'], 'estim.waveform', 'single-line'],
+  [['estim', 'intensity'], 'estim.intensity', 'single-line'],
+  [['outcomes', 'rom', 1, 'movement'], 'outcomes.rom[1].movement', 'single-line'],
+  [['adverseEvents', 0, 'type'], 'adverseEvents[0].type', 'single-line'],
+  [['response'], 'response', 'multi-line'],
+  [['plan'], 'plan', 'multi-line'],
+];
+
+function valueAt(root: unknown, path: readonly Key[]): unknown {
+  return path.reduce<unknown>((node, key) => childOf(node, key, path), root);
+}
+
+describe('free text with control characters and lone surrogates', () => {
+  it.each(FREE_TEXT.map(([path, field]) => [field, path] as const))('when %s holds a lone UTF-16 surrogate, then it is refused, naming the field', (field, path) => {
+    const input = structuredClone(fullSession()) as unknown;
+    set(input, path, 'taut band \ud800 at L3');
+    const result = parse(input);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([{ path: field, message: `${field} contains a character that cannot be stored; retype it or paste it as plain text` }]);
+  });
+
+  it('when a lone surrogate reaches the API, then 422 with an OperationOutcome naming the field', () => {
+    const error = caught(() => requireSession({ ...fullSession(), plan: 'x\udfffy' }, core));
+    expect(error).toBeInstanceOf(OperationOutcomeError);
+    if (!(error instanceof OperationOutcomeError)) return;
+    expect(error.status).toBe(422);
+    expect(error.outcome.issue).toEqual([{ severity: 'error', code: 'invalid', diagnostics: 'plan contains a character that cannot be stored; retype it or paste it as plain text', expression: ['plan'] }]);
+  });
+
+  it.each(FREE_TEXT.map(([path, field, kind]) => [field, kind, path] as const))('when %s (%s) holds control characters, then they are removed and its line breaks and tabs kept only where it has lines', (field, kind, path) => {
+    const input = structuredClone(fullSession()) as unknown;
+    set(input, path, 'one\ttwo\r\nthree\rfour\nfive\u0000six\u0007\u001b[31m\u007f\u0085seven \u{1F600}');
+    const result = parse(input);
+    expect(result.ok, field).toBe(true);
+    if (!result.ok) return;
+    expect(valueAt(result.session, path)).toBe(kind === 'multi-line' ? 'one\ttwo\nthree\nfour\nfivesix[31mseven \u{1F600}' : 'one two three four fivesix[31mseven \u{1F600}');
+  });
+
+  it('when a required field holds nothing but control characters, then it is refused as empty', () => {
+    const result = parse({ ...fullSession(), needle: { ...fullSession().needle, type: '\u0000\u0001\u0002' } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([{ path: 'needle.type', message: 'needle.type must not be empty' }]);
+  });
+
+  it('when free text holds a long run of control characters, then the length limit counts the text that is kept', () => {
+    const result = parse({ ...fullSession(), needle: { ...fullSession().needle, type: `${'\u0001'.repeat(500)}solid filiform` } });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.session.needle.type).toBe('solid filiform');
+  });
+
+  it('when the session schema is read, then every text field that is not a code, id, date or catalog entry is marked as free text, and those are exactly the fields above', () => {
+    const schema = readJson(new URL('../../profiles/session.schema.json', import.meta.url)) as { properties: Record<string, unknown>; definitions: Record<string, unknown> };
+    const unmarked: string[] = [];
+    const marked: string[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (!isRecord(node)) return;
+      if (node.type === 'string') {
+        const coded = ['enum', 'const', 'pattern', 'format', 'catalog', '$ref'].some((k) => k in node);
+        if (typeof node.freeText === 'string') marked.push(`${where}:${node.freeText}`);
+        else if (!coded) unmarked.push(where);
+      }
+      for (const [key, value] of Object.entries(node)) if (key === 'properties' || key === 'definitions') for (const [name, child] of Object.entries(value as Record<string, unknown>)) walk(child, `${where}/${name}`);
+      if (isRecord(node.items)) walk(node.items, `${where}[]`);
+    };
+    walk(schema, '');
+    expect(unmarked).toEqual([]);
+    expect(marked.filter((m) => m.endsWith(':multi-line')).sort()).toEqual(['/needledMuscle/notes:multi-line', '/plan:multi-line', '/response:multi-line']);
+    expect(marked).toHaveLength(FREE_TEXT.length);
   });
 });

@@ -22,7 +22,7 @@ export function writeCoverPdf(path: string, facts: CoverFacts): Promise<Digest> 
   const doc = new PDFDocument({ size: 'LETTER', margin: 60, info: { Title: 'Dry needling record packet', Author: 'NeedleChart' } });
   const written = writeStreamAtomic(path, doc);
   const f = facts.filters;
-  doc.font('Helvetica-Bold').fontSize(20).text('Dry needling record packet');
+  doc.font('Helvetica-Bold').fontSize(20).text(pdfText('Dry needling record packet'));
   doc.moveDown(0.3).font('Helvetica').fontSize(11).fillColor('#5b6876').text(pdfText(`Prepared for a payer record request by ${facts.generator}`));
   doc.fillColor('#1d2733').moveDown(1.2).fontSize(11);
   const rows: [string, string][] = [

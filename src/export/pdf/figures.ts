@@ -16,9 +16,9 @@ export function drawBodyMaps(doc: Doc, data: BodyMapData, marked: readonly Marke
       doc.ellipse(e.cx, e.cy, e.rx, e.ry).lineWidth(e.risk ? 2 : 1).fillAndStroke('#1f6f8b', e.risk ? '#b4441d' : '#0d3a4a');
     }
     doc.fillColor('#5b6876').fontSize(16);
-    for (const m of drawing.sideMarkers) doc.text(m.text, m.x, m.y - 14, { lineBreak: false });
+    for (const m of drawing.sideMarkers) doc.text(pdfText(m.text), m.x, m.y - 14, { lineBreak: false });
     doc.restore();
-    doc.fillColor('#1d2733').fontSize(8).text(view === 'front' ? 'Front' : 'Back', x + i * (200 * scale + 16), y + height + 2, { width: 200 * scale, align: 'center', lineBreak: false });
+    doc.fillColor('#1d2733').fontSize(8).text(pdfText(view === 'front' ? 'Front' : 'Back'), x + i * (200 * scale + 16), y + height + 2, { width: 200 * scale, align: 'center', lineBreak: false });
   });
 }
 
@@ -27,7 +27,7 @@ export function drawPainTrend(doc: Doc, points: readonly { date: string; pre?: n
   doc.save();
   doc.lineWidth(0.5).strokeColor('#9aa7b4').rect(x, y, width, height).stroke();
   doc.fillColor('#5b6876').fontSize(7);
-  for (const v of [0, 5, 10]) doc.text(String(v), x - 12, y + height - (v / 10) * height - 3, { lineBreak: false });
+  for (const v of [0, 5, 10]) doc.text(pdfText(String(v)), x - 12, y + height - (v / 10) * height - 3, { lineBreak: false });
   const n = points.length;
   const px = (i: number) => x + (n <= 1 ? width / 2 : (i / (n - 1)) * width);
   const py = (v: number) => y + height - (v / 10) * height;

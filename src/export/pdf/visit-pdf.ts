@@ -66,7 +66,7 @@ export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMa
   line(doc, `Amendments: ${visit.amendments}`);
 
   doc.addPage();
-  doc.font('Helvetica-Bold').fontSize(12).text('Treatment note as saved');
+  doc.font('Helvetica-Bold').fontSize(12).text(pdfText('Treatment note as saved'));
   doc.moveDown(0.5).font('Courier').fontSize(8.5);
   line(doc, visit.noteText);
   doc.end();

@@ -1,13 +1,14 @@
 import { Router } from 'express';
-import type { Bundle, Coverage, Observation, Patient, Procedure, Resource } from 'fhir/r4.js';
-import { buildCards, type HookData } from '../../cds/cds-cards.js';
-import { cdsAuth, type CdsClient } from '../../cds/cds-auth.js';
-import { CDS_SERVICES, type CdsService } from '../../cds/cds-services.js';
-import { FhirGateway } from '../../fhir/client.js';
-import { isLoopback } from '../../smart/smart-configuration.js';
+import { buildCards } from '../../cds/cds-cards.js';
+import { cdsAuth, cdsClientOf, type CdsClient } from '../../cds/cds-auth.js';
+import { feedbackLogFields } from '../../cds/cds-feedback.js';
+import { fetchHookData, lentFhirServer } from '../../cds/cds-fhir-server.js';
+import { completeHookData, readHookData, requireHookRequest, type HookDataKey } from '../../cds/cds-request.js';
+import { CDS_SERVICES } from '../../cds/cds-services.js';
+import { sharedR4Validator } from '../../fhir/r4-schema-validator.js';
 import type { SessionStore } from '../../smart/session-store.js';
 import type { StoreKeys } from '../../smart/store-keys.js';
-import { badRequest, notFound, OperationOutcomeError, outcome } from '../../outcome/operation-outcome-error.js';
+import { badRequest, invalid, notFound, OperationOutcomeError, outcome, upstream } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
 import type { Logger } from '../../infra/logger.js';
 import { labelRoute } from '../request-context.js';
@@ -19,55 +20,12 @@ export interface CdsDeps {
   readonly keys: StoreKeys;
   readonly appUrl: () => string;
   readonly clients: () => readonly CdsClient[];
-  readonly jkuAllowlist: () => readonly string[];
 }
 
-interface HookRequest {
-  hook?: unknown;
-  hookInstance?: unknown;
-  context?: { patientId?: unknown; encounterId?: unknown; userId?: unknown };
-  prefetch?: Record<string, unknown>;
-  fhirServer?: unknown;
-  fhirAuthorization?: { access_token?: unknown; token_type?: unknown };
-}
-
-const entries = <T extends Resource>(value: unknown, type: T['resourceType']): T[] | undefined => {
-  const bundle = value as Bundle | null | undefined;
-  if (!bundle || bundle.resourceType !== 'Bundle') return undefined;
-  return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is T => r?.resourceType === type);
-};
-
-function fill(template: string, context: Record<string, string>): string {
-  return template.replace(/\{\{context\.(\w+)\}\}/g, (_m, key: string) => encodeURIComponent(context[key] ?? ''));
-}
-
-/** Prefetched data when the EHR sent all of it, else undefined. */
-function fromPrefetch(prefetch: Record<string, unknown> | undefined): HookData | undefined {
-  if (!prefetch) return undefined;
-  const patient = prefetch.patient as Patient | null | undefined;
-  const coverages = entries<Coverage>(prefetch.coverage, 'Coverage');
-  const procedures = entries<Procedure>(prefetch.procedures, 'Procedure');
-  const observations = entries<Observation>(prefetch.observations, 'Observation');
-  if (patient?.resourceType !== 'Patient' || !coverages || !procedures || !observations) return undefined;
-  return { patient, coverages, procedures, observations };
-}
-
-/** The same data read from the EHR with the token it lent for this one request (never stored, never logged). */
-async function fromFhirServer(service: CdsService, body: HookRequest, context: Record<string, string>, logger: Logger): Promise<HookData | undefined> {
-  const server = typeof body.fhirServer === 'string' ? body.fhirServer : undefined;
-  const token = typeof body.fhirAuthorization?.access_token === 'string' ? body.fhirAuthorization.access_token : undefined;
-  if (!server || !token) return undefined;
-  if (!/^https:\/\//.test(server) && !isLoopback(server)) return undefined;
-  const gateway = new FhirGateway({ baseUrl: server.replace(/\/$/, ''), logger, accessToken: () => token, timeoutMs: 5000, retries: 1 });
-  const get = async (template: string): Promise<unknown> => {
-    const [path = '', search] = fill(template, context).split('?');
-    const [type = '', id] = path.split('/');
-    if (id) return gateway.read(type as Patient['resourceType'], decodeURIComponent(id));
-    return gateway.search(type, Object.fromEntries(new URLSearchParams(search)));
-  };
-  const p = service.prefetch;
-  const [patient, coverage, procedures, observations] = await Promise.all([get(p.patient ?? ''), get(p.coverage ?? ''), get(p.procedures ?? ''), get(p.observations ?? '')]);
-  return fromPrefetch({ patient, coverage, procedures, observations });
+/** CDS Hooks 2.0: without the prefetch it needs and without a FHIR server it may read, a service answers 412. */
+function missingPrefetch(keys: readonly HookDataKey[]): OperationOutcomeError {
+  const names = keys.map((k) => `prefetch.${k}`).join(', ');
+  return new OperationOutcomeError(412, outcome([{ severity: 'error', code: 'required', diagnostics: `${names} ${keys.length > 1 ? 'are' : 'is'} missing, and no FHIR server registered for this CDS client was given to read ${keys.length > 1 ? 'them' : 'it'} from (fhirServer with fhirAuthorization)` }]));
 }
 
 /**
@@ -76,7 +34,7 @@ async function fromFhirServer(service: CdsService, body: HookRequest, context: R
  */
 export function cdsRouter(deps: CdsDeps): Router {
   const router = Router();
-  router.use('/cds-services', labelRoute(), cdsAuth({ clients: deps.clients, jkuAllowlist: deps.jkuAllowlist, serviceBase: deps.appUrl, store: deps.store, keys: deps.keys }));
+  router.use('/cds-services', labelRoute(), cdsAuth({ clients: deps.clients, serviceBase: deps.appUrl, store: deps.store, keys: deps.keys }));
 
   router.get('/cds-services', (_req, res) => {
     res.json({ services: CDS_SERVICES });
@@ -85,17 +43,23 @@ export function cdsRouter(deps: CdsDeps): Router {
   router.post('/cds-services/:id', async (req, res) => {
     const service = CDS_SERVICES.find((s) => s.id === req.params.id);
     if (!service) throw notFound(`No CDS service ${req.params.id}`);
-    const body = (req.body ?? {}) as HookRequest;
+    const body = requireHookRequest(req.body, deps.core.check);
     if (body.hook !== service.hook) throw badRequest(`hook must be ${service.hook}`, 'hook');
-    if (typeof body.hookInstance !== 'string') throw badRequest('hookInstance is required', 'hookInstance');
-    const patientId = body.context?.patientId;
-    if (typeof patientId !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(patientId)) throw badRequest('context.patientId is required', 'context.patientId');
-    const context: Record<string, string> = { patientId, ...(typeof body.context?.encounterId === 'string' ? { encounterId: body.context.encounterId } : {}) };
-    const data = fromPrefetch(body.prefetch) ?? (await fromFhirServer(service, body, context, deps.logger));
-    if (!data) {
-      // CDS Hooks 2.0: without the prefetch and without a usable FHIR server, answer 412.
-      throw new OperationOutcomeError(412, outcome([{ severity: 'error', code: 'required', diagnostics: 'Prefetch is missing and no fhirServer with fhirAuthorization was given' }]));
+    const { patientId, encounterId } = body.context;
+    const r4 = sharedR4Validator();
+    const prefetched = readHookData(body.prefetch ?? {}, patientId, r4);
+    if (prefetched.issues.length > 0) throw invalid(prefetched.issues, 400);
+    let parts = prefetched.parts;
+    if (prefetched.missing.length > 0) {
+      const server = lentFhirServer(body, cdsClientOf(res));
+      if (!server) throw missingPrefetch(prefetched.missing);
+      const context = { patientId, ...(encounterId ? { encounterId } : {}) };
+      const fetched = readHookData(await fetchHookData(service, server, context, prefetched.missing, deps.logger), patientId, r4);
+      if (fetched.issues.length > 0) throw upstream(`The EHR's FHIR server returned data NeedleChart cannot read for ${prefetched.missing.join(', ')}`);
+      parts = { ...parts, ...fetched.parts };
     }
+    const data = completeHookData(parts);
+    if (!data) throw missingPrefetch(prefetched.missing);
     res.json({ cards: buildCards(data, deps.core, deps.appUrl()) });
   });
 
@@ -104,15 +68,8 @@ export function cdsRouter(deps: CdsDeps): Router {
     if (!service) throw notFound(`No CDS service ${req.params.id}`);
     const feedback = (req.body as { feedback?: unknown } | undefined)?.feedback;
     if (!Array.isArray(feedback)) throw badRequest('feedback must be a list', 'feedback');
-    for (const item of feedback as { card?: unknown; outcome?: unknown; overrideReason?: { reason?: { code?: unknown } } }[]) {
-      deps.logger.info('cds feedback', {
-        service: service.id,
-        card: typeof item.card === 'string' ? item.card : 'unknown',
-        outcome: typeof item.outcome === 'string' ? item.outcome : 'unknown',
-        overrideReason: typeof item.overrideReason?.reason?.code === 'string' ? item.overrideReason.reason.code : undefined,
-        client: res.locals.cdsClient as string,
-      });
-    }
+    // Ids, outcome and reason code only: never what a clinician typed (userComment, a reason's display).
+    for (const item of feedback) deps.logger.info('cds feedback', { service: service.id, ...feedbackLogFields(item), client: cdsClientOf(res).iss });
     res.json({});
   });
   return router;

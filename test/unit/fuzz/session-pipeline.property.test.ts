@@ -12,10 +12,12 @@ import {
   NAME_ANY_INPUT,
   NAME_KNOWN_BUG_DATE,
   NAME_KNOWN_BUG_EMPTY_MUSCLE,
+  NAME_UNSTORABLE_TEXT,
   NAME_VALID_SESSION,
   propertyAnyInput,
   propertyKnownBugDateSpellings,
   propertyKnownBugEmptyMuscle,
+  propertyUnstorableText,
   propertyValidSession,
 } from '../../support/fuzz-properties.js';
 
@@ -36,6 +38,10 @@ describe('session pipeline properties (fast-check)', () => {
 
   it(NAME_VALID_SESSION, async () => {
     await fc.assert(propertyValidSession(core, r4), { numRuns, includeErrorInReport: true });
+  }, timeout);
+
+  it(NAME_UNSTORABLE_TEXT, async () => {
+    await fc.assert(propertyUnstorableText(core), { numRuns, includeErrorInReport: true });
   }, timeout);
 });
 

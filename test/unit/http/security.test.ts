@@ -172,7 +172,7 @@ describe('hostile text', () => {
   });
 
   it('when hostile text goes into a PDF, then it is written as plain WinAnsi text, never as markup', async () => {
-    expect(pdfText('a\u2212b \u2192 c <script> \u0007 \u{1F600}')).toBe('a-b -> c <script>   ?');
+    expect(pdfText('a\u2212b \u2192 c <script> \u0007 \u{1F600}')).toBe('a-b -> c <script>  ?');
     const session = completeSession({ response: 'Felt <b>better</b> {{x}}', muscles: [muscle('piriformis', 'left', { notes: HOSTILE.slice(0, 200) })] });
     const a = analyseSession(session, core);
     const summary: VisitSummary = {
