@@ -85,7 +85,8 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
         auth: {
           appUrl: () => appUrl,
           clients: () => [
-            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const, scopes: appRegistration(manifest.scopes) }]),
+            // The app's registration: its launch scopes, and the PractitionerRole read a compliance sign-in asks for when NEEDLECHART_COMPLIANCE_ROLE is set.
+            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const, scopes: [...appRegistration(manifest.scopes), ROLE_SCOPE] }]),
             ...(backendKey ? [{ clientId: backendClientId, redirectUris: [], auth: 'private_key_jwt' as const, jwks: { keys: [backendKey.publicJwk] }, scopes: backendRegistration(manifest.scopes) }] : []),
           ],
           ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
