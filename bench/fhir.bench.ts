@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FhirGateway } from '../src/fhir/client.js';
-import { loadChartContext } from '../src/fhir/load-chart-context.js';
+import { loadLaunchChart } from '../src/fhir/load-chart-context.js';
 import { silentLogger } from '../src/infra/logger.js';
 import { createSandbox } from '../src/sandbox/sandbox-server.js';
 import { createCore } from '../src/service/core.js';
@@ -13,6 +13,8 @@ import { saveVisit } from '../src/service/save-visit.js';
 import type { Session } from '../src/domain/types.generated.js';
 
 const RUNS = 60;
+/** A chart open also reads the signed-in user (in the same batch). */
+const USER = { fhirUser: 'Practitioner/pt-rivera' };
 const core = await createCore();
 const sandbox = await (await createSandbox({ core, logger: silentLogger })).listen(0, '127.0.0.1');
 const gateway = new FhirGateway({ baseUrl: sandbox.fhirBaseUrl, logger: silentLogger });
@@ -26,13 +28,13 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 // Chart open: the first one also fetches the CapabilityStatement (cached per server afterwards).
 let before = sandbox.requestLog.length;
-await loadChartContext(gateway, 'Patient/p-li-wei', 'Encounter/e-li-wei-6', core.profiles);
+await loadLaunchChart(gateway, 'Patient/p-li-wei', 'Encounter/e-li-wei-6', core.profiles, USER);
 const firstOpenRequests = sandbox.requestLog.length - before;
 const opens: number[] = [];
 before = sandbox.requestLog.length;
 for (let i = 0; i < RUNS; i++) {
   const t = performance.now();
-  await loadChartContext(gateway, 'Patient/p-li-wei', 'Encounter/e-li-wei-6', core.profiles);
+  await loadLaunchChart(gateway, 'Patient/p-li-wei', 'Encounter/e-li-wei-6', core.profiles, USER);
   opens.push(performance.now() - t);
 }
 const requestsPerOpen = (sandbox.requestLog.length - before) / RUNS;
@@ -57,8 +59,10 @@ const saves: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   const id = randomUUID().slice(0, 8);
   const chart = { patient: `Patient/p-maria-lopez`, encounter: `Encounter/bench-${id}` };
+  // A save checks that the encounter is the patient's: each run charts in its own.
+  await fetch(`${sandbox.fhirBaseUrl}/Encounter/bench-${id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Encounter', id: `bench-${id}`, status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: chart.patient } }) });
   const t = performance.now();
-  await saveVisit(gateway, core, { session: { ...example, date: `2026-11-20T14:${String(i % 60).padStart(2, '0')}:00-05:00` }, target: chart });
+  await saveVisit(gateway, core, { session: { ...example, date: `2026-11-20T14:${String(i % 60).padStart(2, '0')}:00-05:00` }, target: chart, author: { fhirUser: example.performer.reference, performer: example.performer } });
   saves.push(performance.now() - t);
 }
 await sandbox.close();
@@ -68,5 +72,5 @@ const save = stats(saves);
 console.log(`NeedleChart FHIR benchmark — Node ${process.version}, embedded sandbox over loopback HTTP, ${RUNS} runs each\n`);
 console.log(`${'operation'.padEnd(52)}${'median'.padStart(12)}${'p95'.padStart(12)}${'mean'.padStart(12)}`);
 console.log(`${'chart-context load (Patient/p-li-wei, 5 visits)'.padEnd(52)}${ms(open.median).padStart(12)}${ms(open.p95).padStart(12)}${ms(open.mean).padStart(12)}`);
-console.log(`${'save a 4-muscle e-stim visit (lookup + transaction)'.padEnd(52)}${ms(save.median).padStart(12)}${ms(save.p95).padStart(12)}${ms(save.mean).padStart(12)}`);
+console.log(`${'save a 4-muscle e-stim visit (checks + transaction)'.padEnd(52)}${ms(save.median).padStart(12)}${ms(save.p95).padStart(12)}${ms(save.mean).padStart(12)}`);
 console.log(`\nFHIR requests per chart open: ${requestsPerOpen} (first open on a server: ${firstOpenRequests}, including its CapabilityStatement)`);

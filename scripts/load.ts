@@ -3,7 +3,9 @@
  * (measured through /proc), the sandbox EHR and the load generator in this one.
  * (a) Throughput on /api/preview at 32 connections (goal ≥ 2,000 req/s, p99 < 50 ms);
  * (b) a hold of 200 connections for HOLD_SECONDS (default 60) on /api/preview, then on the save
- * path (every request a new visit): errors, lost or duplicated saves, and the app's RSS before/after.
+ * path: a visit is one per patient, encounter and performer, so the saves go to LOAD_ENCOUNTERS
+ * (default 200) encounters, one launch each; the first save of each creates its visit, the rest are
+ * retries answered `unchanged`. Errors, lost or duplicated saves, and the app's RSS before/after.
  * Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
@@ -86,7 +88,16 @@ try {
   const held = await run({ ...preview, connections: 200, duration: HOLD });
   report(`(b) /api/preview, 200 connections held ${HOLD} s`, held, `, app RSS ${before} → ${await appRss()}`);
 
-  const s = await ehrLaunch(sandbox.origin, { patient: 'p-nora-silva', encounter: 'e-nora-silva-1' });
+  const encounters = Number(process.env.LOAD_ENCOUNTERS ?? 200);
+  const start = new Date(Date.now() - 10 * 60_000).toISOString();
+  // Dated a minute ago: a save checks the visit is on its encounter's day and not in the future.
+  const date = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  const launches: { cookie: string; launchId: string }[] = [];
+  for (let i = 0; i < encounters; i++) {
+    const id = `load-${i}`;
+    await sandbox.engine.execute({ method: 'PUT', path: `/Encounter/${id}`, body: { resourceType: 'Encounter', id, status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: 'Patient/p-nora-silva' }, period: { start } } });
+    launches.push(await ehrLaunch(sandbox.origin, { patient: 'p-nora-silva', encounter: id }));
+  }
   let n = 0;
   before = await appRss();
   const saves = await run({
@@ -98,30 +109,28 @@ try {
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-launch-id': s.launchId },
         setupRequest: (req) => {
-          const i = n++;
-          // Every request a distinct visit: a distinct time of needling.
-          const date = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
-          return { ...req, body: JSON.stringify({ session: { ...session, payer: 'commercial-covered', date } }) };
+          const s = launches[n++ % encounters] ?? { cookie: '', launchId: '' };
+          return { ...req, headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-launch-id': s.launchId }, body: JSON.stringify({ session: { ...session, payer: 'commercial-covered', date } }) };
         },
       },
     ],
   });
   report(`(b) POST /api/sessions (save to the sandbox EHR), 200 connections held ${HOLD} s`, saves, `, app RSS ${before} → ${await appRss()}`);
   await new Promise((r) => setTimeout(r, 3000)); // let saves in flight when the run stopped land
-  const procedures: { identifier?: { value?: string }[] }[] = [];
+  const procedures: { encounter?: { reference?: string } }[] = [];
   for (let offset = 0; ; offset += 1000) {
     const [, found] = await sandbox.engine.execute({ method: 'GET', path: '/Procedure', query: { patient: 'Patient/p-nora-silva', _count: '1000', _offset: String(offset) } });
-    const page = ((found as Bundle).entry ?? []).map((e) => e.resource as { identifier?: { value?: string }[] });
+    const page = ((found as Bundle).entry ?? []).map((e) => e.resource as { encounter?: { reference?: string } });
     procedures.push(...page);
     if (page.length < 1000) break;
   }
-  const keys = procedures.map((p) => p.identifier?.[0]?.value ?? '');
-  const duplicated = keys.length - new Set(keys).size;
-  const answered = saves['2xx'];
-  const lost = Math.max(0, answered - new Set(keys).size);
-  console.log(`saves: ${n} sent, ${answered} answered 2xx, ${saves.timeouts} timed out at the client, ${procedures.length} stored → ${lost} lost, ${duplicated} duplicated`);
+  const visits = procedures.map((p) => p.encounter?.reference ?? '').filter((e) => e.startsWith('Encounter/load-'));
+  const duplicated = visits.length - new Set(visits).size;
+  const created = saves.statusCodeStats?.['201']?.count ?? 0;
+  const unchanged = saves.statusCodeStats?.['200']?.count ?? 0;
+  const lost = Math.max(0, created - new Set(visits).size);
+  console.log(`saves: ${n} sent to ${encounters} encounters, ${created} created, ${unchanged} answered unchanged, ${saves.timeouts} timed out at the client, ${visits.length} visits stored → ${lost} lost, ${duplicated} duplicated`);
 } finally {
   app.kill('SIGTERM');
   await sandbox.close();

@@ -74,11 +74,11 @@ function muscleLabel(id) {
 function newSession() {
   const ctx = state.context;
   const last = ctx.lastSession;
-  const fhirUser = ctx.launch.fhirUser;
-  const sameUser = last && last.performer.reference === fhirUser;
+  // The performer is the signed-in clinician as the EHR records them; the server fills it the same way whatever is sent.
+  const clinician = ctx.launch.clinician;
   return {
     date: toIsoWithOffset(nowLocal()),
-    performer: sameUser ? { ...last.performer } : { reference: fhirUser ?? '', display: ctx.launch.userName ?? '', dryNeedlingCertified: false },
+    performer: clinician ? { ...clinician } : { reference: ctx.launch.fhirUser ?? '', display: ctx.launch.userName ?? '', dryNeedlingCertified: false },
     payer: ctx.payer.policyId ?? state.catalog.payers[0]?.id ?? '',
     billing: 'bill-payer',
     diagnoses: ctx.diagnoses.map((d) => ({ ...d })),
@@ -97,7 +97,6 @@ function copyForward() {
   if (!last) return;
   const s = state.session;
   Object.assign(s, {
-    performer: last.performer.reference === s.performer.reference || !s.performer.display ? { ...last.performer } : s.performer,
     payer: last.payer,
     billing: last.billing,
     diagnoses: last.diagnoses.map((d) => ({ ...d })),
@@ -478,13 +477,13 @@ async function save(event) {
   event.preventDefault();
   const status = $('save-status');
   if (!state.context.launch.canSave) {
-    status.textContent = `This launch cannot save: the EHR did not grant ${state.context.launch.missingScopes.join(', ')}.`;
+    status.textContent = state.context.launch.cannotSave ?? `This launch cannot save: the EHR did not grant ${state.context.launch.missingScopes.join(', ')}.`;
     return;
   }
   status.textContent = 'Saving…';
   $('save').disabled = true;
   try {
-    const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), visitNumber: state.context.course.visitNumber, ...(state.amend ? { amend: state.amend } : {}) }) });
+    const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), ...(state.amend ? { amend: state.amend } : {}) }) });
     const body = await res.json();
     if (res.ok) {
       state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
@@ -535,7 +534,7 @@ function renderHeader() {
   const last = ctx.lastSession;
   $('copy-forward').disabled = !last;
   if (!last) $('copy-forward-note').textContent = 'No earlier visit to copy from.';
-  if (!ctx.launch.canSave) $('save-status').textContent = `Saving is off: the EHR did not grant ${ctx.launch.missingScopes.join(', ')}.`;
+  if (!ctx.launch.canSave) $('save-status').textContent = ctx.launch.cannotSave ? `Saving is off: ${ctx.launch.cannotSave}` : `Saving is off: the EHR did not grant ${ctx.launch.missingScopes.join(', ')}.`;
 }
 
 async function start() {

@@ -46,6 +46,9 @@ export interface Session {
   response?: string;
   plan?: string;
 }
+/**
+ * The therapist who performed the visit. A save through an EHR launch fills it from the signed-in user as the EHR records them (a request naming someone else is refused); offline (CLI, preview, examples) it is taken as written.
+ */
 export interface Performer {
   /**
    * FHIR reference to the treating therapist.
@@ -57,6 +60,10 @@ export interface Performer {
    * Two-letter US state where the therapist practises, for the scope-of-practice check.
    */
   state?: string;
+  /**
+   * The therapist's National Provider Identifier (http://hl7.org/fhir/sid/us-npi), as the EHR records it.
+   */
+  npi?: string;
 }
 export interface Diagnosis {
   system: "http://hl7.org/fhir/sid/icd-10-cm";

@@ -31,6 +31,14 @@ const CAPABILITY_TTL_MS = 3_600_000;
 
 type Kind = 'read' | 'search' | 'batch' | 'transaction' | 'update' | 'create' | 'metadata' | 'bulk';
 
+/**
+ * When a failed request is sent again: `idempotent` after any transient failure, up to the
+ * configured retries; `unanswered` once, and only when no response arrived at all (the connection
+ * reset or closed, or the timeout fired before the headers): safe for a transaction whose creates are
+ * all conditional; `never` otherwise.
+ */
+type Resend = 'idempotent' | 'unanswered' | 'never';
+
 /** A Bulk Data export's completion manifest (Bulk Data Access 2.0). */
 export interface BulkManifest {
   readonly transactionTime: string;
@@ -60,6 +68,19 @@ interface KitError {
   message?: string;
 }
 
+/** Thrown by our own fetches when the headers had arrived and the body then failed: the server answered. */
+class AnsweredError extends Error {
+  readonly answered = true;
+}
+
+/** True when the request failed before any response: a connection error or a timeout before the headers. */
+function unanswered(raw: unknown): boolean {
+  if (raw instanceof OperationOutcomeError || raw instanceof AnsweredError) return false;
+  const e = raw as KitError;
+  if (e.response?.status !== undefined) return false;
+  return e.name === 'TimeoutError' || e.name === 'AbortError' || (raw instanceof TypeError && e.cause !== undefined);
+}
+
 function isOutcome(value: unknown): value is OperationOutcome {
   return !!value && typeof value === 'object' && (value as Resource).resourceType === 'OperationOutcome';
 }
@@ -79,6 +100,7 @@ export function toGatewayError(error: unknown, what: string): OperationOutcomeEr
     const mapped = status === 412 ? 409 : status;
     return new OperationOutcomeError(mapped, serverOutcome ?? outcome([{ severity: 'error', code: status === 404 ? 'not-found' : status === 409 || status === 412 ? 'conflict' : 'processing', diagnostics: text }]), { cause: error });
   }
+  if (error instanceof AnsweredError) return upstream(`The FHIR server's answer to ${what} was cut off`, { status: 502, transient: true, cause: error });
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return upstream(`The FHIR server did not answer ${what} in time`, { status: 504, transient: true, cause: error });
   return upstream(`The FHIR server could not be reached for ${what} (${e.cause?.code ?? 'connection failed'})`, { status: 502, transient: true, cause: error });
 }
@@ -94,8 +116,9 @@ export class FhirGateway {
     return this.options.baseUrl;
   }
 
-  private async call<T>(kind: Kind, what: string, idempotent: boolean, run: (requestOptions: { headers: Record<string, string>; signal: AbortSignal }) => Promise<unknown>, timeoutMs?: number): Promise<T> {
-    const attempts = 1 + (idempotent ? (this.options.retries ?? 2) : 0);
+  private async call<T>(kind: Kind, what: string, resend: Resend | boolean, run: (requestOptions: { headers: Record<string, string>; signal: AbortSignal }) => Promise<unknown>, timeoutMs?: number): Promise<T> {
+    const policy: Resend = resend === true ? 'idempotent' : resend === false ? 'never' : resend;
+    const attempts = 1 + (policy === 'idempotent' ? (this.options.retries ?? 2) : policy === 'unanswered' ? 1 : 0);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const requestId = randomUUID();
@@ -118,8 +141,9 @@ export class FhirGateway {
           continue;
         }
         const error = toGatewayError(raw, what);
-        this.options.logger.warn('fhir request failed', { requestId, kind, attempt, status: error.status, transient: error.transient, ms: Math.round(performance.now() - started) });
-        if (!error.transient || attempt >= attempts) throw error;
+        const again = attempt < attempts && error.transient && (policy === 'idempotent' || (policy === 'unanswered' && unanswered(raw)));
+        this.options.logger.warn('fhir request failed', { requestId, kind, attempt, status: error.status, transient: error.transient, ...(policy === 'unanswered' ? { unanswered: unanswered(raw) } : {}), ms: Math.round(performance.now() - started) });
+        if (!again) throw error;
         const retryAfter = Number((raw as { config?: { headers?: Headers } }).config?.headers?.get?.('retry-after'));
         await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5000) : (this.options.backoffMs ?? 100) * 2 ** (attempt - 1));
       }
@@ -183,9 +207,29 @@ export class FhirGateway {
     return this.expect<T>(await this.call('create', what, false, (o) => this.client.create({ resourceType: resource.resourceType, body: resource as never, options: o })), resource.resourceType, what);
   }
 
-  /** A transaction; never retried here, since it may contain non-idempotent entries. */
+  /**
+   * A transaction, sent by plain fetch so it is known whether the server answered. It is resent once
+   * when it failed before any response (a reset keep-alive connection, a timeout before the headers):
+   * safe only because every create in NeedleChart's transactions is conditional and every update
+   * carries If-Match, so a transaction that did land the first time writes nothing the second (a
+   * resent amendment then answers 409, which the caller recognises as its own write). A transaction
+   * the server answered, even with 5xx, is never resent here.
+   */
   async transaction(bundle: Bundle): Promise<Bundle> {
-    return this.expect<Bundle>(await this.call('transaction', 'the save transaction', false, (o) => this.client.transaction({ body: bundle as never, options: o })), 'Bundle', 'a transaction');
+    const base = this.options.baseUrl.replace(/\/$/, '');
+    const result = await this.call<unknown>('transaction', 'the save transaction', 'unanswered', async (o) => {
+      const response = await fetch(`${base}/`, { method: 'POST', headers: { ...o.headers, accept: 'application/fhir+json', 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle), signal: o.signal });
+      let data: unknown;
+      try {
+        const text = await response.text();
+        data = text ? (JSON.parse(text) as unknown) : undefined;
+      } catch (error) {
+        throw new AnsweredError(`The FHIR server answered the save transaction with ${response.status} but its body was lost`, { cause: error });
+      }
+      if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { response: { status: response.status, data }, config: { headers: response.headers } });
+      return data;
+    });
+    return this.expect<Bundle>(result, 'Bundle', 'a transaction');
   }
 
   /** True when the server advertises Bulk Data system-level `$export` (instantiates the bulk-data CapabilityStatement or lists the `export` operation). */

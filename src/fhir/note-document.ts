@@ -10,32 +10,46 @@ export interface RenderedNote {
   readonly text: string;
 }
 
-/** The note's identifier: the visit key plus a digest of its content, so the same note is never stored twice. */
-export function noteIdentifier(key: string, note: RenderedNote): string {
-  return `${key}/note-${createHash('sha256').update(note.html).digest('hex').slice(0, 16)}`;
+/**
+ * The note's identifier: the visit key, a digest of its content, and for an amendment the Procedure
+ * version it amends. A retried write finds its own note (same content, same version amended); an
+ * amendment never matches an earlier note, even one with the same text (a save with no change, or a
+ * revert), which the same transaction would otherwise mark superseded and leave no current note.
+ */
+export function noteIdentifier(key: string, note: RenderedNote, amends?: string): string {
+  return `${key}/note-${createHash('sha256').update(note.html).digest('hex').slice(0, 16)}${amends ? `/amends-${amends}` : ''}`;
 }
 
 const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
+/** An amendment's note: the note it replaces and the Procedure version it amends. */
+export interface NoteAmendment {
+  /** The current note before the amendment, when there is one. */
+  readonly replaces?: Reference;
+  readonly amends: string;
+}
+
 /**
  * The rendered note as a DocumentReference (US Core: type LOINC 11506-3 Progress note, category
  * clinical-note, subject, date, author, content with contentType and data, context.encounter and
- * period), related to the Procedure. An amendment `replaces` the note it supersedes.
+ * period), related to the Procedure. The author is who wrote this version of the note (the signed-in
+ * clinician). An amendment `replaces` the note it supersedes.
  */
-export function toNoteDocument(session: Session, target: VisitTarget, key: string, note: RenderedNote, procedure: Reference, now: string, replaces?: Reference): DocumentReference {
+export function toNoteDocument(session: Session, target: VisitTarget, key: string, note: RenderedNote, procedure: Reference, now: string, author: Reference, amendment?: NoteAmendment): DocumentReference {
+  const replaces = amendment?.replaces;
   const title = `Dry needling treatment note ${session.date.slice(0, 10)}`;
   const format = { system: FORMAT_CODE_SYSTEM, code: 'urn:ihe:iti:xds:2017:mimeTypeSufficient', display: 'mimeType Sufficient' };
   return {
     resourceType: 'DocumentReference',
     meta: { profile: [US_CORE_PROFILE.documentReference] },
-    identifier: [{ system: VISIT_ID_SYSTEM, value: noteIdentifier(key, note) }],
+    identifier: [{ system: VISIT_ID_SYSTEM, value: noteIdentifier(key, note, amendment?.amends) }],
     status: 'current',
-    docStatus: replaces ? 'amended' : 'final',
+    docStatus: amendment ? 'amended' : 'final',
     type: { coding: [{ ...PROGRESS_NOTE }], text: 'Dry needling treatment note' },
     category: [{ coding: [{ ...CLINICAL_NOTE_CATEGORY }] }],
     subject: { reference: target.patient },
     date: now,
-    author: [{ reference: session.performer.reference, display: fhirString(session.performer.display) }],
+    author: [author],
     description: title,
     ...(replaces ? { relatesTo: [{ code: 'replaces', target: replaces }] } : {}),
     content: [

@@ -3,6 +3,7 @@ import type { Profiles } from '../domain/profiles.js';
 import type { Session } from '../domain/types.generated.js';
 import { fhirString } from './extensions.js';
 import { lateralityExtension } from './session-to-procedure.js';
+import { practitionerReference } from './practitioner-reference.js';
 import { EXT, OBSERVATION_CATEGORY, UCUM, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
@@ -45,7 +46,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
     subject: { reference: target.patient },
     encounter: { reference: target.encounter },
     effectiveDateTime: session.date,
-    performer: [{ reference: session.performer.reference, display: fhirString(session.performer.display) }],
+    performer: [practitionerReference(session.performer)],
   });
   const out: VisitObservation[] = [];
   const o = session.outcomes;

@@ -3,6 +3,7 @@ import type { SuggestedCode } from '../domain/coding-types.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, NeedledMuscle, Session, Side } from '../domain/types.generated.js';
 import { bool, code, complex, dec, fhirString, int, str } from './extensions.js';
+import { practitionerReference } from './practitioner-reference.js';
 import { DRY_NEEDLING_CODE, DRY_NEEDLING_TEXT, EXT, LATERALITY, MUSCLE_SYSTEM, PROCEDURE_SYSTEM, SNOMED, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
@@ -106,7 +107,7 @@ export function toProcedure(session: Session, target: VisitTarget, key: string, 
     performer: [
       {
         extension: [complex(EXT.performerCredential, [['dryNeedlingCertified', bool(session.performer.dryNeedlingCertified)], ['state', code(session.performer.state)]])],
-        actor: { reference: session.performer.reference, display: fhirString(session.performer.display) },
+        actor: practitionerReference(session.performer),
       },
     ],
     reasonCode: session.diagnoses.map((d) => ({ coding: [{ system: d.system, code: d.code, display: fhirString(d.display) }], text: fhirString(d.display) })),

@@ -55,3 +55,22 @@ export const EXT = {
 
 /** On a payer Organization (or Coverage.payor identifier): the NeedleChart payer-policy id it maps to. */
 export const PAYER_POLICY_SYSTEM = 'https://needlechart.dev/fhir/NamingSystem/payer-policy';
+
+/** National Provider Identifier (US Core Practitioner identifier slice). */
+export const NPI_SYSTEM = 'http://hl7.org/fhir/sid/us-npi';
+/** Qualification codes NeedleChart reads on the signed-in Practitioner: `dry-needling` marks the certificate. */
+export const QUALIFICATION_SYSTEM = 'https://needlechart.dev/fhir/CodeSystem/qualification';
+export const DRY_NEEDLING_QUALIFICATION = 'dry-needling';
+/** NUCC provider taxonomy: 225100000X Physical Therapist (the licence qualification in the sandbox). */
+export const NUCC_TAXONOMY = 'http://nucc.org/provider-taxonomy';
+/**
+ * Da Vinci PDex Plan-Net extension on Practitioner.qualification (status, whereValid): where a licence
+ * or certificate is valid, as USPS state codes. https://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition-practitioner-qualification.html
+ */
+export const PLAN_NET_QUALIFICATION = 'http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/practitioner-qualification';
+export const USPS_STATE = 'https://www.usps.com/';
+
+/** US Core 6.1.0 Provenance: the profile and the agent types it uses (invariant provenance-1 needs onBehalfOf). */
+export const US_CORE_PROVENANCE = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-provenance';
+export const PROVENANCE_PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+export const US_CORE_PROVENANCE_PARTICIPANT_TYPE = 'http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type';

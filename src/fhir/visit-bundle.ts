@@ -1,9 +1,10 @@
 import type { Bundle, BundleEntry, DocumentReference, Observation, Procedure, Reference, Resource } from 'fhir/r4.js';
 import type { CodeSuggestion } from '../domain/coding-types.js';
 import type { Profiles } from '../domain/profiles.js';
-import type { Session } from '../domain/types.generated.js';
+import type { Performer, Session } from '../domain/types.generated.js';
 import { toNoteDocument, type RenderedNote } from './note-document.js';
-import { toProvenance } from './provenance.js';
+import { practitionerReference } from './practitioner-reference.js';
+import { provenanceTag, toProvenance } from './provenance.js';
 import { toObservations } from './session-to-observations.js';
 import { toProcedure } from './session-to-procedure.js';
 import { VISIT_ID_SYSTEM } from './systems.js';
@@ -28,6 +29,10 @@ export interface VisitWrite {
   /** The time of the write (an instant), passed in so mapping stays pure and testable. */
   readonly now: string;
   readonly existing?: ExistingVisit;
+  /** Who writes it (note author, Provenance author): the signed-in clinician; the performer when not given (CLI, preview, seed). */
+  readonly author?: Pick<Performer, 'reference' | 'display' | 'npi'>;
+  /** `Organization/<id>` the clinic: Provenance `onBehalfOf`. */
+  readonly organization?: string;
 }
 
 const ifMatch = (versionId: string): string => `W/"${versionId}"`;
@@ -52,10 +57,12 @@ function roleOf(observation: Observation, key: string): string | undefined {
 
 /**
  * One FHIR transaction for one visit: the Procedure, its outcome Observations, the note as a
- * DocumentReference and a Provenance. A first save uses conditional creates keyed on the visit's
- * identifiers, so a retried save writes nothing twice. An amendment updates what exists with
- * If-Match (a stale version fails the whole transaction with 412), marks dropped Observations
- * entered-in-error, supersedes the old note and adds a new one that replaces it.
+ * DocumentReference and a Provenance. Everything new is a conditional create keyed on the visit
+ * (the Provenance by a tag naming the write: the visit's creation, or the version an amendment
+ * amends), so a resent or retried write writes nothing twice while each amendment adds its own. An
+ * amendment updates what exists with If-Match (a stale version fails the whole transaction with
+ * 412), marks dropped Observations entered-in-error, supersedes the old note and adds a new one that
+ * replaces it.
  */
 export function toVisitTransaction(write: VisitWrite, profiles: Profiles): Bundle {
   const { session, target, existing } = write;
@@ -91,7 +98,9 @@ export function toVisitTransaction(write: VisitWrite, profiles: Profiles): Bundl
   }
 
   const prior = existing?.document;
-  const document = toNoteDocument(session, target, key, write.note, procedureRef, write.now, prior ? { reference: `DocumentReference/${prior.id}` } : undefined);
+  const author = write.author ?? session.performer;
+  const amendment = existing ? { amends: existing.baseVersion, ...(prior ? { replaces: { reference: `DocumentReference/${prior.id}` } } : {}) } : undefined;
+  const document = toNoteDocument(session, target, key, write.note, procedureRef, write.now, practitionerReference(author), amendment);
   const documentUrl = placeholder(key, `document-${document.identifier?.[0]?.value ?? ''}`);
   entries.push(create(documentUrl, document));
   const documentRefs: Reference[] = [{ reference: documentUrl }];
@@ -101,8 +110,10 @@ export function toVisitTransaction(write: VisitWrite, profiles: Profiles): Bundl
     documentRefs.push({ reference: `DocumentReference/${prior.id}` });
   }
 
-  const provenance = toProvenance(session, [procedureRef, ...observationRefs, ...documentRefs], write.now, write.version, existing ? 'UPDATE' : 'CREATE');
-  entries.push({ fullUrl: placeholder(key, `provenance-${write.now}`), resource: provenance, request: { method: 'POST', url: 'Provenance' } });
+  const tag = `${key}/provenance-${existing ? `amends-${existing.baseVersion}` : 'create'}`;
+  const provenance = toProvenance({ targets: [procedureRef, ...observationRefs, ...documentRefs], now: write.now, version: write.version, activity: existing ? 'UPDATE' : 'CREATE', author, ...(write.organization ? { organization: write.organization } : {}), tag });
+  const { system, code } = provenanceTag(tag);
+  entries.push({ fullUrl: placeholder(key, `provenance-${tag}`), resource: provenance, request: { method: 'POST', url: 'Provenance', ifNoneExist: `_tag=${encodeURIComponent(`${system}|${code}`)}` } });
 
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }

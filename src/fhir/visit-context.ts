@@ -10,11 +10,13 @@ export interface VisitTarget {
 }
 
 /**
- * The visit's idempotency key: the same patient, encounter, performer and time of needling always
- * give the same key, so a retried save finds what the first one wrote instead of writing it again.
+ * The visit's idempotency key: what cannot change while a visit is charted, its patient, encounter
+ * and performer (DESIGN.md: one visit per patient, encounter and performer). Not the time: after a
+ * lost response, a save with an edited time is a retry of the same visit (answered `unchanged`, or
+ * refused so it is amended), never a second visit.
  */
-export function visitKey(session: Session, target: VisitTarget): string {
-  const digest = createHash('sha256').update([target.patient, target.encounter, session.performer.reference, session.date].join('\n')).digest('hex');
+export function visitKey(session: Pick<Session, 'performer'>, target: VisitTarget): string {
+  const digest = createHash('sha256').update([target.patient, target.encounter, session.performer.reference].join('\n')).digest('hex');
   return `nc-${digest.slice(0, 32)}`;
 }
 

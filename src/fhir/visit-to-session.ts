@@ -2,7 +2,7 @@ import type { Observation, Procedure } from 'fhir/r4.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, Diagnosis, Estim, NeedledMuscle, Outcomes, Session, Side } from '../domain/types.generated.js';
 import { ExtensionReader } from './extensions.js';
-import { EXT, ICD10CM, SNOMED } from './systems.js';
+import { EXT, ICD10CM, NPI_SYSTEM, SNOMED } from './systems.js';
 import { scoreOf } from './session-to-observations.js';
 
 /** Thrown when a Procedure was not written by NeedleChart (it lacks the extensions the session needs). */
@@ -125,6 +125,8 @@ export function toSession(procedure: Procedure, observations: readonly Observati
   const screening = need(ExtensionReader.of(procedure.extension, EXT.screening), 'screening');
   const billing = need(ExtensionReader.of(procedure.extension, EXT.billing), 'billing');
   const state = credential?.code('state');
+  const identifier = performer?.actor.identifier;
+  const npi = identifier?.system === NPI_SYSTEM ? identifier.value : undefined;
   const countVerified = needle.boolean('countVerified');
   const written = consent.boolean('written');
   const diagnoses: Diagnosis[] = (procedure.reasonCode ?? []).flatMap((r) => r.coding?.filter((c) => c.system === ICD10CM).map((c) => ({ system: ICD10CM, code: c.code ?? '', display: c.display ?? r.text ?? '' })) ?? []);
@@ -140,6 +142,7 @@ export function toSession(procedure: Procedure, observations: readonly Observati
       display: performer?.actor.display ?? '',
       dryNeedlingCertified: credential?.boolean('dryNeedlingCertified') ?? false,
       ...(state ? { state } : {}),
+      ...(npi ? { npi } : {}),
     },
     payer: need(billing.code('payer'), 'payer'),
     billing: need(billing.code('mode'), 'billing mode') as Session['billing'],

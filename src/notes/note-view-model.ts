@@ -13,7 +13,7 @@ import type { PayerPolicy, Session } from '../domain/types.generated.js';
 export interface NoteViewModel {
   readonly title: string;
   readonly dateDisplay: string;
-  readonly performer: { readonly display: string; readonly reference: string; readonly credential: string; readonly state: string | null };
+  readonly performer: { readonly display: string; readonly reference: string; readonly credential: string; readonly state: string | null; readonly npi: string | null };
   readonly payer: { readonly name: string; readonly coverage: string; readonly policy: string | null; readonly status: string };
   readonly billing: string;
   readonly diagnoses: readonly { readonly code: string; readonly display: string }[];
@@ -110,6 +110,7 @@ export function buildNoteViewModel(
       reference: session.performer.reference,
       credential: session.performer.dryNeedlingCertified ? 'trained and certified in dry needling' : 'dry-needling certification not recorded',
       state: session.performer.state ?? null,
+      npi: session.performer.npi ?? null,
     },
     payer: { name: payer.name, coverage: payer.coverage.summary, policy: payer.coverage.policy ? citePolicy(payer) : null, status: payer.coverage.status },
     billing: BILLING[session.billing],

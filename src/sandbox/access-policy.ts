@@ -46,7 +46,6 @@ export function refusal(grant: Grant, req: AccessRequest): string | undefined {
   const granted = splitScopes(grant.scope);
   const segments = req.path.split('/').filter(Boolean);
   const [type, id] = segments;
-  const patientScoped = !granted.some((s) => s.startsWith('user/') || s.startsWith('system/'));
   if (!type) {
     const bundle = req.body as { type?: string; entry?: { request?: { method?: string; url?: string }; resource?: Record<string, unknown> }[] } | undefined;
     if (req.method !== 'POST' || (bundle?.type !== 'batch' && bundle?.type !== 'transaction')) return 'Only batch and transaction are served at the base';
@@ -60,7 +59,8 @@ export function refusal(grant: Grant, req: AccessRequest): string | undefined {
   }
   const interaction: Interaction = req.method === 'GET' ? (id ? 'r' : 's') : req.method === 'POST' ? 'c' : req.method === 'PUT' ? 'u' : 'd';
   if (!allows(granted, type, interaction)) return `The token's scopes do not allow '${interaction}' on ${type}`;
-  if (!patientScoped || !grant.patient) return undefined;
+  // The patient compartment binds only what patient scopes alone allow: a user/ or system/ scope on the type lifts it.
+  if (allows(granted, type, interaction, ['user', 'system']) || !grant.patient) return undefined;
   if (interaction === 's') {
     if (type === 'Patient') return req.query._id === grant.patient ? undefined : 'A patient-scoped token searches Patient only by its own _id';
     const named = PATIENT_PARAMS.map((p) => req.query[p]).find((v) => v !== undefined);
@@ -79,9 +79,9 @@ export function refusal(grant: Grant, req: AccessRequest): string | undefined {
 
 /** After a read: a patient-scoped token must not see a resource of another patient. */
 export function refusesResult(grant: Grant, resource: unknown): boolean {
-  if (!grant.patient || splitScopes(grant.scope).some((s) => s.startsWith('user/') || s.startsWith('system/'))) return false;
-  if (!resource || typeof resource !== 'object') return false;
+  if (!grant.patient || !resource || typeof resource !== 'object') return false;
   const r = resource as Record<string, unknown>;
+  if (allows(splitScopes(grant.scope), String(r.resourceType), 'r', ['user', 'system'])) return false;
   if (r.resourceType === 'Bundle' || r.resourceType === 'OperationOutcome' || r.resourceType === 'Provenance') return false;
   const owner = patientOf(r);
   return owner !== undefined && owner !== grant.patient;

@@ -27,8 +27,10 @@ export interface SandboxClient {
 export interface LaunchContext {
   readonly patient: string;
   readonly encounter?: string;
-  /** `Practitioner/<id>` */
-  readonly fhirUser: string;
+  /** The signed-in user (`Practitioner/<id>`, `PractitionerRole/<id>`, `Patient/<id>`…); absent when the EHR names nobody. */
+  readonly fhirUser?: string;
+  /** False to leave the `name` claim out of the id_token, as some EHRs (and the public SMART launcher) do. */
+  readonly nameClaim?: boolean;
   readonly needPatientBanner: boolean;
   /** Scopes the sandbox refuses even if asked (to test an app that degrades). */
   readonly deny?: readonly string[];
@@ -109,8 +111,9 @@ export class SandboxAuthServer {
       }
       const isIdToken = !('scope' in token.payload);
       if (isIdToken) {
-        const name = [...this.options.practitioners, ...(this.options.staff ?? [])].find((p) => `Practitioner/${p.id}` === grant.context?.fhirUser)?.name;
-        Object.assign(token.payload, { aud: grant.client.clientId, sub: grant.context?.fhirUser, fhirUser: `${this.options.fhirBaseUrl()}/${grant.context?.fhirUser}`, ...(name ? { name } : {}) });
+        const user = grant.context.fhirUser;
+        const name = grant.context.nameClaim === false ? undefined : [...this.options.practitioners, ...(this.options.staff ?? [])].find((p) => `Practitioner/${p.id}` === user)?.name;
+        Object.assign(token.payload, { aud: grant.client.clientId, sub: user ?? 'anonymous', ...(user ? { fhirUser: `${this.options.fhirBaseUrl()}/${user}` } : {}), ...(name ? { name } : {}) });
         if (this.quirks.refreshIdTokenWithoutAud && (req.body as { grant_type?: string } | undefined)?.grant_type === 'refresh_token') delete token.payload.aud;
         return;
       }
@@ -121,10 +124,10 @@ export class SandboxAuthServer {
         scope: grant.scope,
         aud: this.options.fhirBaseUrl(),
         client_id: grant.client.clientId,
-        sub: grant.context.fhirUser,
+        sub: grant.context.fhirUser ?? 'anonymous',
         ...(grant.context.patient ? { patient: grant.context.patient } : {}),
         ...(grant.context.encounter ? { encounter: grant.context.encounter } : {}),
-        fhirUser: grant.context.fhirUser,
+        ...(grant.context.fhirUser ? { fhirUser: grant.context.fhirUser } : {}),
       });
     });
     this.service.on('beforeResponse', (response: { body: Record<string, unknown>; statusCode: number }, req: Request & { ncGrant?: Pending }) => {

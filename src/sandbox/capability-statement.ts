@@ -4,7 +4,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/
 const RESOURCES: Readonly<Record<string, readonly string[]>> = {
   Patient: ['_id', 'identifier', 'name', 'family', 'birthdate'],
   Practitioner: ['_id', 'identifier', 'name'],
-  PractitionerRole: ['_id', 'practitioner', 'role', 'active'],
+  PractitionerRole: ['_id', 'practitioner', 'organization', 'role', 'active'],
   Organization: ['_id', 'identifier', 'name'],
   Encounter: ['_id', 'patient', 'date', 'status'],
   Condition: ['_id', 'patient', 'clinical-status', 'code', 'encounter'],
@@ -12,11 +12,11 @@ const RESOURCES: Readonly<Record<string, readonly string[]>> = {
   Procedure: ['_id', 'patient', 'code', 'date', 'encounter', 'identifier', 'performer'],
   Observation: ['_id', 'patient', 'code', 'date', 'part-of', 'identifier', 'encounter', 'category'],
   DocumentReference: ['_id', 'patient', 'type', 'date', 'identifier', 'encounter', 'related', 'status'],
-  Provenance: ['_id', 'patient', 'target', 'recorded'],
+  Provenance: ['_id', '_tag', 'patient', 'target', 'recorded'],
   AuditEvent: ['_id', 'date', 'agent', 'entity', 'type'],
 };
 
-const REFERENCE_PARAMS = new Set(['practitioner', 'patient', 'encounter', 'part-of', 'related', 'target', 'beneficiary', 'payor', 'performer', 'agent', 'entity']);
+const REFERENCE_PARAMS = new Set(['patient', 'encounter', 'part-of', 'related', 'target', 'beneficiary', 'payor', 'performer', 'agent', 'entity', 'practitioner', 'organization']);
 
 function searchParamType(name: string): 'date' | 'string' | 'reference' | 'token' {
   if (['date', 'birthdate', 'recorded'].includes(name)) return 'date';

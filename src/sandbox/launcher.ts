@@ -97,14 +97,16 @@ ${cardsHtml(cardsByPatient.get(patient.id) ?? [], patient.id, e.id, encounterOf)
 
   router.post('/launch', (req, res) => {
     const body = req.body as Record<string, string | undefined>;
-    const practitioner = body.practitioner?.startsWith('Practitioner/') ? body.practitioner : `Practitioner/${PRACTITIONERS[0]?.id ?? ''}`;
+    // The user the EHR names: a practitioner from the picker; tests may also name a role, a patient or nobody (`none`).
+    const named = body.practitioner ?? '';
+    const practitioner = named === 'none' ? undefined : /^(Practitioner|PractitionerRole|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/.test(named) ? named : `Practitioner/${PRACTITIONERS[0]?.id ?? ''}`;
     if (!body.patient || !body.encounter) {
       res.status(400).type('html').send(renderPage('Launch refused', '<p>Choose a patient and an encounter.</p>'));
       return;
     }
     const deny = typeof body.deny === 'string' && body.deny ? body.deny.split(/\s+/) : [];
     const appContext = typeof body.appContext === 'string' && body.appContext.length < 2000 ? body.appContext : undefined;
-    const launch = deps.auth.createLaunch({ patient: body.patient, encounter: body.encounter, fhirUser: practitioner, needPatientBanner: body.mode === 'tab', deny, ...(appContext ? { appContext } : {}) });
+    const launch = deps.auth.createLaunch({ patient: body.patient, encounter: body.encounter, ...(practitioner ? { fhirUser: practitioner } : {}), ...(body.nameClaim === 'omit' ? { nameClaim: false } : {}), needPatientBanner: body.mode === 'tab', deny, ...(appContext ? { appContext } : {}) });
     const url = `${deps.appUrl()}/launch?iss=${encodeURIComponent(deps.fhirBaseUrl())}&launch=${encodeURIComponent(launch)}`;
     if (body.mode !== 'frame') {
       res.redirect(303, url);

@@ -29,9 +29,15 @@ const m = (muscle: string, side: 'left' | 'right', extra: Partial<NeedledMuscle>
 
 export const SEED_ORGANIZATION = { id: 'org-harbor-pt', name: 'Harbor Physical Therapy' } as const;
 
+/**
+ * The clinic's physical therapists. The EHR records what NeedleChart reads about the signed-in user:
+ * name with credentials (suffix), NPI (synthetic, check digit valid), the licence with the state it is
+ * valid in, and the dry-needling certificate when there is one.
+ */
 export const SEED_PRACTITIONERS = [
-  { id: 'pt-rivera', given: 'Alex', family: 'Rivera', suffix: 'PT, DPT', certified: true, state: 'CO' },
-  { id: 'pt-chen', given: 'Sam', family: 'Chen', suffix: 'PT', certified: true, state: 'AZ' },
+  { id: 'pt-rivera', given: 'Alex', family: 'Rivera', suffix: 'PT, DPT', npi: '1234567893', certified: true, state: 'CO' },
+  { id: 'pt-chen', given: 'Sam', family: 'Chen', suffix: 'PT', npi: '1987654328', certified: true, state: 'AZ' },
+  { id: 'pt-okafor', given: 'Jordan', family: 'Okafor', suffix: 'PT', npi: '1555000011', certified: false, state: 'CO' },
 ] as const;
 
 /**
@@ -44,6 +50,9 @@ export const SEED_COMPLIANCE_OFFICER = {
   family: 'Ellis',
   role: { system: 'https://needlechart.dev/fhir/CodeSystem/staff-role', code: 'compliance-officer', display: 'Compliance officer' },
 } as const;
+
+/** A role of a practitioner at the clinic: an EHR may name it as the signed-in user (fhirUser). */
+export const SEED_PRACTITIONER_ROLES = [{ id: 'role-rivera-harbor', practitioner: 'pt-rivera' }] as const;
 
 /** Payer organisations; each carries the NeedleChart payer-policy id its Coverage maps to. */
 export const SEED_PAYERS = [

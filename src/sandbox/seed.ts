@@ -1,10 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Session } from '../domain/types.generated.js';
-import { PAYER_POLICY_SYSTEM } from '../fhir/systems.js';
+import { DRY_NEEDLING_QUALIFICATION, NPI_SYSTEM, NUCC_TAXONOMY, PAYER_POLICY_SYSTEM, PLAN_NET_QUALIFICATION, QUALIFICATION_SYSTEM, USPS_STATE } from '../fhir/systems.js';
 import type { Core } from '../service/core.js';
 import { analyseSession, visitTransactionFor } from '../service/preview-session.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
-import { SEED_COMPLIANCE_OFFICER, SEED_ORGANIZATION, SEED_PATIENTS, SEED_PAYERS, SEED_PRACTITIONERS, type SeedPatient } from './seed-data.js';
+import { SEED_COMPLIANCE_OFFICER, SEED_ORGANIZATION, SEED_PATIENTS, SEED_PAYERS, SEED_PRACTITIONER_ROLES, SEED_PRACTITIONERS, type SeedPatient } from './seed-data.js';
 
 const OFFSET = '-07:00';
 const DAY_MS = 86_400_000;
@@ -13,6 +13,15 @@ const DAY_MS = 86_400_000;
 function visitDate(today: Date, daysBefore: number): string {
   const d = new Date(today.getTime() - daysBefore * DAY_MS);
   return `${d.toISOString().slice(0, 10)}T09:30:00${OFFSET}`;
+}
+
+/**
+ * When today's open encounter started: a quarter of an hour ago, in the clinic's offset, so a visit
+ * charted now falls on the encounter's day (a save checks that) whatever the hour.
+ */
+function openEncounterStart(today: Date): string {
+  const local = new Date(today.getTime() - 15 * 60_000 - 7 * 3_600_000);
+  return `${local.toISOString().slice(0, 19)}${OFFSET}`;
 }
 
 export const encounterId = (patient: SeedPatient, visit: number): string => `e-${patient.id.slice(2)}-${visit}`;
@@ -25,7 +34,7 @@ function priorSession(p: SeedPatient, visit: number, date: string): Session {
   const investigational = payer?.policy === 'commercial-investigational';
   return {
     date,
-    performer: { reference: `Practitioner/${practitioner.id}`, display: `${practitioner.given} ${practitioner.family}, ${practitioner.suffix}`, dryNeedlingCertified: practitioner.certified, state: practitioner.state },
+    performer: { reference: `Practitioner/${practitioner.id}`, display: `${practitioner.given} ${practitioner.family}, ${practitioner.suffix}`, dryNeedlingCertified: practitioner.certified, state: practitioner.state, npi: practitioner.npi },
     payer: payer?.policy ?? 'commercial-covered',
     billing: investigational ? 'self-pay' : 'bill-payer',
     diagnoses: [...p.diagnoses],
@@ -55,11 +64,29 @@ function complianceOfficer(): Resource[] {
   ];
 }
 
+/** Where a licence or certificate is valid (Plan-Net practitioner-qualification extension). */
+function whereValid(state: string) {
+  return { url: PLAN_NET_QUALIFICATION, extension: [{ url: 'status', valueCode: 'active' }, { url: 'whereValid', valueCodeableConcept: { coding: [{ system: USPS_STATE, code: state }] } }] };
+}
+
 function chartResources(today: Date): Resource[] {
   const resources: Resource[] = [
     { resourceType: 'Organization', id: SEED_ORGANIZATION.id, active: true, name: SEED_ORGANIZATION.name, type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] }] },
     ...SEED_PAYERS.map((p): Resource => ({ resourceType: 'Organization', id: p.id, active: true, name: p.name, identifier: [{ system: PAYER_POLICY_SYSTEM, value: p.policy }], type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'pay', display: 'Payer' }] }] })),
-    ...SEED_PRACTITIONERS.map((p): Resource => ({ resourceType: 'Practitioner', id: p.id, active: true, name: [{ given: [p.given], family: p.family, suffix: [p.suffix] }], qualification: [{ code: { text: `Physical therapist${p.certified ? ', certified in dry needling' : ''}` } }] })),
+    ...SEED_PRACTITIONERS.map((p): Resource => ({
+      resourceType: 'Practitioner', id: p.id, active: true,
+      identifier: [{ system: NPI_SYSTEM, value: p.npi }],
+      name: [{ use: 'official', given: [p.given], family: p.family, suffix: p.suffix.split(', ') }],
+      qualification: [
+        { extension: [whereValid(p.state)], code: { coding: [{ system: NUCC_TAXONOMY, code: '225100000X', display: 'Physical Therapist' }], text: 'Physical therapist licence' } },
+        ...(p.certified ? [{ extension: [whereValid(p.state)], code: { coding: [{ system: QUALIFICATION_SYSTEM, code: DRY_NEEDLING_QUALIFICATION, display: 'Dry needling' }], text: 'Certified in dry needling' } }] : []),
+      ],
+    })),
+    ...SEED_PRACTITIONER_ROLES.map((r): Resource => ({
+      resourceType: 'PractitionerRole', id: r.id, active: true,
+      practitioner: { reference: `Practitioner/${r.practitioner}` }, organization: { reference: `Organization/${SEED_ORGANIZATION.id}`, display: SEED_ORGANIZATION.name },
+      code: [{ coding: [{ system: NUCC_TAXONOMY, code: '225100000X', display: 'Physical Therapist' }] }],
+    })),
     ...complianceOfficer(),
   ];
   for (const p of SEED_PATIENTS) {
@@ -77,8 +104,8 @@ function chartResources(today: Date): Resource[] {
       })),
     );
     for (let visit = 1; visit <= p.priorVisits + 1; visit++) {
-      const start = visitDate(today, 7 * (p.priorVisits + 1 - visit));
       const today_ = visit === p.priorVisits + 1;
+      const start = today_ ? openEncounterStart(today) : visitDate(today, 7 * (p.priorVisits + 1 - visit));
       resources.push({
         resourceType: 'Encounter', id: encounterId(p, visit), status: today_ ? 'in-progress' : 'finished',
         class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
@@ -108,7 +135,7 @@ export async function seedSandbox(engine: SandboxEngine, core: Core, today = new
       const date = visitDate(today, 7 * (p.priorVisits + 1 - visit));
       const analysis = analyseSession(priorSession(p, visit, date), core, { visitNumber: visit });
       const recorded = new Date(new Date(date).getTime() + 3_600_000).toISOString();
-      const bundle = visitTransactionFor(core, analysis, { patient: `Patient/${p.id}`, encounter: `Encounter/${encounterId(p, visit)}` }, recorded);
+      const bundle = visitTransactionFor(core, analysis, { patient: `Patient/${p.id}`, encounter: `Encounter/${encounterId(p, visit)}` }, recorded, { organization: `Organization/${SEED_ORGANIZATION.id}` });
       const [outcome, , status] = await engine.execute({ method: 'POST', path: '/', body: bundle });
       if (status >= 300) throw new Error(`Seeding a visit of ${p.id} failed: ${outcome.issue?.[0]?.details?.text ?? status}`);
     }

@@ -8,7 +8,7 @@ import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model
 import { invalid } from '../outcome/operation-outcome-error.js';
 import type { Bundle } from 'fhir/r4.js';
 import type { RenderedNote } from '../fhir/note-document.js';
-import { toVisitTransaction, type ExistingVisit } from '../fhir/visit-bundle.js';
+import { toVisitTransaction, type ExistingVisit, type VisitWrite } from '../fhir/visit-bundle.js';
 import type { VisitTarget } from '../fhir/visit-context.js';
 import type { Core } from './core.js';
 
@@ -44,7 +44,18 @@ export function renderNote(core: Core, analysis: SessionAnalysis): RenderedNote 
   return { html: core.renderer.render('note', 'html', analysis.view), text: core.renderer.render('note', 'text', analysis.view) };
 }
 
-/** The FHIR transaction a save of `analysis` sends to `target` (an amendment when `existing` is given). */
-export function visitTransactionFor(core: Core, analysis: SessionAnalysis, target: VisitTarget, now: string, existing?: ExistingVisit, note = renderNote(core, analysis)): Bundle {
-  return toVisitTransaction({ session: analysis.session, target, coding: analysis.coding, note, version: core.version, now, ...(existing ? { existing } : {}) }, core.profiles);
+/** What a write adds to the session: the visit it amends, the note already rendered, who writes it and for which clinic. */
+export interface WriteOptions {
+  readonly existing?: ExistingVisit;
+  readonly note?: RenderedNote;
+  /** The signed-in clinician; the session's performer when absent (CLI, preview, seed). */
+  readonly author?: VisitWrite['author'];
+  /** `Organization/<id>`: Provenance onBehalfOf. */
+  readonly organization?: string;
+}
+
+/** The FHIR transaction a save of `analysis` sends to `target` (an amendment when `options.existing` is given). */
+export function visitTransactionFor(core: Core, analysis: SessionAnalysis, target: VisitTarget, now: string, options: WriteOptions = {}): Bundle {
+  const { note = renderNote(core, analysis), ...rest } = options;
+  return toVisitTransaction({ session: analysis.session, target, coding: analysis.coding, note, version: core.version, now, ...rest }, core.profiles);
 }

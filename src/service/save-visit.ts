@@ -1,31 +1,37 @@
 import type { Bundle, DocumentReference, Observation, Procedure } from 'fhir/r4.js';
-import type { CourseContext } from '../domain/coding-types.js';
-import type { Session } from '../domain/types.generated.js';
+import type { Performer, Session } from '../domain/types.generated.js';
+import { visitDateIssue } from '../domain/visit-date.js';
 import type { FhirGateway } from '../fhir/client.js';
+import { loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
 import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
+import type { Clinician } from '../fhir/signed-in-user.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
 import type { ExistingVisit } from '../fhir/visit-bundle.js';
 import { visitKey, type VisitTarget } from '../fhir/visit-context.js';
 import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
-import { conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
+import { businessRule, conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
-import { analyseSession, renderNote, visitTransactionFor } from './preview-session.js';
+import { analyseSession, renderNote, requireSession, visitTransactionFor } from './preview-session.js';
 
 export interface SaveRequest {
   readonly session: unknown;
+  /** Patient and encounter of the launch: the only source of either. */
   readonly target: VisitTarget;
+  /** The signed-in clinician as the EHR records them: the performer of a new visit, the author of every write. */
+  readonly author: Clinician;
   /** Present when amending: the saved Procedure and the version the user started editing from. */
   readonly amend?: { readonly procedureId: string; readonly versionId: string };
-  readonly course?: CourseContext;
 }
 
 export interface SaveResult {
-  /** `created` (first save), `updated` (amendment) or `unchanged` (a retry of a save that already landed). */
+  /** `created` (first save), `updated` (amendment) or `unchanged` (nothing new: a retry, or a save with no change). */
   readonly status: 'created' | 'updated' | 'unchanged';
   readonly procedure: { readonly id: string; readonly versionId: string };
   readonly document?: { readonly id: string; readonly versionId: string };
   readonly observations: number;
   readonly provenance?: string;
+  /** The visit's number in the course, counted from the earlier visits in the EHR (never from the request). */
+  readonly visitNumber: number;
 }
 
 type Stored<T> = T & { id: string; meta: { versionId: string } };
@@ -39,6 +45,43 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && !(typeof x === 'string' && !x.trim())).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
+}
+
+const SOMEONE_ELSE = 'The performer is the signed-in clinician; a visit cannot be saved for someone else.';
+const PERFORMER_KEPT = 'An amendment keeps the clinician who performed the visit; the performer cannot be changed.';
+const NOT_THIS_PATIENTS = 'The encounter of this launch does not belong to this patient in the EHR, so the visit cannot be saved in it. Open the patient\'s visit in the EHR and launch NeedleChart from it.';
+const CHANGED_ELSEWHERE = 'This note was changed by someone else since you opened it. Nothing was overwritten: your version is kept here; reload the visit to see their changes, then reapply yours.';
+
+/**
+ * The session as sent, with the performer replaced by the one the EHR records. A body naming another
+ * performer is refused (422 naming `performer.reference`), not silently rewritten: the page believed
+ * it was saving for someone else. A body without a performer simply gets it.
+ */
+function withPerformer(input: unknown, performer: Performer, accepted: readonly string[], refusal: string): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const claimed = (input as { performer?: unknown }).performer;
+  const reference = claimed && typeof claimed === 'object' ? (claimed as { reference?: unknown }).reference : undefined;
+  if (typeof reference === 'string' && reference.trim() && !accepted.includes(reference.trim())) throw businessRule(refusal, 'performer.reference');
+  return { ...input, performer: { ...performer } };
+}
+
+/** The encounter is the patient's, and the visit date fits it (not in the future, within its period). */
+function checkEncounter(context: SaveContext, date: string, now: Date): void {
+  if (!context.encounter) throw conflict(NOT_THIS_PATIENTS);
+  const issue = visitDateIssue(date, context.encounter.period, now);
+  if (issue) throw invalid([issue]);
+}
+
+/** 1 + the patient's visits before this one (not retracted, not this visit itself). */
+function visitNumberOf(context: SaveContext, date: string, self: (p: Procedure) => boolean): number {
+  const at = Date.parse(date);
+  return 1 + context.visits.filter((p) => p.status !== 'entered-in-error' && !self(p) && Date.parse(p.performedDateTime ?? p.performedPeriod?.start ?? '') < at).length;
+}
+
+/** The clinic the write is on behalf of: the encounter's service provider, else the user's (role's, patient's managing) organization. */
+function organizationOf(context: SaveContext, author: Clinician): string | undefined {
+  const provider = context.encounter?.serviceProvider?.reference;
+  return provider && /^Organization\/[A-Za-z0-9\-.]{1,64}$/.test(provider) ? provider : author.organization;
 }
 
 async function readVisit(gateway: FhirGateway, procedure: Stored<Procedure>, patient: string): Promise<{ observations: Stored<Observation>[]; document?: Stored<DocumentReference> }> {
@@ -56,13 +99,23 @@ async function readVisit(gateway: FhirGateway, procedure: Stored<Procedure>, pat
   return { observations: (obs ?? []).filter((o): o is Stored<Observation> => o?.resourceType === 'Observation' && stored(o)), ...(document ? { document } : {}) };
 }
 
-function summarise(status: SaveResult['status'], response: Bundle | undefined, fallback?: Stored<Procedure>): SaveResult {
+/** The session a stored visit holds, or undefined for a Procedure NeedleChart did not write. */
+function sessionOf(procedure: Procedure, observations: readonly Observation[], core: Core): Session | undefined {
+  try {
+    return toSession(procedure, observations, core.profiles);
+  } catch (error) {
+    if (error instanceof NotANeedleChartVisit) return undefined;
+    throw error;
+  }
+}
+
+function summarise(status: SaveResult['status'], response: Bundle | undefined, visitNumber: number): SaveResult {
   const located = (type: string) =>
     (response?.entry ?? [])
       .map((e) => /^(\w+)\/([^/]+)\/_history\/([^/]+)$/.exec(e.response?.location ?? '') ?? /^(\w+)\/([^/]+)$/.exec(e.response?.location ?? ''))
       .filter((m): m is RegExpExecArray => !!m && m[1] === type)
       .map((m) => ({ id: m[2] ?? '', versionId: m[3] ?? '' }));
-  const procedure = located('Procedure')[0] ?? (fallback ? { id: fallback.id, versionId: fallback.meta.versionId } : undefined);
+  const procedure = located('Procedure')[0];
   if (!procedure) throw new OperationOutcomeError(502, outcome([{ severity: 'error', code: 'exception', diagnostics: 'The FHIR server accepted the save but did not say where the visit is' }]));
   const documents = located('DocumentReference');
   return {
@@ -71,7 +124,14 @@ function summarise(status: SaveResult['status'], response: Bundle | undefined, f
     ...(documents[0] ? { document: documents[0] } : {}),
     observations: located('Observation').length,
     ...(located('Provenance')[0] ? { provenance: located('Provenance')[0]?.id } : {}),
+    visitNumber,
   };
+}
+
+/** A visit as it already stands: what a save with nothing new answers. */
+function asStored(procedure: Stored<Procedure>, visit: { observations: readonly unknown[]; document?: Stored<DocumentReference> }, visitNumber: number): SaveResult {
+  const { document } = visit;
+  return { status: 'unchanged', procedure: { id: procedure.id, versionId: procedure.meta.versionId }, ...(document ? { document: { id: document.id, versionId: document.meta.versionId } } : {}), observations: visit.observations.length, visitNumber };
 }
 
 /** Checks what we are about to write against the R4 schema (STYLE.md convention 5) and sends it. */
@@ -94,53 +154,80 @@ async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+async function saveNew(gateway: FhirGateway, core: Core, request: SaveRequest, now: Date): Promise<SaveResult> {
+  const { author, target } = request;
+  const input = withPerformer(request.session, author.performer, [author.performer.reference, author.fhirUser], SOMEONE_ELSE);
+  const { session } = requireSession(input, core);
+  const key = visitKey(session, target);
+  return oneAtATime(key, async () => {
+    const context = await loadSaveContext(gateway, target);
+    checkEncounter(context, session.date, now);
+    // This visit: written under its key, or (written before the key left out the time) NeedleChart's visit in this encounter by this performer.
+    const isThis = (p: Procedure) =>
+      !!p.identifier?.some((i) => i.system === VISIT_ID_SYSTEM && (i.value === key || (p.encounter?.reference === target.encounter && p.performer?.[0]?.actor.reference === session.performer.reference)));
+    const visitNumber = visitNumberOf(context, session.date, isThis);
+    const prior = context.visits.filter(isThis).find((p): p is Stored<Procedure> => stored(p));
+    if (prior) {
+      // A visit is keyed by patient, encounter and performer: after a lost response, the same content is a retry; anything else is an amendment.
+      const visit = await readVisit(gateway, prior, target.patient);
+      if (canonical(sessionOf(prior, visit.observations, core)) === canonical(session)) return asStored(prior, visit, visitNumber);
+      throw conflict(`This visit was already saved (Procedure/${prior.id}). Open it and amend it instead of saving it again.`);
+    }
+    const analysis = analyseSession(input, core, { visitNumber });
+    const organization = organizationOf(context, author);
+    const bundle = visitTransactionFor(core, analysis, target, now.toISOString(), { note: renderNote(core, analysis), author: author.performer, ...(organization ? { organization } : {}) });
+    return summarise('created', await send(gateway, bundle), visitNumber);
+  });
+}
+
+async function saveAmendment(gateway: FhirGateway, core: Core, request: SaveRequest & { amend: NonNullable<SaveRequest['amend']> }, now: Date): Promise<SaveResult> {
+  const { author, target, amend } = request;
+  return oneAtATime(`amend:${amend.procedureId}`, async () => {
+    const [current, context] = await Promise.all([gateway.read<Procedure>('Procedure', amend.procedureId), loadSaveContext(gateway, target)]);
+    if (!stored(current)) throw conflict('The saved visit has no version on the server, so it cannot be amended safely');
+    if (current.subject.reference !== target.patient) throw conflict('That visit belongs to another patient');
+    if (current.encounter?.reference !== target.encounter) throw conflict('That visit was charted in another encounter: open that encounter in the EHR to amend it. Nothing was changed.');
+    const visit = await readVisit(gateway, current, target.patient);
+    const before = sessionOf(current, visit.observations, core);
+    if (!before) throw conflict('This visit was not charted with NeedleChart, so it cannot be amended here.');
+    // The visit keeps the clinician who performed it; whoever amends it is the author of the amendment.
+    const own = before.performer.reference === author.performer.reference;
+    const performer = own ? author.performer : before.performer;
+    const input = withPerformer(request.session, performer, own ? [performer.reference, author.fhirUser] : [performer.reference], PERFORMER_KEPT);
+    const { session } = requireSession(input, core);
+    checkEncounter(context, session.date, now);
+    const visitNumber = visitNumberOf(context, session.date, (p) => p.id === current.id);
+    // Nothing new (a save with no change, or a retry of an amendment that landed): write nothing.
+    if (canonical(before) === canonical(session) && visit.document) return asStored(current, visit, visitNumber);
+    if (current.meta.versionId !== amend.versionId) throw conflict(CHANGED_ELSEWHERE);
+    const analysis = analyseSession(input, core, { visitNumber });
+    const existing: ExistingVisit = { procedure: current, baseVersion: amend.versionId, observations: visit.observations, ...(visit.document ? { document: visit.document } : {}) };
+    const organization = organizationOf(context, author);
+    const bundle = visitTransactionFor(core, analysis, target, now.toISOString(), { existing, note: renderNote(core, analysis), author: author.performer, ...(organization ? { organization } : {}) });
+    try {
+      return summarise('updated', await send(gateway, bundle), visitNumber);
+    } catch (error) {
+      if (!(error instanceof OperationOutcomeError) || error.status !== 409) throw error;
+      // A transaction resent after a lost response meets its own If-Match: if the visit now holds exactly this amendment, it landed.
+      const after = await gateway.read<Procedure>('Procedure', amend.procedureId);
+      if (stored(after) && after.meta.versionId !== amend.versionId) {
+        const landed = await readVisit(gateway, after, target.patient);
+        if (landed.document && canonical(sessionOf(after, landed.observations, core)) === canonical(session)) return { ...asStored(after, landed, visitNumber), status: 'updated' };
+      }
+      throw conflict('This note was changed by someone else while you were saving. Nothing was overwritten: your version is kept here; reload the visit, then reapply your changes.');
+    }
+  });
+}
+
 /**
- * Saves one visit to the EHR as one transaction that lands whole or not at all.
- * A first save looks the visit up by its idempotency key first: if a previous attempt already landed
- * (its response was lost), an identical session answers `unchanged` and writes nothing; a different
- * one is refused (amend it instead). An amendment names the Procedure and the version the user
- * edited; if anyone changed it since, the answer is 409 and nothing is overwritten.
+ * Saves one visit to the EHR as one transaction that lands whole or not at all, written by the
+ * signed-in clinician. The visit must fit the launch's encounter (the patient's, dated within it,
+ * not in the future); its number in the course is counted from the EHR. A first save looks the
+ * visit up by its key (patient, encounter, performer) first: if a previous attempt already landed, an
+ * identical session answers `unchanged` and writes nothing; a different one is refused (amend it
+ * instead). An amendment stays on its encounter and performer, names the version the user edited
+ * (if anyone changed it since, 409 and nothing is overwritten), and writes nothing when nothing changed.
  */
 export async function saveVisit(gateway: FhirGateway, core: Core, request: SaveRequest, now = new Date()): Promise<SaveResult> {
-  const analysis = analyseSession(request.session, core, request.course ?? {});
-  const session: Session = analysis.session;
-  const note = renderNote(core, analysis);
-  const at = now.toISOString();
-  const key = request.amend ? `amend:${request.amend.procedureId}` : visitKey(session, request.target);
-
-  return oneAtATime(key, async () => {
-    if (request.amend) {
-      const current = await gateway.read<Procedure>('Procedure', request.amend.procedureId);
-      if (!stored(current)) throw conflict('The saved visit has no version on the server, so it cannot be amended safely');
-      if (current.subject.reference !== request.target.patient) throw conflict('That visit belongs to another patient');
-      if (current.meta.versionId !== request.amend.versionId) {
-        throw conflict('This note was changed by someone else since you opened it. Nothing was overwritten: your version is kept here; reload the visit to see their changes, then reapply yours.');
-      }
-      const { observations, document } = await readVisit(gateway, current, request.target.patient);
-      const existing: ExistingVisit = { procedure: current, baseVersion: request.amend.versionId, observations, ...(document ? { document } : {}) };
-      try {
-        return summarise('updated', await send(gateway, visitTransactionFor(core, analysis, request.target, at, existing, note)));
-      } catch (error) {
-        if (error instanceof OperationOutcomeError && error.status === 409) {
-          throw conflict('This note was changed by someone else while you were saving. Nothing was overwritten: your version is kept here; reload the visit, then reapply your changes.');
-        }
-        throw error;
-      }
-    }
-
-    const found = await gateway.search('Procedure', { patient: request.target.patient, identifier: `${VISIT_ID_SYSTEM}|${key}`, _count: '2' });
-    const prior = found.entry?.map((e) => e.resource).find((r): r is Stored<Procedure> => r?.resourceType === 'Procedure' && stored(r));
-    if (prior) {
-      const { observations, document } = await readVisit(gateway, prior, request.target.patient);
-      let same = false;
-      try {
-        same = canonical(toSession(prior, observations, core.profiles)) === canonical(session);
-      } catch (error) {
-        if (!(error instanceof NotANeedleChartVisit)) throw error;
-      }
-      if (!same) throw conflict(`This visit was already saved (Procedure/${prior.id}). Open it and amend it instead of saving it again.`);
-      return { status: 'unchanged', procedure: { id: prior.id, versionId: prior.meta.versionId }, ...(document ? { document: { id: document.id, versionId: document.meta.versionId } } : {}), observations: observations.length };
-    }
-    return summarise('created', await send(gateway, visitTransactionFor(core, analysis, request.target, at, undefined, note)));
-  });
+  return request.amend ? saveAmendment(gateway, core, { ...request, amend: request.amend }, now) : saveNew(gateway, core, request, now);
 }

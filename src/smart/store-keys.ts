@@ -36,6 +36,11 @@ export class StoreKeys {
     return this.mac('launch', sid, launchId);
   }
 
+  /** Who the EHR says the launch's signed-in user is (read once per launch): found only with the browser session and the launch id. */
+  launchUser(sid: string, launchId: string): string {
+    return this.mac('launch-user', sid, launchId);
+  }
+
   /** The server copy of an unsaved visit form, per browser session, patient and encounter. */
   draft(sid: string, patient: string, encounter: string): string {
     return this.mac('draft', sid, patient, encounter);

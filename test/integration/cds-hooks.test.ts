@@ -321,7 +321,9 @@ describe('cards', () => {
   it('when a recent visit was billed 20560 for three muscles, then a coding-mismatch card says 20561', async () => {
     const yesterday = `${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}T11:00:00-07:00`;
     const session = completeSession({ date: yesterday, muscles: [muscle('infraspinatus', 'right'), muscle('teres-minor', 'right'), muscle('teres-major', 'right')] });
-    await writeVisit('Patient/p-li-wei', 'Encounter/e-li-wei-1', session, (p) => ({ ...p, code: { ...p.code, coding: p.code?.coding?.map((c) => (c.code === '20561' ? { ...c, code: '20560' } : c)) } }));
+    // A visit is one per patient, encounter and performer: yesterday's visit has its own encounter.
+    await sandbox().engine.execute({ method: 'PUT', path: '/Encounter/e-li-wei-yesterday', body: { resourceType: 'Encounter', id: 'e-li-wei-yesterday', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: 'Patient/p-li-wei' } } });
+    await writeVisit('Patient/p-li-wei', 'Encounter/e-li-wei-yesterday', session, (p) => ({ ...p, code: { ...p.code, coding: p.code?.coding?.map((c) => (c.code === '20561' ? { ...c, code: '20560' } : c)) } }));
     const mismatch = (await patientView('p-li-wei')).find((c) => c.summary.includes('billed 20560'));
     expect(mismatch?.summary).toMatch(/its muscles support 20561/);
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirGateway } from '../../src/fhir/client.js';
-import { loadChartContext } from '../../src/fhir/load-chart-context.js';
+import { loadChartContext, loadLaunchChart } from '../../src/fhir/load-chart-context.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { saveVisit } from '../../src/service/save-visit.js';
-import { completeSession } from '../support/fixtures.js';
+import { authorOf, completeSession } from '../support/fixtures.js';
 import { newChart, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let t: TestSandbox;
@@ -39,6 +39,17 @@ describe('loading the chart context from the sandbox', () => {
     expect(requests.every((r) => r.method === 'POST' && r.path === '/')).toBe(true);
   });
 
+  it.each([
+    ['a Practitioner, on a chart with earlier visits', 'Practitioner/pt-chen', 'Patient/p-li-wei', 'Encounter/e-li-wei-6'],
+    ['a PractitionerRole, on a chart with no earlier visit', 'PractitionerRole/role-rivera-harbor', 'Patient/p-nora-silva', 'Encounter/e-nora-silva-1'],
+  ])('when the signed-in user is %s, then the chart and the user still take at most 2 requests', async (_label, fhirUser, patient, encounter) => {
+    await t.gateway.capabilityStatement();
+    const before = t.sandbox.requestLog.length;
+    const { user } = await loadLaunchChart(t.gateway, patient, encounter, t.core.profiles, { fhirUser });
+    expect(t.sandbox.requestLog.length - before).toBeLessThanOrEqual(2);
+    expect(user).toMatchObject({ ok: true, clinician: { fhirUser, performer: { reference: fhirUser.startsWith('PractitionerRole/') ? 'Practitioner/pt-rivera' : fhirUser, dryNeedlingCertified: true }, organization: 'Organization/org-harbor-pt' } });
+  });
+
   it('when the server does not advertise batch, then parallel searches give the same context', async () => {
     class NoBatchGateway extends FhirGateway {
       override async supports(): Promise<boolean> {
@@ -46,9 +57,10 @@ describe('loading the chart context from the sandbox', () => {
       }
     }
     const plain = new NoBatchGateway({ baseUrl: t.sandbox.fhirBaseUrl, logger: silentLogger });
-    const batched = await loadChartContext(t.gateway, 'Patient/p-aisha-khan', 'Encounter/e-aisha-khan-5', t.core.profiles);
-    const parallel = await loadChartContext(plain, 'Patient/p-aisha-khan', 'Encounter/e-aisha-khan-5', t.core.profiles);
+    const batched = await loadLaunchChart(t.gateway, 'Patient/p-aisha-khan', 'Encounter/e-aisha-khan-5', t.core.profiles, { fhirUser: 'PractitionerRole/role-rivera-harbor' });
+    const parallel = await loadLaunchChart(plain, 'Patient/p-aisha-khan', 'Encounter/e-aisha-khan-5', t.core.profiles, { fhirUser: 'PractitionerRole/role-rivera-harbor' });
     expect(parallel).toEqual(batched);
+    expect(parallel.user.ok).toBe(true);
   });
 
   it('when a search has more matches than a page, then the next links are followed', async () => {
@@ -68,7 +80,7 @@ describe('loading the chart context from the sandbox', () => {
   it('when a visit is saved in this encounter, then reopening shows it as the current visit (to amend), not as an earlier one', async () => {
     const chart = await newChart(t.sandbox);
     const session = completeSession();
-    const saved = await saveVisit(t.gateway, t.core, { session, target: chart });
+    const saved = await saveVisit(t.gateway, t.core, { session, target: chart, author: authorOf(session) });
     const ctx = await loadChartContext(t.gateway, chart.patient, chart.encounter, t.core.profiles);
     expect(ctx.currentVisit?.procedure).toEqual(saved.procedure);
     expect(ctx.currentVisit?.session).toEqual(session);

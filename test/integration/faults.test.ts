@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import type { DocumentReference, Observation, Procedure } from 'fhir/r4.js';
+import type { DocumentReference, Observation, Procedure, Provenance } from 'fhir/r4.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runExport } from '../../src/export/run-export.js';
 import { FhirGateway } from '../../src/fhir/client.js';
@@ -11,7 +11,7 @@ import { loadBodyMap } from '../../src/profiles/load-body-map.js';
 import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error.js';
 import { saveVisit } from '../../src/service/save-visit.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { completeSession } from '../support/fixtures.js';
+import { authorOf, completeSession } from '../support/fixtures.js';
 import { newChart, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let t: TestSandbox;
@@ -45,21 +45,27 @@ async function counts(patient: string): Promise<{ procedures: number; observatio
   return { procedures: procedures.length, observations: observations.length, documents: documents.length };
 }
 
+/** The Provenance records that name one of the patient's visits. */
+async function provenanceOf(patient: string): Promise<Provenance[]> {
+  const procedures = await t.gateway.searchAll<Procedure>('Procedure', { patient });
+  const targets = new Set(procedures.map((p) => `Procedure/${p.id}`));
+  return (await t.gateway.searchAll<Provenance>('Provenance', { _count: '1000' })).filter((p) => p.target.some((x) => targets.has(x.reference ?? '')));
+}
+
 describe('faults on save', () => {
   it.each([
     ['503', { kind: 'status', status: 503 } as const, 502],
     ['500', { kind: 'status', status: 500 } as const, 502],
-    ['a dropped request', { kind: 'drop-request' } as const, 502],
   ])('when the EHR answers the save transaction with %s, then the user gets a clear transient error, nothing is written, and the POST is not retried blindly', async (_label, fault, status) => {
     const g = await withProxy();
     const chart = await newChart(t.sandbox);
     proxy.inject(fault, isTransaction);
-    const error = await saveVisit(g, t.core, { session: completeSession(), target: chart }).catch((e: unknown) => e);
+    const error = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationOutcomeError);
     expect(error).toMatchObject({ status, transient: true });
     expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(await counts(chart.patient)).toEqual({ procedures: 0, observations: 0, documents: 0 });
-    const retry = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    const retry = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     expect(retry.status).toBe('created');
     expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
   });
@@ -69,48 +75,90 @@ describe('faults on save', () => {
     const chart = await newChart(t.sandbox);
     proxy.inject({ kind: 'status', status: 429, retryAfter: 1 }, isLookup);
     const started = Date.now();
-    const result = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    const result = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     expect(result.status).toBe('created');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(proxy.seen.filter((r) => r.method === 'GET' && r.path.includes('/Procedure?'))).toHaveLength(2);
     expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
   });
 
-  it('when the save transaction is held past the timeout, then the user gets a timeout, and a later retry finds the visit exactly once', async () => {
+  it('when the save transaction and its one resend are held past the timeout, then the user gets a timeout, and a later retry finds the visit exactly once', async () => {
     const g = await withProxy();
     const chart = await newChart(t.sandbox);
     proxy.inject({ kind: 'delay', ms: 1500 }, isTransaction);
-    const error = await saveVisit(g, t.core, { session: completeSession(), target: chart }).catch((e: unknown) => e);
+    proxy.inject({ kind: 'delay', ms: 1500 }, isTransaction);
+    const error = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 504, transient: true });
-    await new Promise((r) => setTimeout(r, 1200)); // the held request reaches the EHR after the app gave up
-    const retry = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 1700)); // both held requests reach the EHR after the app gave up
+    const retry = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     expect(['created', 'unchanged']).toContain(retry.status);
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+    expect(await provenanceOf(chart.patient)).toHaveLength(1);
+  });
+
+  it('when the connection is reset after the EHR processed the save, before any response (ECONNRESET), then the gateway resends it once and exactly one visit, one note and one Provenance land', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    proxy.inject({ kind: 'drop-response', reset: true }, isTransaction);
+    const result = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
+    expect(result).toMatchObject({ status: 'created', observations: 4, document: { id: expect.any(String) } });
+    expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+    expect(await provenanceOf(chart.patient)).toHaveLength(1);
+    expect((await t.gateway.read<Procedure>('Procedure', result.procedure.id)).meta?.versionId).toBe(result.procedure.versionId);
+  });
+
+  it('when the connection is cut before the save reached the EHR, then the gateway resends it once and the visit lands once', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    proxy.inject({ kind: 'drop-request' }, isTransaction);
+    expect((await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) })).status).toBe('created');
+    expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(2);
     expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
   });
 
-  it('when the response to a save is dropped mid-way, then the retry answers unchanged and nothing is duplicated', async () => {
+  it('when the connection is cut on the send and on the resend, then the transaction went out twice at most, the user gets a transient error, and nothing is written', async () => {
     const g = await withProxy();
     const chart = await newChart(t.sandbox);
-    proxy.inject({ kind: 'drop-response' }, isTransaction);
-    await expect(saveVisit(g, t.core, { session: completeSession(), target: chart })).rejects.toMatchObject({ transient: true });
-    expect((await saveVisit(g, t.core, { session: completeSession(), target: chart })).status).toBe('unchanged');
-    expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
+    proxy.inject({ kind: 'drop-request' }, isTransaction);
+    proxy.inject({ kind: 'drop-request' }, isTransaction);
+    await expect(saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) })).rejects.toMatchObject({ status: 502, transient: true });
+    expect(proxy.seen.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(await counts(chart.patient)).toEqual({ procedures: 0, observations: 0, documents: 0 });
   });
 });
 
 describe('faults on amend', () => {
+  it('when the connection is reset after the EHR processed an amendment, then the resend\'s stale If-Match is recognised as the amendment itself: updated, one current note, one Provenance per write', async () => {
+    const g = await withProxy();
+    const chart = await newChart(t.sandbox);
+    const first = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
+    const amend = { procedureId: first.procedure.id, versionId: first.procedure.versionId };
+    let posts = 0;
+    proxy.inject({ kind: 'drop-response', reset: true }, (req) => req.method === 'POST' && ++posts === 2);
+    const second = await saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, author: authorOf(completeSession()), amend });
+    expect(second.status).toBe('updated');
+    const procedure = await t.gateway.read<Procedure>('Procedure', first.procedure.id);
+    expect(second.procedure.versionId).toBe(procedure.meta?.versionId);
+    expect(procedure.followUp?.[0]?.text).toBe('Amended');
+    const notes = await t.gateway.searchAll<DocumentReference>('DocumentReference', { patient: chart.patient });
+    expect(notes.map((d) => d.status).sort()).toEqual(['current', 'superseded']);
+    expect((await provenanceOf(chart.patient)).map((p) => p.activity?.coding?.[0]?.code).sort()).toEqual(['CREATE', 'UPDATE']);
+  });
+
   it('when the amendment transaction fails with 500, then nothing changes and the same amendment later lands once', async () => {
     const g = await withProxy();
     const chart = await newChart(t.sandbox);
-    const first = await saveVisit(g, t.core, { session: completeSession(), target: chart });
+    const first = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     const amend = { procedureId: first.procedure.id, versionId: first.procedure.versionId };
     // An amendment reads the visit (GET), its observations and note (a batch POST), then sends the transaction (the second POST).
     let posts = 0;
     proxy.inject({ kind: 'status', status: 500 }, (req) => req.method === 'POST' && ++posts === 2);
-    await expect(saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, amend })).rejects.toMatchObject({ status: 502 });
+    await expect(saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, author: authorOf(completeSession()), amend })).rejects.toMatchObject({ status: 502 });
     const unchanged = await t.gateway.read<Procedure>('Procedure', first.procedure.id);
     expect(unchanged.meta?.versionId).toBe(first.procedure.versionId);
-    const second = await saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, amend });
+    const second = await saveVisit(g, t.core, { session: completeSession({ plan: 'Amended' }), target: chart, author: authorOf(completeSession()), amend });
     expect(second.status).toBe('updated');
     expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 2 });
   });

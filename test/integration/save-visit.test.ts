@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/infra/logger.js';
 import { OperationOutcomeError } from '../../src/outcome/operation-outcome-error.js';
 import { saveVisit } from '../../src/service/save-visit.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { completeSession, exampleSession, muscle } from '../support/fixtures.js';
+import { authorOf, completeSession, exampleSession, muscle } from '../support/fixtures.js';
 import { newChart, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let t: TestSandbox;
@@ -39,7 +39,7 @@ describe('saving a visit', () => {
   it('when a session is saved, then Procedure, Observations, note and Provenance land and read back as the same session', async () => {
     const chart = await newChart(t.sandbox);
     const session = exampleSession();
-    const result = await saveVisit(t.gateway, t.core, { session, target: chart });
+    const result = await saveVisit(t.gateway, t.core, { session, target: chart, author: authorOf(session) });
     expect(result.status).toBe('created');
     expect(result.observations).toBe(4);
     expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
@@ -53,26 +53,28 @@ describe('saving a visit', () => {
 
   it('when the same save is sent twice, then the second writes nothing and answers unchanged', async () => {
     const chart = await newChart(t.sandbox);
-    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
-    const second = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
+    const second = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     expect(second).toMatchObject({ status: 'unchanged', procedure: first.procedure });
     expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
   });
 
-  it('when the response to a save is lost and the save is retried, then the visit exists exactly once', async () => {
+  it('when the response to a save is lost, and so is the response to its one resend, then the user\'s retry answers unchanged and the visit exists exactly once', async () => {
     const chart = await newChart(t.sandbox);
     const proxy = await startFaultProxy(t.sandbox.fhirBaseUrl);
     try {
       const gateway = new FhirGateway({ baseUrl: proxy.url, logger: silentLogger, backoffMs: 10 });
-      proxy.inject('drop-response', (req) => req.method === 'POST' && req.url?.endsWith('/fhir/') === true);
-      const lost = await saveVisit(gateway, t.core, { session: completeSession(), target: chart }).catch((e: unknown) => e);
+      const isTransaction = (req: { method?: string; url?: string }) => req.method === 'POST' && req.url?.endsWith('/fhir/') === true;
+      proxy.inject('drop-response', isTransaction);
+      proxy.inject('drop-response', isTransaction);
+      const lost = await saveVisit(gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) }).catch((e: unknown) => e);
       expect(lost).toBeInstanceOf(OperationOutcomeError);
       expect((lost as OperationOutcomeError).transient).toBe(true);
-      // The transaction is not retried by the gateway (it is not idempotent on its own)...
-      expect(proxy.seen.filter((r) => r.method === 'POST').length).toBe(1);
-      // ...but it did land, once.
+      // The gateway resends a transaction that got no response once, never more (safe: every create is conditional)...
+      expect(proxy.seen.filter((r) => r.method === 'POST').length).toBe(2);
+      // ...and it landed, once.
       expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
-      const retry = await saveVisit(gateway, t.core, { session: completeSession(), target: chart });
+      const retry = await saveVisit(gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
       expect(retry.status).toBe('unchanged');
       expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
     } finally {
@@ -80,29 +82,37 @@ describe('saving a visit', () => {
     }
   });
 
-  it('when the same transaction is posted twice directly, then conditional creates keep it to one visit', async () => {
+  it('when the same transaction is posted twice directly (a retry while the first is still queued), then conditional creates keep it to one visit and one Provenance', async () => {
     const chart = await newChart(t.sandbox);
-    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     expect(first.status).toBe('created');
-    // Replay the raw transaction, as a client without the pre-check would.
+    // Replay the raw transaction, as a client without the pre-check would (later: another recorded time).
     const { analyseSession, visitTransactionFor } = await import('../../src/service/preview-session.js');
-    const response = await t.gateway.transaction(visitTransactionFor(t.core, analyseSession(completeSession(), t.core), chart, new Date().toISOString()));
-    expect(response.entry?.slice(0, -1).map((e) => e.response?.status)).toEqual(['200', '200', '200', '200', '200', '200']);
-    const counts = await countFor(chart.patient);
-    expect(counts).toMatchObject({ procedures: 1, observations: 4, documents: 1 });
+    const response = await t.gateway.transaction(visitTransactionFor(t.core, analyseSession(completeSession(), t.core), chart, new Date(Date.now() + 60_000).toISOString()));
+    expect(response.entry?.map((e) => e.response?.status)).toEqual(['200', '200', '200', '200', '200', '200', '200']);
+    expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
+  });
+
+  it('when the response to a save is lost and the clinician edits the time and saves again, then it is refused (amend it instead), not a second visit', async () => {
+    const chart = await newChart(t.sandbox);
+    // The first save landed; its answer never reached the page (the transport is exercised in faults.test.ts).
+    await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
+    const edited = completeSession({ date: '2026-11-20T09:20:00-05:00' });
+    await expect(saveVisit(t.gateway, t.core, { session: edited, target: chart, author: authorOf(edited) })).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/already saved.*amend it/) });
+    expect(await countFor(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1, provenance: 1 });
   });
 
   it('when a different session is saved again without amending, then it is refused with 409 and nothing changes', async () => {
     const chart = await newChart(t.sandbox);
-    await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     const changed = completeSession({ plan: 'Discharge.' });
-    await expect(saveVisit(t.gateway, t.core, { session: changed, target: chart })).rejects.toMatchObject({ status: 409 });
+    await expect(saveVisit(t.gateway, t.core, { session: changed, target: chart, author: authorOf(changed) })).rejects.toMatchObject({ status: 409 });
     expect(await countFor(chart.patient)).toMatchObject({ procedures: 1, documents: 1 });
   });
 
   it('when the session is invalid, then 422 and nothing is written', async () => {
     const chart = await newChart(t.sandbox);
-    await expect(saveVisit(t.gateway, t.core, { session: { ...completeSession(), billing: 'cash' }, target: chart })).rejects.toMatchObject({ status: 422 });
+    await expect(saveVisit(t.gateway, t.core, { session: { ...completeSession(), billing: 'cash' }, target: chart, author: authorOf(completeSession()) })).rejects.toMatchObject({ status: 422 });
     expect(await countFor(chart.patient)).toEqual({ procedures: 0, observations: 0, documents: 0, provenance: 0 });
   });
 });
@@ -110,9 +120,9 @@ describe('saving a visit', () => {
 describe('amending a visit', () => {
   it('when a saved visit is amended from its current version, then it is updated in place, the note is replaced and history kept', async () => {
     const chart = await newChart(t.sandbox);
-    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     const amended = completeSession({ outcomes: { painPre: 6, painPost: 2 }, muscles: [muscle('quadratus-lumborum', 'left'), muscle('piriformis', 'left')] });
-    const second = await saveVisit(t.gateway, t.core, { session: amended, target: chart, amend: { procedureId: first.procedure.id, versionId: first.procedure.versionId } });
+    const second = await saveVisit(t.gateway, t.core, { session: amended, target: chart, author: authorOf(amended), amend: { procedureId: first.procedure.id, versionId: first.procedure.versionId } });
     expect(second.status).toBe('updated');
     expect(second.procedure.id).toBe(first.procedure.id);
     expect(second.procedure.versionId).not.toBe(first.procedure.versionId);
@@ -129,10 +139,10 @@ describe('amending a visit', () => {
 
   it('when two people amend the same version, then the second gets 409, the first edit stays intact', async () => {
     const chart = await newChart(t.sandbox);
-    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     const base = { procedureId: first.procedure.id, versionId: first.procedure.versionId };
-    await saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'Edit by A' }), target: chart, amend: base });
-    const conflict = await saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'Edit by B' }), target: chart, amend: base }).catch((e: unknown) => e);
+    await saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'Edit by A' }), target: chart, author: authorOf(completeSession()), amend: base });
+    const conflict = await saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'Edit by B' }), target: chart, author: authorOf(completeSession()), amend: base }).catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(OperationOutcomeError);
     expect(conflict).toMatchObject({ status: 409, outcome: { issue: [{ code: 'conflict' }] } });
     expect((conflict as OperationOutcomeError).message).toMatch(/changed by someone else/);
@@ -142,13 +152,13 @@ describe('amending a visit', () => {
 
   it('when the version check passes but the server version moves during the save, then the If-Match in the transaction refuses it whole', async () => {
     const chart = await newChart(t.sandbox);
-    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart });
+    const first = await saveVisit(t.gateway, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     const procedure = await t.gateway.read<Procedure>('Procedure', first.procedure.id);
     // Someone else updates the Procedure directly on the server.
     const res = await fetch(`${t.sandbox.fhirBaseUrl}/Procedure/${procedure.id}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json', 'if-match': `W/"${procedure.meta?.versionId}"` }, body: JSON.stringify({ ...procedure, status: 'completed', note: [{ text: 'edited elsewhere' }] }) });
     expect(res.status).toBe(200);
     const before = await countFor(chart.patient);
-    await expect(saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'late' }), target: chart, amend: { procedureId: first.procedure.id, versionId: first.procedure.versionId } })).rejects.toMatchObject({ status: 409 });
+    await expect(saveVisit(t.gateway, t.core, { session: completeSession({ plan: 'late' }), target: chart, author: authorOf(completeSession()), amend: { procedureId: first.procedure.id, versionId: first.procedure.versionId } })).rejects.toMatchObject({ status: 409 });
     expect(await countFor(chart.patient)).toEqual(before);
   });
 });

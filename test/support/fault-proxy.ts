@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 /**
  * Faults the proxy can inject, each for the next matching request only:
  * - `drop-response`: forward, let the server finish, then cut the connection (the write landed; the client never heard);
+ *   with `reset`, cut it with a TCP reset (the client sees ECONNRESET, as on a reused keep-alive connection);
  * - `drop-request`: cut the connection before forwarding (nothing reaches the server);
  * - `status`: answer `status` (with an OperationOutcome and optional Retry-After) without forwarding;
  * - `delay`: hold the request `ms` before forwarding (past the client's timeout).
  */
 export type Fault =
-  | { readonly kind: 'drop-response' }
+  | { readonly kind: 'drop-response'; readonly reset?: boolean }
   | { readonly kind: 'drop-request' }
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: number }
   | { readonly kind: 'delay'; readonly ms: number };
@@ -45,7 +46,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const proxied = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (up) => {
         if (fault?.kind === 'drop-response') {
           up.resume();
-          up.on('end', () => req.socket.destroy());
+          up.on('end', () => (fault.reset ? req.socket.resetAndDestroy() : req.socket.destroy()));
           return;
         }
         if (res.destroyed) {

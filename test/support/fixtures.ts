@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Session } from '../../src/domain/types.generated.js';
+import type { Clinician } from '../../src/fhir/signed-in-user.js';
 import { createCore, type Core } from '../../src/service/core.js';
 
 /** The example sessions kept in the repository (examples/sessions/*.json). */
@@ -83,4 +84,12 @@ export function fullSession(): Session {
     response: 'Less pain on bending.',
     plan: 'Two more visits.',
   });
+}
+
+/**
+ * The signed-in clinician a service-level save is written by: exactly the session's performer (the
+ * HTTP tests read the real one from the sandbox EHR instead).
+ */
+export function authorOf(session: Pick<Session, 'performer'>): Clinician {
+  return { fhirUser: session.performer.reference, performer: { ...session.performer } };
 }

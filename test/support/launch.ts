@@ -60,9 +60,13 @@ export async function follow(first: Request, jar: CookieJar, trail: string[], ma
   }
 }
 
-export async function ehrLaunch(sandboxOrigin: string, chart: { patient: string; encounter: string; practitioner?: string; deny?: string }, jar = new CookieJar()): Promise<LaunchedSession & { final: Response }> {
+/**
+ * `practitioner` is the user the EHR names (fhirUser): `Practitioner/…` (default pt-rivera), `PractitionerRole/…`,
+ * `Patient/…`, or `none`; `nameClaim: 'omit'` leaves the name out of the id_token, as the public SMART launcher does.
+ */
+export async function ehrLaunch(sandboxOrigin: string, chart: { patient: string; encounter: string; practitioner?: string; deny?: string; nameClaim?: 'omit' }, jar = new CookieJar()): Promise<LaunchedSession & { final: Response }> {
   const trail: string[] = [];
-  const body = new URLSearchParams({ patient: chart.patient, encounter: chart.encounter, practitioner: chart.practitioner ?? 'Practitioner/pt-rivera', mode: 'tab', ...(chart.deny ? { deny: chart.deny } : {}) });
+  const body = new URLSearchParams({ patient: chart.patient, encounter: chart.encounter, practitioner: chart.practitioner ?? 'Practitioner/pt-rivera', mode: 'tab', ...(chart.deny ? { deny: chart.deny } : {}), ...(chart.nameClaim ? { nameClaim: chart.nameClaim } : {}) });
   const final = await follow(new Request(`${sandboxOrigin}/sandbox/launch`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }), jar, trail);
   const last = new URL(trail[trail.length - 1] ?? '');
   const launchId = last.searchParams.get('launch') ?? '';

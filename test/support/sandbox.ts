@@ -23,10 +23,11 @@ export async function startTestSandbox(options: { dataFile?: string; seed?: bool
 }
 
 /**
- * A fresh patient with an open encounter, so each test charts on its own data. Written over HTTP to
+ * A fresh patient with an open encounter, so each test charts on its own data (`encounter` adds to
+ * the Encounter: a period, a serviceProvider). Written over HTTP to
  * an open sandbox, or straight into the engine of one that requires tokens.
  */
-export async function newChart(sandbox: Pick<RunningSandbox, 'fhirBaseUrl'>, payer = 'payer-acme-health', engine?: SandboxEngine): Promise<{ patient: string; encounter: string }> {
+export async function newChart(sandbox: Pick<RunningSandbox, 'fhirBaseUrl'>, payer = 'payer-acme-health', engine?: SandboxEngine, encounter: Partial<Encounter> = {}): Promise<{ patient: string; encounter: string }> {
   const id = randomUUID().slice(0, 8);
   const put = async (resource: Patient | Encounter | Coverage) => {
     if (engine) {
@@ -38,7 +39,7 @@ export async function newChart(sandbox: Pick<RunningSandbox, 'fhirBaseUrl'>, pay
     if (!res.ok) throw new Error(`PUT ${resource.resourceType} failed: ${res.status} ${await res.text()}`);
   };
   await put({ resourceType: 'Patient', id: `t-${id}`, name: [{ given: ['Test'], family: `Patient ${id}` }], gender: 'unknown', birthDate: '1980-01-01' });
-  await put({ resourceType: 'Encounter', id: `te-${id}`, status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: `Patient/t-${id}` } });
+  await put({ resourceType: 'Encounter', id: `te-${id}`, status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: `Patient/t-${id}` }, ...encounter });
   await put({ resourceType: 'Coverage', id: `tc-${id}`, status: 'active', beneficiary: { reference: `Patient/t-${id}` }, payor: [{ reference: `Organization/${payer}`, display: 'Acme Health PPO' }] });
   return { patient: `Patient/t-${id}`, encounter: `Encounter/te-${id}` };
 }

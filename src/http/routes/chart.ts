@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
-import { loadChartContext } from '../../fhir/load-chart-context.js';
-import { badRequest } from '../../outcome/operation-outcome-error.js';
+import { loadLaunchChart, loadSignedInUser } from '../../fhir/load-chart-context.js';
+import { badRequest, forbidden } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
 import { saveVisit } from '../../service/save-visit.js';
 import { allows, splitScopes } from '../../smart/scopes.js';
@@ -12,6 +12,7 @@ import type { StoreKeys } from '../../smart/store-keys.js';
 import { sessionId } from '../browser-session.js';
 import { launchAccess, launchOf } from '../launch-access.js';
 import { labelRoute } from '../request-context.js';
+import { launchUserOf, LaunchUsers } from '../launch-user.js';
 import { draftRouter } from './draft.js';
 import type { Logger } from '../../infra/logger.js';
 
@@ -30,7 +31,13 @@ export interface ChartDeps {
 const WRITES: ReadonlyArray<readonly [string, 'c' | 'u']> = [
   ['Procedure', 'c'], ['Procedure', 'u'], ['Observation', 'c'], ['Observation', 'u'], ['DocumentReference', 'c'], ['DocumentReference', 'u'], ['Provenance', 'c'],
 ];
-const READS: ReadonlyArray<readonly [string, 'r' | 's']> = [['Patient', 'r'], ['Encounter', 'r'], ['Condition', 's'], ['Coverage', 's'], ['Procedure', 's'], ['Observation', 's'], ['DocumentReference', 's']];
+const READS: ReadonlyArray<readonly [string, 'r' | 's']> = [['Patient', 'r'], ['Encounter', 'r'], ['Condition', 's'], ['Coverage', 's'], ['Procedure', 's'], ['Observation', 's'], ['DocumentReference', 's'], ['Practitioner', 'r']];
+
+/** `Type.i` for each scope of `wanted` the launch was not granted. */
+function missing(scope: string, wanted: ReadonlyArray<readonly [string, 'c' | 'u' | 'r' | 's']>): string[] {
+  const granted = splitScopes(scope);
+  return wanted.filter(([type, i]) => !allows(granted, type, i)).map(([type, i]) => `${type}.${i}`);
+}
 
 function jsonBody(req: Request): Record<string, unknown> {
   if (!req.is(['application/json', 'application/fhir+json'])) throw badRequest('Send the request as JSON (Content-Type: application/json)');
@@ -41,27 +48,33 @@ function jsonBody(req: Request): Record<string, unknown> {
 
 /**
  * GET /api/context and POST /api/sessions: patient and encounter come only from the SMART launch
- * context (never from parameters), and each call uses that launch's access token.
+ * context (never from parameters), and each call uses that launch's access token. Who saves is the
+ * launch's signed-in user as the EHR records them (read with the chart, kept with the launch), never
+ * the page: a launch with no clinician user cannot save (403).
  */
 export function chartRouter(deps: ChartDeps): Router {
   const router = Router();
+  const users = new LaunchUsers(deps.store, deps.sealer, deps.keys, deps.sessions);
   router.use(['/api/context', '/api/sessions', '/api/draft'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
   router.use(draftRouter(deps.store, deps.sealer, deps.keys, deps.sessions));
 
   router.get('/api/context', async (_req, res) => {
     const access = launchOf(res);
-    const granted = splitScopes(access.launch.context.scope);
-    const missingWrites = WRITES.filter(([type, i]) => !allows(granted, type, i)).map(([type, i]) => `${type}.${i}`);
-    const missingReads = READS.filter(([type, i]) => !allows(granted, type, i)).map(([type, i]) => `${type}.${i}`);
-    const chart = await loadChartContext(access.gateway, access.patient, access.encounter, deps.core.profiles);
+    const missingWrites = missing(access.launch.context.scope, WRITES);
+    const missingReads = missing(access.launch.context.scope, READS);
+    const { context, user } = await loadLaunchChart(access.gateway, access.patient, access.encounter, deps.core.profiles, launchUserOf(access));
+    await users.remember(sessionId(res), access.id, user);
     res.json({
-      ...chart,
+      ...context,
       launch: {
         fhirUser: access.launch.context.fhirUser ?? null,
         userName: access.launch.context.userName ?? null,
+        // The signed-in clinician as the EHR records them: the performer of the visit, whatever a page sends.
+        clinician: user.ok ? user.clinician.performer : null,
         appContext: access.launch.context.appContext ?? null,
         needPatientBanner: access.launch.context.needPatientBanner,
-        canSave: missingWrites.length === 0,
+        canSave: missingWrites.length === 0 && user.ok,
+        ...(user.ok ? {} : { cannotSave: user.reason }),
         missingScopes: [...missingReads, ...missingWrites],
       },
     });
@@ -75,12 +88,16 @@ export function chartRouter(deps: ChartDeps): Router {
     if (amend !== undefined && (typeof amend !== 'object' || typeof amend.procedureId !== 'string' || typeof amend.versionId !== 'string')) {
       throw badRequest('amend must be {procedureId, versionId} of the visit being amended', 'amend');
     }
-    const visitNumber = typeof body.visitNumber === 'number' && Number.isInteger(body.visitNumber) && body.visitNumber > 0 ? body.visitNumber : undefined;
+    const missingWrites = missing(access.launch.context.scope, WRITES);
+    if (missingWrites.length) throw forbidden(`This launch cannot save: the EHR did not grant ${missingWrites.join(', ')}.`);
+    // Who saves is the launch's user as the EHR records them (read once per launch); a body's `visitNumber` is ignored: the chart counts.
+    const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
+    if (!user.ok) throw forbidden(user.reason);
     const result = await saveVisit(access.gateway, deps.core, {
       session: body.session,
       target: { patient: access.patient, encounter: access.encounter },
+      author: user.clinician,
       ...(amend ? { amend: { procedureId: amend.procedureId as string, versionId: amend.versionId as string } } : {}),
-      ...(visitNumber ? { course: { visitNumber } } : {}),
     });
     // The visit is in the EHR now: the server-side draft of it has served its purpose.
     await deps.store.delete(deps.keys.draft(sessionId(res), access.patient, access.encounter));

@@ -41,7 +41,7 @@ export function previewRouter(core: Core): Router {
       ...(include.has('text') ? { noteText } : {}),
       ...(include.has('review') ? { reviewHtml: core.renderer.render('payer-review', 'html', analysis.view) } : {}),
       ...(target
-        ? { bundle: visitTransactionFor(core, analysis, target, new Date().toISOString(), undefined, { html: noteHtml, text: noteText ?? '' }) }
+        ? { bundle: visitTransactionFor(core, analysis, target, new Date().toISOString(), { note: { html: noteHtml, text: noteText ?? '' } }) }
         : {}),
     });
   });

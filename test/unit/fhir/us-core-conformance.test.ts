@@ -24,7 +24,7 @@ function sessions(): { name: string; session: Session }[] {
 }
 
 function written(session: Session): Resource[] {
-  const bundle: Bundle = visitTransactionFor(core, analyseSession(session, core), TARGET, '2026-11-20T15:00:00Z');
+  const bundle: Bundle = visitTransactionFor(core, analyseSession(session, core), TARGET, '2026-11-20T15:00:00Z', { organization: 'Organization/org-1' });
   return (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
 }
 
@@ -48,6 +48,14 @@ describe('US Core 6.1.0 conformance of what a save writes', () => {
     expect(observation).toBeDefined();
     const broken = { ...observation, category: [] } as unknown as MedplumResource;
     expect(usCoreProblems(broken).join('\n')).toMatch(/category/);
+  });
+
+  it('when the Provenance is written, then each agent acts on behalf of the clinic Organization (provenance-1), the author is the practitioner and the transmitter NeedleChart', () => {
+    const provenance = written(completeSession()).find((r) => r.resourceType === 'Provenance') as { agent: { type?: { coding?: { code?: string }[] }; who: { reference?: string }; onBehalfOf?: { reference?: string } }[] } | undefined;
+    expect(provenance?.agent.map((a) => [a.type?.coding?.[0]?.code, a.who.reference?.split('/')[0], a.onBehalfOf?.reference])).toEqual([
+      ['author', 'Practitioner', 'Organization/org-1'],
+      ['transmitter', '#needlechart', 'Organization/org-1'],
+    ]);
   });
 
   it('when pain is written, then it is a {score} Quantity (US Core survey scores), not an integer', () => {

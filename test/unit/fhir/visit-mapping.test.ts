@@ -21,7 +21,7 @@ const TARGET = { patient: 'Patient/p-1', encounter: 'Encounter/e-1' };
 const NOW = '2026-11-20T20:00:00.000Z';
 
 function bundleFor(session: Session, existing?: ExistingVisit): Bundle {
-  return visitTransactionFor(core, analyseSession(session, core), TARGET, NOW, existing);
+  return visitTransactionFor(core, analyseSession(session, core), TARGET, NOW, existing ? { existing } : {});
 }
 
 const resources = <T>(bundle: Bundle, type: string): T[] => (bundle.entry ?? []).map((e) => e.resource).filter((r) => r?.resourceType === type) as T[];
@@ -64,7 +64,7 @@ describe('what the bundle carries', () => {
     expect(types).toEqual(['Procedure', ...Array<string>(8).fill('Observation'), 'DocumentReference', 'Provenance']);
     for (const entry of bundle.entry ?? []) {
       expect(entry.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
-      if (entry.resource?.resourceType !== 'Provenance') expect(entry.request?.ifNoneExist).toMatch(/^identifier=/);
+      expect(entry.request?.ifNoneExist).toMatch(entry.resource?.resourceType === 'Provenance' ? /^_tag=/ : /^identifier=/);
     }
   });
 
@@ -109,13 +109,39 @@ describe('what the bundle carries', () => {
     expect(doc.context?.related?.[0]?.reference).toBe(bundle.entry?.[0]?.fullUrl);
   });
 
-  it('when provenance is mapped, then it targets every written resource, names the author and NeedleChart as a versioned device', () => {
+  it('when provenance is mapped, then it targets every written resource, declares US Core, names the author and NeedleChart as a versioned transmitter', () => {
     const bundle = bundleFor(exampleSession());
     const provenance = resources<Provenance>(bundle, 'Provenance')[0] as Provenance;
     const written = (bundle.entry ?? []).filter((e) => e.resource?.resourceType !== 'Provenance').map((e) => e.fullUrl);
     expect(provenance.target.map((t) => t.reference)).toEqual(written);
-    expect(provenance.agent.map((a) => a.type?.coding?.[0]?.code)).toEqual(['author', 'assembler']);
+    expect(provenance.meta?.profile).toEqual(['http://hl7.org/fhir/us/core/StructureDefinition/us-core-provenance']);
+    expect(provenance.agent.map((a) => [a.type?.coding?.[0]?.system, a.type?.coding?.[0]?.code])).toEqual([
+      ['http://terminology.hl7.org/CodeSystem/provenance-participant-type', 'author'],
+      ['http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type', 'transmitter'],
+    ]);
+    expect(provenance.agent[0]?.who.reference).toBe(exampleSession().performer.reference);
     expect(provenance.contained?.[0]).toMatchObject({ resourceType: 'Device', version: [{ value: core.version }] });
+    // provenance-1: no organization known, so no onBehalfOf at all (never a practitioner there).
+    expect(provenance.agent.map((a) => a.onBehalfOf)).toEqual([undefined, undefined]);
+  });
+
+  it('when the write names the clinic and a signed-in author, then both agents act on behalf of the clinic and the author is the signed-in clinician with the NPI', () => {
+    const author = { reference: 'Practitioner/pt-chen', display: 'Sam Chen, PT', npi: '1987654328' };
+    const bundle = visitTransactionFor(core, analyseSession(completeSession(), core), TARGET, NOW, { author, organization: 'Organization/org-harbor-pt' });
+    const provenance = resources<Provenance>(bundle, 'Provenance')[0] as Provenance;
+    expect(provenance.agent[0]?.who).toEqual({ reference: 'Practitioner/pt-chen', display: 'Sam Chen, PT', identifier: { system: 'http://hl7.org/fhir/sid/us-npi', value: '1987654328' } });
+    expect(provenance.agent.map((a) => a.onBehalfOf?.reference)).toEqual(['Organization/org-harbor-pt', 'Organization/org-harbor-pt']);
+    expect(resources<DocumentReference>(bundle, 'DocumentReference')[0]?.author?.[0]?.reference).toBe('Practitioner/pt-chen');
+    expect(resources<Procedure>(bundle, 'Procedure')[0]?.performer?.[0]?.actor.reference).toBe('Practitioner/pt-rivera');
+  });
+});
+
+describe('visit identity', () => {
+  it('when only the time of a visit differs, then its key is the same; another performer or encounter is another visit', () => {
+    const key = visitKey(completeSession(), TARGET);
+    expect(visitKey(completeSession({ date: '2026-11-20T11:45:00-05:00' }), TARGET)).toBe(key);
+    expect(visitKey(completeSession({ performer: { reference: 'Practitioner/pt-chen', display: 'Sam Chen, PT', dryNeedlingCertified: true } }), TARGET)).not.toBe(key);
+    expect(visitKey(completeSession(), { ...TARGET, encounter: 'Encounter/e-2' })).not.toBe(key);
   });
 });
 
@@ -131,7 +157,7 @@ describe('amendments', () => {
     };
     const changed = { ...fullSession(), outcomes: { painPre: 7, painPost: 2 } };
     const amend = bundleFor(changed, existing);
-    const requests = (amend.entry ?? []).map((e) => `${e.request?.method} ${e.request?.url} ${e.request?.ifMatch ?? e.request?.ifNoneExist?.slice(0, 11) ?? ''}`.trim());
+    const requests = (amend.entry ?? []).map((e) => `${e.request?.method} ${e.request?.url} ${e.request?.ifMatch ?? (e.request?.ifNoneExist ? `${e.request.ifNoneExist.split('=')[0]}=` : '')}`.trim());
     expect(requests).toEqual([
       'PUT Procedure/Procedure-0 W/"1"',
       'PUT Observation/Observation-0 W/"1"',
@@ -144,13 +170,19 @@ describe('amendments', () => {
       'PUT Observation/Observation-7 W/"1"',
       'POST DocumentReference identifier=',
       'PUT DocumentReference/DocumentReference-0 W/"1"',
-      'POST Provenance',
+      'POST Provenance _tag=',
     ]);
     const retracted = resources<Observation>(amend, 'Observation').filter((o) => o.status === 'entered-in-error');
     expect(retracted).toHaveLength(6);
     const docs = resources<DocumentReference>(amend, 'DocumentReference');
     expect(docs[0]?.relatesTo).toEqual([{ code: 'replaces', target: { reference: 'DocumentReference/DocumentReference-0' } }]);
     expect(docs[1]?.status).toBe('superseded');
+    // The new note and the Provenance are keyed on the version amended: a resend finds them, the next amendment adds its own.
+    expect(docs[0]?.identifier?.[0]?.value).toMatch(/\/note-[0-9a-f]{16}\/amends-1$/);
+    expect(docs[0]?.identifier?.[0]?.value).not.toBe(docs[1]?.identifier?.[0]?.value);
+    const provenance = resources<Provenance>(amend, 'Provenance')[0];
+    expect(provenance?.meta?.tag?.[0]?.code).toMatch(/\/provenance-amends-1$/);
+    expect(provenance?.meta?.tag?.[0]?.code).not.toBe(resources<Provenance>(first, 'Provenance')[0]?.meta?.tag?.[0]?.code);
   });
 });
 

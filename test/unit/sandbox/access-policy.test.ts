@@ -22,6 +22,16 @@ describe('the sandbox access policy (SMART patient scopes)', () => {
     else expect(reason).toMatch(expected);
   });
 
+  it('when a user/ scope is granted for one type, then that type leaves the patient compartment and every other type stays in it', () => {
+    const withUser: Grant = { ...grant, scope: `${grant.scope} user/Practitioner.r` };
+    expect(refusal(withUser, req('GET', '/Practitioner/pt-1'))).toBeUndefined();
+    expect(refusesResult(withUser, { resourceType: 'Practitioner', id: 'pt-1' })).toBe(false);
+    expect(refusal(withUser, req('GET', '/Patient/p-2'))).toMatch(/another patient/);
+    expect(refusal(withUser, req('GET', '/Observation', { patient: 'Patient/p-2' }))).toMatch(/another patient/);
+    expect(refusesResult(withUser, { resourceType: 'Observation', subject: { reference: 'Patient/p-2' } })).toBe(true);
+    expect(refusal(withUser, req('GET', '/Practitioner', { name: 'x' }))).toMatch(/do not allow 's' on Practitioner/);
+  });
+
   it('when a read returns another patient\'s resource, then it is refused after the read', () => {
     expect(refusesResult(grant, { resourceType: 'Observation', subject: { reference: 'Patient/p-2' } })).toBe(true);
     expect(refusesResult(grant, { resourceType: 'Observation', subject: { reference: 'Patient/p-1' } })).toBe(false);

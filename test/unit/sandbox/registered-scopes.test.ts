@@ -28,7 +28,9 @@ describe('what a client registration covers', () => {
   it("when NeedleChart's registrations are made from manifest.json, then the app gets its launch scopes and the backend only system scopes", () => {
     const appScopes = appRegistration(manifest.scopes);
     expect(appScopes).toEqual(expect.arrayContaining([...manifest.scopes.ehrLaunch, ...manifest.scopes.standaloneLaunch]));
-    expect(appScopes.some((s) => s.startsWith('system/') || s.startsWith('user/'))).toBe(false);
+    expect(appScopes.some((s) => s.startsWith('system/'))).toBe(false);
+    // The only user-level scopes: reading the signed-in clinician (Practitioner, PractitionerRole), never patient data.
+    expect(appScopes.filter((s) => s.startsWith('user/')).sort()).toEqual(['user/Practitioner.r', 'user/PractitionerRole.r']);
     expect(backendRegistration(manifest.scopes)).toEqual(manifest.scopes.backendServices);
     expect(backendRegistration({ ehrLaunch: [], standaloneLaunch: [], backendServices: ['system/Patient.rs', 'patient/Patient.r'] })).toEqual(['system/Patient.rs']);
   });
