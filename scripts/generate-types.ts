@@ -20,6 +20,7 @@ const SCHEMAS: ReadonlyArray<readonly [string, string]> = [
   ['state-scope.schema.json', 'StateScopeFile'],
   ['outcome-measures.schema.json', 'OutcomeMeasureFile'],
   ['manifest.schema.json', 'AppManifest'],
+  ['citations.schema.json', 'CitationRegistryFile'],
 ];
 
 export async function generateTypes(): Promise<string> {

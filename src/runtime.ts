@@ -46,7 +46,7 @@ async function clientCredentials(config: Config): Promise<ClientCredentials> {
  * thing.
  */
 export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number }): Promise<RunningNeedleChart> {
-  const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir });
+  const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone });
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
   let sandbox: RunningSandbox | undefined;

@@ -17,7 +17,7 @@ function category(code: 'survey' | 'exam', display: string): Observation['catego
 }
 
 /**
- * The visit's outcome Observations (DOMAIN.md 'Outcome measures'): pain before and after as LOINC
+ * The visit's outcome Observations: pain before and after as LOINC
  * 72514-3 (US Core screening assessment shape, category survey), ROM before/after as components
  * (category exam), and each instrument score with its LOINC or local code. Each points at the
  * Procedure with partOf and carries an identifier derived from the visit key (idempotent writes).

@@ -104,7 +104,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
         }
         res.sendFile('compliance.html', { root: PUBLIC, headers: { 'Cache-Control': 'no-store' } });
       });
-      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
+      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs }));
     }
     app.use(chartRouter({ core: deps.core, smart: deps.smart.client, store: deps.smart.store, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
   }

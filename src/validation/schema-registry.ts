@@ -44,8 +44,14 @@ export function createSchemaRegistry(schemas: readonly SchemaDocument[], catalog
   // Annotations only: `catalog` names the id list a field must come from; `patternHint` says in words what a pattern wants.
   ajv.addKeyword({ keyword: 'catalog', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'patternHint', schemaType: 'string' });
+  // Added first, compiled after: a schema may refer to another (payer files embed the citation shape).
+  for (const schema of schemas) ajv.addSchema(withCatalogs(schema, catalogs) as object);
   const validators = new Map<string, ValidateFunction>();
-  for (const schema of schemas) validators.set(schema.$id, ajv.compile(withCatalogs(schema, catalogs) as object));
+  for (const schema of schemas) {
+    const validator = ajv.getSchema(schema.$id);
+    if (!validator) throw new Error(`Schema ${schema.$id} did not compile`);
+    validators.set(schema.$id, validator);
+  }
   return {
     validate(schemaId, value) {
       const validator = validators.get(schemaId);
