@@ -19,11 +19,18 @@ export interface Sources {
 /** Resolves citation ids to Sources; memoised, so each distinct set of ids is resolved once. */
 export type Cite = (ids: readonly string[], verified?: boolean) => Sources;
 
-/** "CMS — Medicare Claims Processing Manual, Pub. 100-04, ch. 5, §20.2 (June 12, 2025)". */
+const lines = new WeakMap<Citation, string>();
+
+/** "CMS — Medicare Claims Processing Manual, Pub. 100-04, ch. 5, §20.2 (June 12, 2025)"; built once per citation. */
 export function citationLine(citation: Citation): string {
-  const identifier = citation.identifier ? `, ${citation.identifier}` : '';
-  const date = citation.date ? ` (${formatPublishedDate(citation.date)})` : '';
-  return `${citation.publisher} \u2014 ${citation.title}${identifier}${date}`;
+  let line = lines.get(citation);
+  if (line === undefined) {
+    const identifier = citation.identifier ? `, ${citation.identifier}` : '';
+    const date = citation.date ? ` (${formatPublishedDate(citation.date)})` : '';
+    line = `${citation.publisher} \u2014 ${citation.title}${identifier}${date}`;
+    lines.set(citation, line);
+  }
+  return line;
 }
 
 /**

@@ -45,3 +45,16 @@ export function countDistinctMuscles(muscles: readonly NeedledMuscle[], profiles
   });
   return { distinct, duplicates, groups };
 }
+
+/**
+ * How many distinct muscles `countDistinctMuscles` would find, without building labels or merge
+ * lists: for the note's heading and for checking whether the payer's side rule changes the code.
+ */
+export function distinctMuscleCount(muscles: readonly NeedledMuscle[], profiles: Profiles, bilateralCountsAsTwo: boolean): number {
+  const keys = new Set<string>();
+  for (const entry of muscles) {
+    const sided = bilateralCountsAsTwo && profiles.muscles.get(entry.muscle)?.paired !== false;
+    keys.add(sided ? `${entry.muscle}|${entry.side}` : entry.muscle);
+  }
+  return keys.size;
+}

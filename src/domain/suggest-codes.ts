@@ -2,7 +2,7 @@ import { advise } from './advice.js';
 import { combineSources, sourcesOf, type Sources } from './citations.js';
 import type { CodeSuggestion, CodingWarning, CourseContext, Reasoned, SuggestedCode } from './coding-types.js';
 import { linkDiagnoses } from './diagnosis-linkage.js';
-import { countDistinctMuscles } from './distinct-muscles.js';
+import { countDistinctMuscles, distinctMuscleCount } from './distinct-muscles.js';
 import { unitsByEightMinuteRule } from './estim-units.js';
 import { formatDay } from './human-dates.js';
 import { bilateralCountsAsTwo, coverageSources, isInvestigational } from './payer-rules.js';
@@ -68,7 +68,7 @@ function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, 
   const codeFor = (muscles: number): string => (muscles >= 3 ? '20561' : '20560');
   const entry = codeEntry(profiles, codeFor(n));
   // The side rule is advice per payer; it matters only when counting sides the other way changes the code.
-  const otherCount = countDistinctMuscles(session.muscles, profiles, !bilateral).distinct.length;
+  const otherCount = distinctMuscleCount(session.muscles, profiles, !bilateral);
   const sideRule = payer.rules.bilateralCountsAsTwo;
   const entrySources = sourcesOf(profiles.cite, entry);
   const sources = codeFor(otherCount) === entry.code ? entrySources : combineSources(profiles.cite, [entrySources, sideRule ? sourcesOf(profiles.cite, sideRule) : profiles.rules.sidesApart]);

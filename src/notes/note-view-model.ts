@@ -1,7 +1,7 @@
 import { advise } from '../domain/advice.js';
 import { citationLine, type Citation } from '../domain/citations.js';
 import type { CodeSuggestion } from '../domain/coding-types.js';
-import { countDistinctMuscles } from '../domain/distinct-muscles.js';
+import { distinctMuscleCount } from '../domain/distinct-muscles.js';
 import { describeField, SEVERITY_WORDS } from '../domain/field-labels.js';
 import { displayZone, formatDateTime } from '../domain/human-dates.js';
 import { bilateralCountsAsTwo, coverageSources } from '../domain/payer-rules.js';
@@ -112,8 +112,17 @@ export function formatChange(delta: number): string {
  * none is configured, at the offset the visit's own date carries (its clock time as recorded).
  */
 export function formatVisitDate(iso: string, timeZone?: string): string {
-  return formatDateTime(iso, displayZone(timeZone, iso));
+  const key = `${timeZone ?? ''}|${iso}`;
+  let text = visitDates.get(key);
+  if (text === undefined) {
+    // The live preview re-renders the same visit on every keystroke: format its date once.
+    if (visitDates.size >= 1000) visitDates.clear();
+    text = formatDateTime(iso, displayZone(timeZone, iso));
+    visitDates.set(key, text);
+  }
+  return text;
 }
+const visitDates = new Map<string, string>();
 
 function readinessSummary(errors: number, warnings: number): string {
   const fix = errors === 0 ? 'nothing needs fixing' : `${errors} item${errors === 1 ? ' needs' : 's need'} fixing`;
@@ -183,7 +192,7 @@ export function buildNoteViewModel(
       precaution: m.precaution ?? null,
       notes: m.notes?.trim() ? m.notes : null,
     })),
-    distinctMuscleCount: countDistinctMuscles(session.muscles, profiles, bilateralCountsAsTwo(payer)).distinct.length,
+    distinctMuscleCount: distinctMuscleCount(session.muscles, profiles, bilateralCountsAsTwo(payer)),
     estim: estim
       ? {
           attendance: estim.attended === undefined ? 'not recorded' : estim.attended ? 'attended (constant one-on-one)' : 'unattended',
