@@ -383,7 +383,7 @@ export interface Citation {
    */
   date?: string;
   /**
-   * The publisher's own address (or of the verbatim reproduction that was read); left out rather than guessed.
+   * The publisher's own address (or of the verbatim reproduction that was read); left out rather than guessed. http or https only: notes link to it.
    */
   url?: string;
   /**
@@ -615,7 +615,7 @@ export interface Citation {
    */
   date?: string;
   /**
-   * The publisher's own address (or of the verbatim reproduction that was read); left out rather than guessed.
+   * The publisher's own address (or of the verbatim reproduction that was read); left out rather than guessed. http or https only: notes link to it.
    */
   url?: string;
   /**

@@ -213,7 +213,7 @@ export function buildNoteViewModel(
       })),
       measures: (o?.measures ?? []).map((m) => {
         const instrument = profiles.instruments.get(m.instrument);
-        return { instrument: instrument ? `${instrument.display} (${instrument.id})` : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
+        return { instrument: instrument ? (instrument.display === instrument.id ? instrument.display : `${instrument.display} (${instrument.id})`) : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
       }),
     },
     adverseEvents: {

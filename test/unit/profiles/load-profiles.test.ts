@@ -95,6 +95,13 @@ describe('the citation registry (profiles/citations.json)', () => {
     await expect(loadProfiles({ payersDir: dir })).rejects.toThrow(/payer 'acme' coverage: citation 'acme-policy' is not in citations\.json/);
   });
 
+  it('when a clinic payer file adds a source whose address is not http or https, then start-up fails (notes link to it)', async () => {
+    const dir = tempDir('nc-payers-');
+    const sources = [{ id: 'acme-dn-2025', publisher: 'Acme Health', title: 'Dry needling', url: 'javascript:alert(1)', verified: true }];
+    writeFileSync(join(dir, 'acme.json'), JSON.stringify({ ...validPayer, id: 'acme', sources }));
+    await expect(loadProfiles({ payersDir: dir })).rejects.toThrow(/acme\.json: sources\[0\]\.url/);
+  });
+
   it('when a clinic payer file adds its own source, then its rules may cite it and outputs carry it', async () => {
     const dir = tempDir('nc-payers-');
     const sources = [{ id: 'acme-dn-2025', publisher: 'Acme Health', title: 'Dry needling', identifier: 'Medical Policy 7.1', date: '2025-03-01', verified: true }];
