@@ -21,6 +21,7 @@ const SCHEMAS: ReadonlyArray<readonly [string, string]> = [
   ['outcome-measures.schema.json', 'OutcomeMeasureFile'],
   ['manifest.schema.json', 'AppManifest'],
   ['cds-hook-request.schema.json', 'CdsHookRequest'],
+  ['citations.schema.json', 'CitationRegistryFile'],
 ];
 
 export async function generateTypes(): Promise<string> {

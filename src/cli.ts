@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { OperationOutcomeError } from './outcome/operation-outcome-error.js';
 import { ProfileLoadError } from './profiles/load-profiles.js';
-import { createCore, type Core } from './service/core.js';
+import { createCore, type Core, type CoreOptions } from './service/core.js';
 import { analyseSession, visitTransactionFor } from './service/preview-session.js';
 import { silentLogger } from './infra/logger.js';
 import { exportCommand, progressLine } from './export/export-cli.js';
@@ -45,9 +45,14 @@ Commands:
 
 FILE.json may be - to read standard input.
 Exit status: 0 success, 2 invalid input (errors with field paths on stderr), 1 other failure.
-Environment: NEEDLECHART_PAYERS_DIR, NEEDLECHART_TEMPLATES_DIR (see README).`;
+Environment: NEEDLECHART_PAYERS_DIR, NEEDLECHART_TEMPLATES_DIR, NEEDLECHART_CLINIC_TIME_ZONE (see README).`;
 
 class UsageError extends Error {}
+
+/** What the CLI takes from the environment, as the server does through src/config.ts. */
+function coreOptionsFrom(env: CliIo['env']): CoreOptions {
+  return { payersDir: env.NEEDLECHART_PAYERS_DIR, templatesDir: env.NEEDLECHART_TEMPLATES_DIR, timeZone: env.NEEDLECHART_CLINIC_TIME_ZONE };
+}
 
 async function readInput(file: string, io: CliIo): Promise<unknown> {
   const text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8');
@@ -133,7 +138,7 @@ async function runExportCommand(values: Record<string, string | boolean | undefi
       requestedBy: typeof values['requested-by'] === 'string' ? values['requested-by'] : io.env.USER ?? 'compliance staff',
       ...(typeof values.fhir === 'string' ? { fhir: values.fhir } : {}),
       env: io.env,
-      coreOptions: { payersDir: io.env.NEEDLECHART_PAYERS_DIR, templatesDir: io.env.NEEDLECHART_TEMPLATES_DIR },
+      coreOptions: coreOptionsFrom(io.env),
       scopes: manifest.scopes.backendServices,
     },
     loaded,
@@ -200,7 +205,7 @@ async function runSandbox(values: { port?: string | undefined; data?: string | u
 /** Runs one CLI command; returns the exit status instead of exiting, so tests call it directly. */
 export async function main(args: readonly string[], io: CliIo): Promise<number> {
   try {
-    await run(args, io, () => createCore({ payersDir: io.env.NEEDLECHART_PAYERS_DIR, templatesDir: io.env.NEEDLECHART_TEMPLATES_DIR }));
+    await run(args, io, () => createCore(coreOptionsFrom(io.env)));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof OperationOutcomeError && error.status < 500) {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { allowlistEntryProblem } from './smart/iss-allowlist.js';
 import type { CdsClient } from './cds/cds-auth.js';
+import { isTimeZone } from './domain/human-dates.js';
 
 /**
  * Configuration, read from the environment once at start-up into a frozen object and validated with
@@ -15,6 +16,8 @@ export interface Config {
   readonly payersDir: string | undefined;
   /** A clinic's template overrides: files named like ours under templates/ replace them. */
   readonly templatesDir: string | undefined;
+  /** The clinic's IANA time zone for dates and times people read (notes, packets); undefined: each visit's own offset. */
+  readonly clinicTimeZone: string | undefined;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
   /** The EHR's FHIR base URL; undefined means the embedded sandbox. */
@@ -233,6 +236,13 @@ function trustProxy(env: Env, problems: string[]): false | number | string[] {
   return false;
 }
 
+function timeZone(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!isTimeZone(raw)) problems.push(`${name} must be an IANA time zone such as America/New_York (got '${raw}')`);
+  return raw;
+}
+
 function optionalPath(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -245,6 +255,7 @@ export function readConfig(env: Env = process.env): Config {
     host: env.HOST?.trim() || '127.0.0.1',
     payersDir: optionalPath(env, 'NEEDLECHART_PAYERS_DIR'),
     templatesDir: optionalPath(env, 'NEEDLECHART_TEMPLATES_DIR'),
+    clinicTimeZone: timeZone(env, 'NEEDLECHART_CLINIC_TIME_ZONE', problems),
     bodyLimitBytes: integer(env, 'NEEDLECHART_BODY_LIMIT_BYTES', 262_144, 1024, 10_485_760, problems),
     fhirBaseUrl: url(env, 'NEEDLECHART_FHIR_BASE_URL', problems),
     sandbox: flag(env, 'NEEDLECHART_SANDBOX', !env.NEEDLECHART_FHIR_BASE_URL?.trim(), problems),

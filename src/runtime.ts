@@ -63,7 +63,7 @@ function compliancePolicy(config: Config, sandboxUser: string | undefined, logge
  * thing.
  */
 export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number; exportTtlMs?: number }): Promise<RunningNeedleChart> {
-  const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir });
+  const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone });
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
   let sandbox: RunningSandbox | undefined;

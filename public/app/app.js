@@ -437,12 +437,15 @@ function focusPath(path) {
   (target.matches('input, select, textarea, button') ? target : target.querySelector('input, select, textarea, button') ?? target).focus();
 }
 
+/** Finding severities in the words the notes use. */
+const SEVERITY_WORDS = { error: 'Needs fixing', warning: 'Worth checking', info: 'For information' };
+
 function renderFindings(findings) {
   const list = $('findings');
   list.replaceChildren();
   for (const f of findings) {
     const button = el('button', { type: 'button', class: 'nc-link', text: f.message, onclick: () => focusPath(f.path) });
-    list.append(el('li', { class: `nc-${f.severity}` }, el('strong', { text: `${f.severity} ` }), button));
+    list.append(el('li', { class: `nc-${f.severity}` }, el('strong', { text: `${SEVERITY_WORDS[f.severity] ?? f.severity}: ` }), button));
   }
   if (!findings.length) list.append(el('li', { class: 'nc-ok', text: 'Nothing a payer reviewer would flag.' }));
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Coverage, Observation, Patient, Procedure } from 'fhir/r4.js';
 import { checkReadiness } from '../domain/check-readiness.js';
 import { summariseCourse } from '../domain/course.js';
+import { describeField } from '../domain/field-labels.js';
+import { formatDay } from '../domain/human-dates.js';
 import { payerWarnings, suggestCodes } from '../domain/suggest-codes.js';
 import { payerOf } from '../fhir/chart-context.js';
 import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
@@ -29,6 +31,8 @@ const TOPIC_SYSTEM = 'https://needlechart.dev/fhir/CodeSystem/cds-topic';
 const clip = (text: string): string => (text.length < 140 ? text : `${text.slice(0, 136)}\u2026`);
 /** Markdown text: escape what Markdown would read as markup in rule and policy text. */
 const md = (text: string): string => text.replace(/([\\`*_{}[\]<>#|])/g, '\\$1');
+/** " *(Source: …)*" after a sentence, or nothing for NeedleChart's own statements. */
+const cited = (source: string): string => (source ? ` *(Source: ${md(source)})*` : '');
 
 interface Visit {
   readonly procedure: Procedure & { id: string };
@@ -63,11 +67,11 @@ export function buildCards(data: HookData, core: Core, appUrl: string): Card[] {
 
   // (a) The payer's policy on dry needling.
   if (payer && (payer.coverage.status === 'investigational' || payer.coverage.status === 'statutorily-non-covered')) {
-    const notes = payerWarnings('bill-payer', payer, { visitNumber: visits.length + 1 }).filter((w) => w.rule === 'investigational-payer' || w.rule === 'abn-reminder');
+    const notes = payerWarnings('bill-payer', payer, core.profiles, { visitNumber: visits.length + 1 }).filter((w) => w.rule === 'investigational-payer' || w.rule === 'abn-reminder');
     cards.push({
       uuid: randomUUID(),
       summary: clip(payer.coverage.status === 'investigational' ? `${payer.name}: dry needling is investigational \u2014 waiver and self-pay, or document only` : `${payer.name}: dry needling by a PT is never covered \u2014 voluntary ABN, bill with GX`),
-      detail: [...notes.map((n) => md(n.message)), `*Source: ${md(payer.coverage.source)}*`].join('\n\n'),
+      detail: notes.map((n) => `${md(n.message)}${cited(n.source)}`).join('\n\n'),
       indicator: 'warning',
       source: source(payer.name, `payer-${payer.id}`, 'payer-policy'),
       links: link('Chart in NeedleChart'),
@@ -82,8 +86,8 @@ export function buildCards(data: HookData, core: Core, appUrl: string): Card[] {
       if (errors.length) {
         cards.push({
           uuid: randomUUID(),
-          summary: clip(`Last dry-needling visit (${latest.session.date.slice(0, 10)}) has ${errors.length} documentation gap${errors.length > 1 ? 's' : ''} a payer would flag`),
-          detail: errors.map((f) => `- **${md(f.path)}**: ${md(f.message)} *(${md(f.source)})*`).join('\n'),
+          summary: clip(`Last dry-needling visit (${formatDay(latest.session.date)}) has ${errors.length} documentation gap${errors.length > 1 ? 's' : ''} a payer would flag`),
+          detail: errors.map((f) => `- **${md(describeField(f.path, latest.session, core.profiles))}**: ${md(f.message)}${cited(f.source)}`).join('\n'),
           indicator: 'warning',
           source: source('documentation a payer reviewer looks for', 'readiness', 'documentation-gap'),
           links: link('Open the visit in NeedleChart', { procedureId: latest.procedure.id }),
@@ -99,8 +103,8 @@ export function buildCards(data: HookData, core: Core, appUrl: string): Card[] {
       if (expected && billed && billed !== expected.code) {
         cards.push({
           uuid: randomUUID(),
-          summary: clip(`Visit of ${visit.session.date.slice(0, 10)} billed ${billed}, but its muscles support ${expected.code}`),
-          detail: `${md(expected.rationale)}\n\nBilled: **${billed}**. Suggested: **${expected.code}**.`,
+          summary: clip(`Visit of ${formatDay(visit.session.date)} billed ${billed}, but its muscles support ${expected.code}`),
+          detail: `${md(expected.rationale)}${cited(expected.source)}\n\nBilled: **${billed}**. Suggested: **${expected.code}**.`,
           indicator: 'warning',
           source: source('CPT codes for the needling', 'codes', 'coding-mismatch'),
           links: link('Open the visit in NeedleChart', { procedureId: visit.procedure.id }),
@@ -109,11 +113,11 @@ export function buildCards(data: HookData, core: Core, appUrl: string): Card[] {
     }
     // (d) The course so far.
     const course = summariseCourse(visits.map((v) => ({ date: v.session.date, ...(v.session.outcomes?.painPre !== undefined ? { pre: v.session.outcomes.painPre } : {}), ...(v.session.outcomes?.painPost !== undefined ? { post: v.session.outcomes.painPost } : {}) })));
-    const trend = course.painTrend.map((p) => `${p.date.slice(0, 10)}: ${p.pre ?? '\u2013'} \u2192 ${p.post ?? '\u2013'}`).join('\n- ');
+    const trend = course.painTrend.map((p) => `${formatDay(p.date)}: ${p.pre ?? '\u2013'} \u2192 ${p.post ?? '\u2013'}`).join('\n- ');
     cards.push({
       uuid: randomUUID(),
       summary: clip(`Dry needling: next is visit ${course.visitNumber} of the course${course.reliefPercent !== undefined ? `; ${course.reliefPercent}% pain relief so far` : ''}`),
-      detail: `A course is typically 2\u20136 sessions. Pain (0\u201310) before \u2192 after:\n\n- ${trend}`,
+      detail: `A course is typically 2\u20136 sessions.${cited(core.profiles.rules.courseLength.source)} Pain (0\u201310) before \u2192 after:\n\n- ${trend}`,
       indicator: 'info',
       source: source('the course of care', 'course', 'course'),
       links: link('Chart today\u2019s visit in NeedleChart'),

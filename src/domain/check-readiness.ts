@@ -28,9 +28,10 @@ const RULES: readonly ReadinessRule[] = [
 const PENALTY: Record<FindingSeverity, number> = { error: 20, warning: 5, info: 0 };
 
 /**
- * Checks one session against what a payer reviewer looks for and the safety rules (DOMAIN.md
- * 'Documentation a payer reviewer looks for', 'Safety', 'Who may perform it'). Pure: no I/O.
- * Score: 100 minus 20 per error and 5 per warning, floored at 0; info findings cost nothing.
+ * Checks one session against what a payer reviewer looks for, the safety rules and the state's scope
+ * of practice; each finding carries its sources (src/domain/rule-sources.ts and the profile files).
+ * Pure: no I/O. Score: 100 minus 20 per error and 5 per warning, floored at 0; info findings cost
+ * nothing. A rule resting on no source that was read gives at most a warning.
  */
 export function checkReadiness(session: Session, payer: PayerPolicy, profiles: Profiles, course: CourseContext = {}): Readiness {
   const findings: Finding[] = RULES.flatMap((rule) => rule({ session, payer, profiles, course }));

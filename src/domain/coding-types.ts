@@ -1,4 +1,16 @@
+import type { Citation } from './citations.js';
 import type { Diagnosis } from './types.generated.js';
+
+/** Why a line or modifier is there: plain words, and beside them the sources as data and as one line. */
+export interface Reasoned {
+  /** Plain words without references; "Check this with the payer: " first when the rule is not verified. */
+  readonly rationale: string;
+  /** The sources in one line a person reads. */
+  readonly source: string;
+  readonly citations: readonly Citation[];
+  /** False when no source behind the rule was read: the rationale is advice. */
+  readonly verified: boolean;
+}
 
 /** One suggested claim line. */
 export interface SuggestedCode {
@@ -14,11 +26,15 @@ export interface SuggestedCode {
   readonly billable: boolean;
   /** ICD-10-CM codes the line points to. */
   readonly diagnoses: readonly string[];
-  /** One sentence a biller can read, naming its source. */
+  /** One sentence a biller can read, in plain words; the sources go beside it. */
   readonly rationale: string;
-  /** Why each modifier is there, one sentence each. */
-  readonly modifierRationale: readonly { readonly modifier: string; readonly rationale: string }[];
-  /** True when every rule behind the line was verified from a primary source; otherwise advisory. */
+  /** The sources of the line's rules in one line a person reads. */
+  readonly source: string;
+  /** The sources of the line's rules (code table, payer rules), as data. */
+  readonly citations: readonly Citation[];
+  /** Why each modifier is there, one sentence each, with its sources. */
+  readonly modifierRationale: readonly ({ readonly modifier: string } & Reasoned)[];
+  /** True when every rule behind the line (and its modifiers) rests on a source that was read; otherwise advice. */
   readonly verified: boolean;
 }
 
@@ -26,9 +42,14 @@ export interface SuggestedCode {
 export interface CodingWarning {
   /** Stable rule id, e.g. `duplicate-muscle`, `investigational-payer`. */
   readonly rule: string;
+  /** Plain words; "Check this with the payer: " first when the rule is not verified. */
   readonly message: string;
+  /** The sources in one line a person reads; empty for NeedleChart's own statements. */
   readonly source: string;
-  /** Field path the warning is about, when there is one. */
+  readonly citations: readonly Citation[];
+  /** False when no source behind the rule was read. */
+  readonly verified: boolean;
+  /** Field path the warning is about, when there is one: data for the app, never shown to people. */
   readonly path?: string;
 }
 

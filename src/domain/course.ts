@@ -16,8 +16,8 @@ export interface CourseSummary {
 }
 
 /**
- * Summarises the course so far from earlier visits (DOMAIN.md: a course is typically 2–6 sessions;
- * one payer asked for ≥ 50% relief from prior sessions before continuing). Pure.
+ * Summarises the course so far from earlier visits (a course is typically 2–6 sessions: citation
+ * orthowell-faq; one payer asked for ≥ 50% relief from prior sessions before continuing). Pure.
  */
 export function summariseCourse(points: readonly PainPoint[]): CourseSummary {
   const sorted = [...points].sort((a, b) => a.date.localeCompare(b.date));

@@ -1,3 +1,5 @@
+import { sourcesOf, type Sources } from './citations.js';
+import { formatDay } from './human-dates.js';
 import type { Profiles } from './profiles.js';
 import type { Diagnosis } from './types.generated.js';
 
@@ -6,8 +8,10 @@ export interface RefusedDiagnosis {
   readonly code: string;
   /** Codes to pick instead (the billable children), in table order. */
   readonly children: readonly string[];
+  /** Plain words, without the advice prefix (the finding or warning adds it when `sources` is unverified). */
   readonly message: string;
-  readonly source: string;
+  /** The code's sources in icd10.json; unverified when its dates or billability were not read in a source. */
+  readonly sources: Sources;
 }
 
 export interface DiagnosisLinkage {
@@ -21,8 +25,8 @@ export interface DiagnosisLinkage {
 
 /**
  * Links the session's diagnoses to the claim lines, refusing a non-billable parent and saying which
- * child to pick (DOMAIN.md 'Diagnoses (ICD-10-CM) commonly linked'). Validity is judged on the date of
- * service, so M54.5 stays billable on a 2021 visit and M54.50 does not exist before 2021-10-01.
+ * child to pick (icd10.json; ICD-10-CM guidelines I.B.2). Validity is judged on the date of service,
+ * so M54.5 stays billable on a 2021 visit and M54.50 does not exist before 2021-10-01.
  */
 export function linkDiagnoses(diagnoses: readonly Diagnosis[], dateOfService: string, profiles: Profiles): DiagnosisLinkage {
   const linked: Diagnosis[] = [];
@@ -43,11 +47,10 @@ export function linkDiagnoses(diagnoses: readonly Diagnosis[], dateOfService: st
       linked.push(diagnosis);
       return;
     }
-    const advisory = entry.verified ? '' : ' (code table not verified from a primary source: check the current ICD-10-CM)';
     const message = entry.billable
-      ? `${entry.code} is not valid before ${entry.billableFrom}: pick a code valid on ${dateOfService}${advisory}`
-      : `${entry.code} is not billable: pick ${describeChildren(children, profiles)}${advisory}`;
-    refused.push({ index, code: entry.code, children, message, source: entry.source });
+      ? `${entry.code} is not valid before ${formatDay(entry.billableFrom ?? '')}: pick a code valid on ${formatDay(dateOfService)}.`
+      : `${entry.code} is not billable: pick ${describeChildren(children, profiles)}.`;
+    refused.push({ index, code: entry.code, children, message, sources: sourcesOf(profiles.cite, entry) });
   });
   return { linked, refused, unknown };
 }

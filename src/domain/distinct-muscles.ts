@@ -21,9 +21,9 @@ export interface MuscleCount {
 
 /**
  * Counts distinct muscles for 20560/20561. The unit is the distinct muscle, not needles or trigger
- * points (DOMAIN.md 'CPT codes for the needling'; seed 003); left and right count as two when the
- * payer's `bilateralCountsAsTwo` rule says so (AAPC by analogy: VERIFY per payer). An unpaired muscle
- * counts once whatever side was entered.
+ * points (rule sources `distinctMuscles`: nethealth-2025, cpt-2020); left and right count as two when
+ * the payer's `bilateralCountsAsTwo` rule says so (aapc-tpi-muscles, by analogy: advice per payer).
+ * An unpaired muscle counts once whatever side was entered.
  */
 export function countDistinctMuscles(muscles: readonly NeedledMuscle[], profiles: Profiles, bilateralCountsAsTwo: boolean): MuscleCount {
   const byKey = new Map<string, { muscle: string; side: Side; entries: number[] }>();
@@ -44,4 +44,17 @@ export function countDistinctMuscles(muscles: readonly NeedledMuscle[], profiles
     return d.entries.length > sides.size;
   });
   return { distinct, duplicates, groups };
+}
+
+/**
+ * How many distinct muscles `countDistinctMuscles` would find, without building labels or merge
+ * lists: for the note's heading and for checking whether the payer's side rule changes the code.
+ */
+export function distinctMuscleCount(muscles: readonly NeedledMuscle[], profiles: Profiles, bilateralCountsAsTwo: boolean): number {
+  const keys = new Set<string>();
+  for (const entry of muscles) {
+    const sided = bilateralCountsAsTwo && profiles.muscles.get(entry.muscle)?.paired !== false;
+    keys.add(sided ? `${entry.muscle}|${entry.side}` : entry.muscle);
+  }
+  return keys.size;
 }

@@ -1,4 +1,7 @@
+import { createCite, type Citation, type Cite } from './citations.js';
+import { RULE_SOURCES, type RuleCited, type RuleName } from './rule-sources.js';
 import type {
+  CitationRegistryFile,
   CodeTableFile,
   Icd10TableFile,
   Muscle,
@@ -22,6 +25,7 @@ export interface ProfileFiles {
   readonly icd10: Icd10TableFile;
   readonly stateScope: StateScopeFile;
   readonly outcomeMeasures: OutcomeMeasureFile;
+  readonly citations: CitationRegistryFile;
 }
 
 /** Everything the coding and readiness rules look up, indexed once at start-up. */
@@ -34,6 +38,12 @@ export interface Profiles {
   readonly icd10: ReadonlyMap<string, Icd10Entry>;
   readonly states: ReadonlyMap<string, StateScopeEntry>;
   readonly instruments: ReadonlyMap<string, Instrument>;
+  /** Every public source by id: profiles/citations.json plus the `sources` payer files add. */
+  readonly citations: ReadonlyMap<string, Citation>;
+  /** Resolves citation ids to the sources an output carries; memoised, so resolved once per set. */
+  readonly cite: Cite;
+  /** The built-in rules' sources (src/domain/rule-sources.ts), resolved once. */
+  readonly rules: Readonly<Record<RuleName, RuleCited>>;
 }
 
 function indexBy<T>(items: readonly T[], key: (item: T) => string, what: string, problems: string[]): Map<string, T> {
@@ -60,6 +70,7 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
   const icd10 = indexBy(files.icd10.codes, (c) => c.code, 'ICD-10 code', problems);
   const states = indexBy(files.stateScope.states, (s) => s.state, 'state', problems);
   const instruments = indexBy(files.outcomeMeasures.instruments, (i) => i.id, 'instrument', problems);
+  const citations = indexBy([...files.citations.citations, ...files.payers.flatMap((p) => p.sources ?? [])], (c) => c.id, 'citation', problems);
 
   for (const payer of files.payers) {
     const estim = payer.rules.unattendedEstimCode?.code;
@@ -87,5 +98,50 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
     if (!roles.has(role)) problems.push(`codes.json has no code with role ${role}`);
   }
 
-  return { profiles: { files, muscles, codes, modifiers, payers, icd10, states, instruments }, problems };
+  checkCitations(files, citations, problems);
+  const cite = createCite(citations);
+  const rules = Object.fromEntries(
+    (Object.entries(RULE_SOURCES) as [RuleName, (typeof RULE_SOURCES)[RuleName]][]).map(([name, entry]) => {
+      const known = entry.citations.filter((id) => citations.has(id));
+      const verified = 'verified' in entry ? entry.verified : true;
+      return [name, { ...cite(known, verified), checkWith: 'checkWith' in entry ? entry.checkWith : 'payer' }];
+    }),
+  ) as Record<RuleName, RuleCited>;
+
+  return { profiles: { files, muscles, codes, modifiers, payers, icd10, states, instruments, citations, cite, rules }, problems };
+}
+
+/** Every place a rule names its sources, with a label for the problem list. */
+function citingEntries(files: ProfileFiles): { where: string; ids: readonly string[]; verified?: boolean }[] {
+  const entries: { where: string; ids: readonly string[]; verified?: boolean }[] = [];
+  for (const c of files.codes.codes) entries.push({ where: `codes.json code ${c.code}`, ids: c.citations, verified: c.verified });
+  for (const m of files.codes.modifiers) entries.push({ where: `codes.json modifier ${m.code}`, ids: m.citations, verified: m.verified });
+  for (const payer of files.payers) {
+    entries.push({ where: `payer '${payer.id}' coverage`, ids: payer.coverage.citations, verified: payer.coverage.verified });
+    for (const [name, rule] of Object.entries(payer.rules)) if (rule) entries.push({ where: `payer '${payer.id}' rules.${name}`, ids: rule.citations, verified: rule.verified });
+    payer.notes.forEach((note, i) => entries.push({ where: `payer '${payer.id}' notes[${i}]`, ids: note.citations, verified: note.verified }));
+  }
+  entries.push({ where: 'icd10.json', ids: files.icd10.citations });
+  for (const c of files.icd10.codes) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations, verified: c.verified });
+  entries.push({ where: 'state-scope.json', ids: files.stateScope.citations, verified: files.stateScope.verified });
+  for (const st of files.stateScope.states) if (st.citations) entries.push({ where: `state-scope.json ${st.state}`, ids: st.citations, ...(st.verified !== undefined ? { verified: st.verified } : {}) });
+  entries.push({ where: 'outcome-measures.json pain', ids: files.outcomeMeasures.pain.citations });
+  for (const i of files.outcomeMeasures.instruments) entries.push({ where: `outcome-measures.json ${i.id}`, ids: i.citations });
+  entries.push({ where: 'muscles.json pneumothoraxCitations', ids: files.muscles.pneumothoraxCitations });
+  for (const [name, rule] of Object.entries(RULE_SOURCES)) entries.push({ where: `built-in rule ${name}`, ids: rule.citations });
+  return entries;
+}
+
+/**
+ * Every citation id names a source in the registry, and a rule marked verified rests on at least one
+ * source that was read (its data cannot claim more than its sources).
+ */
+function checkCitations(files: ProfileFiles, citations: ReadonlyMap<string, Citation>, problems: string[]): void {
+  for (const entry of citingEntries(files)) {
+    const unknown = entry.ids.filter((id) => !citations.has(id));
+    for (const id of unknown) problems.push(`${entry.where}: citation '${id}' is not in citations.json`);
+    if (entry.verified === true && unknown.length === 0 && !entry.ids.some((id) => citations.get(id)?.verified)) {
+      problems.push(`${entry.where}: marked verified, but none of its citations (${entry.ids.join(', ') || 'none'}) was verified`);
+    }
+  }
 }

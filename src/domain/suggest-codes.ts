@@ -1,20 +1,24 @@
-import { citePolicy, advisory, bilateralCountsAsTwo, isInvestigational } from './payer-rules.js';
-import type { CodeSuggestion, CodingWarning, CourseContext, SuggestedCode } from './coding-types.js';
+import { advise } from './advice.js';
+import { combineSources, sourcesOf, type Sources } from './citations.js';
+import type { CodeSuggestion, CodingWarning, CourseContext, Reasoned, SuggestedCode } from './coding-types.js';
 import { linkDiagnoses } from './diagnosis-linkage.js';
-import { countDistinctMuscles } from './distinct-muscles.js';
+import { countDistinctMuscles, distinctMuscleCount } from './distinct-muscles.js';
 import { unitsByEightMinuteRule } from './estim-units.js';
+import { formatDay } from './human-dates.js';
+import { bilateralCountsAsTwo, coverageSources, isInvestigational } from './payer-rules.js';
 import type { CodeEntry, Profiles } from './profiles.js';
 import type { PayerPolicy, Session } from './types.generated.js';
 
-/** Codes before this date of service are reported with the unlisted code 20999 (DOMAIN.md: CPT Assistant Oct 2014). */
+/** Codes before this date of service are reported with the unlisted code 20999 (codes.json 20999: CPT Assistant, October 2014). */
 const NEEDLING_CODES_START = '2020-01-01';
 
 interface LineDraft {
   entry: CodeEntry;
   units: number;
   billable: boolean;
+  /** Plain words, already advice when `sources` is unverified. */
   rationale: string;
-  verified: boolean;
+  sources: Sources;
   /** Needling lines take the payer's non-covered modifiers (GX); e-stim lines do not. */
   needling: boolean;
 }
@@ -26,25 +30,28 @@ function codeEntry(profiles: Profiles, code: string): CodeEntry {
   return entry;
 }
 
+function warning(rule: string, message: string, sources: Sources, path?: string, checkWith: Parameters<typeof advise>[2] = 'payer'): CodingWarning {
+  return { rule, message: advise(message, sources.verified, checkWith), source: sources.source, citations: sources.citations, verified: sources.verified, ...(path ? { path } : {}) };
+}
+
+function reasoned(rationale: string, sources: Sources): Reasoned {
+  return { rationale: advise(rationale, sources.verified), source: sources.source, citations: sources.citations, verified: sources.verified };
+}
+
+/** "1 and 3", "1, 2 and 4": entry numbers as a person counts them. */
+function entryNumbers(indexes: readonly number[]): string {
+  const n = indexes.map((i) => String(i + 1));
+  return n.length <= 1 ? n.join('') : `${n.slice(0, -1).join(', ')} and ${n[n.length - 1]}`;
+}
+
 function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, warnings: CodingWarning[]): LineDraft {
   const bilateral = bilateralCountsAsTwo(payer);
   const count = countDistinctMuscles(session.muscles, profiles, bilateral);
   for (const dup of count.duplicates) {
-    const where = dup.entries.map((i) => `muscles[${i}]`).join(', ');
-    warnings.push({
-      rule: 'duplicate-muscle',
-      message: `The ${dup.label} is entered more than once (${where}); it counts as one muscle.`,
-      source: 'DOMAIN.md CPT codes for the needling: the unit is the distinct muscle',
-      path: `muscles[${dup.entries[1] ?? dup.entries[0]}]`,
-    });
+    warnings.push(warning('duplicate-muscle', `The ${dup.label} is entered more than once (entries ${entryNumbers(dup.entries)}); it counts as one muscle.`, profiles.rules.distinctMuscles, `muscles[${dup.entries[1] ?? dup.entries[0]}]`));
   }
   for (const group of count.groups) {
-    warnings.push({
-      rule: 'region-not-muscle',
-      message: `'${group.label}' names a region, not one muscle: a payer may not count it toward 20560/20561; name the muscles needled.`,
-      source: 'DOMAIN.md CPT codes for the needling (AAPC guidance for 20552/20553)',
-      path: `muscles[${group.index}].muscle`,
-    });
+    warnings.push(warning('region-not-muscle', `'${group.label}' names a region, not one muscle: a payer may not count it toward 20560 or 20561; name the muscles needled.`, profiles.rules.regionWord, `muscles[${group.index}].muscle`));
   }
   const n = count.distinct.length;
   const names = count.distinct.map((d) => d.label).join(', ');
@@ -52,89 +59,83 @@ function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, 
   const dateOfService = session.date.slice(0, 10);
   if (dateOfService < NEEDLING_CODES_START) {
     const entry = codeEntry(profiles, '20999');
+    const sources = sourcesOf(profiles.cite, entry);
     return {
-      entry, units: 1, billable: true, needling: true, verified: entry.verified,
-      rationale: `Dry needling on ${dateOfService}, before 20560/20561 took effect on 2020-01-01, is reported with the unlisted code 20999 (CPT Assistant Oct 2014, quoted by Codapedia; DOMAIN.md).`,
+      entry, units: 1, billable: true, needling: true, sources,
+      rationale: advise(`Dry needling on ${formatDay(dateOfService)}, before 20560 and 20561 took effect on ${formatDay(NEEDLING_CODES_START)}, is reported with the unlisted code 20999.`, sources.verified),
     };
   }
   const codeFor = (muscles: number): string => (muscles >= 3 ? '20561' : '20560');
   const entry = codeEntry(profiles, codeFor(n));
-  // The side rule is advisory (VERIFY per payer); it matters only when counting sides the other way changes the code.
-  const otherCount = countDistinctMuscles(session.muscles, profiles, !bilateral).distinct.length;
-  const sideRuleMatters = codeFor(otherCount) !== entry.code;
-  const sideRuleVerified = !sideRuleMatters || (payer.rules.bilateralCountsAsTwo?.verified ?? false);
+  // The side rule is advice per payer; it matters only when counting sides the other way changes the code.
+  const otherCount = distinctMuscleCount(session.muscles, profiles, !bilateral);
+  const sideRule = payer.rules.bilateralCountsAsTwo;
+  const entrySources = sourcesOf(profiles.cite, entry);
+  const sources = codeFor(otherCount) === entry.code ? entrySources : combineSources(profiles.cite, [entrySources, sideRule ? sourcesOf(profiles.cite, sideRule) : profiles.rules.sidesApart]);
   return {
-    entry, units: 1, billable: true, needling: true,
-    verified: entry.verified && sideRuleVerified,
-    rationale: `${n} distinct muscle${n === 1 ? '' : 's'} needled (${names}; ${sides}), so ${entry.code} is reported once for the session: the unit is the distinct muscle, never needles or minutes (DOMAIN.md; seed 003; Codapedia)${advisory(sideRuleVerified)}.`,
+    entry, units: 1, billable: true, needling: true, sources,
+    rationale: advise(`${n} distinct muscle${n === 1 ? '' : 's'} needled (${names}; ${sides}), so ${entry.code} is reported once for the session: the unit is the distinct muscle, never needles or minutes.`, sources.verified),
   };
 }
 
 function estimLine(session: Session, payer: PayerPolicy, profiles: Profiles, warnings: CodingWarning[]): LineDraft | undefined {
   const estim = session.estim;
   if (!estim?.applied) return undefined;
-  warnings.push({
-    rule: 'estim-pairing-review',
-    message: 'No authoritative ruling covers coding e-stim delivered through dry needles: the e-stim line is suggested by attendance and should be reviewed.',
-    source: 'DOMAIN.md Electrical stimulation through needles',
-    path: 'estim',
-  });
+  warnings.push(warning('estim-pairing-review', 'No authoritative ruling covers coding e-stim delivered through dry needles: the e-stim line is suggested by attendance and should be reviewed.', profiles.rules.estimPairing, 'estim'));
   if (estim.attended === undefined) {
-    warnings.push({ rule: 'estim-attendance-missing', message: 'E-stim was applied but not marked attended or unattended: no e-stim code can be suggested.', source: 'DOMAIN.md Electrical stimulation through needles', path: 'estim.attended' });
+    warnings.push(warning('estim-attendance-missing', 'E-stim was applied but not marked attended or unattended: no e-stim code can be suggested.', profiles.rules.estimAttendance, 'estim.attended'));
     return undefined;
   }
   if (!estim.attended) {
     const rule = payer.rules.unattendedEstimCode;
     const entry = codeEntry(profiles, rule?.code ?? '97014');
-    const why = entry.code === 'G0283' ? `${payer.name} follows Medicare, which takes G0283 for unattended e-stim` : 'unattended e-stim with a non-Medicare payer is 97014';
-    return {
-      entry, units: 1, billable: true, needling: false, verified: false,
-      rationale: `E-stim was unattended and ${why}, one untimed unit per visit (${rule?.source ?? 'DOMAIN.md Electrical stimulation through needles'}).`,
-    };
+    const sources = combineSources(profiles.cite, [sourcesOf(profiles.cite, entry), ...(rule ? [sourcesOf(profiles.cite, rule)] : [])]);
+    const why = entry.code === 'G0283' ? `${payer.name} takes G0283 for unattended e-stim, as Medicare does` : 'outside Medicare, unattended e-stim is reported as 97014';
+    return { entry, units: 1, billable: true, needling: false, sources, rationale: advise(`E-stim was unattended: ${why}, one untimed unit per visit.`, sources.verified) };
   }
   const entry = codeEntry(profiles, '97032');
+  const sources = sourcesOf(profiles.cite, entry);
   const minutes = estim.minutes;
   if (minutes === undefined) {
-    warnings.push({ rule: 'estim-minutes-missing', message: 'Attended e-stim (97032) is timed: record the minutes of constant attendance to bill it.', source: 'DOMAIN.md Electrical stimulation through needles', path: 'estim.minutes' });
-    return { entry, units: 0, billable: false, needling: false, verified: entry.verified, rationale: 'Attended e-stim is billed in 15-minute units by the 8-minute rule, and no minutes were recorded, so no unit can be billed (DOMAIN.md).' };
+    warnings.push(warning('estim-minutes-missing', 'Attended e-stim (97032) is timed: record the minutes of constant attendance to bill it.', profiles.rules.eightMinuteRule, 'estim.minutes'));
+    return { entry, units: 0, billable: false, needling: false, sources, rationale: advise('Attended e-stim is billed in 15-minute units by the 8-minute rule, and no minutes were recorded, so no unit can be billed.', sources.verified) };
   }
   const units = unitsByEightMinuteRule(minutes);
   if (units === 0) {
-    warnings.push({ rule: 'estim-under-8-minutes', message: `Attended e-stim lasted ${minutes} minutes: under 8 minutes 97032 is not billable.`, source: 'DOMAIN.md Electrical stimulation through needles (8-minute rule)', path: 'estim.minutes' });
+    warnings.push(warning('estim-under-8-minutes', `Attended e-stim lasted ${minutes} minutes: under 8 minutes 97032 is not billable.`, profiles.rules.eightMinuteRule, 'estim.minutes'));
   }
   return {
-    entry, units, billable: units > 0, needling: false, verified: entry.verified,
-    rationale: `Attended e-stim for ${minutes} minutes gives ${units} unit${units === 1 ? '' : 's'} of 97032 by the 8-minute rule (8–22 min = 1, 23–37 = 2, 38–52 = 3; DOMAIN.md), and the note must justify the constant one-on-one attendance.`,
+    entry, units, billable: units > 0, needling: false, sources,
+    rationale: advise(`Attended e-stim for ${minutes} minutes gives ${units} unit${units === 1 ? '' : 's'} of 97032 by the 8-minute rule (8 to 22 minutes is 1 unit, 23 to 37 is 2, 38 to 52 is 3), and the note must justify the constant one-on-one attendance.`, sources.verified),
   };
 }
+
+const NOT_BILLED: Record<Exclude<Session['billing'], 'bill-payer'>, string> = {
+  'self-pay': 'The patient pays for this visit',
+  'document-only': 'This visit is documented only, with no charge',
+};
 
 /**
  * What a payer's policy means for dry needling, as warnings: investigational (waiver, self-pay,
  * document-only), statutorily non-covered (voluntary ABN, GX), notes, visit limits, and a billing mode
  * that keeps the codes off the claim. Used for every code suggestion and by the CDS Hooks payer card.
  */
-export function payerWarnings(billing: Session['billing'], payer: PayerPolicy, course: CourseContext, warnings: CodingWarning[] = []): CodingWarning[] {
+export function payerWarnings(billing: Session['billing'], payer: PayerPolicy, profiles: Profiles, course: CourseContext, warnings: CodingWarning[] = []): CodingWarning[] {
   const investigational = payer.rules.investigational;
   if (isInvestigational(payer) && investigational) {
-    warnings.push({
-      rule: 'investigational-payer',
-      message: `${citePolicy(payer)} calls dry needling investigational, not covered regardless of diagnosis. Options: the patient signs a financial-responsibility waiver and self-pays; document only (no charge, effect recorded); or bill with the waiver on file.`,
-      source: payer.coverage.source,
-      path: 'billing',
-    });
+    const coverage = coverageSources(profiles, payer);
+    const options = sourcesOf(profiles.cite, investigational);
+    const sources = combineSources(profiles.cite, [coverage, options]);
+    const message = `${advise(`${payer.name} calls dry needling investigational, not covered regardless of diagnosis.`, coverage.verified)} ${advise('The options: the patient signs a financial-responsibility waiver and pays; the visit is documented only, with no charge and the effect recorded; or the payer is billed with the waiver on file.', options.verified)}`;
+    warnings.push({ rule: 'investigational-payer', message, source: sources.source, citations: sources.citations, verified: sources.verified, path: 'billing' });
   }
   const nonCovered = payer.rules.nonCoveredNeedling;
   if (nonCovered) {
     const optional = nonCovered.optionalModifiers.length ? ` (${nonCovered.optionalModifiers.join(', ')} at the payer's option)` : '';
-    warnings.push({
-      rule: 'abn-reminder',
-      message: `${payer.name} never covers dry needling by a physical therapist: have the patient sign a ${nonCovered.abn} ABN before treatment and bill the needling with ${nonCovered.modifiers.join(' + ')}${optional}; GA is wrong here.`,
-      source: nonCovered.source,
-      path: 'billing',
-    });
+    warnings.push(warning('abn-reminder', `${payer.name} never covers dry needling by a physical therapist: have the patient sign a ${nonCovered.abn} ABN before treatment and bill the needling with ${nonCovered.modifiers.join(' + ')}${optional}; GA is wrong here.`, sourcesOf(profiles.cite, nonCovered), 'billing'));
   }
   for (const note of payer.notes) {
-    warnings.push({ rule: 'payer-note', message: `${note.text}${advisory(note.verified)}`, source: note.source });
+    warnings.push(warning('payer-note', note.text, sourcesOf(profiles.cite, note)));
   }
   const limit = payer.rules.visitLimit;
   if (limit) {
@@ -143,58 +144,51 @@ export function payerWarnings(billing: Session['billing'], payer: PayerPolicy, c
     const where = visit === undefined ? 'count the visits in this course' : `this is visit ${visit}`;
     if (visit === undefined || visit > limit.visits) {
       const beyond = visit !== undefined && visit > ceiling ? `, beyond the ceiling of ${ceiling}: not payable` : `; up to ${ceiling} with documented justification`;
-      warnings.push({ rule: 'visit-limit', message: `${payer.name} allows ${limit.visits} treatments (${where}${beyond})${advisory(limit.verified)}.`, source: limit.source });
+      warnings.push(warning('visit-limit', `${payer.name} allows ${limit.visits} treatments (${where}${beyond}).`, sourcesOf(profiles.cite, limit)));
     }
   }
   if (billing !== 'bill-payer') {
-    warnings.push({
-      rule: 'not-billed',
-      message: `Billing is ${billing}: the codes are kept in the record but not billed to ${payer.name}.`,
-      source: 'DOMAIN.md Modifiers and payer status (self-pay, document-only); seed 002',
-      path: 'billing',
-    });
+    warnings.push(warning('not-billed', `${NOT_BILLED[billing]}: the codes are kept in the record but not billed to ${payer.name}.`, profiles.rules.billingChoice, 'billing'));
   }
   return warnings;
 }
 
 /**
- * Suggests the claim lines for one session under one payer, each with the reason a biller can read,
- * and the warnings the biller must see (DOMAIN.md 'CPT codes for the needling', 'Electrical
- * stimulation through needles', 'Modifiers and payer status', 'Diagnoses'). Pure: no I/O.
+ * Suggests the claim lines for one session under one payer, each with the reason a biller can read
+ * and its sources beside it, and the warnings the biller must see (codes.json, the payer's policy
+ * file, icd10.json, src/domain/rule-sources.ts). A rule resting on no source that was read reads as
+ * advice ("Check this with the payer: …"). Pure: no I/O.
  */
 export function suggestCodes(session: Session, payer: PayerPolicy, profiles: Profiles, course: CourseContext = {}): CodeSuggestion {
   const warnings: CodingWarning[] = [];
   const drafts = [needlingLine(session, payer, profiles, warnings), estimLine(session, payer, profiles, warnings)].filter(
     (d): d is LineDraft => d !== undefined,
   );
-  payerWarnings(session.billing, payer, course, warnings);
+  payerWarnings(session.billing, payer, profiles, course, warnings);
 
   const linkage = linkDiagnoses(session.diagnoses, session.date.slice(0, 10), profiles);
   for (const refused of linkage.refused) {
-    warnings.push({ rule: 'diagnosis-not-billable', message: refused.message, source: refused.source, path: `diagnoses[${refused.index}].code` });
+    warnings.push(warning('diagnosis-not-billable', refused.message, refused.sources, `diagnoses[${refused.index}].code`, 'code-set'));
   }
   for (const unknown of linkage.unknown) {
-    warnings.push({ rule: 'diagnosis-unverified', message: `${unknown.code} is not in NeedleChart's ICD-10-CM table: it is linked as entered; verify it is billable.`, source: 'profiles/icd10.json', path: `diagnoses[${unknown.index}].code` });
+    warnings.push(warning('diagnosis-unverified', `${unknown.code} is not in NeedleChart's diagnosis table: it is linked as entered; check that it is billable on the date of service.`, profiles.rules.diagnosisCodes, `diagnoses[${unknown.index}].code`, 'code-set'));
   }
   if (linkage.linked.length === 0) {
-    warnings.push({ rule: 'no-billable-diagnosis', message: 'No billable diagnosis is linked: a claim line needs at least one.', source: 'DOMAIN.md Documentation a payer reviewer looks for (indication and medical necessity)', path: 'diagnoses' });
+    warnings.push(warning('no-billable-diagnosis', 'No billable diagnosis is linked: a claim line needs at least one.', profiles.rules.treatmentNote, 'diagnoses'));
   }
   const diagnoses = linkage.linked.map((d) => d.code);
   const billed = session.billing === 'bill-payer';
   const therapy = payer.rules.therapyModifier;
   const nonCovered = payer.rules.nonCoveredNeedling;
+  const therapyReason = therapy
+    ? { modifier: therapy.modifier, ...reasoned(`${therapy.modifier} marks a service delivered under a physical-therapy plan of care, which this payer wants on therapy lines.`, sourcesOf(profiles.cite, therapy)) }
+    : undefined;
+  const nonCoveredReasons = nonCovered
+    ? nonCovered.modifiers.map((m) => ({ modifier: m, ...reasoned(`${m} says a ${nonCovered.abn} ABN is on file for a service ${payer.name} never covers when a physical therapist performs it.`, sourcesOf(profiles.cite, nonCovered)) }))
+    : [];
 
   const codes: SuggestedCode[] = drafts.map((d) => {
-    const modifierRationale: { modifier: string; rationale: string }[] = [];
-    if (therapy) {
-      modifierRationale.push({ modifier: therapy.modifier, rationale: `${therapy.modifier}: delivered under a physical-therapy plan of care, which this payer wants marked on therapy lines (${therapy.source})${advisory(therapy.verified)}.` });
-    }
-    if (d.needling && nonCovered) {
-      for (const m of nonCovered.modifiers) {
-        modifierRationale.push({ modifier: m, rationale: `${m}: a ${nonCovered.abn} ABN is on file for a service ${payer.name} never covers when a physical therapist performs it (${nonCovered.source}).` });
-      }
-    }
-    const verified = d.verified && (therapy?.verified ?? true) && (!d.needling || (nonCovered?.verified ?? true));
+    const modifierRationale = [...(therapyReason ? [therapyReason] : []), ...(d.needling ? nonCoveredReasons : [])];
     return {
       system: profiles.files.codes.systems[d.entry.system],
       code: d.entry.code,
@@ -205,8 +199,10 @@ export function suggestCodes(session: Session, payer: PayerPolicy, profiles: Pro
       billable: billed && d.billable,
       diagnoses,
       rationale: d.rationale,
+      source: d.sources.source,
+      citations: d.sources.citations,
       modifierRationale,
-      verified,
+      verified: d.sources.verified && modifierRationale.every((m) => m.verified),
     };
   });
   return { codes, warnings };

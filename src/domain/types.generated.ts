@@ -173,7 +173,13 @@ export interface AdverseEvent {
  */
 export interface MuscleCatalogFile {
   $schema?: string;
-  source: string;
+  note: string;
+  /**
+   * Ids of the public sources (profiles/citations.json) for the pneumothorax-risk flags and reasons.
+   *
+   * @minItems 1
+   */
+  pneumothoraxCitations: string[];
   snomedSystem: "http://snomed.info/sct";
   /**
    * @minItems 1
@@ -197,7 +203,7 @@ export interface Muscle {
     | "leg"
     | "foot";
   /**
-   * true when the muscle exists on left and right (each side counts as a muscle for 20560/20561, VERIFY per payer).
+   * true when the muscle exists on left and right (each side counts as a muscle for 20560/20561 unless the payer counts sides together).
    */
   paired: boolean;
   /**
@@ -242,44 +248,50 @@ export interface CodeTableFile {
     };
     effective?: string;
     expires?: string;
-    source: string;
+    /**
+     * Ids of the public sources in profiles/citations.json (empty when none was found: then verified is false).
+     */
+    citations: string[];
     verified: boolean;
   }[];
   modifiers: {
     code: string;
     short: string;
-    source: string;
+    /**
+     * Ids of the public sources in profiles/citations.json (empty when none was found: then verified is false).
+     */
+    citations: string[];
     verified: boolean;
   }[];
 }
 
 // ---- payer.schema.json
 /**
- * Where the rule comes from: a policy id, an article, a DOMAIN.md section.
+ * Ids of the public sources behind the rule: entries of profiles/citations.json or of this file's `sources`.
+ *
+ * @minItems 1
  */
-export type Source = string;
+export type Citations = string[];
 /**
  * First date the rule applies (YYYY-MM-DD).
  */
 export type Effective = string;
 
 /**
- * A payer's rules for dry needling. Every rule carries its source, effective date and whether it was verified against a primary source; unverified rules are shown as advisory.
+ * A payer's rules for dry needling. Every rule names its public sources (ids in profiles/citations.json, or in this file's own `sources`), its effective date and whether it was verified; unverified rules are shown as advice to check with the payer and never as errors.
  */
 export interface PayerPolicy {
   $schema?: string;
   id: string;
   name: string;
+  /**
+   * Sources this payer file adds to profiles/citations.json, e.g. the payer's own medical policy; a clinic's payer file cites them by id like the shipped ones.
+   */
+  sources?: Citation[];
   coverage: {
     status: "covered" | "covered-with-limits" | "investigational" | "statutorily-non-covered";
     summary: string;
-    policy?: {
-      id: string;
-      title: string;
-      date: string;
-      url?: string;
-    };
-    source: Source;
+    citations: Citations;
     effective: Effective;
     verified: boolean;
   };
@@ -289,7 +301,7 @@ export interface PayerPolicy {
      */
     therapyModifier?: {
       modifier: string;
-      source: Source;
+      citations: Citations;
       effective: Effective;
       verified: boolean;
     };
@@ -298,7 +310,7 @@ export interface PayerPolicy {
      */
     unattendedEstimCode?: {
       code: "97014" | "G0283";
-      source: Source;
+      citations: Citations;
       effective: Effective;
       verified: boolean;
     };
@@ -309,7 +321,7 @@ export interface PayerPolicy {
       modifiers: string[];
       optionalModifiers: string[];
       abn: "voluntary" | "mandatory";
-      source: Source;
+      citations: Citations;
       effective: Effective;
       verified: boolean;
     };
@@ -322,7 +334,7 @@ export interface PayerPolicy {
        * @minItems 1
        */
       options: ("waiver-and-self-pay" | "document-only" | "bill-with-waiver")[];
-      source: Source;
+      citations: Citations;
       effective: Effective;
       verified: boolean;
     };
@@ -332,7 +344,7 @@ export interface PayerPolicy {
     visitLimit?: {
       visits: number;
       visitsWithJustification?: number;
-      source: Source;
+      citations: Citations;
       effective: Effective;
       verified: boolean;
     };
@@ -341,17 +353,54 @@ export interface PayerPolicy {
      */
     bilateralCountsAsTwo?: {
       value: boolean;
-      source: Source;
+      citations: Citations;
       effective: Effective;
       verified: boolean;
     };
   };
   notes: {
     text: string;
-    source: Source;
+    citations: Citations;
     effective: Effective;
     verified: boolean;
   }[];
+}
+/**
+ * One public source, as its publisher published it.
+ */
+export interface Citation {
+  /**
+   * Stable id the rules cite, e.g. cms-100-04-5.
+   */
+  id: string;
+  /**
+   * Who published it (an agency, a payer, a journal's authors).
+   */
+  publisher: string;
+  /**
+   * The title as published.
+   */
+  title: string;
+  /**
+   * Policy number, manual chapter and section, journal reference or code, as published.
+   */
+  identifier?: string;
+  /**
+   * Publication or effective date as published: YYYY-MM-DD, YYYY-MM or YYYY.
+   */
+  date?: string;
+  /**
+   * The publisher's own address (or of the verbatim reproduction that was read); left out rather than guessed. http or https only: notes link to it.
+   */
+  url?: string;
+  /**
+   * true only when a passage stating the fact was read in this source or in a verbatim reproduction of it.
+   */
+  verified: boolean;
+  /**
+   * How the source was read, in plain words (a reproduction, a secondary source, what was not read).
+   */
+  note?: string;
 }
 
 // ---- icd10.schema.json
@@ -361,7 +410,13 @@ export interface PayerPolicy {
 export interface Icd10TableFile {
   $schema?: string;
   system: "http://hl7.org/fhir/sid/icd-10-cm";
-  source: string;
+  /**
+   * Ids of the public sources in profiles/citations.json.
+   *
+   * @minItems 1
+   */
+  citations: string[];
+  note?: string;
   codes: {
     code: string;
     display: string;
@@ -381,7 +436,15 @@ export interface Icd10TableFile {
      * @minItems 1
      */
     children?: string[];
-    source: string;
+    /**
+     * Ids of the public sources in profiles/citations.json.
+     *
+     * @minItems 1
+     */
+    citations: string[];
+    /**
+     * true when the code's dates and billability rest on a source that was read; otherwise a refusal is advice to check the current code set.
+     */
     verified: boolean;
   }[];
 }
@@ -393,7 +456,16 @@ export interface Icd10TableFile {
 export interface StateScopeFile {
   $schema?: string;
   asOf: string;
-  source: string;
+  /**
+   * Ids of the public sources in profiles/citations.json.
+   *
+   * @minItems 1
+   */
+  citations: string[];
+  note?: string;
+  /**
+   * Whether the summary as a whole was read in its sources; a state entry may say otherwise for itself.
+   */
   verified: boolean;
   states: {
     state: string;
@@ -403,6 +475,16 @@ export interface StateScopeFile {
     trainingHours?: number;
     writtenConsent?: boolean;
     requirements?: string;
+    /**
+     * This state's own sources; the table's sources when absent.
+     *
+     * @minItems 1
+     */
+    citations?: string[];
+    /**
+     * Whether this state's entry was read in its own sources; the table's flag when absent.
+     */
+    verified?: boolean;
   }[];
 }
 
@@ -419,13 +501,18 @@ export interface OutcomeMeasureFile {
     display: string;
     min: number;
     max: number;
-    source: string;
+    /**
+     * Ids of the public sources in profiles/citations.json.
+     *
+     * @minItems 1
+     */
+    citations: string[];
   };
   rom: {
     system: string;
     code: string;
     display: string;
-    source: string;
+    note: string;
   };
   instruments: {
     id: string;
@@ -444,7 +531,13 @@ export interface OutcomeMeasureFile {
     max: number;
     higherIsWorse: boolean;
     scoreNote: string;
-    source: string;
+    /**
+     * Ids of the public sources in profiles/citations.json.
+     *
+     * @minItems 1
+     */
+    citations: string[];
+    note?: string;
   }[];
 }
 
@@ -530,4 +623,53 @@ export interface CdsHookRequest {
         } | null)
       | undefined;
   };
+}
+
+// ---- citations.schema.json
+/**
+ * The public sources NeedleChart's rules rest on. Every rule in profiles/ and in the code names its sources by id; notes, the payer-review summary, the API, CDS cards and export PDFs show the resolved citation. A source is `verified` only when a passage stating the fact was read in the source itself or in a verbatim reproduction of it.
+ */
+export interface CitationRegistryFile {
+  $schema?: string;
+  /**
+   * @minItems 1
+   */
+  citations: Citation[];
+}
+/**
+ * One public source, as its publisher published it.
+ */
+export interface Citation {
+  /**
+   * Stable id the rules cite, e.g. cms-100-04-5.
+   */
+  id: string;
+  /**
+   * Who published it (an agency, a payer, a journal's authors).
+   */
+  publisher: string;
+  /**
+   * The title as published.
+   */
+  title: string;
+  /**
+   * Policy number, manual chapter and section, journal reference or code, as published.
+   */
+  identifier?: string;
+  /**
+   * Publication or effective date as published: YYYY-MM-DD, YYYY-MM or YYYY.
+   */
+  date?: string;
+  /**
+   * The publisher's own address (or of the verbatim reproduction that was read); left out rather than guessed. http or https only: notes link to it.
+   */
+  url?: string;
+  /**
+   * true only when a passage stating the fact was read in this source or in a verbatim reproduction of it.
+   */
+  verified: boolean;
+  /**
+   * How the source was read, in plain words (a reproduction, a secondary source, what was not read).
+   */
+  note?: string;
 }

@@ -164,7 +164,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const auditRef = `AuditEvent/${audit.id ?? ''}`;
 
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
-  const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, retrieval, generator: core.generator });
+  const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, retrieval, generator: core.generator, timeZone: core.timeZone });
   const notIncludedCsv = [NOT_INCLUDED_HEADER, ...notIncluded.sort((a, b) => String(a[0]).localeCompare(String(b[0])))].map(csvRow).join('');
   const notIncludedFile = { path: 'not-included.csv', ...(await writeAtomic(join(out, 'not-included.csv'), notIncludedCsv)) };
   const hashed = [...packet.files, { path: 'cover.pdf', ...cover }, notIncludedFile].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

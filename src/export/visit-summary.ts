@@ -7,7 +7,9 @@ import { suggestCodes } from '../domain/suggest-codes.js';
 import type { Session } from '../domain/types.generated.js';
 import { displayName } from '../fhir/chart-context.js';
 import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
-import { buildNoteViewModel } from '../notes/note-view-model.js';
+import { displayZone, formatDateTime } from '../domain/human-dates.js';
+import { coverageSources } from '../domain/payer-rules.js';
+import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model.js';
 import type { Core } from '../service/core.js';
 import type { VisitRecord } from './visit-source.js';
 
@@ -23,11 +25,15 @@ export interface VisitSummary {
   readonly performer: string;
   readonly session: Session;
   readonly payerName: string;
+  /** The sources of the payer's coverage, when they were read (as the note's "Sources for the payer's coverage"). */
   readonly payerPolicy?: string;
+  /** The visit in words, as the note shows it (dates in the clinic's zone, findings with their field names). */
+  readonly view: NoteViewModel;
   readonly coding: CodeSuggestion;
   readonly readiness: Readiness;
   readonly noteText: string;
-  readonly provenance: readonly { readonly recorded: string; readonly activity: string; readonly author: string }[];
+  /** `recorded` is the ISO instant (data); `recordedDisplay` the same in words, in the clinic's zone. */
+  readonly provenance: readonly { readonly recorded: string; readonly recordedDisplay: string; readonly activity: string; readonly author: string }[];
   readonly amendments: number;
   readonly painTrend: readonly { readonly date: string; readonly pre?: number; readonly post?: number }[];
   readonly resources: readonly Resource[];
@@ -62,10 +68,12 @@ export function summariseVisit(record: VisitRecord, facts: { patient: Patient; p
   const visitNumber = earlier.length + 1;
   const coding = suggestCodes(session, payer, core.profiles, { visitNumber });
   const readiness = checkReadiness(session, payer, core.profiles, { visitNumber });
-  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator);
+  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator, { timeZone: core.timeZone });
+  const zone = displayZone(core.timeZone, session.date);
+  const coverage = coverageSources(core.profiles, payer);
   const provenance = [...record.provenance]
     .sort((a, b) => a.recorded.localeCompare(b.recorded))
-    .map((p) => ({ recorded: p.recorded, activity: p.activity?.coding?.[0]?.code ?? 'CREATE', author: p.agent.find((a) => a.type?.coding?.[0]?.code === 'author')?.who.display ?? p.agent[0]?.who.display ?? 'unknown' }));
+    .map((p) => ({ recorded: p.recorded, recordedDisplay: formatDateTime(p.recorded, zone), activity: p.activity?.coding?.[0]?.code ?? 'CREATE', author: p.agent.find((a) => a.type?.coding?.[0]?.code === 'author')?.who.display ?? p.agent[0]?.who.display ?? 'unknown' }));
   const patient = record.procedure.subject.reference ?? '';
   return {
     procedureId: record.procedure.id,
@@ -78,7 +86,8 @@ export function summariseVisit(record: VisitRecord, facts: { patient: Patient; p
     performer: `${session.performer.display} (${session.performer.reference})`,
     session,
     payerName: payer.name,
-    ...(payer.coverage.policy ? { payerPolicy: `${payer.coverage.policy.id} '${payer.coverage.policy.title}' (${payer.coverage.policy.date})` } : {}),
+    ...(coverage.verified && coverage.source ? { payerPolicy: coverage.source } : {}),
+    view,
     coding,
     readiness,
     noteText: savedNote(record) ?? core.renderer.render('note', 'text', view),

@@ -28,7 +28,7 @@ function category(code: 'survey' | 'exam', display: string): Observation['catego
 }
 
 /**
- * The visit's outcome Observations (DOMAIN.md 'Outcome measures'): pain before and after as LOINC
+ * The visit's outcome Observations: pain before and after as LOINC
  * 72514-3 and each instrument score with its LOINC or local code, as US Core screening assessments
  * (category survey, the score a {score} Quantity); ROM before/after as components of a US Core simple
  * observation (category exam). Each points at the

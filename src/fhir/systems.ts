@@ -1,7 +1,7 @@
 /**
  * Code systems, identifier systems and extension URLs NeedleChart writes. Local systems live under
- * https://needlechart.dev/fhir/ (DOMAIN.md 'Terminology for the procedure and muscles'); the
- * extensions are described in profiles/fhir/.
+ * https://needlechart.dev/fhir/ (no SNOMED CT concept for dry needling was confirmed, so the
+ * procedure and muscles carry local codes); the extensions are described in profiles/fhir/.
  */
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
@@ -16,7 +16,7 @@ export const OUTCOME_MEASURE_SYSTEM = 'https://needlechart.dev/fhir/CodeSystem/o
 /** Identifies a NeedleChart visit and each resource written for it; the key of idempotent writes. */
 export const VISIT_ID_SYSTEM = 'https://needlechart.dev/fhir/NamingSystem/visit';
 
-/** SNOMED CT laterality qualifiers (DOMAIN.md: confirmed). */
+/** SNOMED CT laterality qualifiers (confirmed codes: 7771000 Left, 24028007 Right, 51440002 Right and left). */
 export const LATERALITY: Readonly<Record<'left' | 'right', { code: string; display: string }>> = {
   left: { code: '7771000', display: 'Left' },
   right: { code: '24028007', display: 'Right' },

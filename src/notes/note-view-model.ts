@@ -1,19 +1,27 @@
+import { advise } from '../domain/advice.js';
+import { citationLine, type Citation } from '../domain/citations.js';
 import type { CodeSuggestion } from '../domain/coding-types.js';
-import { countDistinctMuscles } from '../domain/distinct-muscles.js';
-import { bilateralCountsAsTwo, citePolicy } from '../domain/payer-rules.js';
+import { distinctMuscleCount } from '../domain/distinct-muscles.js';
+import { describeField, SEVERITY_WORDS } from '../domain/field-labels.js';
+import { displayZone, formatDateTime } from '../domain/human-dates.js';
+import { bilateralCountsAsTwo, coverageSources } from '../domain/payer-rules.js';
 import { labelMuscle } from '../domain/muscle-names.js';
 import type { Profiles } from '../domain/profiles.js';
-import type { Readiness } from '../domain/readiness-types.js';
+import type { Finding, Readiness } from '../domain/readiness-types.js';
 import type { PayerPolicy, Session } from '../domain/types.generated.js';
 
 /**
- * Everything a note template shows, finished: no lookups, no FHIR, no optional fields (templates run
- * in Handlebars strict mode, so an absent value is `null`, never missing). STYLE.md convention 7.
+ * Everything a note template shows, finished and in plain words: no lookups, no FHIR, no field paths,
+ * no raw enum values, no ISO timestamps, no optional fields (templates run in Handlebars strict mode,
+ * so an absent value is `null`, never missing). STYLE.md convention 7.
  */
 export interface NoteViewModel {
   readonly title: string;
+  /** "Friday, November 20, 2026, 2:30 PM" in the clinic's time zone (or the visit's own offset). */
   readonly dateDisplay: string;
+  /** `state` is the state's name ("Colorado"); `reference` is data for clinic templates, not shown by ours. */
   readonly performer: { readonly display: string; readonly reference: string; readonly credential: string; readonly state: string | null; readonly npi: string | null };
+  /** `coverage` reads as advice when the payer's coverage is not verified; `policy` names the sources of a verified coverage. */
   readonly payer: { readonly name: string; readonly coverage: string; readonly policy: string | null; readonly status: string };
   readonly billing: string;
   readonly diagnoses: readonly { readonly code: string; readonly display: string }[];
@@ -29,8 +37,30 @@ export interface NoteViewModel {
   readonly plan: string | null;
   readonly codes: CodeSuggestion['codes'];
   readonly warnings: CodeSuggestion['warnings'];
-  readonly readiness: { readonly score: number; readonly errors: number; readonly warnings: number; readonly findings: Readiness['findings'] };
+  /** Every source behind the codes and their modifiers, once each, for the note's list of sources. */
+  readonly codeSources: readonly SourceView[];
+  /** `summary`: "nothing needs fixing; 6 items worth checking". */
+  readonly readiness: { readonly score: number; readonly errors: number; readonly warnings: number; readonly summary: string; readonly findings: readonly FindingView[] };
   readonly generator: string;
+}
+
+/** A finding as people read it: the severity and the field in words (the path stays as data). */
+export interface FindingView extends Finding {
+  /** "Needs fixing", "Worth checking", "For information". */
+  readonly severityLabel: string;
+  /** "Muscle 1 (left upper trapezius): precaution". */
+  readonly field: string;
+}
+
+/** One cited source: its line ("CMS — Medicare Claims Processing Manual, …") and address. */
+export interface SourceView {
+  readonly text: string;
+  readonly url: string | null;
+}
+
+/** How a view model is built: the clinic's time zone (IANA name) for dates and times. */
+export interface NoteViewOptions {
+  readonly timeZone?: string | undefined;
 }
 
 export interface MuscleRow {
@@ -77,12 +107,33 @@ export function formatChange(delta: number): string {
   return delta > 0 ? `+${delta}` : `\u2212${Math.abs(delta)}`;
 }
 
-/** "2026-11-20 14:30 (UTC-05:00)": the local clock time as recorded, with its offset; no time-zone conversion. */
-export function formatVisitDate(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.exec(iso);
-  if (!m) return iso;
-  const offset = m[3]?.toUpperCase() === 'Z' ? 'UTC' : `UTC${m[3]}`;
-  return `${m[1]} ${m[2]} (${offset})`;
+/**
+ * "Friday, November 20, 2026, 2:30 PM": the visit's date and time in the clinic's time zone, or, when
+ * none is configured, at the offset the visit's own date carries (its clock time as recorded).
+ */
+export function formatVisitDate(iso: string, timeZone?: string): string {
+  const key = `${timeZone ?? ''}|${iso}`;
+  let text = visitDates.get(key);
+  if (text === undefined) {
+    // The live preview re-renders the same visit on every keystroke: format its date once.
+    if (visitDates.size >= 1000) visitDates.clear();
+    text = formatDateTime(iso, displayZone(timeZone, iso));
+    visitDates.set(key, text);
+  }
+  return text;
+}
+const visitDates = new Map<string, string>();
+
+function readinessSummary(errors: number, warnings: number): string {
+  const fix = errors === 0 ? 'nothing needs fixing' : `${errors} item${errors === 1 ? ' needs' : 's need'} fixing`;
+  return `${fix}; ${warnings} item${warnings === 1 ? '' : 's'} worth checking`;
+}
+
+/** The distinct citations behind the suggested codes and their modifiers, in order of first use. */
+function codeSources(coding: CodeSuggestion): SourceView[] {
+  const seen = new Map<string, Citation>();
+  for (const code of coding.codes) for (const c of [...code.citations, ...code.modifierRationale.flatMap((m) => m.citations)]) if (!seen.has(c.id)) seen.set(c.id, c);
+  return [...seen.values()].map((c) => ({ text: citationLine(c), url: c.url ?? null }));
 }
 
 const listOrNone = (items: readonly string[]): string => (items.length ? items.join('; ') : 'none');
@@ -94,8 +145,12 @@ export function buildNoteViewModel(
   coding: CodeSuggestion,
   readiness: Readiness,
   generator: string,
+  options: NoteViewOptions = {},
 ): NoteViewModel {
   const estim = session.estim?.applied ? session.estim : undefined;
+  const coverage = coverageSources(profiles, payer);
+  const errors = readiness.findings.filter((f) => f.severity === 'error').length;
+  const warnings = readiness.findings.filter((f) => f.severity === 'warning').length;
   const o = session.outcomes;
   const pain = o?.painPre !== undefined && o.painPost !== undefined
     ? { pre: `${o.painPre}/10`, post: `${o.painPost}/10`, change: formatChange(o.painPost - o.painPre) }
@@ -104,15 +159,15 @@ export function buildNoteViewModel(
       : null;
   return {
     title: 'Dry needling treatment note',
-    dateDisplay: formatVisitDate(session.date),
+    dateDisplay: formatVisitDate(session.date, options.timeZone),
     performer: {
       display: session.performer.display,
       reference: session.performer.reference,
       credential: session.performer.dryNeedlingCertified ? 'trained and certified in dry needling' : 'dry-needling certification not recorded',
-      state: session.performer.state ?? null,
+      state: session.performer.state ? (profiles.states.get(session.performer.state)?.name ?? session.performer.state) : null,
       npi: session.performer.npi ?? null,
     },
-    payer: { name: payer.name, coverage: payer.coverage.summary, policy: payer.coverage.policy ? citePolicy(payer) : null, status: payer.coverage.status },
+    payer: { name: payer.name, coverage: advise(payer.coverage.summary, coverage.verified), policy: coverage.verified && coverage.source ? coverage.source : null, status: payer.coverage.status },
     billing: BILLING[session.billing],
     diagnoses: session.diagnoses.map((d) => ({ code: d.code, display: d.display })),
     consent: {
@@ -138,7 +193,7 @@ export function buildNoteViewModel(
       precaution: m.precaution ?? null,
       notes: m.notes?.trim() ? m.notes : null,
     })),
-    distinctMuscleCount: countDistinctMuscles(session.muscles, profiles, bilateralCountsAsTwo(payer)).distinct.length,
+    distinctMuscleCount: distinctMuscleCount(session.muscles, profiles, bilateralCountsAsTwo(payer)),
     estim: estim
       ? {
           attendance: estim.attended === undefined ? 'not recorded' : estim.attended ? 'attended (constant one-on-one)' : 'unattended',
@@ -159,24 +214,26 @@ export function buildNoteViewModel(
       })),
       measures: (o?.measures ?? []).map((m) => {
         const instrument = profiles.instruments.get(m.instrument);
-        return { instrument: instrument ? `${instrument.display} (${instrument.id})` : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
+        return { instrument: instrument ? (instrument.display === instrument.id ? instrument.display : `${instrument.display} (${instrument.id})`) : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
       }),
     },
     adverseEvents: {
       recorded: session.adverseEvents !== undefined,
       items: (session.adverseEvents ?? []).map((e) => ({
-        text: `${e.type} (${e.severity})${e.muscle && e.side ? `, ${labelMuscle(profiles, e.muscle, e.side)}` : e.muscle ? `, ${e.muscle}` : ''}`,
+        text: `${e.type} (${e.severity})${e.muscle && e.side ? `, ${labelMuscle(profiles, e.muscle, e.side)}` : e.muscle ? `, ${profiles.muscles.get(e.muscle)?.display ?? e.muscle}` : ''}`,
       })),
     },
     response: session.response?.trim() ? session.response : null,
     plan: session.plan?.trim() ? session.plan : null,
     codes: coding.codes,
     warnings: coding.warnings,
+    codeSources: codeSources(coding),
     readiness: {
       score: readiness.score,
-      errors: readiness.findings.filter((f) => f.severity === 'error').length,
-      warnings: readiness.findings.filter((f) => f.severity === 'warning').length,
-      findings: readiness.findings,
+      errors,
+      warnings,
+      summary: readinessSummary(errors, warnings),
+      findings: readiness.findings.map((f) => ({ ...f, severityLabel: SEVERITY_WORDS[f.severity], field: describeField(f.path, session, profiles) })),
     },
     generator,
   };

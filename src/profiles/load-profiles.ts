@@ -19,6 +19,7 @@ const SCHEMA_FILES = [
   'outcome-measures.schema.json',
   'manifest.schema.json',
   'cds-hook-request.schema.json',
+  'citations.schema.json',
 ] as const;
 
 const schemaId = (file: string): string => `https://needlechart.dev/schemas/${file}`;
@@ -65,7 +66,8 @@ async function jsonFiles(dir: string, problems: string[]): Promise<string[]> {
 
 /**
  * Reads and checks every profile file once at start-up: schema errors with file and field path,
- * cross-file references, clinic payer files. Throws ProfileLoadError listing all problems.
+ * cross-file references (every citation id names a source in citations.json), clinic payer files.
+ * Throws ProfileLoadError listing all problems.
  */
 export async function loadProfiles(locations: ProfileLocations = {}): Promise<LoadedProfiles> {
   const dir = locations.profilesDir ?? DEFAULT_PROFILES_DIR;
@@ -85,12 +87,13 @@ export async function loadProfiles(locations: ProfileLocations = {}): Promise<Lo
   };
 
   const payerPaths = [...(await jsonFiles(join(dir, 'payers'), problems)), ...(locations.payersDir ? await jsonFiles(locations.payersDir, problems) : [])];
-  const [muscles, codes, icd10, stateScope, outcomeMeasures, ...payerFiles] = await Promise.all([
+  const [muscles, codes, icd10, stateScope, outcomeMeasures, citations, ...payerFiles] = await Promise.all([
     checked<ProfileFiles['muscles']>(join(dir, 'muscles.json'), 'muscles.schema.json'),
     checked<ProfileFiles['codes']>(join(dir, 'codes.json'), 'codes.schema.json'),
     checked<ProfileFiles['icd10']>(join(dir, 'icd10.json'), 'icd10.schema.json'),
     checked<ProfileFiles['stateScope']>(join(dir, 'state-scope.json'), 'state-scope.schema.json'),
     checked<ProfileFiles['outcomeMeasures']>(join(dir, 'outcome-measures.json'), 'outcome-measures.schema.json'),
+    checked<ProfileFiles['citations']>(join(dir, 'citations.json'), 'citations.schema.json'),
     ...payerPaths.map((p) => checked<PayerPolicy>(p, 'payer.schema.json')),
   ]);
 
@@ -102,9 +105,9 @@ export async function loadProfiles(locations: ProfileLocations = {}): Promise<Lo
     if (basename(path, '.json') !== payer.id) problems.push(`${path}: id '${payer.id}' must match the file name`);
     payers.set(payer.id, payer);
   });
-  if (!muscles || !codes || !icd10 || !stateScope || !outcomeMeasures || problems.length > 0) throw new ProfileLoadError(problems);
+  if (!muscles || !codes || !icd10 || !stateScope || !outcomeMeasures || !citations || problems.length > 0) throw new ProfileLoadError(problems);
 
-  const files: ProfileFiles = { muscles, codes, icd10, stateScope, outcomeMeasures, payers: [...payers.values()] };
+  const files: ProfileFiles = { muscles, codes, icd10, stateScope, outcomeMeasures, citations, payers: [...payers.values()] };
   const indexed = indexProfiles(files);
   if (indexed.problems.length > 0) throw new ProfileLoadError(indexed.problems);
 

@@ -35,7 +35,7 @@ export function analyseSession(input: unknown, core: Core, course: CourseContext
   const { session, payer } = requireSession(input, core);
   const coding = suggestCodes(session, payer, core.profiles, course);
   const readiness = checkReadiness(session, payer, core.profiles, course);
-  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator);
+  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator, { timeZone: core.timeZone });
   return { session, payer, coding, readiness, view };
 }
 

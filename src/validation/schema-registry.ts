@@ -68,8 +68,14 @@ export function createSchemaRegistry(schemas: readonly SchemaDocument[], catalog
   ajv.addKeyword({ keyword: 'catalog', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'patternHint', schemaType: 'string' });
   ajv.addKeyword(FREE_TEXT_KEYWORD);
+  // Added first, compiled after: a schema may refer to another (payer files embed the citation shape).
+  for (const schema of schemas) ajv.addSchema(withCatalogs(schema, catalogs) as object);
   const validators = new Map<string, ValidateFunction>();
-  for (const schema of schemas) validators.set(schema.$id, ajv.compile(withCatalogs(schema, catalogs) as object));
+  for (const schema of schemas) {
+    const validator = ajv.getSchema(schema.$id);
+    if (!validator) throw new Error(`Schema ${schema.$id} did not compile`);
+    validators.set(schema.$id, validator);
+  }
   return {
     validate(schemaId, value) {
       const validator = validators.get(schemaId);

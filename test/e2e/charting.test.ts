@@ -143,6 +143,8 @@ describe('charting a visit in the browser', () => {
     await page.locator('#add-muscle').click();
     const consent = page.locator('#findings button', { hasText: 'Informed consent is not recorded' });
     await consent.waitFor();
+    // The severity reads in words, as in the notes, never as the raw value.
+    expect(await page.locator('#findings li', { hasText: 'Informed consent is not recorded' }).locator('strong').textContent()).toBe('Needs fixing: ');
     await consent.click();
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('consent-obtained');
     await page.close();

@@ -295,7 +295,7 @@ describe('cards', () => {
     const cards = await patientView('p-maria-lopez');
     expect(cards.map((c) => c.indicator)).toEqual(['warning', 'info']);
     expect(cards[0]?.summary).toMatch(/investigational/);
-    expect(cards[0]?.detail).toMatch(/2\.01\.100/);
+    expect(cards[0]?.detail).toMatch(/Source: Premera Blue Cross \u2014 Dry Needling of Trigger Points for Myofascial Pain, Medical Policy 2\.01\.100 \(July 1, 2024\)/);
     expect(cards[1]?.summary).toBe('Dry needling: next is visit 4 of the course; 63% pain relief so far');
     for (const card of cards) {
       expect(card.summary.length).toBeLessThan(140);
@@ -314,7 +314,9 @@ describe('cards', () => {
   it('when the latest visit lacks consent, then a documentation-gap card links to that visit', async () => {
     const id = await writeVisit('Patient/p-nora-silva', 'Encounter/e-nora-silva-1', completeSession({ consent: { obtained: false, investigationalStatusDisclosed: false } }));
     const gap = (await patientView('p-nora-silva')).find((c) => c.summary.includes('documentation gap'));
-    expect(gap?.detail).toMatch(/consent\.obtained/);
+    expect(gap?.detail).toMatch(/\*\*Consent: informed consent\*\*: Informed consent is not recorded/);
+    expect(gap?.detail).not.toMatch(/consent\.obtained/);
+    expect(gap?.detail).toMatch(/\*\(Source: Florida Legislature/);
     expect(JSON.parse(gap?.links[0]?.appContext ?? '{}')).toEqual({ procedureId: id });
   });
 

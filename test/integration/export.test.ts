@@ -104,6 +104,11 @@ describe('compliance export', () => {
     expect(text).toContain('Provenance');
     expect(text).toContain('Alex Rivera');
     expect(text).toContain('DRY NEEDLING TREATMENT NOTE');
+    // Words for a payer reviewer: dates in words, fields by name, sources beside the reasons.
+    expect(text).toMatch(/Date of service: \w+day, \w+ \d{1,2}, 2026, \d{1,2}:\d{2} [AP]M/);
+    expect(text).toContain('Sources for the codes');
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(text).not.toMatch(/\w+\[\d+\]|bill-payer|DOMAIN\.md|\bseed \d/);
     const cover = await pdfText(join(out, 'cover.pdf'));
     expect(cover).toContain('Jordan Compliance');
     expect(cover).toMatch(/Audit record: AuditEvent\//);

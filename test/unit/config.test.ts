@@ -4,7 +4,7 @@ import { ConfigError, readConfig } from '../../src/config.js';
 describe('readConfig', () => {
   it('when nothing is set, then safe defaults apply: loopback, port 3000, no overrides', () => {
     expect(readConfig({})).toEqual({
-      port: 3000, host: '127.0.0.1', payersDir: undefined, templatesDir: undefined, bodyLimitBytes: 262144,
+      port: 3000, host: '127.0.0.1', payersDir: undefined, templatesDir: undefined, clinicTimeZone: undefined, bodyLimitBytes: 262144,
       fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
@@ -31,6 +31,11 @@ describe('readConfig', () => {
     const config = readConfig({ PORT: '0', HOST: '0.0.0.0', NEEDLECHART_PAYERS_DIR: '/etc/nc/payers', NEEDLECHART_TEMPLATES_DIR: ' /etc/nc/templates ' });
     expect(config).toMatchObject({ port: 0, host: '0.0.0.0', payersDir: '/etc/nc/payers', templatesDir: '/etc/nc/templates' });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when the clinic time zone is set to an IANA name, then it is read; an unknown name is listed as a problem', () => {
+    expect(readConfig({ NEEDLECHART_CLINIC_TIME_ZONE: ' America/Denver ' }).clinicTimeZone).toBe('America/Denver');
+    expect(() => readConfig({ NEEDLECHART_CLINIC_TIME_ZONE: 'Eastern' })).toThrow(/NEEDLECHART_CLINIC_TIME_ZONE must be an IANA time zone such as America\/New_York \(got 'Eastern'\)/);
   });
 
   it('when an EHR FHIR base is set, then the sandbox is off by default and the URL loses its trailing slash', () => {

@@ -29,6 +29,15 @@ describe('a self-contained repository', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('when the code, profiles, templates, page and scripts are read, then none cites the team\'s internal notes or seed documents (rules cite public sources by id)', () => {
+    const internal = new RegExp([['DOMAIN', 'md'].join('\\.'), ['CITATIONS', 'md'].join('\\.'), `\\b${['se', 'eds?'].join('')} ?\\d{3}\\b`].join('|'));
+    const offenders = ['src', 'profiles', 'templates', 'public', 'examples', 'scripts', 'bench']
+      .flatMap((dir) => files(join(ROOT, dir)))
+      .filter((f) => internal.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+  });
+
   it('when the example sessions are listed, then the three the tests and README rely on are in examples/sessions', () => {
     expect(readdirSync(join(ROOT, 'examples', 'sessions')).sort()).toEqual(['first-visit-no-outcomes.json', 'medicare-attended-estim.json', 'neck-4-muscles-investigational.json']);
   });

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { writeStreamAtomic, type Digest } from '../packet-files.js';
 import type { ExportFilters } from '../export-filters.js';
+import { formatDateTime, formatDay } from '../../domain/human-dates.js';
 import { pdfText } from './pdf-text.js';
 
 export interface CoverFacts {
@@ -15,6 +16,8 @@ export interface CoverFacts {
   /** How the visits were read from the EHR (manifest.json `retrieval`). */
   readonly retrieval: string;
   readonly generator: string;
+  /** The clinic's IANA time zone for the creation time; UTC when none is configured. */
+  readonly timeZone?: string | undefined;
 }
 
 /** The packet's cover page: who asked, for what, how many visits and patients, when, and the AuditEvent that records it. */
@@ -27,8 +30,8 @@ export function writeCoverPdf(path: string, facts: CoverFacts): Promise<Digest> 
   doc.fillColor('#1d2733').moveDown(1.2).fontSize(11);
   const rows: [string, string][] = [
     ['Requested by', facts.requestedBy],
-    ['Created', facts.created],
-    ['Dates of service', `${f.from} to ${f.to}`],
+    ['Created', facts.timeZone ? formatDateTime(facts.created, { timeZone: facts.timeZone }) : `${formatDateTime(facts.created, { offsetMinutes: 0 })} UTC`],
+    ['Dates of service', `${formatDay(f.from)} to ${formatDay(f.to)}`],
     ['Patient', f.patient ?? 'all'],
     ['Payer policy', f.payer ?? 'all'],
     ['Code', f.code ?? '20560 and 20561'],

@@ -40,7 +40,7 @@ export function drawPainTrend(doc: Doc, points: readonly { date: string; pre?: n
     for (const [i, v] of series) doc.circle(px(i), py(v), 2).fill(color);
   }
   doc.fillColor('#1d2733').fontSize(7);
-  points.forEach((p, i) => doc.text(pdfText(p.date.slice(5, 10)), px(i) - 12, y + height + 3, { width: 24, align: 'center', lineBreak: false }));
+  points.forEach((p, i) => doc.text(pdfText(`${Number(p.date.slice(5, 7))}/${Number(p.date.slice(8, 10))}`), px(i) - 12, y + height + 3, { width: 24, align: 'center', lineBreak: false }));
   doc.text(pdfText('Pain 0-10: before (dark), after (light)'), x, y - 10, { lineBreak: false });
   doc.restore();
 }

@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import { writeStreamAtomic, type Digest } from '../packet-files.js';
 import type { BodyMapData } from '../../notes/body-map-svg.js';
 import type { Profiles } from '../../domain/profiles.js';
+import { formatDay } from '../../domain/human-dates.js';
 import type { VisitSummary } from '../visit-summary.js';
 import { drawBodyMaps, drawPainTrend } from './figures.js';
 import { pdfText } from './pdf-text.js';
@@ -22,13 +23,14 @@ function line(doc: Doc, text: string, options: PDFKit.Mixins.TextOptions = {}): 
  * then the note itself. Written with pdfkit (pure JS, no browser).
  */
 export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMapData, profiles: Profiles): Promise<Digest> {
-  const doc = new PDFDocument({ size: 'LETTER', margin: 50, info: { Title: pdfText(`Dry needling visit ${visit.date.slice(0, 10)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
+  const view = visit.view;
+  const doc = new PDFDocument({ size: 'LETTER', margin: 50, info: { Title: pdfText(`Dry needling visit of ${formatDay(visit.date)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
   const written = writeStreamAtomic(path, doc);
   doc.font('Helvetica-Bold').fontSize(15).text(pdfText('Dry needling visit record'));
   doc.font('Helvetica').fontSize(9).fillColor('#5b6876');
-  line(doc, `${visit.patientName}${visit.birthDate ? `, born ${visit.birthDate}` : ''} - ${visit.patient} - ${visit.encounter}`);
-  line(doc, `Date of service: ${visit.date} - Performed by ${visit.performer}`);
-  line(doc, `Payer: ${visit.payerName} - Billing: ${visit.session.billing}`);
+  line(doc, `${visit.patientName}${visit.birthDate ? `, born ${formatDay(visit.birthDate)}` : ''}`);
+  line(doc, `Date of service: ${view.dateDisplay} - Performed by ${view.performer.display}`);
+  line(doc, `Payer: ${visit.payerName} - ${view.billing}`);
   doc.fillColor('#1d2733');
 
   const top = doc.y + 8;
@@ -52,17 +54,22 @@ export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMa
     line(doc, c.rationale);
     for (const m of c.modifierRationale) line(doc, m.rationale);
   }
+  if (view.codeSources.length) {
+    heading(doc, 'Sources for the codes');
+    for (const s of view.codeSources) line(doc, `- ${s.text}${s.url ? ` <${s.url}>` : ''}`);
+  }
   if (visit.coding.warnings.length) {
     heading(doc, 'Coding notes');
-    for (const w of visit.coding.warnings) line(doc, `- ${w.message}`);
+    for (const w of visit.coding.warnings) line(doc, `- ${w.message}${w.source ? ` (Source: ${w.source})` : ''}`);
   }
-  heading(doc, 'Payer policy cited');
-  line(doc, visit.payerPolicy ? `${visit.payerName}: ${visit.payerPolicy}` : `${visit.payerName}: no written policy cited.`);
-  heading(doc, `Documentation readiness: ${visit.readiness.score}/100`);
-  if (!visit.readiness.findings.length) line(doc, 'No findings: the record carries everything a reviewer looks for.');
-  for (const f of visit.readiness.findings) line(doc, `- ${f.severity.toUpperCase()} (${f.path}): ${f.message}`);
+  heading(doc, "Sources for the payer's coverage");
+  line(doc, `${visit.payerName}: ${visit.view.payer.coverage}`);
+  line(doc, visit.payerPolicy ? `Sources: ${visit.payerPolicy}` : 'No source for this coverage was read: check it with the payer.');
+  heading(doc, `Documentation readiness: ${visit.readiness.score}/100 (${view.readiness.summary})`);
+  if (!view.readiness.findings.length) line(doc, 'No findings: the record carries everything a reviewer looks for.');
+  for (const f of view.readiness.findings) line(doc, `- ${f.severityLabel}, ${f.field}: ${f.message}${f.source ? ` (Source: ${f.source})` : ''}`);
   heading(doc, 'Provenance');
-  for (const p of visit.provenance) line(doc, `- ${p.recorded}: ${p.activity === 'UPDATE' ? 'amended' : 'written'} by ${p.author} with NeedleChart`);
+  for (const p of visit.provenance) line(doc, `- ${p.recordedDisplay}: ${p.activity === 'UPDATE' ? 'amended' : 'written'} by ${p.author} with NeedleChart`);
   line(doc, `Amendments: ${visit.amendments}`);
 
   doc.addPage();

@@ -23,7 +23,7 @@ describe('a complete record', () => {
     expect(check(completeSession())).toEqual({ score: 100, findings: [] });
   });
 
-  it('when the shared example is checked, then it has no error findings (DOMAIN.md: a complete session)', () => {
+  it('when the shared example is checked, then it has no error findings', () => {
     const result = check(exampleSession());
     expect(result.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(result.score).toBeGreaterThan(50);
@@ -34,8 +34,8 @@ type Case = readonly [label: string, change: (s: Session) => Session, severity: 
 
 const CASES: readonly Case[] = [
   ['consent not obtained (Documentation: informed consent)', (s) => ({ ...s, consent: { ...s.consent, obtained: false } }), 'error', 'consent-missing', 'consent.obtained'],
-  ['investigational payer without disclosure (Modifiers and payer status; seeds 000, 001)', (s) => ({ ...s, payer: 'commercial-investigational' }), 'error', 'investigational-disclosure', 'consent.investigationalStatusDisclosed'],
-  ['screening not cleared (Safety: contraindications)', (s) => ({ ...s, screening: { ...s.screening, cleared: false } }), 'error', 'screening-not-cleared', 'screening.cleared'],
+  ['investigational payer without disclosure (advice: no source requiring disclosure was read)', (s) => ({ ...s, payer: 'commercial-investigational' }), 'warning', 'investigational-disclosure', 'consent.investigationalStatusDisclosed'],
+  ['screening not cleared (Safety: contraindications; advice: no source was read)', (s) => ({ ...s, screening: { ...s.screening, cleared: false } }), 'warning', 'screening-not-cleared', 'screening.cleared'],
   ['screening cleared despite a contraindication (Safety)', (s) => ({ ...s, screening: { ...s.screening, contraindications: ['local infection'] } }), 'warning', 'cleared-despite-contraindication', 'screening.contraindications'],
   ['a pneumothorax-risk muscle without precaution (Safety: pneumothorax risk regions)', (s) => ({ ...s, muscles: [muscle('rhomboid-major', 'left')] }), 'warning', 'pneumothorax-precaution', 'muscles[0].precaution'],
   ['both sides of the thorax in one session (Safety: avoid both sides)', (s) => ({ ...s, muscles: [muscle('middle-trapezius', 'left', { precaution: 'pincer grip' }), muscle('middle-trapezius', 'right', { precaution: 'pincer grip' })] }), 'warning', 'bilateral-thorax', 'muscles'],
@@ -50,11 +50,11 @@ const CASES: readonly Case[] = [
   ['e-stim without attendance', (s) => ({ ...s, estim: { ...fullEstim, attended: undefined } }), 'error', 'estim-parameters', 'estim.attended'],
   ['e-stim without muscles', (s) => ({ ...s, estim: { ...fullEstim, muscles: [] } }), 'error', 'estim-parameters', 'estim.muscles'],
   ['e-stim on a muscle that was not needled', (s) => ({ ...s, estim: { ...fullEstim, muscles: [{ muscle: 'piriformis', side: 'left' }] } }), 'error', 'estim-muscle-not-needled', 'estim.muscles[0]'],
-  ['e-stim with a pacemaker recorded (Safety: pacemaker with e-stim)', (s) => ({ ...s, estim: fullEstim, screening: { ...s.screening, precautions: ['Pacemaker'] } }), 'error', 'implant-estim', 'estim.applied'],
+  ['e-stim with a pacemaker recorded (Safety: pacemaker with e-stim; advice: no source was read)', (s) => ({ ...s, estim: fullEstim, screening: { ...s.screening, precautions: ['Pacemaker'] } }), 'warning', 'implant-estim', 'estim.applied'],
   ['anticoagulants and deep needling (Safety: avoid deep muscles that cannot be compressed)', (s) => ({ ...s, screening: { ...s.screening, precautions: ['warfarin'] } }), 'warning', 'anticoagulant-deep', 'muscles[0].depth'],
   ['performer not certified (Documentation: performer credential)', (s) => ({ ...s, performer: { ...s.performer, dryNeedlingCertified: false } }), 'warning', 'performer-not-certified', 'performer.dryNeedlingCertified'],
-  ['performer in California (Who may perform it: not permitted)', (s) => ({ ...s, performer: { ...s.performer, state: 'CA' } }), 'error', 'state-not-permitted', 'performer.state'],
-  ['performer in New York (Who may perform it: not permitted)', (s) => ({ ...s, performer: { ...s.performer, state: 'NY' } }), 'error', 'state-not-permitted', 'performer.state'],
+  ['performer in California (Who may perform it: not permitted; advice from a secondary summary)', (s) => ({ ...s, performer: { ...s.performer, state: 'CA' } }), 'warning', 'state-not-permitted', 'performer.state'],
+  ['performer in New York (Who may perform it: not permitted; advice from a secondary summary)', (s) => ({ ...s, performer: { ...s.performer, state: 'NY' } }), 'warning', 'state-not-permitted', 'performer.state'],
   ['performer in Pennsylvania (Who may perform it: silent or ambiguous)', (s) => ({ ...s, performer: { ...s.performer, state: 'PA' } }), 'warning', 'state-ambiguous', 'performer.state'],
   ['performer in Arizona (Who may perform it: training hours)', (s) => ({ ...s, performer: { ...s.performer, state: 'AZ' } }), 'info', 'state-requirements', 'performer.state'],
   ['performer in Colorado without written consent (Who may perform it: written consent)', (s) => ({ ...s, performer: { ...s.performer, state: 'CO' } }), 'warning', 'written-consent', 'consent.written'],
@@ -71,13 +71,21 @@ const CASES: readonly Case[] = [
   ['Medicare billed (Modifiers and payer status: voluntary ABN)', (s) => ({ ...s, payer: 'medicare' }), 'info', 'abn-reminder', 'billing'],
 ];
 
-describe('each readiness rule (DOMAIN.md "Documentation a payer reviewer looks for", "Safety", "Who may perform it")', () => {
-  it.each(CASES)('when %s, then a finding names the field', (_label, change, severity, rule, path) => {
+describe('each readiness rule (documentation a payer reviewer looks for, safety, who may perform it)', () => {
+  it.each(CASES)('when %s, then a finding names the field and cites its sources', (_label, change, severity, rule, path) => {
     const findings = check(change(completeSession())).findings;
     expect(findings).toContainEqual(expect.objectContaining({ severity, rule, path }));
     const finding = findings.find((f) => f.rule === rule);
     expect(finding?.message.length).toBeGreaterThan(10);
-    expect(finding?.source).toMatch(/DOMAIN\.md|seed|policy|Premera|A53065|CMS|APTA|state/i);
+    expect(finding?.citations.length).toBeGreaterThan(0);
+    for (const c of finding?.citations ?? []) expect(finding?.source).toContain(`${c.publisher} \u2014 ${c.title}`);
+  });
+
+  it.each(CASES)('when %s and its rule rests on no source that was read, then the message is advice and the finding is never an error', (_label, change) => {
+    for (const f of check(change(completeSession())).findings) {
+      expect(f.verified || f.severity !== 'error', f.rule).toBe(true);
+      expect(f.message.startsWith('Check this '), f.rule).toBe(!f.verified);
+    }
   });
 
   it.each(CASES)('when %s is fixed again, then the finding is gone (the rule fires only on the gap)', (_label, _change, _severity, rule) => {
@@ -107,6 +115,37 @@ describe('each readiness rule (DOMAIN.md "Documentation a payer reviewer looks f
   it('when attended e-stim ran under 8 minutes, then an info finding explains 97032 needs 8', () => {
     const finding = check(completeSession({ estim: { ...fullEstim, attended: true, minutes: 6 } })).findings.find((f) => f.rule === 'estim-under-8-minutes');
     expect(finding?.severity).toBe('info');
+  });
+});
+
+describe('unverified rules read as advice', () => {
+  const dx = (code: string) => [{ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code, display: code }];
+
+  it('when M79.10 is used before its unconfirmed start date, then the date check is a warning to check the code set, not an error', () => {
+    const finding = check(completeSession({ date: '2020-06-01T09:00:00-05:00', diagnoses: dx('M79.10') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
+    expect(finding).toMatchObject({ severity: 'warning', verified: false, path: 'diagnoses[0].code' });
+    expect(finding?.message).toBe('Check this in the current ICD-10-CM code set: M79.10 is not valid before October 1, 2020: pick a code valid on June 1, 2020.');
+  });
+
+  it('when M54.50 is used before October 1, 2021 (a date read in a source), then the date check stays an error stated plainly', () => {
+    const finding = check(completeSession({ date: '2021-05-03T09:00:00-05:00', diagnoses: dx('M54.50') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
+    expect(finding).toMatchObject({ severity: 'error', verified: true, message: 'M54.50 is not valid before October 1, 2021: pick a code valid on May 3, 2021.' });
+    expect(finding?.citations.map((c) => c.id)).toEqual(['acupuncture-today-2021-12']);
+  });
+
+  it('when the performer practises in California, then the scope finding is advice to check with the state board, citing the summary it comes from', () => {
+    const finding = check(completeSession({ performer: { ...completeSession().performer, state: 'CA' } })).findings.find((f) => f.rule === 'state-not-permitted');
+    expect(finding).toMatchObject({ severity: 'warning', verified: false });
+    expect(finding?.message).toBe('Check this with the state board: California does not permit physical therapists to perform dry needling (as of January 1, 2026).');
+    expect(finding?.citations.map((c) => c.id)).toEqual(['myopain-2025']);
+  });
+
+  it('when the performer practises in Florida, then the requirements read in the statute and board rule are stated plainly, without the unconfirmed 15-day reporting rule', () => {
+    const finding = check(completeSession({ performer: { ...completeSession().performer, state: 'FL' } })).findings.find((f) => f.rule === 'state-requirements');
+    expect(finding).toMatchObject({ severity: 'info', verified: true });
+    expect(finding?.message).toMatch(/^Florida \(as of January 1, 2026\): 2 years of licensed practice, 50 hours/);
+    expect(finding?.message).not.toMatch(/15 days/);
+    expect(finding?.citations.map((c) => c.id)).toEqual(['fl-stat-486-117', 'fl-rule-64b17-6-008']);
   });
 });
 

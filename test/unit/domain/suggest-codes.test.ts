@@ -24,7 +24,7 @@ function suggest(session: Session, payerId = session.payer, visitNumber?: number
 const needling = (s: CodeSuggestion) => s.codes.filter((c) => ['20560', '20561', '20999'].includes(c.code));
 const rules = (s: CodeSuggestion) => s.warnings.map((w) => w.rule);
 
-describe('needling code by distinct muscle count (DOMAIN.md "CPT codes for the needling")', () => {
+describe('needling code by distinct muscle count (codes.json 20560/20561)', () => {
   it.each([
     ['one muscle', '20560', [muscle('gluteus-medius', 'left')]],
     ['two different muscles', '20560', [muscle('gluteus-medius', 'left'), muscle('piriformis', 'left')]],
@@ -38,7 +38,7 @@ describe('needling code by distinct muscle count (DOMAIN.md "CPT codes for the n
     expect(needling(result)[0]).toMatchObject({ code, units: 1, system: 'http://www.ama-assn.org/go/cpt' });
   });
 
-  it('when many needles go into one muscle, then the unit is still one muscle, not needles (seed 003)', () => {
+  it('when many needles go into one muscle, then the unit is still one muscle, not needles', () => {
     const result = suggest(completeSession({ muscles: [muscle('gluteus-medius', 'left', { needles: 12 })] }));
     expect(needling(result)[0]).toMatchObject({ code: '20560', units: 1 });
   });
@@ -49,18 +49,18 @@ describe('needling code by distinct muscle count (DOMAIN.md "CPT codes for the n
     expect(codes.filter((c) => c === '20560' || c === '20561')).toEqual(['20561']);
   });
 
-  it('when the same muscle on the same side is entered twice, then it is merged with a warning naming both entries', () => {
+  it('when the same muscle on the same side is entered twice, then it is merged with a warning naming both entries by number', () => {
     const result = suggest(completeSession({ muscles: [muscle('piriformis', 'left'), muscle('gluteus-medius', 'left'), muscle('piriformis', 'left')] }));
     expect(needling(result)[0]?.code).toBe('20560');
     const warning = result.warnings.find((w) => w.rule === 'duplicate-muscle');
     expect(warning?.message).toContain('left piriformis');
-    expect(warning?.message).toContain('muscles[0], muscles[2]');
+    expect(warning?.message).toContain('entries 1 and 3');
     expect(warning?.path).toBe('muscles[2]');
   });
 
   it('when the payer counts left and right as one muscle, then both sides count once and no duplicate is claimed', () => {
     const base = payer('commercial-covered');
-    const oneSide: PayerPolicy = { ...base, id: 'sides-together', rules: { ...base.rules, bilateralCountsAsTwo: { value: false, source: 'test payer', effective: '2020-01-01', verified: true } } };
+    const oneSide: PayerPolicy = { ...base, id: 'sides-together', rules: { ...base.rules, bilateralCountsAsTwo: { value: false, citations: ['aapc-tpi-muscles'], effective: '2020-01-01', verified: true } } };
     const muscles = [muscle('gluteus-medius', 'left'), muscle('gluteus-medius', 'right'), muscle('piriformis', 'left'), muscle('piriformis', 'right')];
     const result = suggestCodes(completeSession({ muscles }), oneSide, core.profiles);
     expect(needling(result)[0]?.code).toBe('20560');
@@ -79,14 +79,24 @@ describe('needling code by distinct muscle count (DOMAIN.md "CPT codes for the n
     expect(result.codes.map((c) => c.code)).not.toContain('20560');
   });
 
-  it('when the count decides the code and the side rule is unverified, then the line is advisory', () => {
+  it('when the count decides the code and the side rule is unverified, then the line reads as advice to check with the payer', () => {
     const result = suggest(completeSession({ muscles: [muscle('gluteus-medius', 'left'), muscle('gluteus-medius', 'right'), muscle('piriformis', 'left')] }));
     expect(needling(result)[0]).toMatchObject({ code: '20561', verified: false });
-    expect(needling(result)[0]?.rationale).toContain('advisory');
+    expect(needling(result)[0]?.rationale).toMatch(/^Check this with the payer: 3 distinct muscles/);
+    expect(needling(result)[0]?.citations.map((c) => c.id)).toContain('aapc-tpi-muscles');
+  });
+
+  it('when the side rule does not change the code, then the line is stated plainly with the code table\'s sources (only GP stays advice)', () => {
+    const line = needling(suggest(completeSession({ muscles: [muscle('gluteus-medius', 'left'), muscle('piriformis', 'left')] })))[0];
+    expect(line).toMatchObject({ code: '20560', verified: false });
+    expect(line?.rationale).toMatch(/^2 distinct muscles needled/);
+    expect(line?.modifierRationale).toEqual([expect.objectContaining({ modifier: 'GP', verified: false, rationale: expect.stringMatching(/^Check this with the payer: GP marks/) })]);
+    expect(line?.citations.map((c) => c.id)).toEqual(['cpt-2020', 'apta-compliance-2020-02', 'aca-cpt-2020', 'nethealth-2025']);
+    expect(line?.source).toContain('Net Health \u2014 Dry Needling: CPT Codes, Practitioner Concerns, and More');
   });
 });
 
-describe('electrical stimulation (DOMAIN.md "Electrical stimulation through needles")', () => {
+describe('electrical stimulation through the needles', () => {
   const estim = (extra: Partial<NonNullable<Session['estim']>>): NonNullable<Session['estim']> => ({
     applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'biphasic', intensity: 'tolerance', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }], ...extra,
   });
@@ -137,7 +147,7 @@ describe('electrical stimulation (DOMAIN.md "Electrical stimulation through need
   });
 });
 
-describe('modifiers and payer status (DOMAIN.md "Modifiers and payer status")', () => {
+describe('modifiers and payer status (profiles/payers)', () => {
   it.each(['commercial-covered', 'commercial-investigational', 'wa-lni', 'medicare'])('when the payer is %s, then GP marks the needling line (PT plan of care)', (payerId) => {
     expect(needling(suggest(completeSession({ payer: payerId })))[0]?.modifiers).toContain('GP');
   });
@@ -159,13 +169,20 @@ describe('modifiers and payer status (DOMAIN.md "Modifiers and payer status")', 
     expect(result.codes.find((c) => c.code === 'G0283')?.modifiers).toEqual(['GP']);
   });
 
-  it('when the payer calls dry needling investigational, then a warning names the policy, its date and the three options', () => {
+  it('when the payer calls dry needling investigational, then a warning gives the three options and cites the policy with its number and date', () => {
     const warning = suggest(exampleSession()).warnings.find((w) => w.rule === 'investigational-payer');
-    expect(warning?.message).toContain('2.01.100');
-    expect(warning?.message).toContain('2024-07-01');
-    expect(warning?.message).toMatch(/waiver/);
-    expect(warning?.message).toMatch(/self-pay/);
-    expect(warning?.message).toMatch(/document only/);
+    expect(warning?.citations).toContainEqual(expect.objectContaining({ publisher: 'Premera Blue Cross', identifier: 'Medical Policy 2.01.100', date: '2024-07-01' }));
+    expect(warning?.source).toContain('Medical Policy 2.01.100 (July 1, 2024)');
+    expect(warning?.message).toMatch(/^Commercial plan \(dry needling investigational\) calls dry needling investigational, not covered regardless of diagnosis\./);
+    expect(warning?.message).toMatch(/waiver and pays/);
+    expect(warning?.message).toMatch(/documented only/);
+    expect(warning?.message).toMatch(/billed with the waiver on file/);
+  });
+
+  it('when the investigational payer\'s options rest on no source that was read, then that sentence alone reads as advice', () => {
+    const warning = suggest(exampleSession()).warnings.find((w) => w.rule === 'investigational-payer');
+    expect(warning?.verified).toBe(false);
+    expect(warning?.message).toContain('not covered regardless of diagnosis. Check this with the payer: The options:');
   });
 
   it('when the payer covers dry needling, then no coverage warning is raised', () => {
@@ -176,7 +193,7 @@ describe('modifiers and payer status (DOMAIN.md "Modifiers and payer status")', 
     const result = suggest(completeSession({ billing, estim: { applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'x', intensity: 'y', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] } }));
     expect(result.codes.map((c) => c.code)).toEqual(['20560', '97014']);
     expect(result.codes.every((c) => !c.billable)).toBe(true);
-    expect(result.warnings.find((w) => w.rule === 'not-billed')?.message).toContain(billing);
+    expect(result.warnings.find((w) => w.rule === 'not-billed')?.message).toMatch(billing === 'self-pay' ? /^The patient pays for this visit: the codes are kept in the record but not billed/ : /^This visit is documented only, with no charge: the codes are kept in the record but not billed/);
   });
 
   it.each([
@@ -193,7 +210,7 @@ describe('modifiers and payer status (DOMAIN.md "Modifiers and payer status")', 
   });
 });
 
-describe('diagnosis linkage (DOMAIN.md "Diagnoses (ICD-10-CM) commonly linked")', () => {
+describe('diagnosis linkage (icd10.json)', () => {
   const dx = (code: string) => ({ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code, display: code });
 
   it('when billable diagnoses are given, then every line points to them', () => {
@@ -237,14 +254,22 @@ describe('diagnosis linkage (DOMAIN.md "Diagnoses (ICD-10-CM) commonly linked")'
 });
 
 describe('rationale', () => {
-  it.each(['commercial-covered', 'commercial-investigational', 'medicare', 'wa-lni'])('when the payer is %s, then every line and modifier has one sentence naming its source', (payerId) => {
+  it.each(['commercial-covered', 'commercial-investigational', 'medicare', 'wa-lni'])('when the payer is %s, then every line and modifier has a plain sentence with its citations beside it, not inside it', (payerId) => {
     const session = completeSession({ payer: payerId, estim: { applied: true, attended: true, minutes: 20, frequencyHz: 2, waveform: 'x', intensity: 'y', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] } });
     const result = suggest(session);
-    for (const line of result.codes) {
-      expect(line.rationale).toMatch(/DOMAIN\.md|seed \d{3}|CPT Assistant/);
-      expect(line.rationale.trim().endsWith('.')).toBe(true);
-      for (const m of line.modifierRationale) expect(m.rationale).toMatch(new RegExp(`^${m.modifier}: .*\\(.+\\)`));
+    const reasons = result.codes.flatMap((line) => [line, ...line.modifierRationale]);
+    for (const r of reasons) {
+      expect(r.rationale.trim().endsWith('.')).toBe(true);
+      expect(r.citations.length).toBeGreaterThan(0);
+      for (const c of r.citations) {
+        expect(r.source).toContain(`${c.publisher} \u2014 ${c.title}`);
+        expect(r.rationale).not.toContain(c.publisher);
+      }
+      // An advised sentence always belongs to an unverified line or modifier (a line is also unverified when one of its modifiers is).
+      if (r.rationale.startsWith('Check this with the payer: ')) expect(r.verified).toBe(false);
     }
-    for (const w of result.warnings) expect(w.source.length).toBeGreaterThan(3);
+    for (const line of result.codes) for (const m of line.modifierRationale) expect(m.rationale.startsWith('Check this with the payer: ')).toBe(!m.verified);
+    for (const line of result.codes) for (const m of line.modifierRationale) expect(m.rationale).toMatch(new RegExp(`^(Check this with the payer: )?${m.modifier} `));
+    for (const w of result.warnings) expect(w.citations.length > 0 || w.rule === 'not-billed').toBe(true);
   });
 });

@@ -65,7 +65,7 @@ describe('PDF text as the packet writes it', () => {
     const a = analyseSession(session, core);
     const summary: VisitSummary = {
       procedureId: 'p1', patient: 'Patient/p-1', patientId: 'p-1', patientName: 'Ana\tSilva', encounter: 'Encounter/e-1', date: session.date, performer: 'x', session,
-      payerName: 'Acme', coding: a.coding, readiness: a.readiness, noteText: core.renderer.render('note', 'text', a.view), provenance: [], amendments: 0, painTrend: [], resources: [], sourceHash: 'h',
+      payerName: 'Acme', coding: a.coding, readiness: a.readiness, view: a.view, noteText: core.renderer.render('note', 'text', a.view), provenance: [], amendments: 0, painTrend: [], resources: [], sourceHash: 'h',
     };
     const file = pdfFile('visit.pdf');
     await writeVisitPdf(file, summary, loadBodyMap(), core.profiles);

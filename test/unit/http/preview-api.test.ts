@@ -22,7 +22,34 @@ describe('GET /healthz', () => {
   });
 });
 
+describe('GET /rules', () => {
+  it('when asked, then each payer, code and built-in rule shows its sources, and every source says what was read, with no internal notes', async () => {
+    const res = await request(app).get('/rules');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<section id="payer-commercial-investigational">');
+    expect(res.text).toContain('<a href="#source-premera-2-01-100">Premera Blue Cross \u2014 Dry Needling of Trigger Points for Myofascial Pain, Medical Policy 2.01.100 (July 1, 2024)</a>');
+    expect(res.text).toContain('<li id="source-cms-100-04-5">');
+    expect(res.text).toContain('Check this with the payer: Pays 20560 or 20561');
+    for (const anchor of ['codes', 'readiness', 'course', 'sources']) expect(res.text).toContain(`<section id="${anchor}">`);
+    expect(res.text).not.toMatch(/DOMAIN\.md|CITATIONS\.md|\bseeds? ?\d{3}|\bVERIFY\b/);
+  });
+});
+
 describe('POST /api/preview', () => {
+  it('when a session is previewed, then each code, modifier, warning and finding carries its citations as data beside a one-line source', async () => {
+    const res = await request(app).post('/api/preview').send(exampleSession());
+    const [needling] = res.body.codes as { rationale: string; source: string; citations: { id: string; publisher: string; title: string; verified: boolean }[]; modifierRationale: { citations: unknown[] }[] }[];
+    expect(needling?.citations).toContainEqual(expect.objectContaining({ id: 'nethealth-2025', publisher: 'Net Health', title: 'Dry Needling: CPT Codes, Practitioner Concerns, and More', date: '2025-06-12', verified: true }));
+    expect(needling?.source).toContain('Net Health \u2014 Dry Needling: CPT Codes, Practitioner Concerns, and More (June 12, 2025)');
+    expect(needling?.rationale).not.toContain('Net Health');
+    expect(needling?.modifierRationale[0]?.citations.length).toBeGreaterThan(0);
+    for (const item of [...res.body.warnings, ...res.body.findings] as { citations: unknown[]; source: string; verified: boolean }[]) {
+      expect(Array.isArray(item.citations)).toBe(true);
+      expect(typeof item.verified).toBe('boolean');
+    }
+    expect((res.body.findings as { citations: { id: string }[] }[]).flatMap((f) => f.citations.map((c) => c.id))).toContain('kearns-2022');
+  });
+
   it('when the example session is posted, then codes, warnings, findings and the rendered note come back', async () => {
     const res = await request(app).post('/api/preview?include=text,review').send(exampleSession());
     expect(res.status).toBe(200);

@@ -177,7 +177,7 @@ describe('hostile text', () => {
     const a = analyseSession(session, core);
     const summary: VisitSummary = {
       procedureId: 'p1', patient: 'Patient/p-1', patientId: 'p-1', patientName: '<img src=x onerror=alert(1)>', encounter: 'Encounter/e-1', date: session.date, performer: 'x', session,
-      payerName: 'Acme', coding: a.coding, readiness: a.readiness, noteText: core.renderer.render('note', 'text', a.view), provenance: [], amendments: 0, painTrend: [], resources: [], sourceHash: 'h',
+      payerName: 'Acme', view: a.view, coding: a.coding, readiness: a.readiness, noteText: core.renderer.render('note', 'text', a.view), provenance: [], amendments: 0, painTrend: [], resources: [], sourceHash: 'h',
     };
     const file = join(mkdtempSync(join(tmpdir(), 'nc-pdf-')), 'v.pdf');
     await writeVisitPdf(file, summary, loadBodyMap(), core.profiles);

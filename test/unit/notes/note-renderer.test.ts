@@ -6,7 +6,7 @@ import { HELPERS } from '../../../src/notes/helpers.js';
 import { loadTemplateSources } from '../../../src/notes/load-templates.js';
 import { createNoteRenderer } from '../../../src/notes/note-renderer.js';
 import { formatChange, formatDuration, formatVisitDate, type NoteViewModel } from '../../../src/notes/note-view-model.js';
-import type { Core } from '../../../src/service/core.js';
+import { createCore, type Core } from '../../../src/service/core.js';
 import { analyseSession } from '../../../src/service/preview-session.js';
 import { completeSession, muscle, testCore } from '../../support/fixtures.js';
 
@@ -73,11 +73,27 @@ describe('helpers and formatting', () => {
   });
 
   it.each([
-    ['2026-11-20T14:30:00-05:00', '2026-11-20 14:30 (UTC-05:00)'],
-    ['2026-11-20T14:30:00Z', '2026-11-20 14:30 (UTC)'],
-    ['2026-11-20T14:30:00.123+01:00', '2026-11-20 14:30 (UTC+01:00)'],
-  ])('formatVisitDate(%s) keeps the recorded clock time: %s', (iso, text) => {
+    ['2026-11-20T14:30:00-05:00', 'Friday, November 20, 2026, 2:30 PM'],
+    ['2026-11-20T14:30:00Z', 'Friday, November 20, 2026, 2:30 PM'],
+    ['2026-11-20T14:30:00.123+01:00', 'Friday, November 20, 2026, 2:30 PM'],
+    ['2026-11-20T09:05:00+05:30', 'Friday, November 20, 2026, 9:05 AM'],
+  ])('when no clinic time zone is set, then formatVisitDate(%s) reads the clock time the visit recorded: %s', (iso, text) => {
     expect(formatVisitDate(iso)).toBe(text);
+  });
+
+  it.each([
+    ['2026-11-20T14:30:00-05:00', 'America/Los_Angeles', 'Friday, November 20, 2026, 11:30 AM'],
+    ['2026-11-20T23:30:00-05:00', 'Europe/Berlin', 'Saturday, November 21, 2026, 5:30 AM'],
+    ['2026-07-04T14:30:00Z', 'America/New_York', 'Saturday, July 4, 2026, 10:30 AM'],
+  ])('when the clinic time zone is set, then formatVisitDate(%s) in %s reads %s', (iso, zone, text) => {
+    expect(formatVisitDate(iso, zone)).toBe(text);
+  });
+
+  it('when a core is created with a clinic time zone, then the note shows the visit in that zone; an unknown zone stops start-up', async () => {
+    const chicago = await createCore({ timeZone: 'America/Chicago' });
+    const note = chicago.renderer.render('note', 'text', analyseSession(completeSession({ date: '2026-11-20T09:00:00-05:00' }), chicago).view);
+    expect(note).toContain('Date of service: Friday, November 20, 2026, 8:00 AM\n');
+    await expect(createCore({ timeZone: 'Mars/Olympus_Mons' })).rejects.toThrow(/NEEDLECHART_CLINIC_TIME_ZONE must be an IANA time zone/);
   });
 
   it('join, yesNo, eq, codeWithModifiers and upper behave as templates expect', () => {

@@ -24,7 +24,7 @@ describe('the shipped profiles', () => {
     for (const id of REQUIRED_MUSCLES) expect(profiles.muscles.has(id), id).toBe(true);
   });
 
-  it('when the catalog flags pneumothorax risk, then every DOMAIN.md risk region is flagged with a reason', async () => {
+  it('when the catalog flags pneumothorax risk, then every risk region is flagged with a reason, and the flags cite their sources', async () => {
     const { profiles } = await loadProfiles();
     for (const id of ['upper-trapezius', 'rhomboid-major', 'rhomboid-minor', 'middle-trapezius', 'thoracic-paraspinals', 'supraspinatus', 'anterior-scalene', 'middle-scalene', 'intercostals', 'serratus-anterior']) {
       const risk = profiles.muscles.get(id)?.pneumothoraxRisk;
@@ -32,21 +32,82 @@ describe('the shipped profiles', () => {
       expect(risk?.reason?.length, id).toBeGreaterThan(10);
     }
     expect(profiles.muscles.get('gastrocnemius')?.pneumothoraxRisk.risk).toBe(false);
+    expect(profiles.files.muscles.pneumothoraxCitations).toEqual(['kearns-2022', 'mitchell-2018']);
   });
 
-  it('when SNOMED CT codes are present, then only verified ones from DOMAIN.md are there (gluteus medius 78333006)', async () => {
+  it('when SNOMED CT codes are present, then only the verified one is there (gluteus medius 78333006)', async () => {
     const { profiles } = await loadProfiles();
     const coded = [...profiles.muscles.values()].filter((m) => m.snomed);
     expect(coded.map((m) => [m.id, m.snomed?.code, m.snomed?.verified])).toEqual([['gluteus-medius', '78333006', true]]);
   });
 
-  it('when codes are listed, then none carries an AMA descriptor phrase and each has a source and verified flag', async () => {
+  it('when codes are listed, then none carries an AMA descriptor phrase and each cites sources and has a verified flag', async () => {
     const { profiles } = await loadProfiles();
     for (const code of profiles.codes.values()) {
       expect(code.short).not.toMatch(/Needle insertion\(s\) without injection\(s\)/);
-      expect(code.source.length).toBeGreaterThan(5);
+      expect(code.citations.length).toBeGreaterThan(0);
       expect(typeof code.verified).toBe('boolean');
     }
+  });
+});
+
+describe('the citation registry (profiles/citations.json)', () => {
+  it('when loaded, then every source has a publisher and title, and a verified flag, and the sources that must not be cited are absent', async () => {
+    const { profiles } = await loadProfiles();
+    expect(profiles.citations.size).toBeGreaterThan(30);
+    for (const c of profiles.citations.values()) {
+      expect(c.publisher.length, c.id).toBeGreaterThan(1);
+      expect(c.title.length, c.id).toBeGreaterThan(1);
+      expect(typeof c.verified, c.id).toBe('boolean');
+    }
+    const text = readFileSync(join(DEFAULT_PROFILES_DIR, 'citations.json'), 'utf8');
+    expect(text).not.toMatch(/DOMAIN\.md|CITATIONS\.md|\bseeds? ?\d{3}/);
+  });
+
+  it('when rules cite sources, then they resolve to the registry entries with a one-line source for people', async () => {
+    const { profiles } = await loadProfiles();
+    const sources = profiles.cite(['cms-100-04-5']);
+    expect(sources.citations[0]).toMatchObject({ publisher: 'CMS', title: 'Medicare Claims Processing Manual', verified: true });
+    expect(sources.source).toBe('CMS \u2014 Medicare Claims Processing Manual, Pub. 100-04, ch. 5, \u00a720.2 (Reporting of Service Units With HCPCS)');
+    expect(profiles.cite(['cms-100-04-5'])).toBe(sources);
+    expect(profiles.cite(['cpt-assistant-2014-10']).verified).toBe(false);
+    expect(profiles.cite(['cms-100-04-5'], false).verified).toBe(false);
+  });
+
+  it.each([
+    ['a code citing an id the registry lacks', 'codes.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['no-such-source'] } : c)) }), /codes\.json code 20560: citation 'no-such-source' is not in citations\.json/],
+    ['a code marked verified whose sources were all unread', 'codes.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['cpt-2020'], verified: true } : c)) }), /codes\.json code 20560: marked verified, but none of its citations \(cpt-2020\) was verified/],
+    ['an ICD-10 code citing an unknown id', 'icd10.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['typo-source'] } : c)) }), /icd10\.json M79\.1: citation 'typo-source' is not in citations\.json/],
+    ['a citation without a publisher', 'citations.json', (v: Record<string, unknown>) => ({ ...v, citations: [...(v.citations as Record<string, unknown>[]), { id: 'extra', title: 'x', verified: false }] }), /citations\.json: citations\[\d+\]\.publisher is required/],
+  ])('when %s, then start-up fails naming the file and the id', async (_label, file, change, message) => {
+    const dir = tempDir('nc-profiles-');
+    cpSync(DEFAULT_PROFILES_DIR, dir, { recursive: true });
+    const value = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, file), JSON.stringify(change(value)));
+    const error = await loadProfiles({ profilesDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProfileLoadError);
+    expect((error as ProfileLoadError).message).toMatch(message);
+  });
+
+  it('when a payer file cites an unknown id, then start-up fails naming the payer and the rule', async () => {
+    const dir = tempDir('nc-payers-');
+    writeFileSync(join(dir, 'acme.json'), JSON.stringify({ ...validPayer, id: 'acme', coverage: { ...(validPayer.coverage as object), citations: ['acme-policy'] } }));
+    await expect(loadProfiles({ payersDir: dir })).rejects.toThrow(/payer 'acme' coverage: citation 'acme-policy' is not in citations\.json/);
+  });
+
+  it('when a clinic payer file adds a source whose address is not http or https, then start-up fails (notes link to it)', async () => {
+    const dir = tempDir('nc-payers-');
+    const sources = [{ id: 'acme-dn-2025', publisher: 'Acme Health', title: 'Dry needling', url: 'javascript:alert(1)', verified: true }];
+    writeFileSync(join(dir, 'acme.json'), JSON.stringify({ ...validPayer, id: 'acme', sources }));
+    await expect(loadProfiles({ payersDir: dir })).rejects.toThrow(/acme\.json: sources\[0\]\.url/);
+  });
+
+  it('when a clinic payer file adds its own source, then its rules may cite it and outputs carry it', async () => {
+    const dir = tempDir('nc-payers-');
+    const sources = [{ id: 'acme-dn-2025', publisher: 'Acme Health', title: 'Dry needling', identifier: 'Medical Policy 7.1', date: '2025-03-01', verified: true }];
+    writeFileSync(join(dir, 'acme.json'), JSON.stringify({ ...validPayer, id: 'acme', name: 'Acme Health', sources, coverage: { ...(validPayer.coverage as object), citations: ['acme-dn-2025'], verified: true } }));
+    const { profiles } = await loadProfiles({ payersDir: dir });
+    expect(profiles.cite(['acme-dn-2025']).source).toBe('Acme Health \u2014 Dry needling, Medical Policy 7.1 (March 1, 2025)');
   });
 });
 
@@ -71,10 +132,10 @@ describe('a clinic payer directory (NEEDLECHART_PAYERS_DIR)', () => {
   it.each([
     ['not JSON', '{ "id": ', /acme\.json: not valid JSON/],
     ['missing coverage', JSON.stringify({ ...validPayer, id: 'acme', coverage: undefined }), /acme\.json: coverage is required/],
-    ['a misspelt rule field', JSON.stringify({ ...validPayer, id: 'acme', rules: { therapyModifier: { modifer: 'GP', source: 's', effective: '2020-01-01', verified: true } } }), /acme\.json: rules\.therapyModifier\.modifer is not a recognised field/],
+    ['a misspelt rule field', JSON.stringify({ ...validPayer, id: 'acme', rules: { therapyModifier: { modifer: 'GP', citations: ['wps-therapy-modifiers'], effective: '2020-01-01', verified: true } } }), /acme\.json: rules\.therapyModifier\.modifer is not a recognised field/],
     ['a bad effective date', JSON.stringify({ ...validPayer, id: 'acme', coverage: { ...(validPayer.coverage as object), effective: 'soon' } }), /acme\.json: coverage\.effective must be a valid date/],
     ['an id that does not match the file name', JSON.stringify({ ...validPayer, id: 'other' }), /acme\.json: id 'other' must match the file name/],
-    ['an unknown e-stim code', JSON.stringify({ ...validPayer, id: 'acme', rules: { unattendedEstimCode: { code: '97999', source: 's', effective: '2020-01-01', verified: false } } }), /acme\.json: rules\.unattendedEstimCode\.code must be 97014 or G0283/],
+    ['an unknown e-stim code', JSON.stringify({ ...validPayer, id: 'acme', rules: { unattendedEstimCode: { code: '97999', citations: ['codapedia-estim-2018'], effective: '2020-01-01', verified: false } } }), /acme\.json: rules\.unattendedEstimCode\.code must be 97014 or G0283/],
     ['investigational without its rule', JSON.stringify({ ...validPayer, id: 'acme', coverage: { ...(validPayer.coverage as object), status: 'investigational' } }), /payer 'acme': coverage\.status investigational needs rules\.investigational/],
   ])('when a clinic payer file is malformed (%s), then start-up fails naming the file and the field', async (_label, content, message) => {
     const dir = tempDir('nc-payers-');

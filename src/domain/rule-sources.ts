@@ -1,0 +1,45 @@
+import type { CheckWith } from './advice.js';
+import type { Sources } from './citations.js';
+
+/** The sources of a rule written in code (the data files carry their own `citations`). */
+export interface RuleSources {
+  /** What the rule says, in plain words (the /rules page lists it). */
+  readonly about: string;
+  /** Ids into profiles/citations.json; empty for NeedleChart's own bookkeeping, which needs no outside source. */
+  readonly citations: readonly string[];
+  /** false when the rule goes beyond what its sources say (an analogy, say), even if they were read. */
+  readonly verified?: boolean;
+  /** Who confirms it while it is unverified; the payer unless said. */
+  readonly checkWith?: CheckWith;
+}
+
+/**
+ * The built-in rules' sources, as data: one place to read what each readiness and coding rule rests
+ * on. indexProfiles checks every id exists, so a typo stops start-up instead of reaching a reviewer.
+ */
+export const RULE_SOURCES = {
+  consent: { about: 'Informed consent is recorded before needling.', citations: ['fl-stat-486-117', 'apta-dn-resource-2013'], checkWith: 'clinical-guidance' },
+  performerCredential: { about: "The performer's dry-needling training and professional credential are recorded.", citations: ['fl-stat-486-117', 'cms-100-02-15'] },
+  screening: { about: 'Contraindications are screened before needling; bleeding risk limits deep needling; e-stim is not used with a pacemaker or implanted stimulator.', citations: ['apta-dn-resource-2013'], checkWith: 'clinical-guidance' },
+  thoraxBothSides: { about: 'Muscles over the thorax are not needled on both sides in one session.', citations: ['apta-dn-resource-2013'], checkWith: 'clinical-guidance' },
+  needleCount: { about: 'Needles are counted in and out.', citations: ['apta-dn-resource-2013'], checkWith: 'clinical-guidance' },
+  treatmentNote: { about: "The treatment note holds the indication, pain and other outcomes before and after, the patient's response, adverse events and the plan.", citations: ['cms-100-02-15'] },
+  adverseEventFollowUp: { about: 'A moderate or severe adverse event has its follow-up documented.', citations: ['brady-2014', 'apta-dn-resource-2013'], verified: false, checkWith: 'clinical-guidance' },
+  distinctMuscles: { about: '20560 and 20561 count distinct muscles, never needles, trigger points or minutes.', citations: ['nethealth-2025', 'cpt-2020'] },
+  sidesApart: { about: 'Left and right of the same muscle count as two muscles unless the payer says otherwise (said of the injection codes 20552 and 20553, applied by analogy).', citations: ['aapc-tpi-muscles'], verified: false },
+  regionWord: { about: 'Each muscle is named: a region word such as paraspinals does not count (said of the injection codes 20552 and 20553, applied by analogy).', citations: ['aapc-tpi-muscles'], verified: false },
+  estimDocumentation: { about: 'Electrical stimulation through the needles is documented with its type, area and parameters: attendance, minutes, frequency, waveform, intensity and muscles.', citations: ['codapedia-estim-2018', 'mcd-a53065'] },
+  estimAttendance: { about: 'Attended and unattended electrical stimulation take different codes, so attendance is recorded.', citations: ['codapedia-estim-2018'] },
+  eightMinuteRule: { about: 'Timed codes such as 97032 are billed in 15-minute units by the 8-minute rule.', citations: ['cms-100-04-5'] },
+  estimPairing: { about: 'No ruling covers coding electrical stimulation delivered through dry needles, so that line is suggested by attendance and marked for review.', citations: ['codapedia-estim-2018'] },
+  diagnosisCodes: { about: 'A diagnosis code is billable only at its full number of characters and on the date of service.', citations: ['icd10cm-guidelines-2026', 'cms-icd10-files'], checkWith: 'code-set' },
+  courseLength: { about: 'A course of dry needling is typically 2 to 6 sessions.', citations: ['orthowell-faq'] },
+  billingChoice: { about: 'A visit the patient pays for, or documented only, keeps its codes in the record without billing the payer.', citations: [] },
+} as const satisfies Record<string, RuleSources>;
+
+export type RuleName = keyof typeof RULE_SOURCES;
+
+/** A built-in rule's sources, resolved at start-up (Profiles.rules). */
+export interface RuleCited extends Sources {
+  readonly checkWith: CheckWith;
+}
