@@ -74,6 +74,26 @@ describe('the sandbox FHIR endpoint', () => {
     expect(laterDates).toEqual(dates.slice(2).reverse());
   });
 
+  it("when the SMART launcher's encounter picker asks Encounter?patient=<bare id>&_sort:desc=date&_summary=true, then it gets the patient's encounters, newest first, as summaries marked SUBSETTED", async () => {
+    const full = (await (await fhir('/Encounter?patient=Patient/p-maria-lopez&_count=100')).json()) as Bundle;
+    const starts = new Map((full.entry ?? []).map((e) => [e.resource?.id ?? '', Date.parse((e.resource as unknown as { period: { start: string } }).period.start)]));
+    expect(starts.size).toBeGreaterThan(1);
+    const newestFirst = [...starts.keys()].sort((a, b) => (starts.get(b) ?? 0) - (starts.get(a) ?? 0));
+
+    const res = await fhir('/Encounter?patient=p-maria-lopez&_sort:desc=date&_summary=true');
+    expect(res.status).toBe(200);
+    const picker = (await res.json()) as Bundle;
+    expect(picker.total).toBe(starts.size);
+    expect(picker.entry?.map((e) => e.resource?.id)).toEqual(newestFirst);
+    for (const e of picker.entry ?? []) {
+      expect(e.resource?.meta?.tag).toContainEqual(expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }));
+      // In the R4 Encounter definition, type and participant are summary elements and period is not.
+      expect(e.resource).toHaveProperty('type');
+      expect(e.resource).toHaveProperty('participant');
+      expect(e.resource).not.toHaveProperty('period');
+    }
+  });
+
   it('when a resource is updated, then vread and history return each version', async () => {
     const created = (await (await fhir('/Practitioner', { method: 'POST', body: JSON.stringify({ resourceType: 'Practitioner', name: [{ family: 'V1' }] }) })).json()) as { id: string; meta: { versionId: string } };
     const updated = (await (await fhir(`/Practitioner/${created.id}`, { method: 'PUT', headers: { 'if-match': `W/"${created.meta.versionId}"` }, body: JSON.stringify({ resourceType: 'Practitioner', id: created.id, name: [{ family: 'V2' }] }) })).json()) as { meta: { versionId: string } };
