@@ -1,7 +1,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { rangeMatches, rangeOf, type DateRange } from './date-range.js';
 import { SEARCH_PARAMETERS, searchParameter, type SearchParam, type Token } from './search-parameters.js';
-import { normalizeText, type SandboxSearch, type SearchFilter, type SortRule, type TokenValue } from './search-request.js';
+import type { SandboxSearch, SearchFilter, SortRule, TokenValue } from './search-request.js';
+import { normalizeText } from './search-values.js';
 
 /**
  * The sandbox's search evaluation in plain JavaScript: which current resources match a parsed

@@ -3,6 +3,7 @@ import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-err
 import { parseDateRange, type DatePrefix, type DateRange } from './date-range.js';
 import { searchParameter, SEARCH_PARAMETERS, type SearchParam } from './search-parameters.js';
 import { elementNamesOf } from './search-subset.js';
+import { normalizeText, readReference, splitOnCommas } from './search-values.js';
 
 /**
  * A FHIR search query (`GET [base]/Type?…`) read into what the sandbox evaluates, following R4
@@ -78,35 +79,12 @@ const MODIFIERS: Readonly<Record<SearchParam['type'], readonly string[]>> = {
   date: ['missing'],
   string: ['missing', 'contains', 'exact'],
 };
-const REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** `Prefer: handling=lenient|strict` of a request's headers (strict when absent). */
 export function handlingOf(headers: Record<string, string | string[] | undefined> | undefined): Handling {
   const prefer = headers?.prefer ?? headers?.Prefer;
   const text = Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '');
   return /(^|[\s,;])handling\s*=\s*"?lenient"?/i.test(text) ? 'lenient' : 'strict';
-}
-
-/** Splits a search value on commas not escaped with `\` (R4 search, escaping), unescaping `\,` `\$` `\|` `\\`. */
-export function splitOnCommas(value: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && i + 1 < value.length) current += value[++i];
-    else if (c === ',') {
-      parts.push(current);
-      current = '';
-    } else current += c;
-  }
-  parts.push(current);
-  return parts;
-}
-
-/** Lowercase without accents: how string search compares (R4: "normalized by case and accent"). */
-export function normalizeText(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 class Problems {
@@ -288,20 +266,4 @@ function readFilter(name: string, param: SearchParam, modifier: string | undefin
     case 'string':
       return { param: name, kind: 'string', mode: modifier === 'contains' ? 'contains' : modifier === 'exact' ? 'exact' : 'starts', texts: modifier === 'exact' ? parts : parts.map(normalizeText) };
   }
-}
-
-/**
- * A reference search value in any of R4's forms: `Type/id`; a bare `id` (the parameter's one target
- * type, or any of its targets); an absolute URL, read as `Type/id` when it is on this server.
- */
-function readReference(value: string, targets: readonly string[] | '*', typeModifier: string | undefined, base: string | undefined): RefValue | undefined {
-  let text = value;
-  if (base && text.startsWith(`${base}/`) && REFERENCE.test(text.slice(base.length + 1))) text = text.slice(base.length + 1);
-  const typed = REFERENCE.exec(text);
-  if (typed) return typeModifier && typed[1] !== typeModifier ? { reference: `${typeModifier}/${text}` } : { reference: text };
-  if (ID.test(text)) {
-    if (typeModifier) return { reference: `${typeModifier}/${text}` };
-    return targets !== '*' && targets.length === 1 ? { reference: `${targets[0]}/${text}` } : { id: text, types: targets };
-  }
-  return /^(https?|urn):/.test(text) ? { reference: text } : undefined;
 }
