@@ -193,7 +193,7 @@ export function parseSearch(type: string, query: Record<string, string | string[
   }
 
   const summary = (single._summary ?? 'false') as Summary;
-  if (elements && summary !== 'false' && summary !== 'count') problems.invalid('_elements', '_elements and _summary cannot be combined; use one of them');
+  if (elements?.length && summary !== 'false' && summary !== 'count') problems.invalid('_elements', '_elements and _summary cannot be combined; use one of them');
   if (problems.errors.length) throw new OperationOutcomeError(400, outcome(problems.errors));
   return {
     type,

@@ -75,6 +75,12 @@ describe('reading a FHIR search query (R4 search)', () => {
     ]);
   });
 
+  it('when lenient handling drops every element named in _elements, then _summary=true alone applies and nothing is refused', () => {
+    const search = parseSearch('Observation', { _elements: 'colour', _summary: 'true' }, lenient);
+    expect(search).toMatchObject({ summary: 'true', ignored: [expect.objectContaining({ expression: ['_elements'] })] });
+    expect(search.elements).toBeUndefined();
+  });
+
   it.each([
     [{ date: 'ge2026-02-30' }, 'date'],
     [{ date: 'xx2026-03-01' }, 'date'],
