@@ -10,7 +10,7 @@ import { normalizeText } from './search-values.js';
  * for every search, far too slow for an export paging through thousands of visits; here searches
  * that name a reference or an identifier start from the repository's indexes, dates are parsed once
  * per stored resource, and results come in the order Medplum's engine lists them (storage order)
- * unless `_sort` says otherwise. test/unit/sandbox/search-differential.property.test.ts checks it
+ * unless `_sort` says otherwise. test/unit/fuzz/sandbox-search.property.test.ts checks it
  * against Medplum's own evaluation.
  */
 
