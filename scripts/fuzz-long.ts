@@ -1,10 +1,11 @@
 /**
  * `npx tsx scripts/fuzz-long.ts [runs] [seed]`: the property-based tests of
- * test/unit/fuzz/*.property.test.ts (properties in test/support/fuzz-properties.ts) with many more
- * runs, default 20,000 per property. Prints the runs, time and result of each property; exits 1 when
- * a regular property finds a counterexample. The known-bug properties (the suites' `it.fails`) run
- * after them and are reported apart: they are expected to fail until the bug is fixed, so they do
- * not change the exit code; one that passes is flagged so it can join the regular list.
+ * test/unit/fuzz/*.property.test.ts (properties in test/support/fuzz-properties.ts and
+ * test/support/search-properties.ts) with many more runs, default 20,000 per property. Prints the
+ * runs, time and result of each property; exits 1 when a regular property finds a counterexample.
+ * The known-bug properties (the suites' `it.fails`) run after them and are reported apart: they
+ * are expected to fail until the bug is fixed, so they do not change the exit code; one that passes
+ * is flagged so it can join the regular list.
  *
  * The HTTP app gets a rate limit high enough that thousands of requests reach the routes instead of
  * the limiter's 429 (the suites use the default, readConfig({}), with their 150 runs).
@@ -34,6 +35,7 @@ import {
   propertyValidSession,
   startHttp,
 } from '../test/support/fuzz-properties.js';
+import { NAME_SEARCH_DIFFERENTIAL, propertySearchDifferential } from '../test/support/search-properties.js';
 
 const runs = Number(process.argv[2] ?? 20_000);
 const seedArg = process.argv[3];
@@ -78,6 +80,8 @@ const regular: [string, () => Promise<Outcome>][] = [
   [NAME_UNSTORABLE_TEXT, () => check(propertyUnstorableText(core))],
   [NAME_HTTP_ANY_REQUEST, () => check(propertyHttpAnyRequest(core, http.server))],
   [NAME_HTTP_VALID_PREVIEW, () => check(propertyHttpValidPreview(core, http.server))],
+  // The sandbox EHR's search: fast path against Medplum's own evaluation (test/unit/fuzz/sandbox-search.property.test.ts).
+  [NAME_SEARCH_DIFFERENTIAL, () => check(propertySearchDifferential())],
   // Found by fuzzing and fixed: regressions now.
   [NAME_KNOWN_BUG_DATE, () => check(propertyKnownBugDateSpellings(core, r4))],
   [NAME_KNOWN_BUG_EMPTY_MUSCLE, () => check(propertyKnownBugEmptyMuscle(core))],

@@ -7,7 +7,7 @@ import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import express, { type Request, type Response, type Router } from 'express';
 import { OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import { refusal, type Grant } from './access-policy.js';
-import { matchingResources } from './fast-search.js';
+import { matchingResources } from './sandbox-search.js';
 import type { JournaledRepository } from './journaled-repository.js';
 
 /**

@@ -1,36 +1,32 @@
-import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from 'fhir/r4.js';
+import { SEARCH_PARAMETERS, type SearchParam } from './search-parameters.js';
+import { DEFAULT_COUNT, MAX_COUNT } from './search-request.js';
 
-/** The resource types the sandbox serves, with the search parameters its engine was checked to support. */
-const RESOURCES: Readonly<Record<string, readonly string[]>> = {
-  Patient: ['_id', 'identifier', 'name', 'family', 'birthdate'],
-  Practitioner: ['_id', 'identifier', 'name'],
-  PractitionerRole: ['_id', 'practitioner', 'organization', 'role', 'active'],
-  Organization: ['_id', 'identifier', 'name'],
-  Encounter: ['_id', 'patient', 'date', 'status'],
-  Condition: ['_id', 'patient', 'clinical-status', 'code', 'encounter'],
-  Coverage: ['_id', 'patient', 'beneficiary', 'status', 'payor'],
-  Procedure: ['_id', 'patient', 'code', 'date', 'encounter', 'identifier', 'performer'],
-  Observation: ['_id', 'patient', 'code', 'date', 'part-of', 'identifier', 'encounter', 'category'],
-  DocumentReference: ['_id', 'patient', 'type', 'date', 'identifier', 'encounter', 'related', 'status'],
-  Provenance: ['_id', '_tag', 'patient', 'target', 'recorded'],
-  AuditEvent: ['_id', 'date', 'agent', 'entity', 'type'],
-};
+/** Search result parameters each type supports (http://hl7.org/fhir/R4/search.html#return), with what the sandbox does with them. */
+const RESULT_PARAMETERS: readonly CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_sort', type: 'string', documentation: 'Comma-separated sort keys among the search parameters above; a - prefix, or the :desc modifier, sorts descending (:asc ascending). Resources without a value come last.' },
+  { name: '_count', type: 'number', documentation: `Page size, ${DEFAULT_COUNT} when absent, at most ${MAX_COUNT}; 0 returns only the total.` },
+  { name: '_offset', type: 'number', documentation: 'Matches to skip: how the next and previous links page.' },
+  { name: '_summary', type: 'token', documentation: 'true, text, data (resources tagged SUBSETTED), count (only the total) or false.' },
+  { name: '_elements', type: 'string', documentation: 'Top-level elements to return, with the mandatory ones; resources tagged SUBSETTED. Not combined with _summary.' },
+  { name: '_total', type: 'token', documentation: 'none, estimate or accurate (the sandbox always counts exactly).' },
+];
 
-const REFERENCE_PARAMS = new Set(['patient', 'encounter', 'part-of', 'related', 'target', 'beneficiary', 'payor', 'performer', 'agent', 'entity', 'practitioner', 'organization']);
+/** How the sandbox answers what it does not support, for the CapabilityStatement and the README. */
+export const SEARCH_HANDLING_TEXT =
+  'Search follows FHIR R4 for the parameters listed per resource type (reference values as Type/id, a bare id, or an absolute URL on this server; the modifiers :missing on every parameter, :not on tokens, :contains and :exact on strings, and a resource type on references; date prefixes eq, ne, gt, lt, ge, le, sa, eb; comma-separated values match any). ' +
+  'A parameter, modifier, sort key or element the sandbox does not support is refused with 400 and an OperationOutcome naming each one, unless the request says Prefer: handling=lenient: then it is ignored, left out of the self link, and reported in an OperationOutcome entry (search.mode = outcome). ' +
+  'A malformed value is refused either way. There is no _include, _revinclude or chaining. Dates without a time zone are read as UTC.';
 
-function searchParamType(name: string): 'date' | 'string' | 'reference' | 'token' {
-  if (['date', 'birthdate', 'recorded'].includes(name)) return 'date';
-  if (['name', 'family'].includes(name)) return 'string';
-  return REFERENCE_PARAMS.has(name) ? 'reference' : 'token';
-}
+const searchParamType = (param: SearchParam): CapabilityStatementRestResourceSearchParam['type'] => param.type;
 
 /**
- * What the sandbox supports, honestly: no `_include`/`_revinclude` (its engine ignores them), batch
- * and all-or-nothing transactions, conditional create, If-Match updates, paging by `_count`/`_offset`,
- * and, when on, Bulk Data system-level `$export`.
+ * What the sandbox supports, honestly: exactly the search parameters it answers (search-parameters.ts)
+ * and the result parameters above, no `_include`/`_revinclude`, batch and all-or-nothing
+ * transactions, conditional create, If-Match updates, and, when on, Bulk Data system-level `$export`.
  */
 export function sandboxCapabilityStatement(baseUrl: string, software: string, smart?: { authorize: string; token: string }, bulkData = false): CapabilityStatement {
-  const resource: CapabilityStatementRestResource[] = Object.entries(RESOURCES).map(([type, params]) => ({
+  const resource: CapabilityStatementRestResource[] = Object.entries(SEARCH_PARAMETERS).map(([type, params]) => ({
     type: type as CapabilityStatementRestResource['type'],
     interaction: ['read', 'vread', 'update', 'create', 'search-type', 'history-instance'].map((code) => ({ code: code as 'read' })),
     versioning: 'versioned-update',
@@ -39,7 +35,7 @@ export function sandboxCapabilityStatement(baseUrl: string, software: string, sm
     conditionalCreate: true,
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
-    searchParam: params.map((name) => ({ name, type: searchParamType(name) })),
+    searchParam: [...Object.entries(params).map(([name, param]) => ({ name, type: searchParamType(param) })), ...RESULT_PARAMETERS],
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -63,6 +59,7 @@ export function sandboxCapabilityStatement(baseUrl: string, software: string, sm
               },
             }
           : {}),
+        documentation: SEARCH_HANDLING_TEXT,
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         ...(bulkData ? { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }] } : {}),

@@ -1,202 +1,181 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { snapshotKey, type SearchSnapshots } from './search-snapshots.js';
+import type { Resource } from '@medplum/fhirtypes';
+import { rangeMatches, rangeOf, type DateRange } from './date-range.js';
+import { SEARCH_PARAMETERS, searchParameter, type SearchParam, type Token } from './search-parameters.js';
+import type { SandboxSearch, SearchFilter, SortRule, TokenValue } from './search-request.js';
+import { normalizeText } from './search-values.js';
 
 /**
- * Plain-JavaScript answers for the searches NeedleChart's chart read, save and export make, so the
- * sandbox stays fast with thousands of visits: Medplum's in-memory repository evaluates FHIRPath on
- * every resource for every search. Anything outside this small set falls back to Medplum.
+ * The sandbox's search evaluation in plain JavaScript: which current resources match a parsed
+ * search, and in which order. Medplum's in-memory repository evaluates FHIRPath on every resource
+ * for every search, far too slow for an export paging through thousands of visits; here searches
+ * that name a reference or an identifier start from the repository's indexes, dates are parsed once
+ * per stored resource, and results come in the order Medplum's engine lists them (storage order)
+ * unless `_sort` says otherwise. test/unit/fuzz/sandbox-search.property.test.ts checks it
+ * against Medplum's own evaluation.
  */
-interface Ref {
-  readonly reference?: string;
-}
-interface Coding {
-  readonly system?: string;
-  readonly code?: string;
-}
-/** The fields of the resources these searches read; everything optional. */
-interface Res {
-  readonly subject?: Ref;
-  readonly partOf?: readonly Ref[];
-  readonly encounter?: Ref;
-  readonly context?: { readonly related?: readonly Ref[]; readonly encounter?: readonly Ref[] };
-  readonly target?: readonly Ref[];
-  readonly performer?: readonly { readonly actor?: Ref }[];
-  readonly beneficiary?: Ref;
-  readonly performedDateTime?: string;
-  readonly performedPeriod?: { readonly start?: string };
-  readonly effectiveDateTime?: string;
-  readonly date?: string;
-  readonly period?: { readonly start?: string };
-  readonly code?: { readonly coding?: readonly Coding[] };
-  readonly identifier?: readonly { readonly system?: string; readonly value?: string }[];
-  readonly status?: string;
-  readonly clinicalStatus?: { readonly coding?: readonly Coding[] };
-  readonly type?: { readonly coding?: readonly Coding[] };
-  readonly category?: { readonly coding?: readonly Coding[] } | readonly { readonly coding?: readonly Coding[] }[];
-}
-type Getter = (r: Res) => readonly (string | undefined)[];
-const refsOf = (list: readonly Ref[] | undefined): (string | undefined)[] => (list ?? []).map((p) => p.reference);
 
-const subject: Getter = (r) => [r.subject?.reference];
-const REFERENCES: Readonly<Record<string, Readonly<Record<string, Getter>>>> = {
-  Observation: { patient: subject, subject, 'part-of': (r) => refsOf(r.partOf), encounter: (r) => [r.encounter?.reference] },
-  DocumentReference: { patient: subject, subject, related: (r) => refsOf(r.context?.related), encounter: (r) => refsOf(r.context?.encounter) },
-  Provenance: { target: (r) => refsOf(r.target), patient: (r) => refsOf(r.target).filter((x) => x?.startsWith('Patient/')) },
-  Procedure: { patient: subject, subject, encounter: (r) => [r.encounter?.reference], performer: (r) => (r.performer ?? []).map((p) => p.actor?.reference) },
-  Condition: { patient: subject, subject, encounter: (r) => [r.encounter?.reference] },
-  Coverage: { patient: (r) => [r.beneficiary?.reference], beneficiary: (r) => [r.beneficiary?.reference] },
-  Encounter: { patient: subject, subject },
-};
-const DATES: Readonly<Record<string, (r: Res) => string | undefined>> = {
-  Procedure: (r) => r.performedDateTime ?? r.performedPeriod?.start,
-  Observation: (r) => r.effectiveDateTime,
-  DocumentReference: (r) => r.date,
-  Encounter: (r) => r.period?.start,
-};
-const TOKENS: Readonly<Record<string, (r: Res) => readonly Coding[]>> = {
-  code: (r) => r.code?.coding ?? [],
-  identifier: (r) => (r.identifier ?? []).map((i) => ({ system: i.system, code: i.value })),
-  status: (r) => [{ code: r.status }],
-  'clinical-status': (r) => r.clinicalStatus?.coding ?? [],
-  type: (r) => r.type?.coding ?? [],
-  category: (r) => {
-    const c = r.category;
-    if (!c) return [];
-    return Array.isArray(c) ? (c as readonly { coding?: readonly Coding[] }[]).flatMap((x) => x.coding ?? []) : ((c as { coding?: readonly Coding[] }).coding ?? []);
-  },
-};
-const CONTROL = new Set(['_count', '_offset', '_sort']);
-
-const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-function normalizeRef(value: string, param: string): string {
-  return param === 'patient' && !value.includes('/') ? `Patient/${value}` : value;
+/** The repository's indexes (JournaledRepository implements them). */
+export interface ReferenceIndex {
+  /** Current resources by `Type|param|reference` key (see referenceKeys). */
+  byReference(key: string): Iterable<Resource>;
+  /** Bumped by every write, so kept search results of an earlier generation are known stale. */
+  readonly generation: number;
+  /** Current resources of `type` carrying identifier `system|value`. */
+  byIdentifier?(type: string, system: string, value: string): Iterable<Resource>;
+  /** Position of a current resource in its type's storage order, to put index hits back in that order. */
+  orderOf?(resource: Resource): number;
 }
 
-function tokenMatches(token: string, codings: readonly Coding[]): boolean {
-  return token.split(',').some((alt) => {
-    const bar = alt.indexOf('|');
-    if (bar < 0) return codings.some((c) => c.code === alt);
-    const system = alt.slice(0, bar);
-    const code = alt.slice(bar + 1);
-    return codings.some((c) => (system === '' ? !c.system : c.system === system) && (code === '' || c.code === code));
-  });
-}
-
-/** A date search value (`ge2026-01-01`, `le2026-03-31T23:59:59`) as a test on an instant, parsed once per search. */
-function dateFilter(filter: string): (instant: number) => boolean {
-  const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(.+)$/.exec(filter);
-  const prefix = m?.[1] ?? 'eq';
-  const target = m?.[2] ?? '';
-  const t = Date.parse(target.length === 10 ? `${target}T00:00:00Z` : target);
-  const end = target.length === 10 ? t + 86_400_000 - 1 : t;
-  if (Number.isNaN(t)) return () => false;
-  switch (prefix) {
-    case 'ge': return (v) => v >= t;
-    case 'gt': return (v) => v > end;
-    case 'le': return (v) => v <= end;
-    case 'lt': return (v) => v < t;
-    case 'ne': return (v) => v < t || v > end;
-    default: return (v) => v >= t && v <= end;
-  }
-}
-
-/** Each resource's date as an instant, parsed once: the repository replaces a resource's object on every write. */
-const instants = new WeakMap<Resource, number>();
-function instantOf(resource: Resource, dateOf: (r: Res) => string | undefined): number {
-  let instant = instants.get(resource);
-  if (instant === undefined) {
-    const value = dateOf(resource as unknown as Res);
-    instant = value ? Date.parse(value) : Number.NaN;
-    instants.set(resource, instant);
-  }
-  return instant;
-}
+const TYPED_REFERENCE = /^([A-Z][A-Za-z]+)\/([^/]+)$/;
 
 /** `Type|param|reference` keys of a resource, for the repository's reference index. */
 export function referenceKeys(resource: Resource | undefined): string[] {
   if (!resource) return [];
-  const refs = REFERENCES[resource.resourceType];
-  if (!refs) return [];
   const keys: string[] = [];
-  for (const [param, get] of Object.entries(refs)) {
-    for (const ref of get(resource as unknown as Res)) if (ref) keys.push(`${resource.resourceType}|${param}|${ref}`);
+  for (const [name, param] of Object.entries(SEARCH_PARAMETERS[resource.resourceType] ?? {})) {
+    if (param.type !== 'reference') continue;
+    for (const ref of new Set(param.values(resource))) keys.push(`${resource.resourceType}|${name}|${ref}`);
   }
   return keys;
 }
 
-/** Finds current resources by `Type|param|reference` key. */
-export interface ReferenceIndex {
-  byReference(key: string): Iterable<Resource>;
-  /** Bumped by every write, so kept search results of an earlier generation are known stale. */
-  readonly generation: number;
-}
-
-/** A searchset for `GET /Type?…`, or undefined when the query needs Medplum's general engine. */
-export function fastSearch(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex, snapshots?: SearchSnapshots): Bundle | undefined {
-  if (!servesQuery(type, query)) return undefined;
-  const search = (): Resource[] => findMatches(type, query, REFERENCES[type] ?? {}, all, index, values(query._sort)[0]);
-  const matches = snapshots && index ? snapshots.matches(snapshotKey(type, query), index.generation, search) : search();
-  const offset = Number(values(query._offset)[0] ?? 0) || 0;
-  const count = Math.min(Number(values(query._count)[0] ?? 20) || 20, 5000);
-  const page = matches.slice(offset, offset + count);
-  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, ...(page.length ? { entry: page.map((resource) => ({ resource: structuredClone(resource) })) } : {}) };
-}
-
-/** Every match of `GET /Type?…` (no paging), or undefined when the fast path does not serve the query: the Bulk Data export's `_typeFilter`. */
-export function matchingResources(type: string, query: Record<string, string | string[] | undefined>, all: () => Iterable<Resource>, index?: ReferenceIndex): Resource[] | undefined {
-  return servesQuery(type, query) ? findMatches(type, query, REFERENCES[type] ?? {}, all, index, values(query._sort)[0]) : undefined;
-}
-
-function servesQuery(type: string, query: Record<string, string | string[] | undefined>): boolean {
-  const refs = REFERENCES[type];
-  if (!refs) return false;
-  const dateOf = DATES[type];
-  for (const key of Object.keys(query)) {
-    if (!(key in refs) && !(key in TOKENS) && !(key === 'date' && dateOf) && !CONTROL.has(key)) return false;
+/** Each stored resource's date ranges per parameter, parsed once: the repository replaces a resource's object on every write. */
+const parsedDates = new WeakMap<Resource, Map<string, readonly DateRange[]>>();
+function rangesOf(resource: Resource, name: string, param: SearchParam): readonly DateRange[] {
+  let byParam = parsedDates.get(resource);
+  if (!byParam) parsedDates.set(resource, (byParam = new Map()));
+  let ranges = byParam.get(name);
+  if (!ranges) {
+    ranges = param.type === 'date' ? param.values(resource).map(rangeOf).filter((r): r is DateRange => r !== undefined) : [];
+    byParam.set(name, ranges);
   }
-  const sort = values(query._sort)[0];
-  return !sort || sort === 'date' || sort === '-date';
+  return ranges;
 }
 
-/** Every current resource of `type` matching `query` (all its parameters ANDed, comma-separated values ORed), sorted by date when asked. */
-function findMatches(type: string, query: Record<string, string | string[] | undefined>, refs: Readonly<Record<string, Getter>>, all: () => Iterable<Resource>, index: ReferenceIndex | undefined, sort: string | undefined): Resource[] {
-  const dateOf = DATES[type];
-  // Narrow to the resources that carry one of the searched references, when the query names one.
-  const indexed = index ? Object.keys(query).find((k) => refs[k] && values(query[k]).length === 1) : undefined;
-  const candidates = (): Iterable<Resource> => {
-    if (!index || !indexed) return all();
-    const seen = new Map<string, Resource>();
-    for (const ref of (values(query[indexed])[0] ?? '').split(',')) {
-      for (const r of index.byReference(`${type}|${indexed}|${normalizeRef(ref, indexed)}`)) seen.set(r.id ?? '', r);
+const tokenMatches = (want: TokenValue, have: Token): boolean =>
+  (want.system === undefined || (want.system === '' ? have.system === undefined : have.system === want.system)) && (want.code === undefined || have.code === want.code);
+
+/** The test one filter puts to a resource. */
+function predicate(type: string, filter: SearchFilter): (resource: Resource) => boolean {
+  const param = searchParameter(type, filter.param);
+  if (!param) return () => false;
+  switch (filter.kind) {
+    case 'missing':
+      return (r) => (param.values(r).length === 0) === filter.missing;
+    case 'reference': {
+      const exact = new Set<string>();
+      const anyType: { id: string; types: readonly string[] | '*' }[] = [];
+      for (const ref of filter.refs) {
+        if ('reference' in ref) exact.add(ref.reference);
+        else anyType.push(ref);
+      }
+      return (r) =>
+        (param.values(r) as readonly string[]).some((stored) => {
+          if (exact.has(stored)) return true;
+          const m = anyType.length ? TYPED_REFERENCE.exec(stored) : null;
+          return !!m && anyType.some((a) => a.id === m[2] && (a.types === '*' || a.types.includes(m[1] ?? '')));
+        });
     }
-    return seen.values();
-  };
-  const dateTests = dateOf ? values(query.date).map(dateFilter) : [];
-  const tests: ((r: Res) => boolean)[] = [];
-  for (const [key, raw] of Object.entries(query)) {
-    if (CONTROL.has(key) || key === 'date') continue;
-    for (const value of values(raw)) {
-      const getter = refs[key];
-      if (getter) {
-        const wanted = new Set(value.split(',').map((v) => normalizeRef(v, key)));
-        tests.push((r) => getter(r).some((ref) => ref !== undefined && wanted.has(ref)));
-      } else tests.push((r) => tokenMatches(value, TOKENS[key]?.(r) ?? []));
+    case 'token':
+      return (r) => {
+        const found = (param.values(r) as readonly Token[]).some((have) => filter.tokens.some((want) => tokenMatches(want, have)));
+        return filter.not ? !found : found;
+      };
+    case 'date': {
+      // A list of `ne` values excludes every one of them (as `:not` does for tokens); other prefixes OR.
+      const allNe = filter.dates.every((d) => d.prefix === 'ne');
+      return (r) => {
+        const ranges = rangesOf(r, filter.param, param);
+        if (allNe) return !filter.dates.some((d) => ranges.some((range) => rangeMatches('eq', range, d.range)));
+        return filter.dates.some((d) => ranges.some((range) => (d.prefix === 'ne' ? !rangeMatches('eq', range, d.range) : rangeMatches(d.prefix, range, d.range))));
+      };
     }
+    case 'string':
+      return (r) =>
+        (param.values(r) as readonly string[]).some((stored) => {
+          if (filter.mode === 'exact') return filter.texts.includes(stored);
+          const value = normalizeText(stored);
+          return filter.texts.some((t) => (filter.mode === 'contains' ? value.includes(t) : value.startsWith(t)));
+        });
   }
+}
+
+/**
+ * Resources that can match, from an index when a filter allows: a reference filter (each value a
+ * `Type/id`, or a bare id over a short list of target types), or an identifier `system|value`.
+ * Undefined: scan every resource of the type.
+ */
+function indexed(search: SandboxSearch, index: ReferenceIndex | undefined): Resource[] | undefined {
+  if (!index) return undefined;
+  const found = new Map<string, Resource>();
+  const refFilter = search.filters.find((f) => f.kind === 'reference' && f.refs.every((ref) => 'reference' in ref || ref.types !== '*'));
+  if (refFilter?.kind === 'reference') {
+    for (const ref of refFilter.refs) {
+      const keys = 'reference' in ref ? [ref.reference] : (ref.types as readonly string[]).map((t) => `${t}/${ref.id}`);
+      for (const key of keys) for (const r of index.byReference(`${search.type}|${refFilter.param}|${key}`)) found.set(r.id ?? '', r);
+    }
+  } else {
+    const ids = search.filters.find((f) => f.kind === 'token' && f.param === 'identifier' && !f.not && f.tokens.every((t) => t.system && t.code));
+    // DocumentReference's identifier parameter also reads masterIdentifier, which the index does not hold.
+    if (ids?.kind !== 'token' || !index.byIdentifier || search.type === 'DocumentReference') return undefined;
+    for (const t of ids.tokens) for (const r of index.byIdentifier(search.type, t.system ?? '', t.code ?? '')) found.set(r.id ?? '', r);
+  }
+  const hits = [...found.values()];
+  const orderOf = index.orderOf?.bind(index);
+  return orderOf ? hits.sort((a, b) => orderOf(a) - orderOf(b)) : hits;
+}
+
+/** Every current resource matching `search` (its filters ANDed), in storage order. */
+export function findMatches(search: SandboxSearch, all: () => Iterable<Resource>, index?: ReferenceIndex): Resource[] {
+  const tests = search.filters.map((f) => predicate(search.type, f));
   const matches: Resource[] = [];
-  for (const resource of candidates()) {
-    if (dateOf && dateTests.length) {
-      const instant = instantOf(resource, dateOf);
-      if (Number.isNaN(instant) || !dateTests.every((test) => test(instant))) continue;
-    }
-    const r = resource as unknown as Res;
-    if (tests.every((test) => test(r))) matches.push(resource);
-  }
-  if (sort && dateOf) {
-    const dir = sort.startsWith('-') ? -1 : 1;
-    const at = (x: Resource): number => instantOf(x, dateOf) || 0;
-    matches.sort((a, b) => dir * (at(a) - at(b)));
-  }
+  for (const resource of indexed(search, index) ?? all()) if (tests.every((test) => test(resource))) matches.push(resource);
   return matches;
+}
+
+type SortKey = number | string | undefined;
+
+/** One resource's key for a sort rule: with several values, the one that comes first in the asked direction (R4 search, _sort). */
+function sortKey(resource: Resource, type: string, rule: SortRule): SortKey {
+  const param = searchParameter(type, rule.param);
+  if (!param) return undefined;
+  let keys: (number | string)[];
+  switch (param.type) {
+    case 'date':
+      // Dates sort by where their range starts (a Period by its start).
+      keys = rangesOf(resource, rule.param, param).map((r) => r.start);
+      break;
+    case 'token':
+      keys = param.values(resource).map((t) => t.code).filter((c): c is string => c !== undefined);
+      break;
+    case 'string':
+      keys = param.values(resource).map(normalizeText);
+      break;
+    case 'reference':
+      keys = [...param.values(resource)];
+      break;
+  }
+  if (keys.length === 0) return undefined;
+  return keys.reduce((best, k) => ((rule.descending ? k > best : k < best) ? k : best));
+}
+
+/**
+ * `matches` ordered by `search.sort`: each key in turn, resources without a value last in either
+ * direction, ties left in storage order.
+ */
+export function sortMatches(search: SandboxSearch, matches: readonly Resource[]): Resource[] {
+  if (!search.sort.length) return [...matches];
+  const keyed = matches.map((resource) => ({ resource, keys: search.sort.map((rule) => sortKey(resource, search.type, rule)) }));
+  keyed.sort((a, b) => {
+    for (const [i, rule] of search.sort.entries()) {
+      const x = a.keys[i];
+      const y = b.keys[i];
+      if (x === y) continue;
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return (x < y ? -1 : 1) * (rule.descending ? -1 : 1);
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.resource);
 }

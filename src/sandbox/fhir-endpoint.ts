@@ -7,8 +7,10 @@ import type { ValidationIssue } from '../outcome/validation-issue.js';
 import { refusal, refusesResult, type Grant } from './access-policy.js';
 import { sandboxCapabilityStatement } from './capability-statement.js';
 import { resolveConditionalCreates } from './conditional-creates.js';
-import { fastSearch } from './fast-search.js';
+import { searchType, servesSearch } from './sandbox-search.js';
+import { handlingOf } from './search-request.js';
 import { SearchSnapshots } from './search-snapshots.js';
+import { OperationOutcomeError } from '../outcome/operation-outcome-error.js';
 import type { JournaledRepository } from './journaled-repository.js';
 import { indexFhirDefinitions } from './medplum-definitions.js';
 
@@ -63,8 +65,12 @@ function queryOf(req: Request): Record<string, string | string[] | undefined> {
   return query;
 }
 
-/** Adds what Medplum's in-memory engine leaves out of a search result: fullUrls, and self/next links for paging. */
+/**
+ * Adds what Medplum's in-memory engine leaves out of a search result: fullUrls, and self/next links
+ * for paging. The sandbox's own searches (sandbox-search.ts) come with their links.
+ */
 function withPaging(bundle: Bundle, req: Request, base: string): Bundle {
+  if (bundle.link) return bundle;
   const url = new URL(req.originalUrl, base);
   const count = Number(url.searchParams.get('_count') ?? DEFAULT_COUNT);
   const offset = Number(url.searchParams.get('_offset') ?? 0);
@@ -100,6 +106,8 @@ export interface EngineRequest {
   readonly query?: Record<string, string | string[] | undefined>;
   readonly body?: unknown;
   readonly headers?: Record<string, string | string[] | undefined>;
+  /** This endpoint's absolute FHIR base URL, when known: searches read absolute references on it as relative ones and build their links on it. */
+  readonly base?: string;
 }
 
 export interface SandboxEngine {
@@ -124,8 +132,15 @@ export function createSandboxEngine(repo: JournaledRepository, commit: () => Pro
     repo,
     async execute(req) {
       const writes = req.method !== 'GET' && req.method !== 'HEAD';
-      const fast = writes ? undefined : (await identifierSearch(repo, req)) ?? searchFast(repo, req, snapshots);
-      if (fast) return [allOk, fast, 200];
+      const type = writes ? undefined : /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
+      if (type && servesSearch(type)) {
+        try {
+          return [allOk, searchType(type, req.query ?? {}, { all: (t) => repo.resourcesOfType(t), index: repo, snapshots }, { handling: handlingOf(req.headers), base: req.base }), 200];
+        } catch (error) {
+          if (error instanceof OperationOutcomeError) return [error.outcome as OperationOutcome, undefined, error.status];
+          throw error;
+        }
+      }
       const batch = req.body as Bundle | undefined;
       if (req.method === 'POST' && req.path === '/' && batch?.type === 'batch' && batch.entry?.length && batch.entry.every((e) => e.request?.method === 'GET')) {
         // A batch of reads: each entry on its own, so searches take the fast path too.
@@ -137,7 +152,7 @@ export function createSandboxEngine(repo: JournaledRepository, commit: () => Pro
             const prior = query[k];
             query[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
           }
-          const [result, resource, status] = await this.execute({ method: 'GET', path: `/${path}`, query });
+          const [result, resource, status] = await this.execute({ method: 'GET', path: `/${path}`, query, base: req.base });
           entry.push({ ...(resource ? { resource } : {}), response: { status: String(status), ...(resource ? {} : { outcome: result }) } });
         }
         return [allOk, { resourceType: 'Bundle', type: 'batch-response', entry } as Bundle, 200];
@@ -177,26 +192,6 @@ export function createSandboxEngine(repo: JournaledRepository, commit: () => Pro
 
 const allOk = { resourceType: 'OperationOutcome', id: 'ok', issue: [{ severity: 'information', code: 'informational', details: { text: 'All OK' } }] } as OperationOutcome;
 
-function searchFast(repo: JournaledRepository, req: EngineRequest, snapshots: SearchSnapshots): Bundle | undefined {
-  const type = /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
-  return type ? fastSearch(type, req.query ?? {}, () => repo.resourcesOfType(type), repo, snapshots) : undefined;
-}
-
-/** `GET /Type?identifier=system|value[&_count=n]` answered from the identifier index (the save path's look-up). */
-async function identifierSearch(repo: JournaledRepository, req: EngineRequest): Promise<Bundle | undefined> {
-  const type = /^\/([A-Z][A-Za-z]+)$/.exec(req.path)?.[1];
-  const query = req.query ?? {};
-  const keys = Object.keys(query);
-  const token = query.identifier;
-  const patient = query.patient;
-  if (!type || typeof token !== 'string' || !token.includes('|') || keys.some((k) => k !== 'identifier' && k !== '_count' && k !== 'patient') || (patient !== undefined && typeof patient !== 'string')) return undefined;
-  const [system = '', value = ''] = token.split('|');
-  const found = await Promise.all(repo.findByIdentifier(type, system, value).map((id) => repo.readResource(type, id)));
-  const subject = patient?.startsWith('Patient/') ? patient : patient ? `Patient/${patient}` : undefined;
-  const resources = subject ? found.filter((r) => (r as { subject?: { reference?: string } }).subject?.reference === subject) : found;
-  return { resourceType: 'Bundle', type: 'searchset', total: resources.length, ...(resources.length ? { entry: resources.map((resource) => ({ resource })) } : {}) };
-}
-
 /**
  * The sandbox EHR's FHIR R4 endpoint: Medplum's router and in-memory repository behind express,
  * with the gaps its engine leaves covered (CapabilityStatement, SMART discovery, R4 validation,
@@ -230,7 +225,7 @@ export function sandboxFhirEndpoint(options: SandboxFhirOptions): Router {
         const issues = validateBody(req.body, options.validator);
         if (issues.length) return send(res, 400, invalidOutcome(issues));
       }
-      const [result, resource, status] = await engine.execute({ method, path: req.path, query: queryOf(req), body: req.body as unknown, headers: req.headers });
+      const [result, resource, status] = await engine.execute({ method, path: req.path, query: queryOf(req), body: req.body as unknown, headers: req.headers, base: options.baseUrl() });
       if (!isOk(result) || !resource) return send(res, status, result);
       if (grant && refusesResult(grant, resource)) return send(res, 403, outcome('error', 'forbidden', 'The token is for another patient'));
       const base = options.baseUrl();

@@ -32,9 +32,19 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
   generation = 0;
   /** `Type/id` of every resource written, deleted or rolled back since `takeChanges` last ran (what the data file must save). */
   private readonly changed = new Set<string>();
+  /**
+   * `Type/id` → position in the storage order: the order of Medplum's per-type maps, which keep a
+   * key where it was first set and append a key set again after a delete. Index hits are put back
+   * in this order, so a search lists its matches as Medplum's engine would.
+   */
+  private readonly ordinals = new Map<string, number>();
+  private nextOrdinal = 0;
 
   private reindex(id: string, before: Resource | undefined, after: Resource | undefined): void {
     this.generation += 1;
+    const type = (after ?? before)?.resourceType;
+    if (type && !before && after) this.ordinals.set(`${type}/${id}`, this.nextOrdinal++);
+    else if (type && before && !after) this.ordinals.delete(`${type}/${id}`);
     for (const [index, keysOf] of [[this.identifiers, identifierKeys], [this.references, referenceKeys]] as const) {
       for (const key of keysOf(before)) index.get(key)?.delete(id);
       for (const key of keysOf(after)) {
@@ -57,6 +67,20 @@ export class JournaledRepository extends MemoryRepository implements ReferenceIn
   /** Ids of the current resources of `type` carrying identifier `system|value`. */
   findByIdentifier(type: string, system: string, value: string): string[] {
     return [...(this.identifiers.get(`${type}|${system}|${value}`) ?? [])];
+  }
+
+  /** The current resources of `type` carrying identifier `system|value` (ReferenceIndex; read-only). */
+  *byIdentifier(type: string, system: string, value: string): Iterable<Resource> {
+    const byId = this.maps.resources.get(type);
+    for (const id of this.identifiers.get(`${type}|${system}|${value}`) ?? []) {
+      const resource = byId?.get(id);
+      if (resource) yield resource;
+    }
+  }
+
+  /** Position of a current resource in its type's storage order (ReferenceIndex). */
+  orderOf(resource: Resource): number {
+    return this.ordinals.get(`${resource.resourceType}/${resource.id}`) ?? Number.MAX_SAFE_INTEGER;
   }
 
   private get maps(): { resources: ResourceMaps; history: HistoryMaps } {

@@ -32,10 +32,13 @@ export class SearchSnapshots {
   }
 }
 
-/** The key a search is kept under: its type and every parameter except the page's own (`_offset`, `_count`). */
+/** Parameters that shape a page, not which resources match or their order. */
+const PAGE_ONLY = new Set(['_offset', '_count', '_summary', '_elements', '_total', '_format']);
+
+/** The key a search is kept under: its type and every parameter except those of the page (`_offset`, `_count`, `_summary`, …). */
 export function snapshotKey(type: string, query: Record<string, string | string[] | undefined>): string {
   const params = Object.entries(query)
-    .filter(([k, v]) => k !== '_offset' && k !== '_count' && v !== undefined)
+    .filter(([k, v]) => !PAGE_ONLY.has(k) && v !== undefined)
     .map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : [v]] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([type, params]);

@@ -76,6 +76,64 @@ describe('the sandbox FHIR endpoint', () => {
     expect(laterDates).toEqual(dates.slice(2).reverse());
   });
 
+  it("when the SMART launcher's encounter picker asks Encounter?patient=<bare id>&_sort:desc=date&_summary=true, then it gets the patient's encounters, newest first, as summaries marked SUBSETTED", async () => {
+    const full = (await (await fhir('/Encounter?patient=Patient/p-maria-lopez&_count=100')).json()) as Bundle;
+    const starts = new Map((full.entry ?? []).map((e) => [e.resource?.id ?? '', Date.parse((e.resource as unknown as { period: { start: string } }).period.start)]));
+    expect(starts.size).toBeGreaterThan(1);
+    const newestFirst = [...starts.keys()].sort((a, b) => (starts.get(b) ?? 0) - (starts.get(a) ?? 0));
+
+    const res = await fhir('/Encounter?patient=p-maria-lopez&_sort:desc=date&_summary=true');
+    expect(res.status).toBe(200);
+    const picker = (await res.json()) as Bundle;
+    expect(picker.total).toBe(starts.size);
+    expect(picker.entry?.map((e) => e.resource?.id)).toEqual(newestFirst);
+    for (const e of picker.entry ?? []) {
+      expect(e.resource?.meta?.tag).toContainEqual(expect.objectContaining({ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }));
+      // In the R4 Encounter definition, type and participant are summary elements and period is not.
+      expect(e.resource).toHaveProperty('type');
+      expect(e.resource).toHaveProperty('participant');
+      expect(e.resource).not.toHaveProperty('period');
+    }
+  });
+
+  it('when a reference is written as a bare id, as Type/id or as an absolute URL on this server, then each finds the same encounters', async () => {
+    const forms = ['p-maria-lopez', 'Patient/p-maria-lopez', `${t.sandbox.fhirBaseUrl}/Patient/p-maria-lopez`];
+    const found = await Promise.all(forms.map(async (f) => ((await (await fhir(`/Encounter?patient=${encodeURIComponent(f)}&_sort=-date`)).json()) as Bundle).entry?.map((e) => e.resource?.id)));
+    expect(found[0]?.length).toBeGreaterThan(1);
+    expect(found[1]).toEqual(found[0]);
+    expect(found[2]).toEqual(found[0]);
+  });
+
+  it("when the SMART launcher's patient picker searches by part of a name, sorted by family name, then the patient is listed as a summary", async () => {
+    const res = await fhir('/Patient?name:contains=lop&_format=json&_summary=true&_count=10&_sort:desc=family&_sort:asc=');
+    expect(res.status).toBe(200);
+    const bundle = (await res.json()) as Bundle;
+    expect(bundle.entry?.map((e) => e.resource?.id)).toContain('p-maria-lopez');
+    expect(bundle.entry?.[0]?.resource?.meta?.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
+  });
+
+  it('when a search names parameters the sandbox does not support, then 400 with an OperationOutcome naming each; with Prefer: handling=lenient, then they are ignored and reported', async () => {
+    const query = '/Encounter?patient=p-maria-lopez&reason-code=x&_include=Encounter:subject';
+    const refused = await fhir(query);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toMatch(/application\/fhir\+json/);
+    expect(((await refused.json()) as OperationOutcome).issue.map((i) => [i.code, i.expression?.[0]])).toEqual([['not-supported', 'reason-code'], ['not-supported', '_include']]);
+
+    const lenient = await fhir(query, { headers: { prefer: 'handling=lenient' } });
+    expect(lenient.status).toBe(200);
+    const bundle = (await lenient.json()) as Bundle;
+    expect(bundle.entry?.filter((e) => e.search?.mode === 'match').length).toBe(bundle.total);
+    expect(bundle.entry?.at(-1)).toMatchObject({ search: { mode: 'outcome' }, resource: { resourceType: 'OperationOutcome' } });
+    expect(bundle.link?.find((l) => l.relation === 'self')?.url).not.toMatch(/reason-code|_include/);
+  });
+
+  it('when a batch holds a search the sandbox refuses, then that entry answers 400 with its OperationOutcome and the others answer 200', async () => {
+    const batch = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Encounter?patient=p-maria-lopez' } }, { request: { method: 'GET', url: 'Encounter?colour=red' } }] };
+    const res = (await (await fhir('/', { method: 'POST', body: JSON.stringify(batch) })).json()) as Bundle;
+    expect(res.entry?.map((e) => e.response?.status)).toEqual(['200', '400']);
+    expect(res.entry?.[1]?.response?.outcome).toMatchObject({ issue: [{ code: 'not-supported', expression: ['colour'] }] });
+  });
+
   it('when a resource is updated, then vread and history return each version', async () => {
     const created = (await (await fhir('/Practitioner', { method: 'POST', body: JSON.stringify({ resourceType: 'Practitioner', name: [{ family: 'V1' }] }) })).json()) as { id: string; meta: { versionId: string } };
     const updated = (await (await fhir(`/Practitioner/${created.id}`, { method: 'PUT', headers: { 'if-match': `W/"${created.meta.versionId}"` }, body: JSON.stringify({ resourceType: 'Practitioner', id: created.id, name: [{ family: 'V2' }] }) })).json()) as { meta: { versionId: string } };

@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { fastSearch, matchingResources, type ReferenceIndex } from '../../../src/sandbox/fast-search.js';
+import type { ReferenceIndex } from '../../../src/sandbox/fast-search.js';
+import { matchingResources, searchType } from '../../../src/sandbox/sandbox-search.js';
 import { SearchSnapshots, snapshotKey } from '../../../src/sandbox/search-snapshots.js';
 
 const procedure = (id: string, date: string, patient = 'Patient/p-1'): Resource =>
@@ -20,7 +21,11 @@ function store(resources: Resource[]) {
   return { state, index, all, write: (r: Resource) => { resources.push(r); index.generation += 1; } };
 }
 
-const ids = (bundle: ReturnType<typeof fastSearch>) => (bundle?.entry ?? []).map((e) => e.resource?.id);
+/** A search as the sandbox endpoint runs it (strict handling), over the stand-in repository. */
+const fastSearch = (type: string, query: Record<string, string | string[]>, all: () => Iterable<Resource>, index: ReferenceIndex, snapshots: SearchSnapshots) =>
+  searchType(type, query, { all, index, snapshots }, { handling: 'strict' });
+
+const ids = (bundle: ReturnType<typeof fastSearch>) => (bundle.entry ?? []).map((e) => e.resource?.id);
 
 describe('paged sandbox searches (search snapshots)', () => {
   const dates = Array.from({ length: 25 }, (_, i) => procedure(`proc-${String(i).padStart(2, '0')}`, `2026-0${1 + (i % 9)}-1${i % 10}T09:00:00-05:00`));
@@ -86,9 +91,10 @@ describe('paged sandbox searches (search snapshots)', () => {
     expect(matchingResources('Procedure', { ...query, _sort: 'date' }, s.all)?.map((r) => r.id)).toEqual(expected);
   });
 
-  it('when a query uses a parameter the fast path does not know, then it is left to the general engine', () => {
+  it('when a query uses a parameter the sandbox does not support, then the search is refused naming it, and an export filter with it cannot run', () => {
     const s = store([procedure('a', '2026-01-01T09:00:00Z')]);
-    expect(fastSearch('Procedure', { 'reason-code': 'x' }, s.all, s.index, new SearchSnapshots())).toBeUndefined();
-    expect(matchingResources('Procedure', { _sort: 'status' }, s.all)).toBeUndefined();
+    expect(() => fastSearch('Procedure', { 'reason-code': 'x' }, s.all, s.index, new SearchSnapshots())).toThrow(expect.objectContaining({ status: 400, outcome: expect.objectContaining({ issue: [expect.objectContaining({ code: 'not-supported', expression: ['reason-code'] })] }) }));
+    expect(matchingResources('Procedure', { 'reason-code': 'x' }, s.all)).toBeUndefined();
+    expect(matchingResources('Procedure', { _sort: 'reason-code' }, s.all)).toBeUndefined();
   });
 });
