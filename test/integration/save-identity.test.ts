@@ -73,7 +73,7 @@ describe('who wrote the visit: the signed-in user, read from the EHR', () => {
     expect(procedure?.performer?.[0]?.actor).toEqual({ reference: 'Practitioner/pt-chen', display: 'Sam Chen, PT', identifier: { system: 'http://hl7.org/fhir/sid/us-npi', value: '1987654328' } });
     const [note] = await stored<DocumentReference>('DocumentReference', chart.patient);
     const html = Buffer.from(note?.content[0]?.attachment.data ?? '', 'base64').toString('utf8');
-    expect(html).toContain('Performed by Sam Chen, PT, trained and certified in dry needling (AZ), NPI 1987654328');
+    expect(html).toContain('Performed by Sam Chen, PT, trained and certified in dry needling (Arizona), NPI 1987654328');
   });
 
   it('when the body leaves the performer out or claims a certification and state the EHR does not record, then the EHR\'s values are saved', async () => {
