@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { completeSession } from '../support/fixtures.js';
 import { ehrLaunch, type LaunchedSession } from '../support/launch.js';
-import { newChart, startTestNeedleChart } from '../support/sandbox.js';
+import { newChart, sandboxOf, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
 beforeAll(async () => {
@@ -13,10 +13,7 @@ afterAll(async () => {
   await nc.close();
 });
 
-const sandbox = () => {
-  if (!nc.sandbox) throw new Error('no sandbox');
-  return nc.sandbox;
-};
+const sandbox = () => sandboxOf(nc);
 const CLINIC = 'Organization/org-harbor-pt';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { exampleSessions } from '../support/fixtures.js';
 import { ehrLaunch } from '../support/launch.js';
-import { newChart, startTestNeedleChart } from '../support/sandbox.js';
+import { newChart, sandboxOf, startTestNeedleChart } from '../support/sandbox.js';
 import { usCoreProblems, usCoreProfiles } from '../support/us-core.js';
 
 /**
@@ -21,10 +21,7 @@ afterAll(async () => {
   await nc.close();
 });
 
-const sandbox = () => {
-  if (!nc.sandbox) throw new Error('no sandbox');
-  return nc.sandbox;
-};
+const sandbox = () => sandboxOf(nc);
 
 async function readBack(patient: string): Promise<Resource[]> {
   const search = async (type: string, query: Record<string, string>): Promise<Resource[]> => {

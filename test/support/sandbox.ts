@@ -55,3 +55,9 @@ export async function startTestNeedleChart(options: { tokenLifetimeSeconds?: num
   const nc = await startNeedleChart(readConfig({ PORT: '0', NEEDLECHART_SANDBOX_PORT: '0', ...env }), { logger: createJsonLogger((line) => logLines.push(line)), ...rest });
   return { nc, logLines };
 }
+
+/** The sandbox a test's NeedleChart runs with (tests start it with one; its absence is a broken test set-up). */
+export function sandboxOf(nc: RunningNeedleChart): RunningSandbox {
+  if (!nc.sandbox) throw new Error('NeedleChart was started without its sandbox');
+  return nc.sandbox;
+}
