@@ -16,3 +16,16 @@ export function describeMuscle(profiles: Profiles, muscleId: string, side: Side)
 export function labelMuscle(profiles: Profiles, muscleId: string, side: Side): string {
   return `${muscleDisplay(profiles, muscleId)} (${side})`;
 }
+
+/**
+ * The named muscles a region entry stands for, as a therapist reads them in a sentence:
+ * "longissimus lumborum, iliocostalis lumborum or lumbar multifidus" (muscles.json `namedMuscles`).
+ * Empty when the id is not a region or lists none.
+ */
+export function namedMuscleChoices(profiles: Profiles, regionId: string): string {
+  const names = (profiles.muscles.get(regionId)?.namedMuscles ?? []).map((id) => {
+    const display = muscleDisplay(profiles, id);
+    return `${display.charAt(0).toLowerCase()}${display.slice(1)}`;
+  });
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}

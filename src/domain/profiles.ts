@@ -58,7 +58,8 @@ function indexBy<T>(items: readonly T[], key: (item: T) => string, what: string,
 
 /**
  * Indexes the profile files and checks what a schema cannot: unique ids and references between
- * files (a payer's e-stim code and modifiers exist in codes.json, ICD-10 children exist).
+ * files (a payer's e-stim code and modifiers exist in codes.json, ICD-10 children exist, a region's
+ * named muscles exist and are not regions).
  * Returns the problems instead of throwing so start-up can list them all.
  */
 export function indexProfiles(files: ProfileFiles): { profiles: Profiles; problems: string[] } {
@@ -86,6 +87,13 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
     }
     if (payer.coverage.status === 'statutorily-non-covered' && !payer.rules.nonCoveredNeedling) {
       problems.push(`payer '${payer.id}': coverage.status statutorily-non-covered needs rules.nonCoveredNeedling (modifiers and ABN)`);
+    }
+  }
+  for (const region of files.muscles.muscles) {
+    for (const id of region.namedMuscles ?? []) {
+      const named = muscles.get(id);
+      if (!named) problems.push(`muscle '${region.id}': named muscle '${id}' is not in muscles.json`);
+      else if (named.group) problems.push(`muscle '${region.id}': named muscle '${id}' is itself a region`);
     }
   }
   for (const entry of files.icd10.codes) {

@@ -19,7 +19,10 @@ export const investigationalDisclosed: ReadinessRule = ({ session, payer, profil
   return [finding('error', 'consent.investigationalStatusDisclosed', 'investigational-disclosure', `${payer.name} calls dry needling investigational: record that this was disclosed to the patient.`, profiles.cite(rule.citations, rule.verified))];
 };
 
-/** Performer credential and the state's scope of practice (state-scope.json): data with dates, advice unless its sources were read. */
+/**
+ * Performer credential and the state's scope of practice (state-scope.json): data with dates, advice
+ * unless its sources were read; a state that permits it with an endorsement reminds to keep it on file.
+ */
 export const performerScope: ReadinessRule = ({ session, profiles }) => {
   const findings: Finding[] = [];
   const scope = profiles.files.stateScope;
@@ -34,6 +37,9 @@ export const performerScope: ReadinessRule = ({ session, profiles }) => {
     findings.push(finding('error', 'performer.state', 'state-not-permitted', `${state.name} does not permit physical therapists to perform dry needling (${asOf}).`, sources, 'state-board'));
   } else if (state.status === 'silent-or-ambiguous') {
     findings.push(finding('warning', 'performer.state', 'state-ambiguous', `${state.name}'s practice act is silent or ambiguous on dry needling by physical therapists${state.requirements ? `; ${state.requirements.charAt(0).toLowerCase()}${state.requirements.slice(1, -1)}` : ''} (${asOf}).`, sources, 'state-board'));
+  } else if (state.endorsement) {
+    const details = state.requirements ? ` ${state.requirements}` : '';
+    findings.push(finding('info', 'performer.state', 'state-endorsement', `${state.name} permits physical therapists to perform dry needling with an endorsement from the state board (${asOf}): keep the endorsement on file.${details}`, sources, 'state-board'));
   } else if (state.requirements || state.trainingHours) {
     findings.push(finding('info', 'performer.state', 'state-requirements', `${state.name} (${asOf}): ${state.requirements ?? `${state.trainingHours} hours of training.`}`, sources, 'state-board'));
   }
@@ -60,7 +66,7 @@ export const diagnosesBillable: ReadinessRule = ({ session, profiles }) => {
 export const musclesNamed: ReadinessRule = ({ session, payer, profiles }) => {
   const count = countDistinctMuscles(session.muscles, profiles, bilateralCountsAsTwo(payer));
   return [
-    ...count.groups.map((g): Finding => finding('warning', `muscles[${g.index}].muscle`, 'region-not-muscle', `'${g.label}' names a region, not one muscle: name each muscle needled so the count matches the code.`, profiles.rules.regionWord)),
+    ...count.groups.map((g): Finding => finding('warning', `muscles[${g.index}].muscle`, 'region-not-muscle', `'${g.label}' names a region, not one muscle, and is not counted toward 20560 or 20561: chart each muscle needled instead (${g.choices}) so the count matches the code.`, profiles.rules.regionWord)),
     ...count.duplicates.map((d): Finding => finding('warning', `muscles[${d.entries[1] ?? d.entries[0]}]`, 'duplicate-muscle', `The ${d.label} is entered more than once; merge the entries (it counts as one muscle).`, profiles.rules.distinctMuscles)),
   ];
 };

@@ -44,6 +44,19 @@ function entryNumbers(indexes: readonly number[]): string {
   return n.length <= 1 ? n.join('') : `${n.slice(0, -1).join(', ')} and ${n[n.length - 1]}`;
 }
 
+/**
+ * " Not counted: left lumbar erector spinae, which names a region, not a muscle; chart the muscles
+ * needled instead (longissimus lumborum, …)." Empty when every entry is a named muscle.
+ */
+function regionsNotCounted(groups: ReturnType<typeof countDistinctMuscles>['groups']): string {
+  if (groups.length === 0) return '';
+  const labels = groups.map((g) => g.label);
+  const listed = labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
+  const choices = [...new Set(groups.map((g) => g.choices).filter((c) => c.length > 0))].join('; ');
+  const which = groups.length === 1 ? 'which names a region, not a muscle' : 'which name regions, not muscles';
+  return ` Not counted: ${listed}, ${which}; chart the muscles needled instead${choices ? ` (${choices})` : ''}.`;
+}
+
 function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, warnings: CodingWarning[]): LineDraft {
   const bilateral = bilateralCountsAsTwo(payer);
   const count = countDistinctMuscles(session.muscles, profiles, bilateral);
@@ -51,8 +64,9 @@ function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, 
     warnings.push(warning('duplicate-muscle', `The ${dup.label} is entered more than once (entries ${entryNumbers(dup.entries)}); it counts as one muscle.`, profiles.rules.distinctMuscles, `muscles[${dup.entries[1] ?? dup.entries[0]}]`));
   }
   for (const group of count.groups) {
-    warnings.push(warning('region-not-muscle', `'${group.label}' names a region, not one muscle: a payer may not count it toward 20560 or 20561; name the muscles needled.`, profiles.rules.regionWord, `muscles[${group.index}].muscle`));
+    warnings.push(warning('region-not-muscle', `'${group.label}' names a region, not one muscle: it is not counted toward 20560 or 20561; chart the muscles needled instead (${group.choices}).`, profiles.rules.regionWord, `muscles[${group.index}].muscle`));
   }
+  const notCounted = regionsNotCounted(count.groups);
   const n = count.distinct.length;
   const names = count.distinct.map((d) => d.label).join(', ');
   const sides = bilateral ? 'left and right counted separately' : 'left and right counted as one muscle by this payer';
@@ -67,14 +81,24 @@ function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, 
   }
   const codeFor = (muscles: number): string => (muscles >= 3 ? '20561' : '20560');
   const entry = codeEntry(profiles, codeFor(n));
+  // One line per session still; with no named muscle it stays off the claim until muscles are named.
+  if (n === 0) {
+    const sources = combineSources(profiles.cite, [sourcesOf(profiles.cite, entry), profiles.rules.regionWord]);
+    return {
+      entry, units: 1, billable: false, needling: true, sources,
+      rationale: advise(`No named muscle was charted, so neither 20560 nor 20561 can be reported until the muscles needled are named.${notCounted}`, sources.verified),
+    };
+  }
   // The side rule is advice per payer; it matters only when counting sides the other way changes the code.
   const otherCount = distinctMuscleCount(session.muscles, profiles, !bilateral);
   const sideRule = payer.rules.bilateralCountsAsTwo;
   const entrySources = sourcesOf(profiles.cite, entry);
-  const sources = codeFor(otherCount) === entry.code ? entrySources : combineSources(profiles.cite, [entrySources, sideRule ? sourcesOf(profiles.cite, sideRule) : profiles.rules.sidesApart]);
+  const countSources = codeFor(otherCount) === entry.code ? entrySources : combineSources(profiles.cite, [entrySources, sideRule ? sourcesOf(profiles.cite, sideRule) : profiles.rules.sidesApart]);
+  // Leaving region entries out rests on the region-word rule too, which is advice by analogy.
+  const sources = count.groups.length ? combineSources(profiles.cite, [countSources, profiles.rules.regionWord]) : countSources;
   return {
     entry, units: 1, billable: true, needling: true, sources,
-    rationale: advise(`${n} distinct muscle${n === 1 ? '' : 's'} needled (${names}; ${sides}), so ${entry.code} is reported once for the session: the unit is the distinct muscle, never needles or minutes.`, sources.verified),
+    rationale: advise(`${n} distinct muscle${n === 1 ? '' : 's'} needled (${names}; ${sides}), so ${entry.code} is reported once for the session: the unit is the distinct muscle, never needles or minutes.${notCounted}`, sources.verified),
   };
 }
 

@@ -207,9 +207,15 @@ export interface Muscle {
    */
   paired: boolean;
   /**
-   * true when the id names a group or region of muscles; a region word does not count as a named muscle for 20560/20561 (AAPC), so the app warns.
+   * true when the id names a group or region of muscles: it may be charted (it says where) but never counts toward 20560/20561 (AAPC), and the app names the muscles to chart instead.
    */
   group: boolean;
+  /**
+   * For a region entry only: the ids of the named muscles in this catalog that the region stands for, offered to the therapist instead (checked at start-up: each exists and is not itself a region).
+   *
+   * @minItems 1
+   */
+  namedMuscles?: string[];
   pneumothoraxRisk: PneumothoraxRisk;
   snomed?: Snomed;
   view: "front" | "back" | "both";
@@ -474,6 +480,10 @@ export interface StateScopeFile {
     effective: string;
     trainingHours?: number;
     writtenConsent?: boolean;
+    /**
+     * true when the state permits dry needling only to a physical therapist who holds an endorsement (or similar credential) from the state board; the app advises keeping it on file.
+     */
+    endorsement?: boolean;
     requirements?: string;
     /**
      * This state's own sources; the table's sources when absent.

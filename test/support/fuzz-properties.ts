@@ -455,11 +455,12 @@ export function propertyAnyInput(core: Core) {
 
 export const NAME_VALID_SESSION = 'when any valid session is analysed, then one needling code with one unit, an integer score 0..100, an escaped HTML note, a text note and an R4-valid transaction come out';
 
-/** What the code table says the needling line must be, from the local date and the muscles alone. */
-function expectedNeedling(session: Session): { code: string } | { oneOf: readonly string[] } {
+/** What the code table says the needling line must be, from the local date and the named muscles alone (a region entry never counts). */
+function expectedNeedling(session: Session, core: Core): { code: string } | { oneOf: readonly string[] } {
   if (session.date.slice(0, 10) < '2020-01-01') return { code: '20999' };
-  const ids = new Set(session.muscles.map((m) => m.muscle));
-  const idSides = new Set(session.muscles.map((m) => `${m.muscle}|${m.side}`));
+  const named = session.muscles.filter((m) => core.profiles.muscles.get(m.muscle)?.group !== true);
+  const ids = new Set(named.map((m) => m.muscle));
+  const idSides = new Set(named.map((m) => `${m.muscle}|${m.side}`));
   // Whatever the payer's side rule, the distinct count lies between the ids and the id-side pairs.
   if (ids.size >= 3) return { code: '20561' };
   if (idSides.size < 3) return { code: '20560' };
@@ -484,7 +485,7 @@ export function checkValidSession(core: Core, r4: R4SchemaValidator, session: Se
   if (needling.length !== 1) fail('not exactly one needling code', analysis.coding.codes.map((c) => c.code));
   const line = needling[0];
   if (!line || line.units !== 1) fail('needling code units are not 1', line);
-  const expected = expectedNeedling(session);
+  const expected = expectedNeedling(session, core);
   if ('code' in expected ? line.code !== expected.code : !expected.oneOf.includes(line.code)) fail(`needling code ${line.code}, expected`, expected);
 
   const { score } = analysis.readiness;

@@ -149,6 +149,25 @@ describe('unverified rules read as advice', () => {
   });
 });
 
+describe('region words and state endorsements', () => {
+  it('when a region is charted, then the finding names the muscles to chart instead, by their names', () => {
+    const finding = check(completeSession({ muscles: [muscle('quadratus-lumborum', 'left'), muscle('thoracic-paraspinals', 'left')] })).findings.find((f) => f.rule === 'region-not-muscle');
+    expect(finding).toMatchObject({ severity: 'warning', path: 'muscles[1].muscle' });
+    expect(finding?.message).toContain('is not counted toward 20560 or 20561');
+    expect(finding?.message).toContain('thoracic multifidus, longissimus thoracis or iliocostalis thoracis');
+  });
+
+  it('when the performer practises in Washington, then scope is permitted with an endorsement, stated plainly from the bill report and rule, with advice to keep the endorsement on file', () => {
+    const findings = check(completeSession({ performer: { ...completeSession().performer, state: 'WA' } })).findings.filter((f) => f.path === 'performer.state');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'state-endorsement', severity: 'info', verified: true });
+    expect(findings[0]?.message).toMatch(/^Washington permits physical therapists to perform dry needling with an endorsement/);
+    expect(findings[0]?.message).toContain('keep the endorsement on file');
+    expect(findings[0]?.message).not.toMatch(/325|hours/);
+    expect(findings[0]?.citations.map((c) => c.id)).toEqual(['wa-2shb-1039-2023', 'wa-wsr-24-11-160']);
+  });
+});
+
 describe('score', () => {
   it('when there is one error and two warnings, then the score is 100 - 20 - 2 x 5 = 70', () => {
     const session = completeSession({ consent: { obtained: false, investigationalStatusDisclosed: false }, response: undefined, plan: undefined });

@@ -68,9 +68,42 @@ describe('needling code by distinct muscle count (codes.json 20560/20561)', () =
     expect(rules(result)).not.toContain('duplicate-muscle');
   });
 
-  it('when a region word such as thoracic paraspinals is charted, then a warning says a payer may not count it (AAPC)', () => {
+  it('when a region word such as thoracic paraspinals is charted, then a warning says it is not counted toward 20560 or 20561 (AAPC)', () => {
     const result = suggest(completeSession({ muscles: [muscle('thoracic-paraspinals', 'left')] }));
     expect(result.warnings.find((w) => w.rule === 'region-not-muscle')).toMatchObject({ path: 'muscles[0].muscle' });
+  });
+
+  it('when quadratus lumborum left and lumbar erector spinae left and right are charted, then 20560 (one named muscle) and the regions are named with the muscles to choose instead', () => {
+    const result = suggest(completeSession({ muscles: [muscle('quadratus-lumborum', 'left'), muscle('lumbar-erector-spinae', 'left'), muscle('lumbar-erector-spinae', 'right')] }));
+    expect(needling(result)).toHaveLength(1);
+    expect(needling(result)[0]).toMatchObject({ code: '20560', units: 1 });
+    expect(needling(result)[0]?.rationale).toContain('1 distinct muscle needled (left quadratus lumborum;');
+    expect(needling(result)[0]?.rationale).toContain('Not counted: left lumbar erector spinae and right lumbar erector spinae, which name regions');
+    expect(needling(result)[0]?.rationale).toContain('longissimus lumborum, iliocostalis lumborum or lumbar multifidus');
+    const regions = result.warnings.filter((w) => w.rule === 'region-not-muscle');
+    expect(regions.map((w) => w.path)).toEqual(['muscles[1].muscle', 'muscles[2].muscle']);
+    expect(regions[0]?.message).toContain('longissimus lumborum, iliocostalis lumborum or lumbar multifidus');
+    expect(regions[0]?.message).not.toContain('may not count');
+  });
+
+  it('when quadratus lumborum left and lumbar multifidus left and right are charted, then 20561 (three named muscles) with no region warning', () => {
+    const result = suggest(completeSession({ muscles: [muscle('quadratus-lumborum', 'left'), muscle('lumbar-multifidus', 'left'), muscle('lumbar-multifidus', 'right')] }));
+    expect(needling(result)[0]).toMatchObject({ code: '20561', units: 1 });
+    expect(rules(result)).not.toContain('region-not-muscle');
+  });
+
+  it.each([
+    ['thoracic-paraspinals', ['thoracic multifidus', 'longissimus thoracis', 'iliocostalis thoracis']],
+    ['suboccipitals', ['rectus capitis posterior major', 'rectus capitis posterior minor', 'obliquus capitis superior', 'obliquus capitis inferior']],
+    ['wrist-extensors', ['extensor carpi radialis longus', 'extensor carpi radialis brevis', 'extensor carpi ulnaris', 'extensor digitorum']],
+    ['wrist-flexors', ['flexor carpi radialis', 'flexor carpi ulnaris', 'flexor digitorum superficialis']],
+    ['intercostals', ['external intercostals', 'internal intercostals']],
+  ])('when only the region %s is charted, then no muscle is counted, the needling line is not billable, and the named muscles are offered', (region, named) => {
+    const result = suggest(completeSession({ muscles: [muscle(region, 'left')] }));
+    expect(needling(result)[0]).toMatchObject({ code: '20560', units: 1, billable: false });
+    expect(needling(result)[0]?.rationale).toContain('No named muscle was charted');
+    const message = result.warnings.find((w) => w.rule === 'region-not-muscle')?.message ?? '';
+    for (const name of named) expect(message).toContain(name);
   });
 
   it('when the visit is before 2020-01-01, then the unlisted code 20999 is suggested (CPT Assistant Oct 2014)', () => {
@@ -135,6 +168,18 @@ describe('electrical stimulation through the needles', () => {
   it('when e-stim is applied, then the pairing with needling is marked for review (no authoritative ruling)', () => {
     expect(rules(suggest(completeSession({ estim: estim({}) })))).toContain('estim-pairing-review');
     expect(rules(suggest(completeSession()))).not.toContain('estim-pairing-review');
+  });
+
+  it('when attended e-stim through the needles is coded 97032, then the line reads as advice to check with the payer (no source pairs 97032 with needle e-stim)', () => {
+    const line = suggest(completeSession({ estim: estim({ attended: true, minutes: 15 }) })).codes.find((c) => c.code === '97032');
+    expect(line).toMatchObject({ verified: false });
+    expect(line?.rationale).toMatch(/^Check this with the payer: Attended e-stim for 15 minutes/);
+  });
+
+  it('when Washington L&I is billed for unattended e-stim, then its e-stim code reads as advice to check with the payer', () => {
+    const line = suggest(completeSession({ payer: 'wa-lni', estim: estim({ attended: false }) })).codes.find((c) => c.code === '97014');
+    expect(line).toMatchObject({ verified: false });
+    expect(line?.rationale).toMatch(/^Check this with the payer: /);
   });
 
   it('when e-stim is not applied, then no e-stim code is suggested', () => {

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { indexProfiles } from '../../../src/domain/profiles.js';
 import { DEFAULT_PROFILES_DIR, loadProfiles, ProfileLoadError } from '../../../src/profiles/load-profiles.js';
 
 const REQUIRED_MUSCLES = 'masseter temporalis lateral-pterygoid sternocleidomastoid anterior-scalene middle-scalene upper-trapezius middle-trapezius lower-trapezius levator-scapulae splenius-capitis splenius-cervicis semispinalis-capitis suboccipitals rhomboid-major rhomboid-minor supraspinatus infraspinatus teres-minor teres-major subscapularis deltoid pectoralis-major pectoralis-minor serratus-anterior latissimus-dorsi intercostals biceps-brachii triceps-brachii brachioradialis wrist-extensors wrist-flexors thoracic-paraspinals lumbar-multifidus quadratus-lumborum iliopsoas gluteus-maximus gluteus-medius gluteus-minimus piriformis tensor-fasciae-latae adductor-longus rectus-femoris vastus-lateralis vastus-medialis biceps-femoris semitendinosus gastrocnemius soleus tibialis-anterior fibularis-longus abductor-hallucis flexor-digitorum-brevis quadratus-plantae'.split(' ');
@@ -33,6 +34,42 @@ describe('the shipped profiles', () => {
     }
     expect(profiles.muscles.get('gastrocnemius')?.pneumothoraxRisk.risk).toBe(false);
     expect(profiles.files.muscles.pneumothoraxCitations).toEqual(['kearns-2022', 'mitchell-2018']);
+  });
+
+  it('when a catalog entry names a region, then it lists the named muscles it stands for, each in the catalog and itself a named muscle', async () => {
+    const { profiles } = await loadProfiles();
+    const regions = [...profiles.muscles.values()].filter((m) => m.group);
+    expect(regions.map((m) => m.id).sort()).toEqual(['intercostals', 'lumbar-erector-spinae', 'suboccipitals', 'thoracic-paraspinals', 'wrist-extensors', 'wrist-flexors']);
+    for (const region of regions) {
+      expect(region.namedMuscles?.length, region.id).toBeGreaterThan(0);
+      for (const id of region.namedMuscles ?? []) {
+        const named = profiles.muscles.get(id);
+        expect(named?.group, `${region.id} → ${id}`).toBe(false);
+        expect(named?.region, `${region.id} → ${id}`).toBe(region.region);
+      }
+    }
+    for (const id of ['thoracic-multifidus', 'longissimus-thoracis', 'iliocostalis-thoracis', 'external-intercostals', 'internal-intercostals']) {
+      expect(profiles.muscles.get(id)?.pneumothoraxRisk.risk, id).toBe(true);
+    }
+    for (const id of ['longissimus-lumborum', 'iliocostalis-lumborum', 'rectus-capitis-posterior-major', 'extensor-carpi-ulnaris', 'flexor-carpi-ulnaris']) {
+      expect(profiles.muscles.get(id)?.pneumothoraxRisk.risk, id).toBe(false);
+    }
+  });
+
+  it('when a region lists a muscle that is missing or itself a region, then start-up refuses the catalog', async () => {
+    const { files } = (await loadProfiles()).profiles;
+    const muscles = files.muscles.muscles.map((m) => (m.id === 'wrist-flexors' ? { ...m, namedMuscles: ['flexor-carpi-radialis', 'no-such-muscle', 'wrist-extensors'] } : m));
+    const { problems } = indexProfiles({ ...files, muscles: { ...files.muscles, muscles } });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining("'no-such-muscle'"), expect.stringContaining("'wrist-extensors'")]));
+  });
+
+  it('when e-stim codes are read, then the 97032 pairing with needle e-stim and every payer\'s unattended e-stim code are unverified', async () => {
+    const { profiles } = await loadProfiles();
+    expect(profiles.codes.get('97032')?.verified).toBe(false);
+    for (const payer of profiles.payers.values()) {
+      if (payer.id === 'medicare') continue;
+      expect(payer.rules.unattendedEstimCode?.verified, payer.id).toBe(false);
+    }
   });
 
   it('when SNOMED CT codes are present, then only the verified one is there (gluteus medius 78333006)', async () => {
