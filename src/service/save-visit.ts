@@ -2,7 +2,7 @@ import type { Bundle, DocumentReference, Observation, Procedure } from 'fhir/r4.
 import type { Performer, Session } from '../domain/types.generated.js';
 import { visitDateIssue } from '../domain/visit-date.js';
 import type { FhirGateway } from '../fhir/client.js';
-import { loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
+import { countVisitsBefore, loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
 import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
 import type { Clinician } from '../fhir/signed-in-user.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
@@ -73,9 +73,14 @@ function checkEncounter(context: SaveContext, date: string, now: Date): void {
 }
 
 /** 1 + the patient's visits before this one (not retracted, not this visit itself). */
-function visitNumberOf(context: SaveContext, date: string, self: (p: Procedure) => boolean): number {
+/**
+ * The visit's number in the course: one more than the patient's visits dated before it, not counting
+ * this visit itself (an earlier-dated copy of it, when a retry edited its time).
+ */
+function visitNumberOf(context: SaveContext, date: string, earlier: number, self: (p: Procedure) => boolean): number {
   const at = Date.parse(date);
-  return 1 + context.visits.filter((p) => p.status !== 'entered-in-error' && !self(p) && Date.parse(p.performedDateTime ?? p.performedPeriod?.start ?? '') < at).length;
+  const selfBefore = context.encounterVisits.filter((p) => p.status !== 'entered-in-error' && self(p) && Date.parse(p.performedDateTime ?? p.performedPeriod?.start ?? '') < at).length;
+  return 1 + earlier - selfBefore;
 }
 
 /** The clinic the write is on behalf of: the encounter's service provider, else the user's (role's, patient's managing) organization. */
@@ -160,13 +165,13 @@ async function saveNew(gateway: FhirGateway, core: Core, request: SaveRequest, n
   const { session } = requireSession(input, core);
   const key = visitKey(session, target);
   return oneAtATime(key, async () => {
-    const context = await loadSaveContext(gateway, target);
+    const [context, earlier] = await Promise.all([loadSaveContext(gateway, target), countVisitsBefore(gateway, target.patient, session.date)]);
     checkEncounter(context, session.date, now);
     // This visit: written under its key, or (written before the key left out the time) NeedleChart's visit in this encounter by this performer.
     const isThis = (p: Procedure) =>
       !!p.identifier?.some((i) => i.system === VISIT_ID_SYSTEM && (i.value === key || (p.encounter?.reference === target.encounter && p.performer?.[0]?.actor.reference === session.performer.reference)));
-    const visitNumber = visitNumberOf(context, session.date, isThis);
-    const prior = context.visits.filter(isThis).find((p): p is Stored<Procedure> => stored(p));
+    const visitNumber = visitNumberOf(context, session.date, earlier, isThis);
+    const prior = context.encounterVisits.filter(isThis).find((p): p is Stored<Procedure> => stored(p));
     if (prior) {
       // A visit is keyed by patient, encounter and performer: after a lost response, the same content is a retry; anything else is an amendment.
       const visit = await readVisit(gateway, prior, target.patient);
@@ -196,7 +201,7 @@ async function saveAmendment(gateway: FhirGateway, core: Core, request: SaveRequ
     const input = withPerformer(request.session, performer, own ? [performer.reference, author.fhirUser] : [performer.reference], PERFORMER_KEPT);
     const { session } = requireSession(input, core);
     checkEncounter(context, session.date, now);
-    const visitNumber = visitNumberOf(context, session.date, (p) => p.id === current.id);
+    const visitNumber = visitNumberOf(context, session.date, await countVisitsBefore(gateway, target.patient, session.date), (p) => p.id === current.id);
     // Nothing new (a save with no change, or a retry of an amendment that landed): write nothing.
     if (canonical(before) === canonical(session) && visit.document) return asStored(current, visit, visitNumber);
     if (current.meta.versionId !== amend.versionId) throw conflict(CHANGED_ELSEWHERE);

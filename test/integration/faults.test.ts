@@ -34,7 +34,8 @@ async function withProxy(): Promise<FhirGateway> {
 }
 
 const isTransaction = (req: IncomingMessage) => req.method === 'POST' && /\/fhir\/?$/.test(req.url ?? '');
-const isLookup = (req: IncomingMessage) => req.method === 'GET' && (req.url ?? '').includes('/Procedure?');
+/** The idempotent look-up of a save: the visits already charted in this encounter. */
+const isLookup = (req: IncomingMessage) => req.method === 'GET' && (req.url ?? '').includes('/Procedure?') && (req.url ?? '').includes('encounter=');
 
 async function counts(patient: string): Promise<{ procedures: number; observations: number; documents: number }> {
   const [procedures, observations, documents] = await Promise.all([
@@ -78,7 +79,7 @@ describe('faults on save', () => {
     const result = await saveVisit(g, t.core, { session: completeSession(), target: chart, author: authorOf(completeSession()) });
     expect(result.status).toBe('created');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(proxy.seen.filter((r) => r.method === 'GET' && r.path.includes('/Procedure?'))).toHaveLength(2);
+    expect(proxy.seen.filter((r) => r.method === 'GET' && r.path.includes('/Procedure?') && r.path.includes('encounter='))).toHaveLength(2);
     expect(await counts(chart.patient)).toEqual({ procedures: 1, observations: 4, documents: 1 });
   });
 

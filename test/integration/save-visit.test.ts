@@ -36,6 +36,27 @@ async function countFor(patient: string): Promise<Record<string, number>> {
 }
 
 describe('saving a visit', () => {
+  it('when the patient already has a long course (250 earlier visits), then a save counts them with one search instead of paging through them, and numbers the visit 251', async () => {
+    const chart = await newChart(t.sandbox);
+    const earlier: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: Array.from({ length: 250 }, (_, i) => ({
+        resource: { resourceType: 'Procedure', status: 'completed', code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/procedure', code: 'dry-needling' }] }, subject: { reference: chart.patient }, performedDateTime: new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString() } as Procedure,
+        request: { method: 'POST', url: 'Procedure' },
+      })),
+    };
+    const written = await fetch(t.sandbox.fhirBaseUrl, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(earlier) });
+    expect(written.status).toBe(200);
+    const before = t.sandbox.requestLog.length;
+    const session = completeSession();
+    const result = await saveVisit(t.gateway, t.core, { session, target: chart, author: authorOf(session) });
+    expect(result).toMatchObject({ status: 'created', visitNumber: 251 });
+    const requests = t.sandbox.requestLog.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(requests.filter((r) => r.startsWith('GET /Procedure'))).toHaveLength(2);
+    expect(requests).toHaveLength(4);
+  });
+
   it('when a session is saved, then Procedure, Observations, note and Provenance land and read back as the same session', async () => {
     const chart = await newChart(t.sandbox);
     const session = exampleSession();
