@@ -26,6 +26,20 @@ const LINE_BREAK = /\r\n?/g;
 /** Whitespace other than space, TAB, CR and LF (no-break space, line separator, ideographic space…). */
 const OTHER_SPACE = /[^\S \r\n\t]/gu;
 
+/** A control character, or a UTF-16 surrogate (paired or not): text the free-text rules may change or refuse. */
+const MAY_CHANGE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
+
+/**
+ * Whether any string in `value` (an object, array or string, at any depth) holds text the free-text
+ * rules may change: when none does, a session can be checked as it came, without copying it first.
+ */
+export function mayNeedFreeTextCare(value: unknown): boolean {
+  if (typeof value === 'string') return MAY_CHANGE.test(value);
+  if (Array.isArray(value)) return value.some(mayNeedFreeTextCare);
+  if (value && typeof value === 'object') return Object.values(value).some(mayNeedFreeTextCare);
+  return false;
+}
+
 export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
 }

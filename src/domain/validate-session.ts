@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../outcome/validation-issue.js';
 import type { Profiles } from './profiles.js';
 import type { Session } from './types.generated.js';
+import { mayNeedFreeTextCare } from './free-text.js';
 
 export const SESSION_SCHEMA_ID = 'https://needlechart.dev/schemas/session.schema.json';
 
@@ -40,8 +41,9 @@ function crossFieldIssues(session: Session, profiles: Profiles): ValidationIssue
  */
 export function parseSession(input: unknown, check: SchemaCheck, profiles: Profiles): SessionParse {
   // The schema's free-text fields are normalised as they are checked (control characters dropped,
-  // src/domain/free-text.ts): check a copy, so the caller's value is left as it was.
-  const copy = structuredClone(input);
+  // src/domain/free-text.ts): when a string may change, check a copy, so the caller's value is left
+  // as it was. Most sessions hold no such text, and copying one costs more than checking it.
+  const copy = mayNeedFreeTextCare(input) ? structuredClone(input) : input;
   const shape = check(SESSION_SCHEMA_ID, copy);
   if (shape.length > 0) return { ok: false, issues: shape };
   const session = copy as Session;
