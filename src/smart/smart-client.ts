@@ -99,6 +99,11 @@ function ehrError(error: string, description?: string, status?: number): { error
   return { error: code, ...(said ? { description: said } : {}), ...(status ? { status } : {}), text: said ? `${code}: ${said}` : code };
 }
 
+/** The signed-in user as `Type/id` (the id_token's fhirUser may be an absolute URL on the FHIR server). */
+function fhirUserOf(claims: JWTPayload | undefined): string | undefined {
+  return typeof claims?.fhirUser === 'string' ? claims.fhirUser.replace(/^.*\/(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)\//, '$1/') : undefined;
+}
+
 /** Why jose refused a token, without the token: the error code and the claim it names. */
 function joseReason(error: unknown): string {
   const e = error as { code?: string; claim?: string; message?: string };
@@ -232,8 +237,7 @@ export class SmartClient {
     let claims: JWTPayload | undefined;
     if (result.id_token && pending.config.jwksUri) {
       try {
-        const jwks = createRemoteJWKSet(new URL(pending.config.jwksUri));
-        ({ payload: claims } = await jwtVerify(result.id_token, jwks, { issuer: as.issuer, audience: this.options.client.clientId }));
+        claims = await this.verifyIdToken(result.id_token, pending.config);
       } catch (error) {
         this.options.logger?.warn('sign-in step failed', { step: 'id_token', reason: joseReason(error) });
         throw new LaunchRefused('id-token', `The identity token from the EHR did not verify (${joseReason(error)})`);
@@ -244,7 +248,7 @@ export class SmartClient {
     if (pending.intent === 'chart' && (!patient || !encounter)) {
       throw new LaunchRefused('no-context', `The EHR launched NeedleChart without ${!patient ? 'a patient' : 'an encounter'}. Open the patient's visit in the EHR and launch NeedleChart from it.`);
     }
-    const fhirUser = typeof claims?.fhirUser === 'string' ? claims.fhirUser.replace(/^.*\/(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)\//, '$1/') : undefined;
+    const fhirUser = fhirUserOf(claims);
     const launch: StoredLaunch = {
       sid: params.sid,
       iss: pending.iss,
@@ -270,6 +274,12 @@ export class SmartClient {
     return new LaunchRefused(problem, `The EHR did not complete the sign-in at the ${step} step: ${reason}`);
   }
 
+  /** The id_token's claims, verified against the issuer's JWKS: signature, issuer, audience (our client id), expiry. */
+  private async verifyIdToken(idToken: string, config: SerializedConfig): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(idToken, createRemoteJWKSet(new URL(config.jwksUri ?? '')), { issuer: this.as(config).issuer, audience: this.options.client.clientId });
+    return payload;
+  }
+
   /**
    * A refreshed id_token, when the EHR sends one: if it verifies, it must name the same user as the
    * launch (another user means someone else signed in: the launch ends); if it does not verify, the
@@ -278,8 +288,7 @@ export class SmartClient {
   private async checkRefreshedIdToken(idToken: string, launch: StoredLaunch): Promise<void> {
     if (!launch.config.jwksUri) return;
     try {
-      const { payload } = await jwtVerify(idToken, createRemoteJWKSet(new URL(launch.config.jwksUri)), { issuer: this.as(launch.config).issuer, audience: this.options.client.clientId });
-      const fhirUser = typeof payload.fhirUser === 'string' ? payload.fhirUser.replace(/^.*\/(Practitioner|PractitionerRole|Patient|RelatedPerson|Person)\//, '$1/') : undefined;
+      const fhirUser = fhirUserOf(await this.verifyIdToken(idToken, launch.config));
       if (fhirUser && launch.context.fhirUser && fhirUser !== launch.context.fhirUser) {
         this.options.logger?.warn('sign-in step failed', { step: 'refresh', reason: 'the refreshed id_token names another user' });
         throw new LaunchRefused('expired', 'The EHR now reports another signed-in user. Launch NeedleChart again from the EHR.');
