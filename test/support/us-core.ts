@@ -41,12 +41,15 @@ export function usCoreProblems(resource: Resource): string[] {
   return claimed.flatMap((url) => {
     const profile = usCoreProfiles().get(url);
     if (!profile) return [`${resource.resourceType} claims ${url}, which US Core 6.1.0 does not define`];
+    const errors = (issues: readonly OperationOutcomeIssue[]): string[] =>
+      issues.filter((i) => i.severity === 'error').map((i) => `${resource.resourceType} (${url.split('/').pop()}): ${i.expression?.join(', ') ?? ''} ${i.details?.text ?? i.diagnostics ?? ''}`.trim());
     try {
-      return validateResource(resource, { profile }).filter((i: OperationOutcomeIssue) => i.severity === 'error').map((i) => `${resource.resourceType} (${url.split('/').pop()}): ${i.expression?.join(', ') ?? ''} ${i.details?.text ?? i.diagnostics ?? ''}`.trim());
+      return errors(validateResource(resource, { profile }));
     } catch (error) {
+      // The validator throws an OperationOutcomeError when it refuses a resource outright.
       const outcome = (error as { outcome?: { issue?: OperationOutcomeIssue[] } }).outcome;
       if (!outcome?.issue) throw error;
-      return outcome.issue.filter((i) => i.severity === 'error').map((i) => `${resource.resourceType} (${url.split('/').pop()}): ${i.expression?.join(', ') ?? ''} ${i.details?.text ?? i.diagnostics ?? ''}`.trim());
+      return errors(outcome.issue);
     }
   });
 }
