@@ -23,19 +23,27 @@ export interface Session {
    */
   payer: string;
   billing: "bill-payer" | "self-pay" | "document-only";
+  abn?: Abn;
+  waiver?: Waiver;
   /**
    * @maxItems 12
    */
   diagnoses: Diagnosis[];
+  necessity?: Necessity;
   consent: Consent;
   screening: Screening;
   needle: Needle;
+  practices?: Practices;
   /**
    * @minItems 1
    * @maxItems 60
    */
   muscles: NeedledMuscle[];
   estim?: Estim;
+  /**
+   * @maxItems 20
+   */
+  services?: OtherService[];
   outcomes?: Outcomes;
   /**
    * Adverse events during or right after the visit; an empty list records that none occurred.
@@ -45,6 +53,11 @@ export interface Session {
   adverseEvents?: AdverseEvent[];
   response?: string;
   plan?: string;
+  planOfCare?: PlanOfCare;
+  /**
+   * Progress toward the plan-of-care goals at this visit.
+   */
+  goalProgress?: string;
 }
 /**
  * The therapist who performed the visit. A save through an EHR launch fills it from the signed-in user as the EHR records them (a request naming someone else is refused); offline (CLI, preview, examples) it is taken as written.
@@ -65,10 +78,73 @@ export interface Performer {
    */
   npi?: string;
 }
+/**
+ * The voluntary Advance Beneficiary Notice (ABN) given to a Medicare patient before a service Medicare never covers.
+ */
+export interface Abn {
+  /**
+   * The date the notice was given to the patient.
+   */
+  issuedOn: string;
+  /**
+   * The option the patient chose on the notice, when they chose one.
+   */
+  option?: 1 | 2 | 3;
+}
+/**
+ * The patient's signed agreement to pay for a service their plan calls investigational.
+ */
+export interface Waiver {
+  /**
+   * The date the patient signed it.
+   */
+  signedOn: string;
+}
 export interface Diagnosis {
   system: "http://hl7.org/fhir/sid/icd-10-cm";
   code: string;
   display: string;
+}
+/**
+ * Why the visit is needed, in the terms a payer reviewer reads: the complaint, how long it has lasted, the care tried before, what the patient cannot do and the goal.
+ */
+export interface Necessity {
+  /**
+   * The complaint in the patient's words or the clinician's summary.
+   */
+  chiefComplaint?: string;
+  /**
+   * When the symptoms began, when known.
+   */
+  onsetDate?: string;
+  /**
+   * How long the symptoms have lasted, when no onset date is known (e.g. "6 weeks").
+   */
+  duration?: string;
+  /**
+   * Conservative care tried before dry needling, each with its result.
+   *
+   * @maxItems 10
+   */
+  priorCare?: PriorCare[];
+  /**
+   * What the patient cannot do, in their own terms.
+   */
+  functionalLimitation?: string;
+  /**
+   * The measurable goal the treatment works toward.
+   */
+  goal?: string;
+}
+export interface PriorCare {
+  /**
+   * e.g. home exercise program, 4 weeks
+   */
+  treatment: string;
+  /**
+   * e.g. partial relief; pain returns at work
+   */
+  result: string;
 }
 export interface Consent {
   obtained: boolean;
@@ -98,6 +174,14 @@ export interface Needle {
    */
   countVerified?: boolean;
 }
+/**
+ * Clean-technique facts the clinician confirms for this visit (a clinic may turn on defaults in its configuration; the clinician still confirms them).
+ */
+export interface Practices {
+  sterileSingleUseNeedles?: boolean;
+  sharpsDisposed?: boolean;
+  gloves?: boolean;
+}
 export interface NeedledMuscle {
   muscle: MuscleId;
   side: Side;
@@ -111,10 +195,32 @@ export interface NeedledMuscle {
    */
   precaution?: string;
   notes?: string;
+  exam?: ExamFindings;
 }
 export interface Twitch {
   elicited: boolean;
   count?: number;
+}
+/**
+ * What palpation found in this muscle before needling.
+ */
+export interface ExamFindings {
+  /**
+   * A palpable taut band.
+   */
+  tautBand?: boolean;
+  /**
+   * A tender trigger point in the band.
+   */
+  triggerPoint?: boolean;
+  /**
+   * Pressure reproduced local pain.
+   */
+  localPain?: boolean;
+  /**
+   * Pressure reproduced referred pain.
+   */
+  referredPain?: boolean;
 }
 export interface Estim {
   applied: boolean;
@@ -130,10 +236,46 @@ export interface Estim {
    * @maxItems 60
    */
   muscles?: MuscleSide[];
+  /**
+   * Why constant one-on-one attendance was needed (attended e-stim must be justified in the note).
+   */
+  justification?: string;
 }
 export interface MuscleSide {
   muscle: MuscleId;
   side: Side;
+}
+/**
+ * Another service of the same visit (manual therapy, exercise, …), with its minutes and where it was applied.
+ */
+export interface OtherService {
+  /**
+   * The service's CPT or HCPCS code from the code table.
+   */
+  code: string;
+  /**
+   * Minutes of the service (for an untimed service, the time it took).
+   */
+  minutes: number;
+  /**
+   * Body regions it was applied to.
+   *
+   * @maxItems 12
+   */
+  regions?: (
+    | "head-jaw"
+    | "neck"
+    | "shoulder"
+    | "upper-arm"
+    | "forearm-hand"
+    | "thorax"
+    | "back"
+    | "lumbopelvic"
+    | "hip"
+    | "thigh"
+    | "leg"
+    | "foot"
+  )[];
 }
 export interface Outcomes {
   painPre?: PainScore;
@@ -165,6 +307,21 @@ export interface AdverseEvent {
   severity: "mild" | "moderate" | "severe";
   muscle?: MuscleId;
   side?: Side;
+}
+/**
+ * The plan of care this visit belongs to.
+ */
+export interface PlanOfCare {
+  /**
+   * Date the plan of care was established.
+   */
+  date: string;
+  visitsPerWeek?: number;
+  weeks?: number;
+  /**
+   * The clinician who certified the plan (for Medicare, the physician or non-physician practitioner).
+   */
+  certifiedBy?: string;
 }
 
 // ---- muscles.schema.json
