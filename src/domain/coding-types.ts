@@ -62,6 +62,18 @@ export interface CodeSuggestion {
 export interface CourseContext {
   /** 1-based number of this visit in the dry-needling course. */
   readonly visitNumber?: number;
+  /** The patient's previous visit's narrative, when the chart holds one: a note repeating it word for word is cloned. */
+  readonly previousNarrative?: PreviousNarrative;
+}
+
+/** What the previous visit's note said in the clinician's own words. */
+export interface PreviousNarrative {
+  /** The previous visit's date of service (ISO), for the message. */
+  readonly date: string;
+  readonly response?: string;
+  readonly plan?: string;
+  readonly goalProgress?: string;
+  readonly functionalLimitation?: string;
 }
 
 export type { Diagnosis };

@@ -287,7 +287,8 @@ export function renderedFreeText(session: Session): string[] {
     session.response?.trim() ? session.response : undefined,
     session.plan?.trim() ? session.plan : undefined,
   ];
-  return texts.filter((t): t is string => t !== undefined && t !== '');
+  // A blank value is not a recorded one: the note leaves it out (or says "not documented" in a draft).
+  return texts.filter((t): t is string => t !== undefined && t.trim() !== '');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,8 +36,8 @@ describe('needlechart CLI', () => {
   });
 
   it.each([
-    [['note', EXAMPLE], '<article class="nc-note">'],
-    [['note', EXAMPLE, '--format', 'html'], '<article class="nc-note">'],
+    [['note', EXAMPLE], '<article class="nc-note'],
+    [['note', EXAMPLE, '--format', 'html'], '<article class="nc-note'],
     [['note', EXAMPLE, '--format', 'text'], 'DRY NEEDLING TREATMENT NOTE'],
     [['review', EXAMPLE], 'PAYER-REVIEW SUMMARY'],
   ])('when `%s` is run, then the rendered document is printed', async (args, expected) => {

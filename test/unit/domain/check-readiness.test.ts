@@ -68,7 +68,21 @@ const CASES: readonly Case[] = [
   ['a moderate adverse event (Safety: report per state)', (s) => ({ ...s, adverseEvents: [{ type: 'bleeding', severity: 'moderate' }] }), 'info', 'adverse-event-significant', 'adverseEvents[0].severity'],
   ['no response recorded (Documentation: patient response)', (s) => ({ ...s, response: '  ' }), 'warning', 'response-missing', 'response'],
   ['no plan recorded (Documentation: link to the plan)', (s) => ({ ...s, plan: undefined }), 'warning', 'plan-missing', 'plan'],
-  ['Medicare billed (Modifiers and payer status: voluntary ABN)', (s) => ({ ...s, payer: 'medicare' }), 'info', 'abn-reminder', 'billing'],
+  ['Medicare billed without an ABN recorded (Modifiers and payer status: voluntary ABN; GX only with it)', (s) => ({ ...s, payer: 'medicare' }), 'error', 'abn-missing', 'abn.issuedOn'],
+  ['Medicare billed with an ABN dated after the visit', (s) => ({ ...s, payer: 'medicare', abn: { issuedOn: '2026-11-21' } }), 'error', 'abn-after-visit', 'abn.issuedOn'],
+  ['an investigational payer billed without a waiver (Commercial: waiver or document-only)', (s) => ({ ...s, payer: 'commercial-investigational', consent: { ...s.consent, investigationalStatusDisclosed: true } }), 'warning', 'waiver-missing', 'waiver.signedOn'],
+  ['no chief complaint (Documentation: indication and medical necessity)', (s) => ({ ...s, necessity: { ...s.necessity, chiefComplaint: undefined } }), 'warning', 'complaint-missing', 'necessity.chiefComplaint'],
+  ['no onset or duration (Documentation: duration of symptoms)', (s) => ({ ...s, necessity: { ...s.necessity, duration: undefined } }), 'warning', 'duration-missing', 'necessity.onsetDate'],
+  ['no prior conservative care (Documentation: prior conservative care)', (s) => ({ ...s, necessity: { ...s.necessity, priorCare: [] } }), 'warning', 'prior-care-missing', 'necessity.priorCare'],
+  ['no palpation findings (Documentation: trigger points found by palpation)', (s) => ({ ...s, muscles: s.muscles.map(({ exam: _exam, ...m }) => m) }), 'warning', 'palpation-missing', 'muscles[0].exam'],
+  ['no functional limitation (Documentation: functional limitation)', (s) => ({ ...s, necessity: { ...s.necessity, functionalLimitation: ' ' } }), 'warning', 'limitation-missing', 'necessity.functionalLimitation'],
+  ['no measurable goal (Documentation: link to plan-of-care goals)', (s) => ({ ...s, necessity: { ...s.necessity, goal: undefined } }), 'warning', 'goal-missing', 'necessity.goal'],
+  ['no plan of care (Documentation: link to the plan of care)', (s) => ({ ...s, planOfCare: undefined }), 'warning', 'plan-of-care-missing', 'planOfCare.date'],
+  ['a plan of care without who certified it', (s) => ({ ...s, planOfCare: { date: '2026-11-02', visitsPerWeek: 1, weeks: 6 } }), 'warning', 'plan-of-care-certification', 'planOfCare.certifiedBy'],
+  ['a plan of care without frequency and duration', (s) => ({ ...s, planOfCare: { date: '2026-11-02', certifiedBy: 'Dr. Maya Patel, MD' } }), 'warning', 'plan-of-care-frequency', 'planOfCare.weeks'],
+  ['a plan of care dated after the visit', (s) => ({ ...s, planOfCare: { date: '2026-11-21', visitsPerWeek: 1, weeks: 6, certifiedBy: 'Dr. Maya Patel, MD' } }), 'error', 'plan-of-care-after-visit', 'planOfCare.date'],
+  ['attended e-stim without its justification (E-stim: attended must be justified)', (s) => ({ ...s, estim: { ...fullEstim, attended: true } }), 'warning', 'attended-estim-justification', 'estim.justification'],
+  ['clean technique not confirmed (Safety: sterile single-use needles, sharps disposal)', (s) => ({ ...s, practices: undefined }), 'info', 'clean-technique', 'practices.sterileSingleUseNeedles'],
 ];
 
 describe('each readiness rule (documentation a payer reviewer looks for, safety, who may perform it)', () => {
