@@ -151,7 +151,7 @@ export function validSession(core: Core): fc.Arbitrary<Session> {
   const payers = [...profiles.payers.keys()];
   const states = [...profiles.states.keys()];
   const instruments = [...profiles.instruments.values()];
-  const billable = [...profiles.icd10.values()].filter((c) => c.billable);
+  const billable = [...profiles.icd10.values()].filter((c) => c.billable && !c.seventhCharacter);
   const side = fc.constantFrom('left' as const, 'right' as const);
   const twitch = fc.oneof(
     fc.record({ elicited: fc.constant(true), count: fc.integer({ min: 0, max: 100 }) }, { noNullPrototype: true, requiredKeys: ['elicited'] }),

@@ -124,7 +124,19 @@ describe('unverified rules read as advice', () => {
   it('when M79.10 is used before its unconfirmed start date, then the date check is a warning to check the code set, not an error', () => {
     const finding = check(completeSession({ date: '2020-06-01T09:00:00-05:00', diagnoses: dx('M79.10') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
     expect(finding).toMatchObject({ severity: 'warning', verified: false, path: 'diagnoses[0].code' });
-    expect(finding?.message).toBe('Check this in the current ICD-10-CM code set: M79.10 is not valid before October 1, 2020: pick a code valid on June 1, 2020.');
+    expect(finding?.message).toBe('Check this in the current ICD-10-CM code set: M79.10 is not valid before October 1, 2022: pick a code valid on June 1, 2020.');
+  });
+
+  it('when a code outside the blocks NeedleChart checks is used, then an info finding says NeedleChart did not check it', () => {
+    const finding = check(completeSession({ diagnoses: dx('J06.9') })).findings.find((f) => f.path === 'diagnoses[0].code');
+    expect(finding).toMatchObject({ severity: 'info', rule: 'diagnosis-not-checked' });
+    expect(finding?.message).toContain('J06.9 is not checked by NeedleChart');
+  });
+
+  it('when a code not in a block listed in full (unconfirmed) is used, then it is refused as unknown, as advice to check the code set', () => {
+    const finding = check(completeSession({ diagnoses: dx('M54.7') })).findings.find((f) => f.path === 'diagnoses[0].code');
+    expect(finding).toMatchObject({ severity: 'warning', rule: 'diagnosis-not-billable', verified: false });
+    expect(finding?.message).toBe('Check this in the current ICD-10-CM code set: M54.7 is not an ICD-10-CM code: NeedleChart lists every code of Dorsalgia (M54) and this is not one of them; check the code.');
   });
 
   it('when M54.50 is used before October 1, 2021 (a date read in a source), then the date check stays an error stated plainly', () => {

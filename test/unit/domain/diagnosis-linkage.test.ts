@@ -1,0 +1,143 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { linkDiagnoses, type DiagnosisLinkage } from '../../../src/domain/diagnosis-linkage.js';
+import { fiscalYearOf, fiscalYearStart } from '../../../src/domain/icd10-fiscal-year.js';
+import type { Core } from '../../../src/service/core.js';
+import { testCore } from '../../support/fixtures.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await testCore();
+});
+
+const dx = (code: string) => ({ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code, display: code });
+const link = (codes: readonly string[], date = '2026-11-20'): DiagnosisLinkage => linkDiagnoses(codes.map(dx), date, core.profiles);
+const linkedCodes = (l: DiagnosisLinkage) => l.linked.map((d) => d.code);
+
+describe('fiscal years (October 1)', () => {
+  it.each([
+    ['2021-09-30', 2021],
+    ['2021-10-01', 2022],
+    ['2022-01-15', 2022],
+  ])('when the date of service is %s, then it falls in fiscal year %i', (date, fy) => {
+    expect(fiscalYearOf(date)).toBe(fy);
+  });
+
+  it('when fiscal year 2022 starts, then it starts on 2021-10-01', () => {
+    expect(fiscalYearStart(2022)).toBe('2021-10-01');
+  });
+});
+
+describe('a category on a claim line', () => {
+  it('when M26.60 is linked, then it is refused as a category with its billable children listed', () => {
+    const result = link(['M26.60']);
+    expect(linkedCodes(result)).toEqual([]);
+    expect(result.refused).toHaveLength(1);
+    expect(result.refused[0]).toMatchObject({ index: 0, code: 'M26.60', children: ['M26.601', 'M26.602', 'M26.603', 'M26.609'] });
+    expect(result.refused[0]?.message).toBe('M26.60 is a category since October 1, 2016, not billable on a claim line: choose M26.601, M26.602, M26.603 or M26.609.');
+  });
+
+  it('when M54 (a 3-character category) is linked, then it is refused with every billable code below it on the date, nested subcategories included', () => {
+    const refused = link(['M54']).refused[0];
+    expect(refused?.message).toMatch(/^M54 is a category, not billable on a claim line: choose M54\.00, /);
+    expect(refused?.children).toContain('M54.2');
+    expect(refused?.children).toContain('M54.50');
+    expect(refused?.children).toContain('M54.81');
+    expect(refused?.children).not.toContain('M54.5');
+    expect(refused?.children).not.toContain('M54.1');
+  });
+
+  it('when M54 is linked on a visit before October 1, 2021, then M54.5 is among the codes to choose and its children are not', () => {
+    const refused = link(['M54'], '2021-09-30').refused[0];
+    expect(refused?.children).toContain('M54.5');
+    expect(refused?.children).not.toContain('M54.50');
+  });
+
+  it('when M26.6 is linked, then the children listed include every TMJ subcategory, not only M26.62x', () => {
+    const children = link(['M26.6']).refused[0]?.children ?? [];
+    for (const code of ['M26.601', 'M26.611', 'M26.621', 'M26.631', 'M26.641', 'M26.651', 'M26.69']) expect(children).toContain(code);
+  });
+});
+
+describe('codes the table does not list', () => {
+  it('when a code inside a block listed in full is not in the table (M54.7), then it is refused as unknown', () => {
+    const result = link(['M54.7', 'M54.2']);
+    expect(linkedCodes(result)).toEqual(['M54.2']);
+    expect(result.refused[0]).toMatchObject({ index: 0, code: 'M54.7', children: [] });
+    expect(result.refused[0]?.message).toBe('M54.7 is not an ICD-10-CM code: NeedleChart lists every code of Dorsalgia (M54) and this is not one of them; check the code.');
+  });
+
+  it('when a made-up TMJ code (M26.604) is linked, then it is refused as unknown', () => {
+    expect(link(['M26.604']).refused.map((r) => r.code)).toEqual(['M26.604']);
+  });
+
+  it('when a code is outside every block NeedleChart checks (J06.9), then it is linked with a note that NeedleChart did not check it, not refused', () => {
+    const result = link(['J06.9']);
+    expect(linkedCodes(result)).toEqual(['J06.9']);
+    expect(result.refused).toEqual([]);
+    expect(result.unchecked).toEqual([{ index: 0, code: 'J06.9', message: 'J06.9 is not checked by NeedleChart (its table covers the diagnoses dry-needling visits are usually linked to): it is linked as entered; check that it is billable on November 20, 2026.' }]);
+  });
+
+  it('when a code is in a block NeedleChart lists only in part (M75.101), then it is linked as entered and flagged, not refused', () => {
+    const result = link(['M75.101']);
+    expect(linkedCodes(result)).toEqual(['M75.101']);
+    expect(result.refused).toEqual([]);
+    expect(result.unknown[0]?.message).toContain('M75.101 is in Soft tissue disorders (M60 to M79), which NeedleChart lists only in part');
+  });
+});
+
+describe('injury codes and their 7th character (S13, S16, S23, S33, S39)', () => {
+  it.each(['S39.012A', 'S39.012D', 'S39.012S', 'S13.4XXA', 'S16.1XXD', 'S23.3XXA', 'S33.5XXS'])('when %s is linked, then it is billable', (code) => {
+    const result = link([code]);
+    expect(linkedCodes(result)).toEqual([code]);
+    expect(result.refused).toEqual([]);
+  });
+
+  it('when S39.012 is linked without its 7th character, then it is refused with the three full codes', () => {
+    const refused = link(['S39.012']).refused[0];
+    expect(refused?.children).toEqual(['S39.012A', 'S39.012D', 'S39.012S']);
+    expect(refused?.message).toBe('S39.012 needs a 7th character: choose S39.012A (initial encounter), S39.012D (subsequent encounter) or S39.012S (sequela).');
+  });
+
+  it('when S39.012 takes a 7th character its block does not have (S39.012B), then it is refused', () => {
+    expect(link(['S39.012B']).refused.map((r) => r.code)).toEqual(['S39.012B']);
+  });
+
+  it('when the category S13.4 is linked, then the full 7-character codes are the ones to choose', () => {
+    expect(link(['S13.4']).refused[0]?.children).toEqual(['S13.4XXA', 'S13.4XXD', 'S13.4XXS']);
+  });
+});
+
+describe('validity on the date of service, on both sides of each fiscal-year boundary used', () => {
+  it.each([
+    // M54.5: billable through FY2021, a category from 2021-10-01 (M54.50, M54.51, M54.59).
+    ['M54.5', '2021-09-30', true],
+    ['M54.5', '2021-10-01', false],
+    ['M54.50', '2021-09-30', false],
+    ['M54.50', '2021-10-01', true],
+    // M79.1: expanded to M79.10-M79.18 (FY2023, unconfirmed).
+    ['M79.1', '2022-09-30', true],
+    ['M79.1', '2022-10-01', false],
+    ['M79.11', '2022-09-30', false],
+    ['M79.11', '2022-10-01', true],
+    // M26.62x (TMJ arthralgia) since FY2017.
+    ['M26.621', '2016-09-30', false],
+    ['M26.621', '2016-10-01', true],
+    ['M26.62', '2016-09-30', true],
+    ['M26.62', '2016-10-01', false],
+    // M26.64x (TMJ arthritis) since FY2023 (unconfirmed).
+    ['M26.641', '2022-09-30', false],
+    ['M26.641', '2022-10-01', true],
+  ])('when %s is linked on %s, then linked is %s', (code, date, ok) => {
+    const result = link([code], date);
+    expect(linkedCodes(result)).toEqual(ok ? [code] : []);
+    expect(result.refused.map((r) => r.code)).toEqual(ok ? [] : [code]);
+  });
+
+  it('when M54.5 is linked on 2021-10-01, then the refusal says since when and lists the new codes', () => {
+    expect(link(['M54.5'], '2021-10-01').refused[0]?.message).toBe('M54.5 is a category since October 1, 2021, not billable on a claim line: choose M54.50, M54.51 or M54.59.');
+  });
+
+  it('when M54.50 is linked on 2021-09-30, then the refusal names the first day it is valid', () => {
+    expect(link(['M54.50'], '2021-09-30').refused[0]?.message).toBe('M54.50 is not valid before October 1, 2021: pick a code valid on September 30, 2021.');
+  });
+});
