@@ -457,7 +457,7 @@ export interface Icd10TableFile {
      */
     seventhCharacter?: boolean;
     /**
-     * The codes one level below, in tabular order.
+     * The codes one level below, in tabular order (sorted by code).
      *
      * @minItems 1
      */

@@ -58,6 +58,21 @@ describe('a category on a claim line', () => {
   });
 });
 
+describe('the soft tissue codes dry needling is linked to (M62.8, M79.x)', () => {
+  it('when M62.8 is linked, then the muscle spasm codes below M62.83 are among the codes to choose', () => {
+    const children = link(['M62.8']).refused[0]?.children ?? [];
+    expect(children).toEqual(['M62.81', 'M62.82', 'M62.830', 'M62.831', 'M62.838', 'M62.84', 'M62.89']);
+  });
+
+  it('when M79.66 is linked, then it is refused with the three lower-leg codes', () => {
+    expect(link(['M79.66']).refused[0]?.message).toBe('M79.66 is a category, not billable on a claim line: choose M79.661, M79.662 or M79.669.');
+  });
+
+  it('when M79.7 or M79.604 is linked, then it is billable', () => {
+    expect(linkedCodes(link(['M79.7', 'M79.604']))).toEqual(['M79.7', 'M79.604']);
+  });
+});
+
 describe('codes the table does not list', () => {
   it('when a code inside a block listed in full is not in the table (M54.7), then it is refused as unknown', () => {
     const result = link(['M54.7', 'M54.2']);
