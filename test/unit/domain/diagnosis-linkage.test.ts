@@ -73,6 +73,22 @@ describe('the soft tissue codes dry needling is linked to (M62.8, M79.x)', () =>
   });
 });
 
+describe('headache codes (G43, G44.2)', () => {
+  it('when G43.90 is linked, then it is refused with the two migraine codes to choose', () => {
+    expect(link(['G43.90']).refused[0]?.children).toEqual(['G43.901', 'G43.909']);
+  });
+
+  it('when G43.909 or G44.209 is linked, then it is billable', () => {
+    expect(linkedCodes(link(['G43.909', 'G44.209']))).toEqual(['G43.909', 'G44.209']);
+  });
+
+  it('when a G43 code the table does not list is linked (G43.E09), then it is linked for the biller to check, since G43 is listed only in part', () => {
+    const result = link(['G43.E09']);
+    expect(linkedCodes(result)).toEqual(['G43.E09']);
+    expect(result.unknown.map((u) => u.code)).toEqual(['G43.E09']);
+  });
+});
+
 describe('codes the table does not list', () => {
   it('when a code inside a block listed in full is not in the table (M54.7), then it is refused as unknown', () => {
     const result = link(['M54.7', 'M54.2']);
