@@ -132,7 +132,7 @@ function citingEntries(files: ProfileFiles): { where: string; ids: readonly stri
   }
   entries.push({ where: 'icd10.json', ids: files.icd10.citations });
   for (const b of files.icd10.blocks) entries.push({ where: `icd10.json block ${b.id}`, ids: b.citations, verified: b.confirmed });
-  for (const c of files.icd10.codes) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations, verified: c.verified });
+  for (const c of files.icd10.codes) if (c.citations) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations });
   entries.push({ where: 'state-scope.json', ids: files.stateScope.citations, verified: files.stateScope.verified });
   for (const st of files.stateScope.states) if (st.citations) entries.push({ where: `state-scope.json ${st.state}`, ids: st.citations, ...(st.verified !== undefined ? { verified: st.verified } : {}) });
   entries.push({ where: 'outcome-measures.json pain', ids: files.outcomeMeasures.pain.citations });

@@ -33,7 +33,7 @@ describe('a category on a claim line', () => {
     expect(linkedCodes(result)).toEqual([]);
     expect(result.refused).toHaveLength(1);
     expect(result.refused[0]).toMatchObject({ index: 0, code: 'M26.60', children: ['M26.601', 'M26.602', 'M26.603', 'M26.609'] });
-    expect(result.refused[0]?.message).toBe('M26.60 is a category since October 1, 2016, not billable on a claim line: choose M26.601, M26.602, M26.603 or M26.609.');
+    expect(result.refused[0]?.message).toBe('M26.60 is a category, not billable on a claim line: choose M26.601, M26.602, M26.603 or M26.609.');
   });
 
   it('when M54 (a 3-character category) is linked, then it is refused with every billable code below it on the date, nested subcategories included', () => {
@@ -61,7 +61,7 @@ describe('a category on a claim line', () => {
 describe('the soft tissue codes dry needling is linked to (M62.8, M79.x)', () => {
   it('when M62.8 is linked, then the muscle spasm codes below M62.83 are among the codes to choose', () => {
     const children = link(['M62.8']).refused[0]?.children ?? [];
-    expect(children).toEqual(['M62.81', 'M62.82', 'M62.830', 'M62.831', 'M62.838', 'M62.84', 'M62.89']);
+    expect(children).toEqual(['M62.81', 'M62.82', 'M62.830', 'M62.831', 'M62.838', 'M62.84', 'M62.85', 'M62.89']);
   });
 
   it('when M79.66 is linked, then it is refused with the three lower-leg codes', () => {
@@ -82,10 +82,14 @@ describe('headache codes (G43, G44.2)', () => {
     expect(linkedCodes(link(['G43.909', 'G44.209']))).toEqual(['G43.909', 'G44.209']);
   });
 
-  it('when a G43 code the table does not list is linked (G43.E09), then it is linked for the biller to check, since G43 is listed only in part', () => {
+  it('when G43.E09 (in the fiscal year 2025 code set, not in 2021) is linked on a visit in fiscal year 2025 or later, then it is billable without a note', () => {
     const result = link(['G43.E09']);
     expect(linkedCodes(result)).toEqual(['G43.E09']);
-    expect(result.unknown.map((u) => u.code)).toEqual(['G43.E09']);
+    expect(result.unknown).toEqual([]);
+  });
+
+  it('when G44.2 is linked, then it is refused with the tension-type headache codes', () => {
+    expect(link(['G44.2']).refused[0]?.children).toEqual(['G44.201', 'G44.209', 'G44.211', 'G44.219', 'G44.221', 'G44.229']);
   });
 });
 
@@ -94,7 +98,7 @@ describe('codes the table does not list', () => {
     const result = link(['M54.7', 'M54.2']);
     expect(linkedCodes(result)).toEqual(['M54.2']);
     expect(result.refused[0]).toMatchObject({ index: 0, code: 'M54.7', children: [] });
-    expect(result.refused[0]?.message).toBe('M54.7 is not an ICD-10-CM code: NeedleChart lists every code of Dorsalgia (M54) and this is not one of them; check the code.');
+    expect(result.refused[0]?.message).toBe('M54.7 is not an ICD-10-CM code: NeedleChart lists every code of Dorsopathies (M40 to M54), read from the code sets in force until September 30, 2025, and this is not one of them; check the code.');
   });
 
   it('when a made-up TMJ code (M26.604) is linked, then it is refused as unknown', () => {
@@ -108,11 +112,16 @@ describe('codes the table does not list', () => {
     expect(result.unchecked).toEqual([{ index: 0, code: 'J06.9', message: 'J06.9 is not checked by NeedleChart (its table covers the diagnoses dry-needling visits are usually linked to): it is linked as entered; check that it is billable on November 20, 2026.' }]);
   });
 
-  it('when a code is in a block NeedleChart lists only in part (M75.101), then it is linked as entered and flagged, not refused', () => {
-    const result = link(['M75.101']);
-    expect(linkedCodes(result)).toEqual(['M75.101']);
-    expect(result.refused).toEqual([]);
-    expect(result.unknown[0]?.message).toContain('M75.101 is in Soft tissue disorders (M60 to M79), which NeedleChart lists only in part');
+  it.each(['M75.104', 'M64.1', 'G44.87', 'G89.5', 'S16.3XXA', 'R52.1'])('when %s (inside a block, not in the code files read) is linked, then it is refused as unknown', (code) => {
+    const result = link([code]);
+    expect(linkedCodes(result)).toEqual([]);
+    expect(result.refused.map((r) => r.code)).toEqual([code]);
+  });
+
+  it('when a code inside a block is refused as unknown, then its sources are the code lists read for the block', () => {
+    const sources = link(['M54.7']).refused[0]?.sources;
+    expect(sources?.citations.map((c) => c.id)).toEqual(['cms-icd10cm-fy2021-code-list', 'cms-icd10cm-fy2025-code-list', 'icd10cm-guidelines-2026']);
+    expect(sources?.verified).toBe(true);
   });
 });
 
@@ -140,28 +149,29 @@ describe('injury codes and their 7th character (S13, S16, S23, S33, S39)', () =>
 
 describe('validity on the date of service, on both sides of each fiscal-year boundary used', () => {
   it.each([
-    // M54.5: billable through FY2021, a category from 2021-10-01 (M54.50, M54.51, M54.59).
+    // M54.5: billable through FY2021, a category from 2021-10-01 (M54.50, M54.51, M54.59; dated by a cited source).
     ['M54.5', '2021-09-30', true],
     ['M54.5', '2021-10-01', false],
     ['M54.50', '2021-09-30', false],
     ['M54.50', '2021-10-01', true],
-    // M79.1: expanded to M79.10-M79.18 (FY2023, unconfirmed).
-    ['M79.1', '2022-09-30', true],
-    ['M79.1', '2022-10-01', false],
-    ['M79.11', '2022-09-30', false],
-    ['M79.11', '2022-10-01', true],
-    // M26.62x (TMJ arthralgia) since FY2017.
-    ['M26.621', '2016-09-30', false],
-    ['M26.621', '2016-10-01', true],
-    ['M26.62', '2016-09-30', true],
-    ['M26.62', '2016-10-01', false],
-    // M26.64x (TMJ arthritis) since FY2023 (unconfirmed).
-    ['M26.641', '2022-09-30', false],
-    ['M26.641', '2022-10-01', true],
+    // M79.1 is a category, M79.11 billable, in both years read (FY2021 and FY2025).
+    ['M79.1', '2020-10-01', false],
+    ['M79.11', '2020-10-01', true],
+    ['M79.1', '2026-11-20', false],
+    // Codes added between the years read: refused while the FY2021 code set was in force, billable from FY2025.
+    ['M62.85', '2021-09-30', false],
+    ['M62.85', '2024-10-01', true],
+    ['G44.86', '2021-09-30', false],
+    ['G44.86', '2024-10-01', true],
+    // M51.36: billable in FY2021, a category in FY2025.
+    ['M51.36', '2021-09-30', true],
+    ['M51.36', '2024-10-01', false],
+    ['M51.361', '2024-10-01', true],
   ])('when %s is linked on %s, then linked is %s', (code, date, ok) => {
     const result = link([code], date);
     expect(linkedCodes(result)).toEqual(ok ? [code] : []);
     expect(result.refused.map((r) => r.code)).toEqual(ok ? [] : [code]);
+    expect(result.unknown).toEqual([]);
   });
 
   it('when M54.5 is linked on 2021-10-01, then the refusal says since when and lists the new codes', () => {
@@ -170,5 +180,57 @@ describe('validity on the date of service, on both sides of each fiscal-year bou
 
   it('when M54.50 is linked on 2021-09-30, then the refusal names the first day it is valid', () => {
     expect(link(['M54.50'], '2021-09-30').refused[0]?.message).toBe('M54.50 is not valid before October 1, 2021: pick a code valid on September 30, 2021.');
+  });
+
+  it('when M62.85 is linked on 2021-09-30, then the refusal says it is not in the code set then in force', () => {
+    expect(link(['M62.85'], '2021-09-30').refused[0]?.message).toBe('M62.85 is not in the code set in force until September 30, 2021: pick a code valid on September 30, 2021.');
+  });
+
+  it('when M62.85 is linked on a visit between the two years read (2023-03-01), then it is linked as entered with a note that NeedleChart cannot tell', () => {
+    const result = link(['M62.85'], '2023-03-01');
+    expect(linkedCodes(result)).toEqual(['M62.85']);
+    expect(result.refused).toEqual([]);
+    expect(result.unknown).toEqual([{ index: 0, code: 'M62.85', message: 'M62.85 was added to ICD-10-CM after September 30, 2021 and is in the code set in force from October 1, 2024; NeedleChart did not read the code sets in between, so it cannot tell whether M62.85 was valid on March 1, 2023: it is linked as entered; check that it is billable on that date.' }]);
+  });
+
+  it('when M51.36 is linked between the two years read (2023-03-01), then it is linked as entered with a note, not refused as a category', () => {
+    const result = link(['M51.36'], '2023-03-01');
+    expect(linkedCodes(result)).toEqual(['M51.36']);
+    expect(result.unknown[0]?.message).toMatch(/^M51\.36 was billable until September 30, 2021 and is a category from October 1, 2024; NeedleChart did not read the code sets in between/);
+  });
+
+  it('when M51.3 is linked on 2024-10-01, then the codes to choose are the M51.36x and M51.37x codes, not M51.36 and M51.37', () => {
+    const children = link(['M51.3'], '2024-10-01').refused[0]?.children ?? [];
+    expect(children).toEqual(['M51.34', 'M51.35', 'M51.360', 'M51.361', 'M51.362', 'M51.369', 'M51.370', 'M51.371', 'M51.372', 'M51.379']);
+  });
+
+  it('when M51.3 is linked on 2021-09-30, then M51.36 and M51.37 are the codes to choose, without the codes added later', () => {
+    expect(link(['M51.3'], '2021-09-30').refused[0]?.children).toEqual(['M51.34', 'M51.35', 'M51.36', 'M51.37']);
+  });
+
+  it('when a code is linked on a visit before the first fiscal year read (2020-09-30), then it is linked as entered with a note that the table starts later', () => {
+    const result = link(['M79.1'], '2020-09-30');
+    expect(linkedCodes(result)).toEqual(['M79.1']);
+    expect(result.unknown[0]?.message).toBe("NeedleChart's table of Soft tissue disorders (M60 to M79) starts with the code set in force from October 1, 2020, so it cannot judge M79.1 on September 30, 2020: it is linked as entered; check that it is billable on that date.");
+  });
+
+  it('when an S33 code (read for fiscal year 2025 only) is linked on 2024-09-30, then it is linked with a note; on 2024-10-01 it is billable without one', () => {
+    expect(link(['S33.5XXA'], '2024-09-30').unknown.map((u) => u.code)).toEqual(['S33.5XXA']);
+    const later = link(['S33.5XXA'], '2024-10-01');
+    expect(linkedCodes(later)).toEqual(['S33.5XXA']);
+    expect(later.unknown).toEqual([]);
+  });
+});
+
+describe('fracture codes that take a 7th character (M48.4, M48.5)', () => {
+  it('when M48.50X is linked without its 7th character, then it is refused with the four full codes and what each means', () => {
+    const refused = link(['M48.50X']).refused[0];
+    expect(refused?.children).toEqual(['M48.50XA', 'M48.50XD', 'M48.50XG', 'M48.50XS']);
+    expect(refused?.message).toContain('M48.50XG (subsequent encounter for fracture with delayed healing)');
+  });
+
+  it('when M48.50XG is linked, then it is billable, and M48.50XB (not one of its 7th characters) is refused', () => {
+    expect(linkedCodes(link(['M48.50XG']))).toEqual(['M48.50XG']);
+    expect(link(['M48.50XB']).refused.map((r) => r.code)).toEqual(['M48.50XB']);
   });
 });

@@ -287,9 +287,9 @@ describe('diagnosis linkage (icd10.json)', () => {
     expect(rules(result)).toEqual(expect.arrayContaining(['diagnosis-not-billable', 'no-billable-diagnosis']));
   });
 
-  it('when a code is in a block our table lists only in part, then it is linked as entered and flagged for the biller', () => {
-    const result = suggest(completeSession({ diagnoses: [dx('M75.101')] }));
-    expect(result.codes[0]?.diagnoses).toEqual(['M75.101']);
+  it('when the table cannot tell whether a code was valid on the date (M62.85 between the fiscal years read), then it is linked as entered and flagged for the biller', () => {
+    const result = suggest(completeSession({ date: '2023-03-01T09:00:00-05:00', diagnoses: [dx('M62.85')] }));
+    expect(result.codes[0]?.diagnoses).toEqual(['M62.85']);
     expect(result.codes[0]?.billable).toBe(true);
     expect(result.warnings.find((w) => w.rule === 'diagnosis-unverified')?.path).toBe('diagnoses[0].code');
   });
@@ -309,7 +309,7 @@ describe('diagnosis linkage (icd10.json)', () => {
       expect(line).toMatchObject({ billable: false, diagnoses: [] });
       expect(line.rationale).toContain('Not billable: no valid diagnosis is linked to this line, and a claim line needs at least one.');
     }
-    expect(result.warnings.find((w) => w.rule === 'diagnosis-not-billable')?.message).toContain('M26.60 is a category since October 1, 2016, not billable on a claim line: choose M26.601, M26.602, M26.603 or M26.609.');
+    expect(result.warnings.find((w) => w.rule === 'diagnosis-not-billable')?.message).toContain('M26.60 is a category, not billable on a claim line: choose M26.601, M26.602, M26.603 or M26.609.');
   });
 
   it('when the only diagnosis is M54.5 on 2021-10-01, then the line is not billable, while on 2021-09-30 it is', () => {
