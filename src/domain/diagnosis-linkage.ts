@@ -27,9 +27,9 @@ export interface UncheckedDiagnosis {
 export interface DiagnosisLinkage {
   /** Diagnoses a claim line may point to. */
   readonly linked: readonly Diagnosis[];
-  /** Categories, codes not in a block NeedleChart lists in full, and codes not valid on the date of service. */
+  /** Categories, codes inside NeedleChart's blocks that the code files read do not hold, and codes not valid on the date of service. */
   readonly refused: readonly RefusedDiagnosis[];
-  /** Codes inside NeedleChart's blocks that it cannot judge on the date of service (a year whose code files were not read): linked as entered, for the biller to verify. */
+  /** Codes inside NeedleChart's blocks it cannot judge on the date of service (a year whose code files were not read): linked as entered, for the biller to verify. */
   readonly unknown: readonly UncheckedDiagnosis[];
   /** Codes outside every block NeedleChart checks: linked as entered, not checked by NeedleChart. */
   readonly unchecked: readonly UncheckedDiagnosis[];
