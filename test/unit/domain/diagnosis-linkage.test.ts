@@ -214,11 +214,17 @@ describe('validity on the date of service, on both sides of each fiscal-year bou
     expect(result.unknown[0]?.message).toBe("NeedleChart's table of Soft tissue disorders (M60 to M79) starts with the code set in force from October 1, 2020, so it cannot judge M79.1 on September 30, 2020: it is linked as entered; check that it is billable on that date.");
   });
 
-  it('when an S33 code (read for fiscal year 2025 only) is linked on 2024-09-30, then it is linked with a note; on 2024-10-01 it is billable without one', () => {
-    expect(link(['S33.5XXA'], '2024-09-30').unknown.map((u) => u.code)).toEqual(['S33.5XXA']);
-    const later = link(['S33.5XXA'], '2024-10-01');
-    expect(linkedCodes(later)).toEqual(['S33.5XXA']);
+  it('when R52 (read for fiscal year 2025 only) is linked on 2024-09-30, then it is linked with a note; on 2024-10-01 it is billable without one', () => {
+    expect(link(['R52'], '2024-09-30').unknown.map((u) => u.code)).toEqual(['R52']);
+    const later = link(['R52'], '2024-10-01');
+    expect(linkedCodes(later)).toEqual(['R52']);
     expect(later.unknown).toEqual([]);
+  });
+
+  it('when S33.5XXA is linked on 2020-10-01 (fiscal year 2021, read), then it is billable without a note', () => {
+    const result = link(['S33.5XXA'], '2020-10-01');
+    expect(linkedCodes(result)).toEqual(['S33.5XXA']);
+    expect(result.unknown).toEqual([]);
   });
 });
 
