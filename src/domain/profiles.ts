@@ -100,6 +100,7 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
     for (const child of entry.children ?? []) {
       if (!icd10.has(child)) problems.push(`ICD-10 ${entry.code}: child ${child} is not in icd10.json`);
     }
+    if (!files.icd10.blocks.some((b) => b.id === entry.block)) problems.push(`ICD-10 ${entry.code}: block ${entry.block} is not in icd10.json blocks`);
   }
   const roles = new Set(files.codes.codes.map((c) => c.role));
   for (const role of ['needling', 'estim-attended'] as const) {
@@ -130,7 +131,8 @@ function citingEntries(files: ProfileFiles): { where: string; ids: readonly stri
     payer.notes.forEach((note, i) => entries.push({ where: `payer '${payer.id}' notes[${i}]`, ids: note.citations, verified: note.verified }));
   }
   entries.push({ where: 'icd10.json', ids: files.icd10.citations });
-  for (const c of files.icd10.codes) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations, verified: c.verified });
+  for (const b of files.icd10.blocks) entries.push({ where: `icd10.json block ${b.id}`, ids: b.citations, verified: b.confirmed });
+  for (const c of files.icd10.codes) if (c.citations) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations });
   entries.push({ where: 'state-scope.json', ids: files.stateScope.citations, verified: files.stateScope.verified });
   for (const st of files.stateScope.states) if (st.citations) entries.push({ where: `state-scope.json ${st.state}`, ids: st.citations, ...(st.verified !== undefined ? { verified: st.verified } : {}) });
   entries.push({ where: 'outcome-measures.json pain', ids: files.outcomeMeasures.pain.citations });

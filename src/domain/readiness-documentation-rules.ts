@@ -50,7 +50,7 @@ export const performerScope: ReadinessRule = ({ session, profiles }) => {
   return findings;
 };
 
-/** A diagnosis must carry the indication, and be billable on the date of service (icd10.json). */
+/** A diagnosis must carry the indication, and be billable on the date of service (icd10.json: categories, unknown codes and codes outside their fiscal years refused; codes outside its blocks noted as not checked). */
 export const diagnosesBillable: ReadinessRule = ({ session, profiles }) => {
   if (session.diagnoses.length === 0) {
     return [finding('error', 'diagnoses', 'diagnosis-missing', 'No diagnosis is linked: the indication and medical necessity need one.', profiles.rules.treatmentNote)];
@@ -58,7 +58,8 @@ export const diagnosesBillable: ReadinessRule = ({ session, profiles }) => {
   const linkage = linkDiagnoses(session.diagnoses, session.date.slice(0, 10), profiles);
   return [
     ...linkage.refused.map((r): Finding => finding('error', `diagnoses[${r.index}].code`, 'diagnosis-not-billable', r.message, r.sources, 'code-set')),
-    ...linkage.unknown.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-unverified', `${u.code} is not in NeedleChart's diagnosis table: check that it is billable on the date of service.`, profiles.rules.diagnosisCodes, 'code-set')),
+    ...linkage.unknown.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-unverified', u.message, profiles.rules.diagnosisCodes, 'code-set')),
+    ...linkage.unchecked.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-not-checked', u.message, profiles.rules.diagnosisCodes, 'code-set')),
   ];
 };
 

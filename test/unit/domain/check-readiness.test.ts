@@ -135,16 +135,37 @@ describe('each readiness rule (documentation a payer reviewer looks for, safety,
 describe('unverified rules read as advice', () => {
   const dx = (code: string) => [{ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code, display: code }];
 
-  it('when M79.10 is used before its unconfirmed start date, then the date check is a warning to check the code set, not an error', () => {
-    const finding = check(completeSession({ date: '2020-06-01T09:00:00-05:00', diagnoses: dx('M79.10') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
-    expect(finding).toMatchObject({ severity: 'warning', verified: false, path: 'diagnoses[0].code' });
-    expect(finding?.message).toBe('Check this in the current ICD-10-CM code set: M79.10 is not valid before October 1, 2020: pick a code valid on June 1, 2020.');
+  it('when M79.10 is used before the first fiscal year read (2020-06-01), then an info finding says NeedleChart cannot judge it, and nothing refuses it', () => {
+    const findings = check(completeSession({ date: '2020-06-01T09:00:00-05:00', diagnoses: dx('M79.10') })).findings;
+    expect(findings.find((f) => f.rule === 'diagnosis-not-billable')).toBeUndefined();
+    const finding = findings.find((f) => f.rule === 'diagnosis-unverified');
+    expect(finding).toMatchObject({ severity: 'info', path: 'diagnoses[0].code' });
+    expect(finding?.message).toContain('starts with the code set in force from October 1, 2020, so it cannot judge M79.10 on June 1, 2020');
+  });
+
+  it('when M62.85 is used between the two fiscal years read (2023-03-01), then an info finding says NeedleChart cannot tell, and nothing refuses it', () => {
+    const findings = check(completeSession({ date: '2023-03-01T09:00:00-05:00', diagnoses: dx('M62.85') })).findings;
+    expect(findings.find((f) => f.rule === 'diagnosis-not-billable')).toBeUndefined();
+    expect(findings.find((f) => f.rule === 'diagnosis-unverified')?.message).toContain('NeedleChart did not read the code sets in between');
+  });
+
+  it('when a code outside the blocks NeedleChart checks is used, then an info finding says NeedleChart did not check it', () => {
+    const finding = check(completeSession({ diagnoses: dx('J06.9') })).findings.find((f) => f.path === 'diagnoses[0].code');
+    expect(finding).toMatchObject({ severity: 'info', rule: 'diagnosis-not-checked' });
+    expect(finding?.message).toContain('J06.9 is not checked by NeedleChart');
+  });
+
+  it('when a code inside a block but not in the code files read is used (M54.7), then it is an error refusing it as unknown, citing the code files', () => {
+    const finding = check(completeSession({ diagnoses: dx('M54.7') })).findings.find((f) => f.path === 'diagnoses[0].code');
+    expect(finding).toMatchObject({ severity: 'error', rule: 'diagnosis-not-billable', verified: true });
+    expect(finding?.message).toBe('M54.7 is not an ICD-10-CM code: NeedleChart lists every code of Dorsopathies (M40 to M54), read from the code sets in force until September 30, 2025, and this is not one of them; check the code.');
+    expect(finding?.citations.map((c) => c.id)).toContain('cms-icd10cm-fy2025-code-list');
   });
 
   it('when M54.50 is used before October 1, 2021 (a date read in a source), then the date check stays an error stated plainly', () => {
     const finding = check(completeSession({ date: '2021-05-03T09:00:00-05:00', diagnoses: dx('M54.50') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
     expect(finding).toMatchObject({ severity: 'error', verified: true, message: 'M54.50 is not valid before October 1, 2021: pick a code valid on May 3, 2021.' });
-    expect(finding?.citations.map((c) => c.id)).toEqual(['acupuncture-today-2021-12']);
+    expect(finding?.citations.map((c) => c.id)).toEqual(['acupuncture-today-2021-12', 'cms-icd10cm-fy2021-code-list', 'cms-icd10cm-fy2025-code-list', 'icd10cm-guidelines-2026']);
   });
 
   it('when the performer practises in California, then the scope finding is advice to check with the state board, citing the summary it comes from', () => {
