@@ -363,14 +363,15 @@ function renderMuscles() {
     const p = `muscles[${i}]`;
     const risk = state.catalog.muscles.find((c) => c.id === m.muscle)?.risk;
     const remove = el('button', { type: 'button', 'aria-label': `Remove ${muscleLabel(m.muscle)} (${m.side})`, text: 'Remove', onclick: () => { removeRow('muscles', i); changed(true); } });
-    // Palpation findings before needling: four compact checkboxes, today's facts (never copied forward).
+    // Palpation findings before needling: four compact checkboxes on a line under the muscle's row (the
+    // row has no room for a column at 1366 px); today's facts, never copied forward.
     const exam = el('div', { class: 'nc-exam', role: 'group', 'aria-label': `Palpation of ${muscleLabel(m.muscle)} (${m.side})` },
+      el('span', { class: 'nc-muted', text: 'Palpation found:' }),
       ...EXAM_FINDINGS.map(([key, label]) => el('label', { class: 'nc-check' }, field(`${p}.exam.${key}`, m.exam?.[key], { type: 'checkbox', 'data-type': 'boolean' }), ` ${label}`)));
     body.append(
       el('tr', { 'data-dynamic': '', 'data-copy-key': p, class: risk ? 'nc-risk' : undefined },
         el('th', { scope: 'row', text: `${muscleLabel(m.muscle)}${risk ? ' (lung risk)' : ''}` }),
         el('td', {}, select(`${p}.side`, m.side, [['left', 'left'], ['right', 'right']], { 'aria-label': 'Side' })),
-        el('td', {}, exam),
         el('td', {}, select(`${p}.depth`, m.depth, [['deep', 'deep'], ['superficial', 'superficial']], { 'aria-label': 'Depth' })),
         el('td', {}, select(`${p}.technique`, m.technique, [['static', 'static'], ['pistoning', 'pistoning'], ['rotation', 'rotation'], ['pistoning-rotation', 'pistoning + rotation']], { 'aria-label': 'Technique' })),
         el('td', {}, field(`${p}.needles`, m.needles, { type: 'number', min: 1, max: 50, 'data-type': 'integer', 'aria-label': 'Needles', class: 'nc-narrow' })),
@@ -380,9 +381,10 @@ function renderMuscles() {
         el('td', {}, field(`${p}.precaution`, m.precaution, { type: 'text', placeholder: risk ? 'precaution (required over the lung)' : 'precaution', 'aria-label': 'Precaution' }), field(`${p}.notes`, m.notes, { type: 'text', placeholder: 'notes', 'aria-label': 'Notes' })),
         el('td', {}, remove),
       ),
+      el('tr', { 'data-dynamic': '', 'data-copy-key': p, class: 'nc-exam-row' }, el('td', {}), el('td', { colspan: 9 }, exam)),
     );
   });
-  if (!state.session.muscles.length) body.append(el('tr', {}, el('td', { colspan: 11, class: 'nc-muted', text: 'No muscle yet: add one by name or on the body map.' })));
+  if (!state.session.muscles.length) body.append(el('tr', {}, el('td', { colspan: 10, class: 'nc-muted', text: 'No muscle yet: add one by name or on the body map.' })));
 }
 
 function renderEstimMuscles() {
