@@ -445,6 +445,11 @@ describe('copy-forward and clinic defaults in the browser', () => {
     await page.locator('[data-path="muscles[1].exam.localPain"]').check();
     expect(await page.locator('#muscle-rows tr.nc-copied:not(.nc-exam-row)').count()).toBe(2);
     expect(await count()).toBe(before - 2);
+    // Removing a row takes its mark with it; the marks of the rows after it follow them up.
+    await page.getByRole('button', { name: /^Remove Quadratus lumborum/ }).click();
+    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count()).toBe(2);
+    expect(await page.locator('#muscle-rows tr.nc-copied:not(.nc-exam-row) th').allTextContents()).toEqual([expect.stringContaining('Middle trapezius')]);
+    expect(await count()).toBe(before - 3);
     await page.locator('#confirm-copied').click();
     expect(await page.locator('.nc-copied').count()).toBe(0);
     expect(await page.locator('#copied-count').isHidden()).toBe(true);
