@@ -124,7 +124,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       app.use('/compliance', compliancePageRouter({ smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, fhirBaseUrl: exports.fhirBaseUrl, policy: exports.policy }));
       app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs }));
     }
-    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
+    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices }));
   }
 
   app.use(notFoundHandler);

@@ -41,6 +41,8 @@ describe('GET /api/context after an EHR launch', () => {
     const body = (await res.json()) as Record<string, any>;
     expect(body).toMatchObject({ patient: { name: 'James Carter' }, payer: { policyId: 'medicare' }, course: { visitNumber: 3 }, launch: { fhirUser: 'Practitioner/pt-rivera', canSave: true, missingScopes: [] } });
     expect(body.lastSession.muscles).toHaveLength(4);
+    // No clinic defaults configured: no clean-technique box is pre-checked.
+    expect(body.clinic).toEqual({ practices: [] });
   });
 
   it('when the launch id header is missing, then 401', async () => {

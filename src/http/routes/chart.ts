@@ -15,6 +15,8 @@ import { labelRoute } from '../request-context.js';
 import { launchUserOf, LaunchUsers } from '../launch-user.js';
 import { draftRouter } from './draft.js';
 import type { Logger } from '../../infra/logger.js';
+import type { ClinicPractice } from '../../config.js';
+import type { Session } from '../../domain/types.generated.js';
 
 export interface ChartDeps {
   readonly core: Core;
@@ -25,7 +27,16 @@ export interface ChartDeps {
   readonly sealer: SealedJson;
   readonly keys: StoreKeys;
   readonly sessions: SessionRegistry;
+  /** Clean-technique practices the clinic pre-checks on a new visit (NEEDLECHART_CLINIC_PRACTICES). */
+  readonly clinicPractices: readonly ClinicPractice[];
 }
+
+/** Each configured practice as the session field the page pre-checks. */
+const PRACTICE_FIELDS: Readonly<Record<ClinicPractice, keyof NonNullable<Session['practices']>>> = {
+  'sterile-single-use-needles': 'sterileSingleUseNeedles',
+  'sharps-disposed': 'sharpsDisposed',
+  gloves: 'gloves',
+};
 
 /** What saving a visit writes; a launch granted less can chart and preview but not save. */
 const WRITES: ReadonlyArray<readonly [string, 'c' | 'u']> = [
@@ -77,6 +88,8 @@ export function chartRouter(deps: ChartDeps): Router {
         ...(user.ok ? {} : { cannotSave: user.reason }),
         missingScopes: [...missingReads, ...missingWrites],
       },
+      // The clinic's clean-technique defaults, pre-checked on a new visit; the clinician confirms each.
+      clinic: { practices: deps.clinicPractices.map((p) => PRACTICE_FIELDS[p]) },
     });
   });
 
