@@ -56,6 +56,7 @@ export const EXT = {
   financialNotice: `${SD}financial-notice`,
   cleanTechnique: `${SD}clean-technique`,
   otherService: `${SD}other-service`,
+  addendumReason: `${SD}addendum-reason`,
 } as const;
 
 /** On a payer Organization (or Coverage.payor identifier): the NeedleChart payer-policy id it maps to. */

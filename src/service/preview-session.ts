@@ -56,6 +56,8 @@ export interface WriteOptions {
   readonly author?: VisitWrite['author'];
   /** `Organization/<id>`: Provenance onBehalfOf. */
   readonly organization?: string;
+  /** A draft unless said. */
+  readonly signing?: VisitWrite['signing'];
 }
 
 /** The FHIR transaction a save of `analysis` sends to `target` (an amendment when `options.existing` is given). */
