@@ -3,6 +3,7 @@
 // rendering through /api/preview. Patient data goes into the DOM as text only; the two HTML
 // fragments inserted as markup (note preview, body map) are rendered and escaped by the server.
 
+import { acknowledgedIn, findingsFromOutcome, renderHistory, renderSignDialog } from './signing.js';
 import { copiedAfterRemoving, copiedAfterTouching, copyForwardInto, dateInWords, pruneEmpty } from './copy-forward.js';
 
 const params = new URLSearchParams(location.search);
@@ -10,7 +11,8 @@ const launchId = params.get('launch') ?? '';
 const $ = (id) => document.getElementById(id);
 
 // `copied`: field paths carried forward from the last visit and not yet changed or confirmed; `copiedFrom`: that visit's date in words.
-const state = { catalog: null, context: null, session: null, amend: null, copied: [], copiedFrom: '', draftKey: '', previewTimer: 0, draftTimer: 0, previewSeq: 0 };
+// `note`: where the saved visit's note stands ('none', 'draft', 'signed'); `findings`: the live panel's last findings; `dirty`: changed since the last save.
+const state = { note: 'none', history: [], findings: [], dirty: false, signMode: 'sign', catalog: null, context: null, session: null, amend: null, copied: [], copiedFrom: '', draftKey: '', previewTimer: 0, draftTimer: 0, previewSeq: 0 };
 
 /** Other services a visit may bill beside the needling, until the code table lists them (plain names, never raw values alone). */
 const OTHER_SERVICES = [
@@ -494,6 +496,7 @@ function renderAll() {
 
 /** Something changed: keep the draft, re-render what depends on structure, refresh the live panel. */
 function changed(structural) {
+  state.dirty = true;
   if (structural) renderAll();
   else markBodyMaps();
   saveDraft();
@@ -568,7 +571,7 @@ async function preview() {
   const seq = ++state.previewSeq;
   let res;
   try {
-    res = await api('/api/preview', { method: 'POST', body: JSON.stringify(cleanSession()) });
+    res = await api('/api/preview', { method: 'POST', body: JSON.stringify({ session: cleanSession(), course: courseForPreview() }) });
   } catch {
     $('score').textContent = '(offline: the draft is kept)';
     return;
@@ -584,11 +587,40 @@ async function preview() {
   $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` }))));
   $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message })));
   $('score').textContent = `${body.score}/100`;
+  state.findings = body.findings;
   renderFindings(body.findings);
   $('note-preview').innerHTML = body.noteHtml;
 }
 
 // ---- saving -----------------------------------------------------------------------------------
+
+/** What the live panel needs from the chart: the visit's number and the previous visit's own words (for the cloned-text check). */
+function courseForPreview() {
+  const ctx = state.context;
+  const last = ctx.lastSession;
+  return {
+    visitNumber: ctx.course?.visitNumber ?? 1,
+    ...(last ? { previous: { date: last.date, response: last.response, plan: last.plan, goalProgress: last.goalProgress, functionalLimitation: last.necessity?.functionalLimitation } } : {}),
+  };
+}
+
+const SAVED_WORDS = { created: 'Saved as a draft in the chart.', updated: 'Draft updated in the chart.', unchanged: 'Already saved: nothing new to save.' };
+
+/** Sends the form as a draft (or, with `addendum`, as an addendum to the signed note); true when it landed. */
+async function sendVisit(addendum) {
+  const status = $('save-status');
+  const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), ...(state.amend ? { amend: state.amend } : {}), ...(addendum ? { addendum } : {}) }) });
+  const body = await res.json();
+  if (!res.ok) return { ok: false, body };
+  state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
+  state.note = body.note ?? 'draft';
+  state.dirty = false;
+  clearDraft();
+  $('draft-status').textContent = '';
+  status.textContent = addendum ? 'Addendum saved and signed.' : (SAVED_WORDS[body.status] ?? 'Saved.');
+  status.className = 'nc-saved';
+  return { ok: true, body };
+}
 
 async function save(event) {
   event.preventDefault();
@@ -597,21 +629,16 @@ async function save(event) {
     status.textContent = state.context.launch.cannotSave ?? `This launch cannot save: the EHR did not grant ${state.context.launch.missingScopes.join(', ')}.`;
     return;
   }
+  // A signed note changes only by an addendum: its reason and acknowledgements come from the dialog.
+  if (state.note === 'signed') return openSignDialog('addendum');
   status.textContent = 'Saving…';
   $('save').disabled = true;
   try {
-    const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), ...(state.amend ? { amend: state.amend } : {}) }) });
-    const body = await res.json();
-    if (res.ok) {
-      state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
-      clearDraft();
-      $('draft-status').textContent = '';
-      status.textContent = `${body.status === 'unchanged' ? 'Already saved' : body.status === 'updated' ? 'Amended' : 'Saved'}: Procedure/${body.procedure.id}${body.document ? `, DocumentReference/${body.document.id}` : ''}, ${body.observations} observation(s).`;
-      status.className = 'nc-saved';
-    } else {
-      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? res.statusText} Your draft is kept.`;
+    const { ok, body } = await sendVisit();
+    if (!ok) {
+      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? 'the chart refused it.'} Your draft is kept.`;
       status.className = 'nc-error';
-    }
+    } else await refreshVisit();
   } catch (error) {
     console.error('save failed', error);
     status.textContent = 'Not saved: the connection was lost. Your draft is kept on this device; save again when you are back online.';
@@ -619,6 +646,92 @@ async function save(event) {
   } finally {
     $('save').disabled = false;
   }
+}
+
+/** Reads the visit back from the chart: its version, where its note stands and its history. */
+async function refreshVisit() {
+  const res = await api('/api/context');
+  if (!res.ok) return;
+  state.context = await res.json();
+  const current = state.context.currentVisit;
+  if (current) {
+    state.amend = { procedureId: current.procedure.id, versionId: current.procedure.versionId };
+    state.note = current.note;
+    state.history = current.history;
+  }
+  renderSigning();
+}
+
+/** The save bar and history as the note stands: "Save draft" and "Sign note…" for a draft, "Save addendum…" once signed. */
+function renderSigning() {
+  $('save').textContent = state.note === 'signed' ? 'Save addendum…' : 'Save draft';
+  $('sign').hidden = !(state.note === 'draft' && state.context.launch.canSave);
+  renderHistory(document, state.history, el);
+}
+
+function openSignDialog(mode, findings = state.findings) {
+  state.signMode = mode;
+  $('sign-status').textContent = '';
+  $('sign-reason').value = mode === 'addendum' ? $('sign-reason').value : '';
+  renderSignDialog(document, { findings, addendum: mode === 'addendum', el, onReady: (ready) => { $('sign-confirm').disabled = !ready; } });
+  $('sign-confirm').textContent = mode === 'addendum' ? 'Sign the addendum' : 'Sign';
+  const dialog = $('sign-dialog');
+  if (!dialog.open) dialog.showModal();
+}
+
+async function startSigning() {
+  const status = $('save-status');
+  // Unsaved changes are saved as the draft first, so what is signed is what the clinician sees.
+  if (state.dirty) {
+    status.textContent = 'Saving the draft before signing…';
+    const { ok, body } = await sendVisit();
+    if (!ok) {
+      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? 'the chart refused it.'}`;
+      status.className = 'nc-error';
+      return;
+    }
+    await preview();
+  }
+  openSignDialog('sign');
+}
+
+async function confirmSigning(event) {
+  event.preventDefault();
+  const acknowledged = acknowledgedIn(document);
+  $('sign-confirm').disabled = true;
+  $('sign-status').textContent = state.signMode === 'addendum' ? 'Saving the addendum…' : 'Signing…';
+  try {
+    let res;
+    if (state.signMode === 'addendum') {
+      const result = await sendVisit({ reason: $('sign-reason').value, acknowledged });
+      if (result.ok) return finishSigning('Addendum saved and signed.');
+      return refusedSigning(result.body);
+    }
+    res = await api(`/api/visits/${encodeURIComponent(state.amend.procedureId)}/sign`, { method: 'POST', body: JSON.stringify({ versionId: state.amend.versionId, acknowledged }) });
+    const body = await res.json();
+    if (res.ok) return finishSigning(body.status === 'unchanged' ? 'This note was already signed.' : 'Signed. The note is final in the chart.');
+    return refusedSigning(body);
+  } catch (error) {
+    console.error('signing failed', error);
+    $('sign-status').textContent = 'Not signed: the connection was lost. Try again when you are back online.';
+    $('sign-confirm').disabled = false;
+  }
+}
+
+/** The server saw something the live panel did not (the chart's earlier visits, a newer rule): show its list. */
+function refusedSigning(body) {
+  const findings = findingsFromOutcome(body);
+  if (findings.some((f) => f.rule)) openSignDialog(state.signMode, findings);
+  $('sign-status').textContent = `Not signed: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? 'the chart refused it.'}`;
+  $('sign-confirm').disabled = false;
+}
+
+async function finishSigning(message) {
+  $('sign-dialog').close();
+  $('save-status').textContent = message;
+  $('save-status').className = 'nc-saved';
+  await refreshVisit();
+  preview();
 }
 
 // ---- start --------------------------------------------------------------------------------------
@@ -675,12 +788,17 @@ async function start() {
   } else if (current?.session) {
     state.session = current.session;
     state.amend = { procedureId: current.procedure.id, versionId: current.procedure.versionId };
-    $('save-status').textContent = 'This visit is already saved: saving again amends it.';
+    $('save-status').textContent = current.note === 'signed' ? 'This visit is signed: a change to it is saved as an addendum with its reason.' : 'This visit is saved as a draft: sign it when it is complete.';
   } else {
     state.session = newSession();
     $('practices-note').hidden = !state.session.practices;
   }
+  if (current) {
+    state.note = current.note;
+    state.history = current.history ?? [];
+  }
   renderHeader();
+  renderSigning();
   $('sign-out').hidden = false;
   await loadBodyMaps();
   renderTrend();
@@ -704,6 +822,9 @@ $('visit-form').addEventListener('change', (event) => {
   }
 });
 $('sign-out').addEventListener('click', signOut);
+$('sign').addEventListener('click', startSigning);
+$('sign-form').addEventListener('submit', confirmSigning);
+$('sign-cancel').addEventListener('click', () => $('sign-dialog').close());
 $('copy-forward').addEventListener('click', copyForward);
 $('confirm-copied').addEventListener('click', confirmCopied);
 $('add-prior-care').addEventListener('click', () => {
