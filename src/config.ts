@@ -79,6 +79,11 @@ export interface Config {
   readonly exportDir: string | undefined;
   /** How long a finished packet waits for its download before it is deleted, in minutes. */
   readonly exportTtlMinutes: number;
+  /**
+   * With Redis (and a shared NEEDLECHART_EXPORT_DIR): how long a running export's lock lives without
+   * renewal, in seconds. An instance that dies mid-export has its job taken up by another after this.
+   */
+  readonly exportLockSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -284,6 +289,7 @@ export function readConfig(env: Env = process.env): Config {
     exportsPerInstance: integer(env, 'NEEDLECHART_EXPORTS_PER_INSTANCE', 2, 1, 1000, problems),
     exportDir: optionalPath(env, 'NEEDLECHART_EXPORT_DIR'),
     exportTtlMinutes: integer(env, 'NEEDLECHART_EXPORT_TTL_MINUTES', 60, 1, 10_080, problems),
+    exportLockSeconds: integer(env, 'NEEDLECHART_EXPORT_LOCK_SECONDS', 30, 2, 3600, problems),
   };
   for (const entry of config.issAllowlist) {
     const problem = allowlistEntryProblem(entry);
