@@ -36,7 +36,7 @@ function event(res: Response, name: string, data: unknown): void {
 /** The event that says where a job stands now (for a change, or for a listener joining late). */
 function sendState(res: Response, job: ExportJobState, change: JobChange): void {
   if (change === 'progress' && job.progress) event(res, 'progress', job.progress);
-  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
+  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, reused: job.result.reused, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
   if (change === 'failed' && job.error !== undefined) event(res, 'failed', { message: job.error });
 }
 
