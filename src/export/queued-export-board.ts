@@ -96,6 +96,9 @@ export class QueuedExportBoard implements ExportJobBoard {
       maxStalledCount: 3,
     });
     board.worker.on('error', (error) => options.logger.error('export queue error', { errorName: error.name }));
+    board.queue.on('error', (error) => options.logger.error('export queue error', { errorName: error.name }));
+    // A job BullMQ gave up on (its instances kept dying, or it could not be read) is told as failed, not left running.
+    board.worker.on('failed', (job) => void board.givenUp(job?.id));
     await board.worker.waitUntilReady();
     await board.sweep();
     const sweeper = setInterval(() => void board.sweep(), Math.min(options.ttlMs, 300_000));
@@ -111,11 +114,18 @@ export class QueuedExportBoard implements ExportJobBoard {
     for (const earlier of await this.redis.zrange(userKey, 0, -1)) if (!(await this.get(earlier))?.running) await this.redis.zrem(userKey, earlier);
     const claimed = await this.redis.eval(CLAIM, 1, userKey, String(this.options.perUser), String(Date.now()), id, String(RUNNING_TTL_MS));
     if (claimed !== 1) return 'user-busy';
-    // The record first, then the folder: the sweep deletes only folders whose record is gone.
-    const state: StoredState = { running: true };
-    await this.redis.multi().hset(recordKey(id), { owner: await this.sealer.seal(owner), request: await this.sealer.seal(request), state: await this.sealer.seal(state) }).pexpire(recordKey(id), RUNNING_TTL_MS).exec();
-    await mkdir(this.jobDir(id), { mode: PRIVATE_DIR });
-    await this.queue.add('export', {}, { jobId: id, removeOnComplete: true, removeOnFail: true });
+    try {
+      // The record first, then the folder: the sweep deletes only folders whose record is gone.
+      const state: StoredState = { running: true };
+      await this.redis.multi().hset(recordKey(id), { owner: await this.sealer.seal(owner), request: await this.sealer.seal(request), state: await this.sealer.seal(state) }).pexpire(recordKey(id), RUNNING_TTL_MS).exec();
+      await mkdir(this.jobDir(id), { mode: PRIVATE_DIR });
+      await this.queue.add('export', {}, { jobId: id, removeOnComplete: true, removeOnFail: true });
+    } catch (error) {
+      // Not queued: nothing may be left that counts against the user or waits in the folder.
+      await this.redis.multi().del(recordKey(id)).zrem(userKey, id).exec().catch(() => undefined);
+      await this.remove(id, 'failed');
+      throw error;
+    }
     return { id, owner, running: true, downloaded: false };
   }
 
@@ -228,6 +238,21 @@ export class QueuedExportBoard implements ExportJobBoard {
     } finally {
       this.active.delete(id);
       await this.redis.zrem(this.userKey(owner), id).catch(() => 0);
+    }
+  }
+
+  /** A job the queue failed outside its export (not run to an end by process): marked failed, its slot and folder freed. */
+  private async givenUp(id: string | undefined): Promise<void> {
+    if (!id) return;
+    try {
+      const fields = await this.redis.hgetall(recordKey(id));
+      if (!fields.owner || !fields.state || !(await this.sealer.open<StoredState>(fields.state)).running) return;
+      this.options.logger.warn('export given up by the queue', { exportId: id });
+      const state: StoredState = { running: false, error: 'The export stopped unexpectedly several times and was given up: start a new export' };
+      await this.redis.multi().hset(recordKey(id), 'state', await this.sealer.seal(state)).pexpire(recordKey(id), this.options.ttlMs).zrem(this.userKey(await this.sealer.open<string>(fields.owner)), id).exec();
+      await this.remove(id, 'failed');
+    } catch (error) {
+      this.options.logger.error('export could not be marked failed', { exportId: id, errorName: (error as Error).name });
     }
   }
 
