@@ -84,6 +84,11 @@ export interface Config {
    * new visit (the clinician still confirms or unchecks each one). Empty: nothing pre-checked.
    */
   readonly clinicPractices: readonly ClinicPractice[];
+  /**
+   * With Redis (and a shared NEEDLECHART_EXPORT_DIR): how long a running export's lock lives without
+   * renewal, in seconds. An instance that dies mid-export has its job taken up by another after this.
+   */
+  readonly exportLockSeconds: number;
 }
 
 /** The clean-technique practices a clinic may pre-check, as NEEDLECHART_CLINIC_PRACTICES names them. */
@@ -302,6 +307,7 @@ export function readConfig(env: Env = process.env): Config {
     exportDir: optionalPath(env, 'NEEDLECHART_EXPORT_DIR'),
     exportTtlMinutes: integer(env, 'NEEDLECHART_EXPORT_TTL_MINUTES', 60, 1, 10_080, problems),
     clinicPractices: clinicPractices(env, problems),
+    exportLockSeconds: integer(env, 'NEEDLECHART_EXPORT_LOCK_SECONDS', 30, 2, 3600, problems),
   };
   for (const entry of config.issAllowlist) {
     const problem = allowlistEntryProblem(entry);

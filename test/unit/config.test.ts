@@ -9,7 +9,7 @@ describe('readConfig', () => {
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
       backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], trustProxy: false,
-      complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60,
+      complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60, exportLockSeconds: 30,
       clinicPractices: [],
     });
   });
@@ -23,8 +23,10 @@ describe('readConfig', () => {
         NEEDLECHART_EXPORTS_PER_INSTANCE: '4',
         NEEDLECHART_EXPORT_DIR: '/var/lib/needlechart/exports',
         NEEDLECHART_EXPORT_TTL_MINUTES: '15',
+        NEEDLECHART_EXPORT_LOCK_SECONDS: '10',
       }),
-    ).toMatchObject({ complianceUsers: ['Practitioner/pt-chen', 'PractitionerRole/r-1', 'Practitioner/co-2'], complianceRole: { system: 'https://ehr.example.org/roles', code: 'compliance' }, exportsPerUser: 2, exportsPerInstance: 4, exportDir: '/var/lib/needlechart/exports', exportTtlMinutes: 15 });
+    ).toMatchObject({ complianceUsers: ['Practitioner/pt-chen', 'PractitionerRole/r-1', 'Practitioner/co-2'], complianceRole: { system: 'https://ehr.example.org/roles', code: 'compliance' }, exportsPerUser: 2, exportsPerInstance: 4, exportDir: '/var/lib/needlechart/exports', exportTtlMinutes: 15, exportLockSeconds: 10 });
+    expect(() => readConfig({ NEEDLECHART_EXPORT_LOCK_SECONDS: '1' })).toThrow(/NEEDLECHART_EXPORT_LOCK_SECONDS must be a whole number from 2 to 3600/);
     expect(readConfig({ NEEDLECHART_COMPLIANCE_ROLE: 'compliance-officer' }).complianceRole).toEqual({ code: 'compliance-officer' });
   });
 
