@@ -4,6 +4,8 @@ import type { Readiness } from '../../../src/domain/readiness-types.js';
 import type { Session } from '../../../src/domain/types.generated.js';
 import type { Core } from '../../../src/service/core.js';
 import { completeSession, exampleSession, muscle, testCore } from '../../support/fixtures.js';
+import { OperationOutcomeError } from '../../../src/outcome/operation-outcome-error.js';
+import { analyseSession, requireSession } from '../../../src/service/preview-session.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -226,5 +228,39 @@ describe('score', () => {
       performer: { reference: 'Practitioner/x', display: 'X', dryNeedlingCertified: false, state: 'CA' },
     });
     expect(check(session).score).toBe(0);
+  });
+});
+
+describe('reviewer items the schema itself requires (a session without them is refused, so no note lacks them)', () => {
+  const without = (path: readonly (string | number)[]): unknown => {
+    const session = structuredClone(completeSession()) as unknown as Record<string, unknown>;
+    let node: Record<string | number, unknown> = session;
+    for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+    delete node[path[path.length - 1] as string | number];
+    return session;
+  };
+  it.each([
+    ['needle diameter', ['needle', 'diameterMm'], 'needle.diameterMm'],
+    ['needle length', ['needle', 'lengthMm'], 'needle.lengthMm'],
+    ['depth of each muscle', ['muscles', 0, 'depth'], 'muscles[0].depth'],
+    ['technique of each muscle', ['muscles', 0, 'technique'], 'muscles[0].technique'],
+    ['retention of each muscle', ['muscles', 0, 'retentionSeconds'], 'muscles[0].retentionSeconds'],
+    ['local twitch response per muscle', ['muscles', 0, 'twitch'], 'muscles[0].twitch'],
+    ['the side of each muscle', ['muscles', 0, 'side'], 'muscles[0].side'],
+  ] as const)('when the %s is missing, then the session is refused with 422 naming it', (_label, path, expected) => {
+    let error: unknown;
+    try {
+      requireSession(without(path), core);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OperationOutcomeError);
+    expect((error as OperationOutcomeError).status).toBe(422);
+    expect((error as OperationOutcomeError).outcome.issue.map((i) => i.expression?.[0])).toContain(expected);
+  });
+
+  it('when any note is rendered, then it says the needling was done without injection', () => {
+    const analysis = analyseSession(completeSession(), core);
+    expect(core.renderer.render('note', 'text', analysis.view)).toContain('dry needling of myofascial trigger points without injection');
   });
 });
