@@ -1,5 +1,5 @@
-import type { Bundle, DocumentReference, Observation, Procedure } from 'fhir/r4.js';
-import type { Performer, Session } from '../domain/types.generated.js';
+import type { Bundle, DocumentReference, Procedure } from 'fhir/r4.js';
+import type { Performer } from '../domain/types.generated.js';
 import { visitDateIssue } from '../domain/visit-date.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { countVisitsBefore, loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
@@ -8,11 +8,10 @@ import type { Clinician } from '../fhir/signed-in-user.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
 import type { ExistingVisit } from '../fhir/visit-bundle.js';
 import { visitKey, type VisitTarget } from '../fhir/visit-context.js';
-import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
 import { businessRule, conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
 import { courseFromChart, notYet } from './sign-visit.js';
-import { isSigned, organizationOf, readVisit, sessionOf, stored, type Stored } from './stored-visit.js';
+import { isSigned, openVisit, organizationOf, readVisit, sessionOf, stored, type Stored } from './stored-visit.js';
 import { signGate } from '../domain/sign-gate.js';
 import { noteStatusOf } from '../fhir/note-history.js';
 import { practitionerReference } from '../fhir/practitioner-reference.js';
@@ -162,13 +161,7 @@ async function saveNew(gateway: FhirGateway, core: Core, request: SaveRequest, n
 async function saveAmendment(gateway: FhirGateway, core: Core, request: SaveRequest & { amend: NonNullable<SaveRequest['amend']> }, now: Date): Promise<SaveResult> {
   const { author, target, amend } = request;
   return oneAtATime(`amend:${amend.procedureId}`, async () => {
-    const [current, context] = await Promise.all([gateway.read<Procedure>('Procedure', amend.procedureId), loadSaveContext(gateway, target)]);
-    if (!stored(current)) throw conflict('The saved visit has no version on the server, so it cannot be amended safely');
-    if (current.subject.reference !== target.patient) throw conflict('That visit belongs to another patient');
-    if (current.encounter?.reference !== target.encounter) throw conflict('That visit was charted in another encounter: open that encounter in the EHR to amend it. Nothing was changed.');
-    const visit = await readVisit(gateway, current, target.patient);
-    const before = sessionOf(current, visit.observations, core);
-    if (!before) throw conflict('This visit was not charted with NeedleChart, so it cannot be amended here.');
+    const { current, context, visit, session: before } = await openVisit(gateway, core, target, amend.procedureId, 'amend');
     // The visit keeps the clinician who performed it; whoever amends it is the author of the amendment.
     const own = before.performer.reference === author.performer.reference;
     const performer = own ? author.performer : before.performer;

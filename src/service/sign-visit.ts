@@ -3,7 +3,7 @@ import type { CourseContext, PreviousNarrative } from '../domain/coding-types.js
 import type { Finding } from '../domain/readiness-types.js';
 import { acknowledgementKey, signGate } from '../domain/sign-gate.js';
 import type { FhirGateway } from '../fhir/client.js';
-import { countVisitsBefore, loadPreviousVisit, loadSaveContext } from '../fhir/load-save-context.js';
+import { countVisitsBefore, loadPreviousVisit } from '../fhir/load-save-context.js';
 import { noteHistory, type NoteVersion } from '../fhir/note-history.js';
 import { toSignTransaction } from '../fhir/note-bundle.js';
 import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
@@ -13,7 +13,7 @@ import type { VisitTarget } from '../fhir/visit-context.js';
 import { conflict, forbidden, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
 import { analyseSession, renderNote } from './preview-session.js';
-import { isSigned, organizationOf, readVisit, sessionOf, stored } from './stored-visit.js';
+import { isSigned, openVisit, organizationOf, readVisit, sessionOf } from './stored-visit.js';
 
 export interface SignRequest {
   readonly target: VisitTarget;
@@ -75,13 +75,7 @@ export async function courseFromChart(gateway: FhirGateway, core: Core, patient:
  */
 export async function signVisit(gateway: FhirGateway, core: Core, request: SignRequest, now = new Date()): Promise<SignResult> {
   const { target, author } = request;
-  const [current, context] = await Promise.all([gateway.read<Procedure>('Procedure', request.procedureId), loadSaveContext(gateway, target)]);
-  if (!stored(current)) throw conflict('The saved visit has no version on the server, so it cannot be signed safely.');
-  if (current.subject.reference !== target.patient) throw conflict('That visit belongs to another patient.');
-  if (current.encounter?.reference !== target.encounter) throw conflict('That visit was charted in another encounter: open that encounter in the EHR to sign it.');
-  const visit = await readVisit(gateway, current, target.patient);
-  const session = sessionOf(current, visit.observations, core);
-  if (!session) throw conflict('This visit was not charted with NeedleChart, so it cannot be signed here.');
+  const { current, context, visit, session } = await openVisit(gateway, core, target, request.procedureId, 'sign');
   const history = () => noteHistory(visit.notes, session.date, core.timeZone);
   const answer = (status: SignResult['status']): SignResult => ({ status, procedure: { id: current.id, versionId: current.meta.versionId }, ...(visit.document ? { document: { id: visit.document.id, versionId: visit.document.meta.versionId } } : {}), history: history() });
   if (![author.performer.reference, author.fhirUser].includes(session.performer.reference)) throw forbidden(`Only the clinician who performed this visit (${session.performer.display}) can sign its note.`);

@@ -1,5 +1,7 @@
 import type { Bundle, DocumentReference, Observation, Procedure } from 'fhir/r4.js';
-import type { SaveContext } from '../fhir/load-save-context.js';
+import { loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
+import type { VisitTarget } from '../fhir/visit-context.js';
+import { conflict } from '../outcome/operation-outcome-error.js';
 import type { Clinician } from '../fhir/signed-in-user.js';
 import type { Session } from '../domain/types.generated.js';
 import type { FhirGateway } from '../fhir/client.js';
@@ -56,4 +58,27 @@ export function isSigned(document: DocumentReference | undefined): boolean {
 export function organizationOf(context: SaveContext, author: Clinician): string | undefined {
   const provider = context.encounter?.serviceProvider?.reference;
   return provider && /^Organization\/[A-Za-z0-9\-.]{1,64}$/.test(provider) ? provider : author.organization;
+}
+
+/** A visit of this launch as NeedleChart saved it, read for a change: the Procedure, its parts, its session and the save context. */
+export interface OpenedVisit {
+  readonly current: Stored<Procedure>;
+  readonly context: SaveContext;
+  readonly visit: StoredVisit;
+  readonly session: Session;
+}
+
+/**
+ * Reads a saved visit for a change (`amend` or `sign`: the words of the refusals): it must have a
+ * version, belong to the launch's patient and encounter, and be a NeedleChart visit; 409 otherwise.
+ */
+export async function openVisit(gateway: FhirGateway, core: Core, target: VisitTarget, procedureId: string, verb: 'amend' | 'sign'): Promise<OpenedVisit> {
+  const [current, context] = await Promise.all([gateway.read<Procedure>('Procedure', procedureId), loadSaveContext(gateway, target)]);
+  if (!stored(current)) throw conflict(`The saved visit has no version on the server, so it cannot be ${verb === 'amend' ? 'amended' : 'signed'} safely.`);
+  if (current.subject.reference !== target.patient) throw conflict('That visit belongs to another patient.');
+  if (current.encounter?.reference !== target.encounter) throw conflict(`That visit was charted in another encounter: open that encounter in the EHR to ${verb} it. Nothing was changed.`);
+  const visit = await readVisit(gateway, current, target.patient);
+  const session = sessionOf(current, visit.observations, core);
+  if (!session) throw conflict(`This visit was not charted with NeedleChart, so it cannot be ${verb === 'amend' ? 'amended' : 'signed'} here.`);
+  return { current, context, visit, session };
 }
