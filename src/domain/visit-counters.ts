@@ -1,4 +1,4 @@
-import type { PlanOfCare } from './types.generated.js';
+import type { PayerPolicy, PlanOfCare } from './types.generated.js';
 
 /**
  * A payer's visit limit for a course: the visits allowed, and the ceiling with documented justification
@@ -26,6 +26,16 @@ export interface VisitCounters {
   readonly payer?: VisitCounter;
   /** Plain-words alerts at and beyond each limit, for the clinician before treating. */
   readonly alerts: readonly string[];
+}
+
+/**
+ * The visit limit a payer file states (`rules.visitLimit`, e.g. Washington L&I: 3, and 6 with
+ * justification), or undefined when the payer file has none: no limit is assumed.
+ */
+export function payerVisitLimitOf(payer: PayerPolicy): PayerVisitLimit | undefined {
+  const limit = payer.rules.visitLimit;
+  if (!limit) return undefined;
+  return { visits: limit.visits, ...(limit.visitsWithJustification !== undefined ? { visitsWithJustification: limit.visitsWithJustification } : {}), payer: payer.name };
 }
 
 /** Visits the plan of care allows: visits per week × weeks, when the plan states both. */

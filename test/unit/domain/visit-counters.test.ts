@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plannedVisits, visitCounters } from '../../../src/domain/visit-counters.js';
+import { loadProfiles } from '../../../src/profiles/load-profiles.js';
+import { payerVisitLimitOf, plannedVisits, visitCounters } from '../../../src/domain/visit-counters.js';
 
 const plan = { date: '2026-11-02', visitsPerWeek: 2, weeks: 4 };
 
@@ -47,5 +48,11 @@ describe('visit N of the plan of care and of the payer\'s limit', () => {
     expect(result.planOfCare?.text).toBe('Visit 8 of 8 in the plan of care');
     expect(result.alerts).toHaveLength(2);
     expect(result.alerts[0]).toMatch(/plan of care/);
+  });
+
+  it('when the payer files are read, then only Washington L&I states a visit limit (3, 6 with justification) and no other limit is assumed', async () => {
+    const { profiles } = await loadProfiles();
+    const limits = [...profiles.payers.values()].map((p) => [p.id, payerVisitLimitOf(p)]);
+    expect(limits.filter(([, l]) => l !== undefined)).toEqual([['wa-lni', { visits: 3, visitsWithJustification: 6, payer: profiles.payers.get('wa-lni')?.name }]]);
   });
 });
