@@ -102,6 +102,9 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
     }
     if (!files.icd10.blocks.some((b) => b.id === entry.block)) problems.push(`ICD-10 ${entry.code}: block ${entry.block} is not in icd10.json blocks`);
   }
+  for (const i of files.outcomeMeasures.instruments) {
+    if (i.scoring && i.scoring.minAnswered > i.scoring.items) problems.push(`instrument ${i.id}: scoring.minAnswered ${i.scoring.minAnswered} is more than its ${i.scoring.items} items`);
+  }
   const roles = new Set(files.codes.codes.map((c) => c.role));
   for (const role of ['needling', 'estim-attended'] as const) {
     if (!roles.has(role)) problems.push(`codes.json has no code with role ${role}`);
@@ -137,6 +140,10 @@ function citingEntries(files: ProfileFiles): { where: string; ids: readonly stri
   for (const st of files.stateScope.states) if (st.citations) entries.push({ where: `state-scope.json ${st.state}`, ids: st.citations, ...(st.verified !== undefined ? { verified: st.verified } : {}) });
   entries.push({ where: 'outcome-measures.json pain', ids: files.outcomeMeasures.pain.citations });
   for (const i of files.outcomeMeasures.instruments) entries.push({ where: `outcome-measures.json ${i.id}`, ids: i.citations });
+  for (const i of files.outcomeMeasures.instruments) {
+    if (i.scoring) entries.push({ where: `outcome-measures.json ${i.id} scoring`, ids: i.scoring.citations, verified: i.scoring.verified });
+    if (i.mcid) entries.push({ where: `outcome-measures.json ${i.id} mcid`, ids: i.mcid.citations, verified: i.mcid.verified });
+  }
   entries.push({ where: 'muscles.json pneumothoraxCitations', ids: files.muscles.pneumothoraxCitations });
   for (const [name, rule] of Object.entries(RULE_SOURCES)) entries.push({ where: `built-in rule ${name}`, ids: rule.citations });
   return entries;

@@ -781,6 +781,84 @@ export interface OutcomeMeasureFile {
      */
     citations: string[];
     note?: string;
+    /**
+     * How the instrument is scored item by item, as published. Item numbers and ranges only: the item wording is the publisher's and is not stored.
+     */
+    scoring?: {
+      /**
+       * How many items the instrument has (for PSFS, the most activities a patient rates).
+       */
+      items: number;
+      /**
+       * Lowest score an item takes.
+       */
+      itemMin: number;
+      /**
+       * Highest score an item takes.
+       */
+      itemMax: number;
+      /**
+       * sum: the total of the items; percent-of-answered: the total divided by the most the answered items could score, times 100 (an unanswered item lowers the most possible by itemMax); mean: the average of the answered items.
+       */
+      rule: "sum" | "percent-of-answered" | "mean";
+      /**
+       * Fewest items that must be answered for a score.
+       */
+      minAnswered: number;
+      /**
+       * Where minAnswered comes from, when it is NeedleChart's own floor rather than the publisher's.
+       */
+      minAnsweredNote?: string;
+      /**
+       * Decimal places the score is rounded to.
+       */
+      rounding?: number;
+      /**
+       * Ids of the public sources in profiles/citations.json.
+       *
+       * @minItems 1
+       */
+      citations: string[];
+      /**
+       * true only when the scoring rule was read in one of its sources.
+       */
+      verified: boolean;
+      note?: string;
+    };
+    /**
+     * The minimal clinically important difference: the smallest change, in score points on this instrument's own scale, that patients judged important.
+     */
+    mcid?: {
+      points: number;
+      /**
+       * Ids of the public sources in profiles/citations.json.
+       *
+       * @minItems 1
+       */
+      citations: string[];
+      /**
+       * true only when the value was read in one of its sources.
+       */
+      verified: boolean;
+      /**
+       * What the value is, in plain words (the study's population, a conversion to this scale).
+       */
+      note: string;
+    };
+  }[];
+  /**
+   * Movements whose range is measured, with the unit each is measured in (angles in degrees, jaw movements in millimetres).
+   *
+   * @minItems 1
+   */
+  romMovements: {
+    id: string;
+    display: string;
+    unit: "degrees" | "mm";
+    /**
+     * Other ways a clinician writes the movement, matched without regard to case.
+     */
+    aliases?: string[];
   }[];
 }
 

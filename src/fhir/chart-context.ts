@@ -1,5 +1,6 @@
 import type { Condition, Coverage, DocumentReference, Encounter, HumanName, Observation, Patient, Procedure } from 'fhir/r4.js';
 import { summariseCourse, type CourseSummary } from '../domain/course.js';
+import { buildFlowsheet, type FlowsheetRow } from '../domain/flowsheet.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Diagnosis, Session } from '../domain/types.generated.js';
 import { noteHistory, visitNotes, type NoteVersion } from './note-history.js';
@@ -49,6 +50,8 @@ export interface ChartContext {
   /** The latest earlier visit as a session, for copy-forward. */
   readonly lastSession?: Session;
   readonly course: CourseSummary;
+  /** The earlier visits as flowsheet rows in plain words, oldest first (the course at a glance). */
+  readonly flowsheet: readonly FlowsheetRow[];
 }
 
 export function displayName(names: readonly HumanName[] | undefined): string {
@@ -132,5 +135,6 @@ export function toChartContext(chart: ChartResources, profiles: Profiles, timeZo
     ...(currentVisit ? { currentVisit } : {}),
     ...(lastSession ? { lastSession } : {}),
     course: summariseCourse(prior.map((v) => ({ date: v.date, ...(v.painPre !== undefined ? { pre: v.painPre } : {}), ...(v.painPost !== undefined ? { post: v.painPost } : {}) }))),
+    flowsheet: buildFlowsheet(prior, profiles, timeZone),
   };
 }

@@ -63,6 +63,27 @@ describe('the shipped profiles', () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining("'no-such-muscle'"), expect.stringContaining("'wrist-extensors'")]));
   });
 
+  it('when an instrument\'s MCID is marked verified but rests only on unread sources, or asks more answered items than it has, then start-up refuses the table', async () => {
+    const { files } = (await loadProfiles()).profiles;
+    const instruments = files.outcomeMeasures.instruments.map((i) =>
+      i.id === 'LEFS' ? { ...i, mcid: { points: 9, citations: ['binkley-1999'], verified: true, note: 'read nowhere' } }
+      : i.id === 'PSFS' && i.scoring ? { ...i, scoring: { ...i.scoring, minAnswered: 6 } }
+      : i);
+    const { problems } = indexProfiles({ ...files, outcomeMeasures: { ...files.outcomeMeasures, instruments } });
+    expect(problems).toEqual(expect.arrayContaining([
+      'outcome-measures.json LEFS mcid: marked verified, but none of its citations (binkley-1999) was verified',
+      'instrument PSFS: scoring.minAnswered 6 is more than its 5 items',
+    ]));
+  });
+
+  it('when the shipped outcome measures are read, then every MCID and scoring rule cites sources in the registry, and only the ODI scoring is marked as read', async () => {
+    const { profiles } = await loadProfiles();
+    const scored = profiles.files.outcomeMeasures.instruments.filter((i) => i.scoring);
+    expect(scored.map((i) => i.id)).toEqual(['NDI', 'ODI', 'LEFS', 'PSFS']);
+    expect(scored.filter((i) => i.scoring?.verified).map((i) => i.id)).toEqual(['ODI']);
+    for (const i of scored) for (const id of [...(i.scoring?.citations ?? []), ...(i.mcid?.citations ?? [])]) expect(profiles.citations.has(id), `${i.id} ${id}`).toBe(true);
+  });
+
   it('when e-stim codes are read, then the 97032 pairing with needle e-stim and every payer\'s unattended e-stim code are unverified', async () => {
     const { profiles } = await loadProfiles();
     expect(profiles.codes.get('97032')?.verified).toBe(false);
