@@ -78,7 +78,7 @@ describe('charting a visit in the browser', () => {
     await ui.check('#needle-counted');
     await expect.poll(() => page.locator('#codes').textContent(), { timeout: 5000 }).toContain('20561');
     await ui.click('#save');
-    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
     console.log(`[measure] interactions from launch to a saved 4-muscle e-stim note with copy-forward: ${ui.count}; launch to interactive form: ${Math.round(interactiveMs)} ms`);
     expect(ui.count).toBeLessThanOrEqual(25);
 
@@ -102,7 +102,7 @@ describe('charting a visit in the browser', () => {
     await frame.locator('#pain-post').fill('2');
     await frame.locator('#no-adverse-events').check();
     await frame.locator('#save').click();
-    await expect.poll(() => frame.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    await expect.poll(() => frame.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
     expect(await proceduresFor('p-aisha-khan', 'e-aisha-khan-5')).toHaveLength(1);
     await page.close();
   });
@@ -267,11 +267,11 @@ describe('CDS Hooks cards in the sandbox EHR', () => {
   });
 });
 
-/** The session the page last sent for a preview, as the server received it. */
+/** The session the page last sent for a preview, as the server received it (the body is `{ session, course }`). */
 async function nextPreviewBody(page: Page, act: () => Promise<void>): Promise<Record<string, unknown>> {
   const request = page.waitForRequest((r) => r.url().endsWith('/api/preview') && r.method() === 'POST', { timeout: 10_000 });
   await act();
-  return (await request).postDataJSON() as Record<string, unknown>;
+  return ((await request).postDataJSON() as { session: Record<string, unknown> }).session;
 }
 
 describe('the new parts of the record in the browser', () => {
@@ -323,7 +323,7 @@ describe('the new parts of the record in the browser', () => {
     await page.locator('#pain-post').fill('3');
     await page.locator('#no-adverse-events').check();
     await page.locator('#save').click();
-    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
 
     const [procedure] = await proceduresFor('p-li-wei', 'e-li-wei-6');
     const saved = toSession(procedure!, [], nc.core.profiles);
