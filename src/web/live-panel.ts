@@ -4,6 +4,7 @@
 import type { Finding, Outcome, PreviewAnswer } from './api-types.js';
 import { inClinicWords } from './clinic-words.js';
 import { $, api, el } from './dom.js';
+import { fieldLabel } from './field-label.js';
 import { cleanSession } from './session.js';
 import { context, state } from './state.js';
 
@@ -31,7 +32,7 @@ function renderFindings(findings: readonly Finding[]): void {
 
 /** The refusal's issues in a therapist's words. */
 export function outcomeInWords(body: Outcome | null | undefined): string[] {
-  return (body?.issue ?? []).map((i) => inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? ''));
+  return (body?.issue ?? []).map((i) => inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? '', fieldLabel));
 }
 
 /** What the live panel needs from the chart: the visit's number and the previous visit's own words (for the cloned-text check). */
@@ -58,7 +59,7 @@ export async function preview(): Promise<void> {
   if (res.status === 422) {
     const body = (await res.json()) as Outcome;
     $('score').textContent = 'not yet complete';
-    renderFindings((body.issue ?? []).map((i) => ({ severity: 'error', message: inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? ''), path: i.expression?.[0] ?? '' })));
+    renderFindings((body.issue ?? []).map((i) => ({ severity: 'error', message: inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? '', fieldLabel), path: i.expression?.[0] ?? '' })));
     return;
   }
   if (!res.ok) return;

@@ -4,6 +4,7 @@
 import type { Side } from '../domain/types.generated.js';
 import type { CatalogMuscle } from './api-types.js';
 import { $, el } from './dom.js';
+import { matchMuscles } from './muscle-match.js';
 import { addMuscle } from './muscle-table.js';
 import { catalog } from './state.js';
 
@@ -13,20 +14,6 @@ let active = -1;
 
 function input(): HTMLInputElement {
   return $<HTMLInputElement>('muscle-search');
-}
-
-/** Muscles whose name matches the text: names starting with it first, then words starting with it, then any part. */
-export function matchMuscles(muscles: readonly CatalogMuscle[], text: string): CatalogMuscle[] {
-  const t = text.trim().toLowerCase();
-  if (!t) return [];
-  const rank = (m: CatalogMuscle): number => {
-    const name = m.display.toLowerCase();
-    if (name === t || m.id === t) return 0;
-    if (name.startsWith(t)) return 1;
-    if (name.split(/[\s-]+/).some((w) => w.startsWith(t))) return 2;
-    return name.includes(t) ? 3 : 4;
-  };
-  return muscles.map((m) => [m, rank(m)] as const).filter(([, r]) => r < 4).sort((a, b) => a[1] - b[1] || a[0].display.localeCompare(b[0].display)).map(([m]) => m);
 }
 
 /** The sides chosen for the next muscle added. */
