@@ -8,6 +8,8 @@ export interface CatalogMuscle {
   readonly id: string;
   readonly display: string;
   readonly risk?: boolean;
+  /** The body region (head-jaw, neck, shoulder…), for zooming the body map. */
+  readonly region?: string;
 }
 
 /** A payer policy the form can pick, with the financial notices it calls for. */

@@ -5,6 +5,7 @@
 
 import type { Catalog, ChartContext, Outcome } from './api-types.js';
 import { loadBodyMaps } from './body-map.js';
+import { wireBodyMapZoom } from './body-map-zoom.js';
 import { confirmCopied, copyForward, touchCopied } from './copy-marks.js';
 import { clearDraft, loadDraft } from './drafts.js';
 import { $, api, el, launchId } from './dom.js';
@@ -104,6 +105,7 @@ async function start(): Promise<void> {
   renderSigning();
   $('sign-out').hidden = false;
   await loadBodyMaps();
+  wireBodyMapZoom();
   renderTrend();
   renderAll();
   $('workspace').hidden = false;

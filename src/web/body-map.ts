@@ -20,10 +20,15 @@ function name(spot: SVGElement | null): void {
   $('body-map-label').textContent = spot ? spot.getAttribute('aria-label') ?? '' : 'Point at or move to a muscle to see its name.';
 }
 
+/** Makes `spot` the map's single tab stop. */
+export function setTabStop(spot: SVGElement): void {
+  for (const s of spots()) s.setAttribute('tabindex', s === spot ? '0' : '-1');
+}
+
 /** Moves the single tab stop to `next` and focuses it. */
 function moveTo(next: SVGElement | undefined): void {
   if (!next) return;
-  for (const s of spots()) s.setAttribute('tabindex', s === next ? '0' : '-1');
+  setTabStop(next);
   next.focus();
 }
 

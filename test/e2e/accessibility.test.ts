@@ -169,6 +169,29 @@ describe('the charting page in an EHR frame', () => {
   }
 });
 
+describe('the body map zoomed to a region', () => {
+  for (const [width, height] of [[1024, 700], [1366, 768]] as const) {
+    it(`when the head and neck are shown at ${width}×${height} px, then the masseter and the lateral pterygoid are targets of at least 24×24 px, the tab stop is on a shown muscle, and the whole body comes back`, async () => {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await openChart(page, 'p-nora-silva');
+      const whole = await page.locator('.nc-hotspot[data-muscle="masseter"][data-side="left"]').first().boundingBox();
+      await page.locator('#body-map-zoom button', { hasText: 'Head and neck' }).click();
+      for (const muscle of ['masseter', 'lateral-pterygoid']) {
+        const box = await page.locator(`.nc-body-maps figure:not([hidden]) .nc-hotspot[data-muscle="${muscle}"][data-side="left"]`).first().boundingBox();
+        expect(box?.width ?? 0).toBeGreaterThanOrEqual(24);
+        expect(box?.height ?? 0).toBeGreaterThanOrEqual(24);
+      }
+      expect(await page.evaluate(`(() => { const s = document.querySelector('.nc-hotspot[tabindex="0"]'); return !s.closest('figure').hidden; })()`)).toBe(true);
+      await page.locator('.nc-body-maps figure:not([hidden]) .nc-hotspot[data-muscle="lateral-pterygoid"][data-side="left"]').first().click();
+      await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row) th').allTextContents()).toEqual(['Lateral pterygoid']);
+      await page.locator('#body-map-zoom button', { hasText: 'Whole body' }).click();
+      const back = await page.locator('.nc-hotspot[data-muscle="masseter"][data-side="left"]').first().boundingBox();
+      expect(back?.width).toBeCloseTo(whole?.width ?? -1, 0);
+      await page.close();
+    });
+  }
+});
+
 describe('charting in the clinic’s words', () => {
   it('when a first visit is opened, then the performer is the clinician’s name (no editable performer field) and the empty form asks to add a muscle in plain words', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
