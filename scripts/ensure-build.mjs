@@ -1,5 +1,6 @@
 // Compiles src/ to dist/ with tsc when dist/ is missing or older than the sources, so `npm start` and
-// `npx needlechart` run plain JavaScript: no TypeScript compiler or esbuild at run time.
+// `npx needlechart` run plain JavaScript: no TypeScript compiler or esbuild at run time. The browser
+// pages' TypeScript (src/web/) is bundled by esbuild into dist/web/ in the same build, served as /assets.
 // Plain JavaScript on purpose: it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -63,6 +64,39 @@ function withLock(work) {
   }
 }
 
+/** The browser pages' entry points under src/web/, bundled one file each (app.js, compliance.js). */
+const WEB_ENTRIES = ['app.ts', 'compliance.ts'];
+
+/**
+ * Bundles src/web/ with esbuild (ES modules, minified, with source maps) into `outDir`; the pages load
+ * /assets/app.js and /assets/compliance.js from there. Type checking is tsc's (`npm run typecheck`).
+ * Returns a message on failure.
+ */
+function bundleWeb(outDir) {
+  let esbuild;
+  try {
+    esbuild = createRequire(import.meta.url)('esbuild');
+  } catch {
+    return 'The browser pages cannot be bundled: esbuild is not installed (production install?). Run `npm ci && npm run build` where dev dependencies are available.';
+  }
+  try {
+    esbuild.buildSync({
+      entryPoints: WEB_ENTRIES.map((f) => join(ROOT, 'src', 'web', f)),
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      outdir: outDir,
+    });
+    return undefined;
+  } catch (error) {
+    return `Bundling the browser pages failed:\n${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 /**
  * Builds dist/ when it is missing or stale. The new build is written beside the old one and swapped in,
  * so a process reading dist/ never sees half a build. Returns a message on failure.
@@ -78,13 +112,18 @@ export function ensureBuilt({ quiet = false, force = false } = {}) {
     } catch {
       return 'dist/ is missing or older than src/, and the TypeScript compiler is not installed (production install?): run `npm ci && npm run build` where dev dependencies are available, then deploy dist/ with the app.';
     }
-    if (!quiet) process.stderr.write('Building NeedleChart (tsc → dist/)…\n');
+    if (!quiet) process.stderr.write('Building NeedleChart (tsc → dist/, esbuild → dist/web/)…\n');
     const next = join(ROOT, `dist.next-${process.pid}`);
     rmSync(next, { recursive: true, force: true });
     const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', next], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
     if (result.status !== 0) {
       rmSync(next, { recursive: true, force: true });
       return `The build failed:\n${result.stdout}${result.stderr}`;
+    }
+    const web = bundleWeb(join(next, 'web'));
+    if (web) {
+      rmSync(next, { recursive: true, force: true });
+      return web;
     }
     writeFileSync(join(next, '.build-stamp'), wanted ?? '');
     const old = join(ROOT, `dist.old-${process.pid}`);

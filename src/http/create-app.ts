@@ -47,6 +47,8 @@ export interface AppDeps {
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
+/** The pages' scripts, bundled from src/web/ by the build (scripts/ensure-build.mjs) into dist/web/. */
+const WEB = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** Builds the express app; it does not listen (src/server.ts does), so tests start it on port 0. */
 export function createApp(config: Config, deps: AppDeps): Express {
@@ -99,7 +101,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: deps.core.version });
   });
-  app.use('/assets', labelRoute('/assets/*'), express.static(PUBLIC, { index: false, maxAge: '1h' }));
+  app.use('/assets', labelRoute('/assets/*'), express.static(PUBLIC, { index: false, maxAge: '1h' }), express.static(WEB, { index: false, maxAge: '1h' }));
   app.get('/', (_req, res) => {
     if (deps.homeRedirect) res.redirect(deps.homeRedirect);
     else res.type('text').send(`NeedleChart ${deps.core.version}: launch it from your EHR (SMART launch URL: /launch).`);

@@ -267,7 +267,7 @@ describe('CDS Hooks cards in the sandbox EHR', () => {
   });
 });
 
-/** The session the page last sent for a preview, as the server received it. */
+/** The session the page last sent for a preview, as the server received it (the body is `{ session, course }`). */
 async function nextPreviewBody(page: Page, act: () => Promise<void>): Promise<Record<string, unknown>> {
   const request = page.waitForRequest((r) => r.url().endsWith('/api/preview') && r.method() === 'POST', { timeout: 10_000 });
   await act();

@@ -71,6 +71,13 @@ describe('production start (npm start runs dist/server.js)', () => {
     try {
       const url = await listeningUrl(started);
       expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok' });
+      // The pages' scripts are the build's bundles (dist/web/), served as plain JavaScript without esbuild at run time.
+      for (const script of ['app.js', 'compliance.js']) {
+        const res = await fetch(`${url}/assets/${script}`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/javascript/);
+        expect(await res.text()).not.toMatch(/^\s*import .* from ['"]\.\//m);
+      }
       const loaded = readFileSync(traceFile, 'utf8').split('\n').filter(Boolean);
       expect(loaded.some((u) => u.endsWith('/dist/server.js'))).toBe(true);
       const sources = pathToFileURL(join(ROOT, 'src')).href;

@@ -1,15 +1,17 @@
 // Copy-forward without cloning (issue 13, item 4): what repeats from visit to visit is carried into
-// today's visit, today's facts never are. Pure functions, no DOM: app.js marks the copied fields.
+// today's visit, today's facts never are. Pure functions, no DOM: the page marks the copied fields.
+
+import type { Estim, Necessity, Needle, PlanOfCare, Session } from '../domain/types.generated.js';
 
 /** E-stim parameters that repeat; the justification of attended e-stim is today's. */
-const ESTIM_REPEATS = ['applied', 'attended', 'minutes', 'frequencyHz', 'waveform', 'intensity'];
+const ESTIM_REPEATS = ['applied', 'attended', 'minutes', 'frequencyHz', 'waveform', 'intensity'] as const;
 /** Needle facts that repeat; whether the needles were counted in and out is today's. */
-const NEEDLE_REPEATS = ['type', 'diameterMm', 'lengthMm'];
+const NEEDLE_REPEATS = ['type', 'diameterMm', 'lengthMm'] as const;
 /** Stable facts of medical necessity; how long it has lasted and what the patient cannot do today are today's. */
-const NECESSITY_REPEATS = ['chiefComplaint', 'onsetDate', 'goal'];
-const PLAN_OF_CARE = ['date', 'visitsPerWeek', 'weeks', 'certifiedBy'];
+const NECESSITY_REPEATS = ['chiefComplaint', 'onsetDate', 'goal'] as const;
+const PLAN_OF_CARE = ['date', 'visitsPerWeek', 'weeks', 'certifiedBy'] as const;
 
-const present = (value) => value !== undefined && value !== null && value !== '';
+const present = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
 /**
  * Today's session with last visit's repeating parts copied in, and the field paths copied (a row is
@@ -20,10 +22,10 @@ const present = (value) => value !== undefined && value !== null && value !== ''
  * response, plan, goal progress, adverse events, ABN and waiver dates, clean technique; today's
  * values of those stay as they are.
  */
-export function copyForwardInto(today, last) {
+export function copyForwardInto(today: Session, last: Session): { session: Session; copied: string[] } {
   const s = structuredClone(today);
-  const copied = [];
-  const take = (path, value) => {
+  const copied: string[] = [];
+  const take = <T>(path: string, value: T): T => {
     if (present(value)) copied.push(path);
     return value;
   };
@@ -33,8 +35,9 @@ export function copyForwardInto(today, last) {
   s.diagnoses = (last.diagnoses ?? []).map((d) => ({ ...d }));
   if (s.diagnoses.length) copied.push('diagnoses');
 
-  s.needle = { ...(today.needle ?? {}) };
-  for (const key of NEEDLE_REPEATS) if (present(last.needle?.[key])) s.needle[key] = take(`needle.${key}`, last.needle[key]);
+  const needle: Record<string, unknown> = { ...(today.needle ?? {}) };
+  for (const key of NEEDLE_REPEATS) if (present(last.needle?.[key])) needle[key] = take(`needle.${key}`, last.needle[key]);
+  s.needle = needle as unknown as Needle;
 
   s.muscles = (last.muscles ?? []).map(({ exam: _today, ...m }, i) => {
     copied.push(`muscles[${i}]`);
@@ -42,23 +45,25 @@ export function copyForwardInto(today, last) {
   });
 
   const justification = today.estim?.justification;
-  s.estim = { applied: false };
+  const estim: Record<string, unknown> = { applied: false };
   if (last.estim) {
-    for (const key of ESTIM_REPEATS) if (present(last.estim[key])) s.estim[key] = take(`estim.${key}`, last.estim[key]);
+    for (const key of ESTIM_REPEATS) if (present(last.estim[key])) estim[key] = take(`estim.${key}`, last.estim[key]);
     if (last.estim.muscles?.length) {
-      s.estim.muscles = last.estim.muscles.map((m) => ({ ...m }));
+      estim.muscles = last.estim.muscles.map((m) => ({ ...m }));
       copied.push('estim.muscles');
     }
   }
-  if (justification) s.estim.justification = justification;
+  if (justification) estim.justification = justification;
+  s.estim = estim as unknown as Estim;
 
   if (last.planOfCare) {
-    s.planOfCare = { ...(today.planOfCare ?? {}) };
-    for (const key of PLAN_OF_CARE) if (present(last.planOfCare[key])) s.planOfCare[key] = take(`planOfCare.${key}`, last.planOfCare[key]);
+    const plan: Record<string, unknown> = { ...(today.planOfCare ?? {}) };
+    for (const key of PLAN_OF_CARE) if (present(last.planOfCare[key])) plan[key] = take(`planOfCare.${key}`, last.planOfCare[key]);
+    s.planOfCare = plan as unknown as PlanOfCare;
   }
 
   if (last.necessity) {
-    const necessity = { ...(today.necessity ?? {}) };
+    const necessity: Record<string, unknown> = { ...(today.necessity ?? {}) };
     for (const key of NECESSITY_REPEATS) if (present(last.necessity[key])) necessity[key] = take(`necessity.${key}`, last.necessity[key]);
     if (last.necessity.priorCare?.length) {
       necessity.priorCare = last.necessity.priorCare.map((p, i) => {
@@ -66,13 +71,13 @@ export function copyForwardInto(today, last) {
         return { ...p };
       });
     }
-    s.necessity = necessity;
+    s.necessity = necessity as unknown as Necessity;
   }
 
   if (last.services?.length) {
     s.services = last.services.map((service, i) => {
       copied.push(`services[${i}]`);
-      return { code: service.code, ...(service.regions?.length ? { regions: [...service.regions] } : {}) };
+      return { code: service.code, ...(service.regions?.length ? { regions: [...service.regions] } : {}) } as NonNullable<Session['services']>[number];
     });
   }
   return { session: s, copied };
@@ -82,17 +87,17 @@ export function copyForwardInto(today, last) {
  * A visit's date in words, as the note on the page says it: "Friday, November 13" (with the year
  * when it is not this year). The day is the visit's own calendar day, whatever the browser's zone.
  */
-export function dateInWords(iso, now = new Date()) {
+export function dateInWords(iso: string | undefined, now = new Date()): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso ?? '');
   if (!m) return 'the last visit';
   const year = Number(m[1]);
   const day = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3])));
-  const options = { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric', ...(year !== now.getFullYear() ? { year: 'numeric' } : {}) };
+  const options: Intl.DateTimeFormatOptions = { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric', ...(year !== now.getFullYear() ? { year: 'numeric' } : {}) };
   return new Intl.DateTimeFormat('en-US', options).format(day);
 }
 
 /** Copied paths kept after the row `listPath[index]` is removed: that row's mark goes, later rows move up one. */
-export function copiedAfterRemoving(copied, listPath, index) {
+export function copiedAfterRemoving(copied: readonly string[], listPath: string, index: number): string[] {
   const prefix = `${listPath}[`;
   return copied.flatMap((path) => {
     if (!path.startsWith(prefix)) return [path];
@@ -105,7 +110,7 @@ export function copiedAfterRemoving(copied, listPath, index) {
 }
 
 /** Copied paths kept once the field at `path` is changed: its own mark, and the mark of the row or group holding it, go. */
-export function copiedAfterTouching(copied, path) {
+export function copiedAfterTouching(copied: readonly string[], path: string): string[] {
   return copied.filter((c) => !(path === c || path.startsWith(`${c}.`) || path.startsWith(`${c}[`)));
 }
 
@@ -113,14 +118,14 @@ export function copiedAfterTouching(copied, path) {
  * Removes blank strings, empty objects and empty arrays, deeply, so a field nobody filled in is not
  * sent (an untouched form sends no `necessity: {}`). Returns undefined when nothing is left.
  */
-export function pruneEmpty(value) {
+export function pruneEmpty(value: unknown): unknown {
   if (typeof value === 'string') return value.trim() ? value : undefined;
   if (Array.isArray(value)) {
     const kept = value.map(pruneEmpty).filter((v) => v !== undefined);
     return kept.length ? kept : undefined;
   }
   if (value && typeof value === 'object') {
-    const kept = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pruneEmpty(v)]).filter(([, v]) => v !== undefined));
+    const kept = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pruneEmpty(v)] as const).filter(([, v]) => v !== undefined));
     return Object.keys(kept).length ? kept : undefined;
   }
   return value;

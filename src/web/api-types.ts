@@ -1,0 +1,102 @@
+// What the charting and compliance pages read from NeedleChart's API, as the browser sees it. The
+// visit itself is the server's generated Session type; these are the page's views of the other answers.
+
+import type { Diagnosis, Performer, Session } from '../domain/types.generated.js';
+
+/** A muscle the form can pick, with its lung-risk flag. */
+export interface CatalogMuscle {
+  readonly id: string;
+  readonly display: string;
+  readonly risk?: boolean;
+  /** The body region (head-jaw, neck, shoulder…), for zooming the body map. */
+  readonly region?: string;
+}
+
+/** A payer policy the form can pick, with the financial notices it calls for. */
+export interface CatalogPayer {
+  readonly id: string;
+  readonly name: string;
+  readonly notices?: { readonly abn?: boolean; readonly waiver?: boolean };
+}
+
+/** GET /api/catalog. */
+export interface Catalog {
+  readonly muscles: readonly CatalogMuscle[];
+  readonly payers: readonly CatalogPayer[];
+  readonly instruments: readonly { readonly id: string; readonly display: string; readonly min: number; readonly max: number }[];
+  readonly services?: readonly { readonly code: string; readonly display: string }[];
+}
+
+/** One version of the note as the history lists it. */
+export interface HistoryEntry {
+  readonly kind: string;
+  readonly when: string;
+  readonly by: string;
+  readonly reason?: string;
+  readonly current?: boolean;
+}
+
+/** Where the saved visit's note stands. */
+export type NoteState = 'none' | 'draft' | 'signed';
+
+/** The visit already in the chart for this encounter. */
+export interface CurrentVisit {
+  readonly procedure: { readonly id: string; readonly versionId: string };
+  readonly note: NoteState;
+  readonly date: string;
+  readonly session?: Session;
+  readonly history?: readonly HistoryEntry[];
+}
+
+/** GET /api/context: the launch, the patient, the chart's earlier visits. */
+export interface ChartContext {
+  readonly launch: {
+    readonly clinician?: Performer;
+    readonly fhirUser?: string;
+    readonly userName?: string;
+    readonly canSave: boolean;
+    readonly cannotSave?: string;
+    readonly missingScopes: readonly string[];
+    readonly needPatientBanner?: boolean;
+    readonly appContext?: string;
+  };
+  readonly patient: { readonly reference: string; readonly name: string; readonly birthDate?: string; readonly gender?: string };
+  readonly encounter: { readonly reference: string };
+  readonly payer: { readonly policyId?: string; readonly name?: string };
+  readonly diagnoses: readonly Diagnosis[];
+  readonly course: {
+    readonly visitNumber: number;
+    readonly painTrend: readonly { readonly date: string; readonly pre?: number; readonly post?: number }[];
+    readonly reliefPercent?: number;
+  };
+  readonly lastSession?: Session;
+  readonly currentVisit?: CurrentVisit;
+  readonly clinic?: { readonly practices?: readonly string[] };
+}
+
+/** A finding of the live panel or of a refused signature. */
+export interface Finding {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly message: string;
+  readonly path: string;
+  readonly rule?: string;
+}
+
+/** An OperationOutcome as the API sends it on a refusal. */
+export interface Outcome {
+  readonly issue?: readonly {
+    readonly severity?: string;
+    readonly diagnostics?: string;
+    readonly expression?: readonly string[];
+    readonly details?: { readonly text?: string; readonly coding?: readonly { readonly code?: string }[] };
+  }[];
+}
+
+/** POST /api/preview. */
+export interface PreviewAnswer {
+  readonly codes: readonly { readonly code: string; readonly modifiers: readonly string[]; readonly units: number; readonly billable: boolean; readonly rationale: string }[];
+  readonly warnings: readonly { readonly message: string }[];
+  readonly score: number;
+  readonly findings: readonly Finding[];
+  readonly noteHtml: string;
+}

@@ -1,0 +1,119 @@
+// The repeating parts of the form other than muscles: diagnoses, care tried before, other services,
+// range of motion, questionnaires, adverse events; fields shown only when they apply; the pain trend.
+
+import { removeRow, touchCopied } from './copy-marks.js';
+import { $, el } from './dom.js';
+import { field, select, writeInput } from './form-fields.js';
+import { getPath } from './paths.js';
+import { changed } from './render.js';
+import { catalog, context, muscleLabel, session } from './state.js';
+
+/** Other services a visit may bill beside the needling, until the code table lists them (plain names, never raw values alone). */
+const OTHER_SERVICES: readonly (readonly [string, string])[] = [
+  ['97140', 'Manual therapy'],
+  ['97110', 'Therapeutic exercise'],
+  ['97112', 'Neuromuscular re-education'],
+  ['97530', 'Therapeutic activities'],
+  ['97035', 'Ultrasound'],
+  ['97010', 'Hot or cold packs'],
+];
+
+/** The muscle catalog's body regions, in words. */
+const REGIONS: readonly (readonly [string, string])[] = [
+  ['head-jaw', 'Head and jaw'], ['neck', 'Neck'], ['shoulder', 'Shoulder'], ['upper-arm', 'Upper arm'], ['forearm-hand', 'Forearm and hand'], ['thorax', 'Chest and ribs'],
+  ['back', 'Back'], ['lumbopelvic', 'Low back and pelvis'], ['hip', 'Hip'], ['thigh', 'Thigh'], ['leg', 'Lower leg'], ['foot', 'Foot'],
+];
+
+/** The chart's active conditions as checkboxes; the visit's own are kept even when the chart no longer lists them. */
+export function renderDiagnoses(): void {
+  const box = $('diagnoses');
+  box.replaceChildren();
+  const s = session();
+  const chosen = new Set(s.diagnoses.map((d) => d.code));
+  const offered = [...context().diagnoses];
+  for (const d of s.diagnoses) if (!offered.some((o) => o.code === d.code)) offered.push(d);
+  for (const d of offered) {
+    const check = el('input', { type: 'checkbox', 'data-code': d.code });
+    check.checked = chosen.has(d.code);
+    check.addEventListener('change', () => {
+      s.diagnoses = offered.filter((o) => (o.code === d.code ? check.checked : s.diagnoses.some((x) => x.code === o.code))).map((o) => ({ ...o }));
+      touchCopied('diagnoses');
+      changed(false);
+    });
+    box.append(el('label', { class: 'nc-check' }, check, ` ${d.code} ${d.display}`));
+  }
+  if (!offered.length) box.append(el('p', { class: 'nc-muted', text: 'No active diagnoses in the chart.' }));
+}
+
+/** One line per item of the list at `listPath`, each with its own Remove button. */
+function renderRows<T>(containerId: string, listPath: string, itemName: string, build: (path: string, item: T) => Node[]): void {
+  const box = $(containerId);
+  box.replaceChildren();
+  ((getPath(session(), listPath) as T[] | undefined) ?? []).forEach((item, i) => {
+    const remove = el('button', { type: 'button', text: 'Remove', 'aria-label': `Remove ${itemName} ${i + 1}`, onclick: () => { removeRow(listPath, i); changed(true); } });
+    box.append(el('div', { class: 'nc-row', 'data-dynamic': '', 'data-copy-key': `${listPath}[${i}]` }, ...build(`${listPath}[${i}]`, item), remove));
+  });
+}
+
+type Loose = Record<string, unknown>;
+
+/** Range of motion, questionnaire scores and adverse events. */
+export function renderOutcomeRows(): void {
+  renderRows<Loose>('rom-rows', 'outcomes.rom', 'range of motion', (p, r) => [
+    el('label', {}, 'Movement ', field(`${p}.movement`, r.movement, { type: 'text' })),
+    el('label', {}, 'Side ', select(`${p}.side`, r.side, [['', '—'], ['left', 'Left'], ['right', 'Right']])),
+    el('label', {}, 'Before (°) ', field(`${p}.preDegrees`, r.preDegrees, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
+    el('label', {}, 'After (°) ', field(`${p}.postDegrees`, r.postDegrees, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
+  ]);
+  const instruments = catalog().instruments.map((i) => [i.id, `${i.display} (${i.min}–${i.max})`] as const);
+  renderRows<Loose>('measure-rows', 'outcomes.measures', 'questionnaire score', (p, m) => [
+    el('label', {}, 'Questionnaire ', select(`${p}.instrument`, m.instrument, [['', '—'], ...instruments])),
+    el('label', {}, 'Score ', field(`${p}.score`, m.score, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
+  ]);
+  renderRows<Loose>('adverse-rows', 'adverseEvents', 'adverse event', (p, e) => [
+    el('label', {}, 'Event ', field(`${p}.type`, e.type, { type: 'text', list: 'adverse-types' })),
+    el('label', {}, 'Severity ', select(`${p}.severity`, e.severity, [['mild', 'Mild'], ['moderate', 'Moderate'], ['severe', 'Severe']])),
+    el('label', {}, 'Muscle ', select(`${p}.muscle`, e.muscle, [['', '—'], ...session().muscles.map((m) => [m.muscle, muscleLabel(m.muscle)] as const)])),
+  ]);
+}
+
+/** Care tried before and the other services of the visit. */
+export function renderRecordRows(): void {
+  renderRows<Loose>('prior-care-rows', 'necessity.priorCare', 'care tried before', (p, c) => [
+    el('label', {}, 'Care tried before ', field(`${p}.treatment`, c.treatment, { type: 'text', maxlength: 200, placeholder: 'e.g. home exercise program, 4 weeks', autocomplete: 'off' })),
+    el('label', {}, 'Result ', field(`${p}.result`, c.result, { type: 'text', maxlength: 300, placeholder: 'e.g. partial relief', autocomplete: 'off' })),
+  ]);
+  const listed = catalog().services;
+  const services = listed?.length ? listed.map((c) => [c.code, c.display] as const) : OTHER_SERVICES;
+  renderRows<Loose>('service-rows', 'services', 'service', (p, v) => {
+    const regions = el('select', { multiple: true, size: 3, class: 'nc-regions', 'data-path': `${p}.regions`, 'data-type': 'multi' }, ...REGIONS.map(([id, name]) => el('option', { value: id, text: name })));
+    writeInput(regions, v.regions);
+    return [
+      el('label', {}, 'Service ', select(`${p}.code`, v.code, [['', 'Choose a service'], ...services.map(([code, name]) => [code, `${name} (${code})`] as const)])),
+      el('label', {}, 'Minutes ', field(`${p}.minutes`, v.minutes, { type: 'number', min: 0, max: 240, 'data-type': 'integer', class: 'nc-narrow' })),
+      el('label', {}, 'Where ', regions),
+    ];
+  });
+}
+
+/** Fields shown only when they apply: the payer's financial notice, the justification of attended e-stim. */
+export function renderConditional(): void {
+  const s = session();
+  const notices = catalog().payers.find((p) => p.id === s.payer)?.notices ?? {};
+  for (const [id, on] of [['abn-fields', notices.abn], ['abn-note', notices.abn], ['waiver-fields', notices.waiver], ['waiver-note', notices.waiver]] as const) $(id).hidden = !on;
+  $('estim-justification-label').hidden = s.estim?.attended !== true;
+}
+
+/** Pain before and after at the course's earlier visits. */
+export function renderTrend(): void {
+  const box = $('pain-trend');
+  box.replaceChildren();
+  const course = context().course;
+  if (!course.painTrend.length) {
+    box.append(el('p', { class: 'nc-muted', text: 'First visit of the course: no earlier pain scores.' }));
+    return;
+  }
+  const list = el('ol', { class: 'nc-trend-list' });
+  for (const p of course.painTrend) list.append(el('li', { text: `${p.date.slice(0, 10)}: pain ${p.pre ?? '–'} → ${p.post ?? '–'}` }));
+  box.append(el('p', { text: `Earlier visits (visit ${course.visitNumber} today)${course.reliefPercent !== undefined ? `, ${course.reliefPercent}% relief so far` : ''}:` }), list);
+}
