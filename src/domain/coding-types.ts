@@ -62,6 +62,11 @@ export interface CodeSuggestion {
 export interface CourseContext {
   /** 1-based number of this visit in the dry-needling course. */
   readonly visitNumber?: number;
+  /**
+   * Allowed amounts (US dollars) of this calendar year's earlier physical-therapy and speech-language
+   * pathology claims, when the chart supplies them: compared with Medicare's yearly therapy threshold.
+   */
+  readonly therapyAmountThisYear?: number;
 }
 
 export type { Diagnosis };

@@ -31,6 +31,8 @@ export const RULE_SOURCES = {
   estimDocumentation: { about: 'Electrical stimulation through the needles is documented with its type, area and parameters: attendance, minutes, frequency, waveform, intensity and muscles.', citations: ['codapedia-estim-2018', 'mcd-a53065'] },
   estimAttendance: { about: 'Attended and unattended electrical stimulation take different codes, so attendance is recorded.', citations: ['codapedia-estim-2018'] },
   eightMinuteRule: { about: 'Timed codes such as 97032 are billed in 15-minute units by the 8-minute rule.', citations: ['cms-100-04-5'] },
+  timedUnitsShare: { about: "When several timed codes share a visit, their total minutes give the units by the 8-minute rule; each code keeps a unit for each full 15 minutes of its own, and the units left go to the services with the most minutes left.", citations: ['cms-100-04-5', 'chirosecure-8-minute-2014'] },
+  manualTherapyWithNeedling: { about: 'Manual therapy (97140) on the same day as dry needling (20560, 20561) may be paired by the correct-coding edits; 59 or XS marks manual therapy in a distinct region only, never in the region needled.', citations: ['cms-ncci-ptp', 'chiroeco-59-subsets'], verified: false },
   estimPairing: { about: 'No ruling covers coding electrical stimulation delivered through dry needles, so that line is suggested by attendance and marked for review.', citations: ['codapedia-estim-2018'] },
   diagnosisCodes: { about: 'A diagnosis code is billable only at its full number of characters and on the date of service.', citations: ['icd10cm-guidelines-2026', 'cms-icd10-files'], checkWith: 'code-set' },
   courseLength: { about: 'A course of dry needling is typically 2 to 6 sessions.', citations: ['orthowell-faq'] },

@@ -1,0 +1,168 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CodeSuggestion, CourseContext } from '../../../src/domain/coding-types.js';
+import { inForce, policyInForce } from '../../../src/domain/in-force.js';
+import { payerOnDate } from '../../../src/domain/payer-on-date.js';
+import { suggestCodes } from '../../../src/domain/suggest-codes.js';
+import type { PayerPolicy, Session } from '../../../src/domain/types.generated.js';
+import type { Core } from '../../../src/service/core.js';
+import { completeSession, testCore } from '../../support/fixtures.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await testCore();
+});
+
+function payer(id: string): PayerPolicy {
+  const p = core.profiles.payers.get(id);
+  if (!p) throw new Error(`no payer ${id}`);
+  return p;
+}
+
+function suggest(session: Session, course: CourseContext = {}): CodeSuggestion {
+  return suggestCodes(session, payer(session.payer), core.profiles, course);
+}
+
+const on = (day: string) => `${day}T10:00:00-05:00`;
+const rules = (s: CodeSuggestion) => s.warnings.map((w) => w.rule);
+const needlingCode = (s: CodeSuggestion) => s.codes.find((c) => ['20560', '20561', '20999'].includes(c.code))?.code;
+
+describe('inForce and policyInForce (src/domain/in-force.ts)', () => {
+  it.each([
+    ['2019-12-31', false], ['2020-01-01', true], ['2020-12-31', true], ['2021-01-01', false],
+  ])('when a rule runs from 2020-01-01 to 2020-12-31, then on %s it is in force: %s', (day, expected) => {
+    expect(inForce({ effective: '2020-01-01', expires: '2020-12-31' }, day)).toBe(expected);
+  });
+
+  it.each([
+    ['2018-12-31', false], ['2019-01-01', true], ['2020-02-29', true], ['2020-03-01', false], ['2023-12-06', false], ['2023-12-07', true], ['2026-11-20', true],
+  ])('when the investigational payer\'s policy history is read, then on %s the policy is in force: %s (effective 2019-01-01, archived 2020-03-01, reinstated 2023-12-07)', (day, expected) => {
+    expect(policyInForce(payer('commercial-investigational').history, day)).toBe(expected);
+  });
+});
+
+describe('the needling code on the date of service (codes.json effective/expires)', () => {
+  it.each([
+    ['2019-12-31', '20999'], ['2020-01-01', '20560'],
+  ])('when the visit is on %s, then the needling code is %s', (day, code) => {
+    const result = suggest(completeSession({ date: on(day) }));
+    expect(needlingCode(result)).toBe(code);
+    expect(result.codes.filter((c) => ['20560', '20561', '20999'].includes(c.code))).toHaveLength(1);
+  });
+
+  it('when the visit is before 2020, then the 20999 line says 20560 and 20561 took effect on January 1, 2020', () => {
+    const line = suggest(completeSession({ date: on('2019-12-31') })).codes.find((c) => c.code === '20999');
+    expect(line?.rationale).toContain('before 20560 and 20561 took effect on January 1, 2020');
+  });
+
+  it('when the code table says 20999 expires later, then the date of service follows the data, not a fixed cut-over', () => {
+    const codes = core.profiles.files.codes.codes.map((c) => (c.code === '20999' ? { ...c, expires: '2020-06-30' } : c.role === 'needling' ? { ...c, effective: '2020-07-01' } : c));
+    const profiles = { ...core.profiles, files: { ...core.profiles.files, codes: { ...core.profiles.files.codes, codes } } };
+    const result = suggestCodes(completeSession({ date: on('2020-03-01') }), payer('commercial-covered'), profiles);
+    expect(result.codes.map((c) => c.code)).toContain('20999');
+  });
+});
+
+describe('Medicare on the date of service (profiles/payers/medicare.json)', () => {
+  it.each([
+    ['2020-01-20', false], ['2020-01-21', true],
+  ])('when a Medicare visit is on %s, then the NCD 30.3.3 note (effective 2020-01-21) is shown: %s', (day, shown) => {
+    const result = suggest(completeSession({ payer: 'medicare', date: on(day), abn: { issuedOn: day } }));
+    expect(result.warnings.some((w) => w.rule === 'payer-note' && w.message.includes('NCD 30.3.3'))).toBe(shown);
+  });
+
+  it('when a Medicare visit is in 2019, then no GX, no GY, no ABN reminder and no NCD note are applied, and coverage is advice to check', () => {
+    const result = suggest(completeSession({ payer: 'medicare', date: on('2019-06-03'), abn: { issuedOn: '2019-06-01' } }));
+    expect(result.codes.flatMap((c) => [...c.modifiers, ...c.optionalModifiers])).not.toEqual(expect.arrayContaining(['GX']));
+    expect(result.codes.flatMap((c) => c.optionalModifiers)).not.toContain('GY');
+    expect(rules(result)).not.toContain('abn-reminder');
+    expect(rules(result)).not.toContain('abn-missing');
+    expect(result.warnings.some((w) => w.message.includes('NCD 30.3.3'))).toBe(false);
+    const noPolicy = result.warnings.find((w) => w.rule === 'no-policy-in-force');
+    expect(noPolicy?.message).toMatch(/^Check this with the payer: No dry-needling policy of Medicare Part B/);
+  });
+
+  it.each([
+    ['2019-12-31', false], ['2020-01-01', true],
+  ])('when a Medicare visit with an ABN on file is on %s, then GX is on the needling line: %s (nonCoveredNeedling effective 2020-01-01)', (day, gx) => {
+    const result = suggest(completeSession({ payer: 'medicare', date: on(day), abn: { issuedOn: '2019-12-01' } }));
+    expect(result.codes[0]?.modifiers.includes('GX')).toBe(gx);
+  });
+});
+
+describe('GX only with the voluntary ABN on file (issue 13)', () => {
+  it('when a billed Medicare visit has no ABN recorded, then the needling line carries no GX or GY and a warning asks for the ABN, citing the payer\'s rule', () => {
+    const result = suggest(completeSession({ payer: 'medicare' }));
+    const line = result.codes[0];
+    expect(line?.modifiers).toEqual(['GP']);
+    expect(line?.optionalModifiers).toEqual([]);
+    const warning = result.warnings.find((w) => w.rule === 'abn-missing');
+    expect(warning?.message).toMatch(/^No voluntary ABN is recorded for this visit: GX goes on the needling line only when the patient was given the ABN before treatment/);
+    expect(warning?.path).toBe('abn.issuedOn');
+    expect(warning?.citations.map((c) => c.id)).toEqual(payer('medicare').rules.nonCoveredNeedling?.citations);
+    expect(warning?.verified).toBe(true);
+  });
+
+  it('when the ABN is recorded as given after the visit, then there is no GX and the warning names both days', () => {
+    const result = suggest(completeSession({ payer: 'medicare', abn: { issuedOn: '2026-11-21' } }));
+    expect(result.codes[0]?.modifiers).toEqual(['GP']);
+    expect(result.warnings.find((w) => w.rule === 'abn-missing')?.message).toContain('recorded as given on November 21, 2026, after this visit on November 20, 2026');
+  });
+
+  it.each(['2026-11-20', '2026-01-05'])('when the ABN was given on %s (on or before the visit), then GX is suggested with GY optional and no abn-missing warning', (issuedOn) => {
+    const result = suggest(completeSession({ payer: 'medicare', abn: { issuedOn } }));
+    expect(result.codes[0]).toMatchObject({ modifiers: ['GP', 'GX'], optionalModifiers: ['GY'] });
+    expect(rules(result)).not.toContain('abn-missing');
+  });
+
+  it('when the visit is self-pay, then no ABN warning is raised (nothing goes to Medicare)', () => {
+    expect(rules(suggest(completeSession({ payer: 'medicare', billing: 'self-pay' })))).not.toContain('abn-missing');
+  });
+});
+
+describe('the investigational payer\'s policy history (profiles/payers/commercial-investigational.json, its published history)', () => {
+  it.each([
+    ['2018-12-31', false], ['2019-01-01', true], ['2020-02-29', true], ['2020-03-01', false], ['2023-12-06', false], ['2023-12-07', true], ['2024-07-01', true],
+  ])('when the visit is on %s, then the investigational warning is raised: %s', (day, investigational) => {
+    const result = suggest(completeSession({ payer: 'commercial-investigational', date: on(day) }));
+    expect(rules(result).includes('investigational-payer')).toBe(investigational);
+    expect(rules(result).includes('no-policy-in-force')).toBe(!investigational);
+  });
+
+  it('when the policy was archived on the date of service, then the payer view reads no policy in force, as advice', () => {
+    const view = payerOnDate(payer('commercial-investigational'), '2021-05-05');
+    expect(view.coverage).toMatchObject({ status: 'no-policy-in-force', verified: false });
+    expect(view.rules.investigational).toBeUndefined();
+    expect(view.rules.therapyModifier?.modifier).toBe('GP');
+  });
+});
+
+describe('Medicare\'s therapy threshold (KX), dated per year', () => {
+  it.each([
+    [2024, 2329.99, false], [2024, 2330, true], [2025, 2409, false], [2025, 2410, true], [2026, 2479, false], [2026, 2480, true],
+  ])('when the %s allowed therapy total is $%s before this visit, then the KX warning is raised: %s', (year, amount, warned) => {
+    const result = suggest(completeSession({ payer: 'medicare', date: on(`${year}-06-10`), abn: { issuedOn: `${year}-06-01` } }), { therapyAmountThisYear: amount });
+    expect(rules(result).includes('therapy-threshold')).toBe(warned);
+  });
+
+  it('when the 2024 threshold is reached, then the warning states the amount in plain words and cites the contractor\'s threshold page as read', () => {
+    const warning = suggest(completeSession({ payer: 'medicare', date: on('2024-03-01') }), { therapyAmountThisYear: 2500 }).warnings.find((w) => w.rule === 'therapy-threshold');
+    expect(warning?.message).toBe("This patient's physical therapy and speech-language pathology charges allowed so far in 2024 come to $2,500, at or above Medicare Part B's threshold of $2,330 for 2024: put KX on each therapy line when the care remains medically necessary and the note shows why.");
+    expect(warning).toMatchObject({ verified: true, citations: [expect.objectContaining({ id: 'noridian-kx-thresholds' })] });
+  });
+
+  it('when the 2026 threshold comes from a secondary source, then the warning reads as advice to check with the payer', () => {
+    const warning = suggest(completeSession({ payer: 'medicare' }), { therapyAmountThisYear: 3000 }).warnings.find((w) => w.rule === 'therapy-threshold');
+    expect(warning?.message).toMatch(/^Check this with the payer: .*threshold of \$2,480 for 2026/);
+  });
+
+  it('when no threshold amount is known for the year, then a warning says so instead of guessing', () => {
+    const result = suggest(completeSession({ payer: 'medicare', date: on('2021-06-10'), abn: { issuedOn: '2021-06-01' } }), { therapyAmountThisYear: 2200 });
+    expect(rules(result)).toContain('therapy-threshold-unknown');
+    expect(rules(result)).not.toContain('therapy-threshold');
+  });
+
+  it('when the chart supplies no earlier amounts, or the payer is not Medicare, then no threshold warning', () => {
+    expect(rules(suggest(completeSession({ payer: 'medicare' })))).not.toContain('therapy-threshold');
+    expect(rules(suggest(completeSession(), { therapyAmountThisYear: 5000 }))).not.toContain('therapy-threshold');
+  });
+});
