@@ -151,7 +151,7 @@ function estimLine(session: Session, payer: PayerPolicy, profiles: Profiles, dat
     : `Attended e-stim for ${minutes} minutes gives ${units} unit${units === 1 ? '' : 's'} of 97032 by the 8-minute rule (8 to 22 minutes is 1 unit, 23 to 37 is 2, 38 to 52 is 3)`;
   return {
     entry, units, billable: units > 0, needling: false, sources,
-    rationale: advise(`${gives}, and the note must justify the constant one-on-one attendance.`, sources.verified),
+    rationale: advise(shared ? `${gives}. The note must justify the constant one-on-one attendance.` : `${gives}, and the note must justify the constant one-on-one attendance.`, sources.verified),
   };
 }
 

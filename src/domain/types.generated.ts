@@ -414,7 +414,7 @@ export interface CodeTableFile {
       max?: number;
     };
     /**
-     * First date of service the entry applies to: the date it took effect when a source read states it, otherwise the date from which a source read shows it in use (NeedleChart does not guess earlier).
+     * First date of service the entry applies to: the date it took effect when a source read states it. A code in use long before the first visit NeedleChart codes, whose start was not read, carries 2014-01-01, the first date of service NeedleChart's therapy rules cover; NeedleChart does not guess earlier.
      */
     effective: string;
     /**

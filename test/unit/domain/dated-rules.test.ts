@@ -139,7 +139,7 @@ describe('the investigational payer\'s policy history (profiles/payers/commercia
 describe('Medicare\'s therapy threshold (KX), dated per year', () => {
   it.each([
     [2024, 2329.99, false], [2024, 2330, true], [2025, 2409, false], [2025, 2410, true], [2026, 2479, false], [2026, 2480, true],
-  ])('when the %s allowed therapy total is $%s before this visit, then the KX warning is raised: %s', (year, amount, warned) => {
+  ])('when the %s allowed therapy total is %s dollars before this visit, then the KX warning is raised: %s', (year, amount, warned) => {
     const result = suggest(completeSession({ payer: 'medicare', date: on(`${year}-06-10`), abn: { issuedOn: `${year}-06-01` } }), { therapyAmountThisYear: amount });
     expect(rules(result).includes('therapy-threshold')).toBe(warned);
   });

@@ -21,6 +21,8 @@ const SESSIONS: Record<string, () => Session> = {
   'medicare-attended-estim': () =>
     completeSession({
       payer: 'medicare',
+      abn: { issuedOn: '2026-11-13', option: 1 },
+      services: [{ code: '97140', minutes: 12, regions: ['back'] }, { code: '97110', minutes: 15 }, { code: '97010', minutes: 10 }],
       muscles: [muscle('gluteus-medius', 'left', { twitch: { elicited: true, count: 2 } }), muscle('piriformis', 'left', { depth: 'deep', technique: 'static', retentionSeconds: 600 })],
       estim: { applied: true, attended: true, minutes: 24, frequencyHz: 4, waveform: 'symmetric biphasic', intensity: 'strong, comfortable', muscles: [{ muscle: 'gluteus-medius', side: 'left' }] },
     }),
