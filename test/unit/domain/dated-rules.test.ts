@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CodeSuggestion, CourseContext } from '../../../src/domain/coding-types.js';
 import { inForce, policyInForce } from '../../../src/domain/in-force.js';
@@ -164,5 +165,60 @@ describe('Medicare\'s therapy threshold (KX), dated per year', () => {
   it('when the chart supplies no earlier amounts, or the payer is not Medicare, then no threshold warning', () => {
     expect(rules(suggest(completeSession({ payer: 'medicare' })))).not.toContain('therapy-threshold');
     expect(rules(suggest(completeSession(), { therapyAmountThisYear: 5000 }))).not.toContain('therapy-threshold');
+  });
+});
+
+/** Every dated rule and note of the shipped payer files, read once at collection time to name one test each. */
+const PAYER_DIR = new URL('../../../profiles/payers/', import.meta.url);
+const DATED: { payerId: string; what: string; kind: 'rule' | 'note'; key: string | number; effective: string; expires?: string }[] = readdirSync(PAYER_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((f) => {
+    const p = JSON.parse(readFileSync(new URL(f, PAYER_DIR), 'utf8')) as PayerPolicy;
+    return [
+      ...Object.entries(p.rules).map(([name, r]) => ({ payerId: p.id, what: `rules.${name}`, kind: 'rule' as const, key: name, effective: r.effective, ...(r.expires ? { expires: r.expires } : {}) })),
+      ...p.notes.map((n, i) => ({ payerId: p.id, what: `notes[${i}]`, kind: 'note' as const, key: i, effective: n.effective, ...(n.expires ? { expires: n.expires } : {}) })),
+    ];
+  });
+
+const shift = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe('every dated payer rule and note on both sides of its dates (payer-on-date.ts)', () => {
+  it.each(DATED.map((d) => [d.payerId, d.what, d.effective, d] as const))('when %s %s is read the day before %s and on that day, then it is absent, then present', (payerId, _what, effective, d) => {
+    const p = payer(payerId);
+    const has = (day: string) => {
+      const view = payerOnDate(p, day);
+      return d.kind === 'rule' ? (view.rules as Record<string, unknown>)[d.key as string] !== undefined : view.notes.includes(p.notes[d.key as number] as PayerPolicy['notes'][number]);
+    };
+    // A rule that restates the policy also needs the policy in force: read it on the first day both hold.
+    const first = policyInForce(p.history, effective) ? effective : (p.history?.events.map((e) => e.date).filter((day) => day > effective && policyInForce(p.history, day)).sort()[0] ?? effective);
+    expect(has(shift(effective, -1))).toBe(false);
+    expect(has(first)).toBe(true);
+    if (d.expires) expect(has(shift(d.expires, 1))).toBe(false);
+  });
+});
+
+describe('codes and amounts on both sides of their dates', () => {
+  it.each(['97140', '97110', '97112', '97530', '97035', '97010'])('when %s is charted on 2013-12-31 and on 2014-01-01 (its first date in the code table), then it is suggested only on the second', (code) => {
+    const lines = (day: string) => suggest(completeSession({ date: on(day), services: [{ code, minutes: 15 }] })).codes.map((c) => c.code);
+    expect(lines('2013-12-31')).not.toContain(code);
+    expect(lines('2014-01-01')).toContain(code);
+  });
+
+  it('when attended e-stim is charted on 2013-12-31 and on 2014-01-01, then 97032 is suggested only on the second', () => {
+    const estim: Session['estim'] = { applied: true, attended: true, minutes: 15, frequencyHz: 2, waveform: 'x', intensity: 'y', muscles: [{ muscle: 'quadratus-lumborum', side: 'left' }] };
+    expect(suggest(completeSession({ date: on('2013-12-31'), estim })).codes.map((c) => c.code)).not.toContain('97032');
+    expect(suggest(completeSession({ date: on('2014-01-01'), estim })).codes.map((c) => c.code)).toContain('97032');
+  });
+
+  it.each([
+    ['2024-12-31', true], ['2025-01-01', false],
+  ])('when 2,400 dollars of therapy were allowed before a visit on %s, then KX is warned about: %s (2,330 in 2024, 2,410 in 2025)', (day, warned) => {
+    expect(rules(suggest(completeSession({ payer: 'medicare', date: on(day), abn: { issuedOn: day } }), { therapyAmountThisYear: 2400 })).includes('therapy-threshold')).toBe(warned);
+  });
+
+  it('when a modifier has expired by the date of service, then it is not put on the line even though the payer rule names it', () => {
+    const modifiers = new Map([...core.profiles.modifiers].map(([code, m]) => [code, code === 'GX' ? { ...m, expires: '2026-06-30' } : m]));
+    const result = suggestCodes(completeSession({ payer: 'medicare', abn: { issuedOn: '2026-11-13' } }), payer('medicare'), { ...core.profiles, modifiers });
+    expect(result.codes[0]?.modifiers).toEqual(['GP']);
   });
 });
