@@ -36,7 +36,7 @@ export function timedMinutesOf(services: readonly { service: Service; entry: Cod
   return services.filter((s) => s.entry.timed).map((s) => ({ code: s.entry.code, minutes: s.service.minutes }));
 }
 
-/** " (25 timed minutes in the visit in all, 2 units)": said when more than one timed code shares the total. */
+/** "; the visit's timed services add up to 51 minutes, 3 units in all": said only when more than one timed code shares the total. */
 export function visitTotal(timed: TimedUnits): string {
   return timed.byCode.size > 1 ? `; the visit's timed services add up to ${timed.totalMinutes} minutes, ${timed.totalUnits} unit${timed.totalUnits === 1 ? '' : 's'} in all` : '';
 }

@@ -68,7 +68,9 @@ function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, 
       return undefined;
     }
     const sources = sourcesOf(profiles.cite, entry);
-    const took = codes.firstCurrent ? `, before ${codes.firstCurrent.code === '20560' ? '20560 and 20561' : codes.firstCurrent.code} took effect on ${formatDay(codes.firstCurrent.effective)}` : '';
+    const first = codes.firstCurrent;
+    const successors = first ? listed(profiles.files.codes.codes.filter((c) => c.role === 'needling' && c.effective === first.effective).map((c) => c.code)) : '';
+    const took = first ? `, before ${successors} took effect on ${formatDay(first.effective)}` : '';
     return {
       entry, units: 1, billable: true, needling: true, sources,
       rationale: advise(`Dry needling on ${formatDay(date)}${took}, is reported with the unlisted code ${entry.code}.`, sources.verified),
@@ -219,7 +221,10 @@ function abnGivenBy(session: Session, date: string, nonCovered: NonNullable<Paye
  * Suggests the claim lines for one session under one payer, each with the reason a biller can read
  * and its sources beside it, and the warnings the biller must see (codes.json, the payer's policy
  * file, icd10.json, src/domain/rule-sources.ts). A rule resting on no source that was read reads as
- * advice ("Check this with the payer: …"). Pure: no I/O.
+ * advice ("Check this with the payer: …"). Only what was in force on the date of service applies:
+ * codes and modifiers by their `effective`/`expires`, the payer's rules and notes by theirs and its
+ * policy by its history (payer-on-date.ts). The visit's other services get their own lines, timed units
+ * shared over all timed minutes (timed-units.ts). Pure: no I/O.
  */
 export function suggestCodes(session: Session, payerFile: PayerPolicy, profiles: Profiles, course: CourseContext = {}): CodeSuggestion {
   const warnings: CodingWarning[] = [];
