@@ -76,15 +76,15 @@ const REGION_WORDS: Record<string, string> = {
   lumbopelvic: 'low back and pelvis',
 };
 
-const NEEDLING_PAIRED = new Set(['20560', '20561']);
-
 /**
  * 97140 with 20560 or 20561 on the same day: the correct-coding edit pairs them. 59 or XS is suggested
  * only when manual therapy was applied in a region apart from every needled muscle's region (the muscle
  * catalog's regions), and only as advice: the edit tables themselves were not read.
  */
-export function manualTherapyEditWarnings(session: Session, services: readonly { service: Service; index: number; entry: CodeEntry }[], needlingCode: string | undefined, profiles: Profiles, warnings: CodingWarning[]): void {
-  if (!needlingCode || !NEEDLING_PAIRED.has(needlingCode)) return;
+export function manualTherapyEditWarnings(session: Session, services: readonly { service: Service; index: number; entry: CodeEntry }[], needling: CodeEntry | undefined, profiles: Profiles, warnings: CodingWarning[]): void {
+  // The edit pairs 97140 with the dry-needling codes (role needling), not with the unlisted 20999 used before them.
+  if (needling?.role !== 'needling') return;
+  const needlingCode = needling.code;
   const needled = new Set<string>();
   for (const m of session.muscles) {
     const region = profiles.muscles.get(m.muscle)?.region;

@@ -240,7 +240,7 @@ export function suggestCodes(session: Session, payerFile: PayerPolicy, profiles:
   if (timed.byCode.size > 1 && timed.totalUnits === 0) {
     warnings.push(warning('timed-under-8-minutes', `The visit's timed services add up to ${timed.totalMinutes} minutes: under 8 minutes in all, no timed unit is billable.`, profiles.rules.timedUnitsShare, 'services'));
   }
-  manualTherapyEditWarnings(session, services, needling?.entry.code, profiles, warnings);
+  manualTherapyEditWarnings(session, services, needling?.entry, profiles, warnings);
   payerWarnings(session.billing, payer, profiles, course, warnings);
   therapyThresholdWarnings(payer, date, course, profiles, warnings);
   if (payer.coverage.status === 'no-policy-in-force') {
