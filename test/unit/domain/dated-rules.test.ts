@@ -157,7 +157,7 @@ describe('Medicare\'s therapy threshold (KX), dated per year', () => {
   });
 
   it('when no threshold amount is known for the year, then a warning says so instead of guessing', () => {
-    const result = suggest(completeSession({ payer: 'medicare', date: on('2021-06-10'), abn: { issuedOn: '2021-06-01' } }), { therapyAmountThisYear: 2200 });
+    const result = suggest(completeSession({ payer: 'medicare', date: on('2020-06-10'), abn: { issuedOn: '2020-06-01' } }), { therapyAmountThisYear: 2200 });
     expect(rules(result)).toContain('therapy-threshold-unknown');
     expect(rules(result)).not.toContain('therapy-threshold');
   });
