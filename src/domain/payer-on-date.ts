@@ -36,7 +36,7 @@ export function payerOnDate(payer: PayerPolicy, date: string): PayerPolicy {
     ? payer.coverage
     : {
         status: 'no-policy-in-force',
-        summary: `No dry-needling policy of ${payer.name} that NeedleChart knows of was in force on this date of service: check coverage with the payer.`,
+        summary: `No dry-needling policy of ${payer.name} that NeedleChart knows of was in force on this date of service, so its coverage on that day is not known.`,
         citations: payer.history?.citations ?? payer.coverage.citations,
         effective: date,
         verified: false,
