@@ -28,9 +28,11 @@ describe('the other services of the visit (session.services, codes.json role oth
     expect(line(result, '97140')).toMatchObject({ units: 1, billable: true, modifiers: ['GP'], system: 'http://www.ama-assn.org/go/cpt' });
     expect(line(result, '97110')).toMatchObject({ units: 2, billable: true });
     expect(line(result, '97010')).toMatchObject({ units: 1, billable: true });
-    expect(line(result, '97010')?.rationale).toBe('The patient had hot or cold packs: an untimed service, one unit for the visit whatever its minutes.');
+    expect(line(result, '97010')?.rationale).toBe('Check this with the payer: The patient had hot or cold packs: an untimed service, one unit for the visit whatever its minutes.');
+    expect(line(result, '97010')?.verified).toBe(false);
     expect(line(result, '97140')?.rationale).toContain("the visit's timed services add up to 45 minutes, 3 units in all");
-    expect(line(result, '97140')?.citations.map((c) => c.id)).toEqual(expect.arrayContaining(['cms-100-04-5', 'chirosecure-8-minute-2014']));
+    expect(line(result, '97140')?.citations.map((c) => c.id)).toEqual(expect.arrayContaining(['cms-100-04-5', 'physicaltherapy-com-8-minute', 'chirosecure-8-minute-2014']));
+    expect(line(result, '97140')?.rationale).toMatch(/^Manual therapy/);
   });
 
   it('when attended e-stim and manual therapy share the visit, then the 8-minute rule runs over their total (7 + 7 minutes: one unit, to the service charted first)', () => {
