@@ -107,6 +107,7 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
   }
   for (const c of files.codes.codes) {
     if (c.timed !== (c.unitRule === 'timed-15-minutes')) problems.push(`codes.json code ${c.code}: timed must be ${c.unitRule === 'timed-15-minutes'} for unitRule ${c.unitRule}`);
+    if (c.role === 'needling' && !c.muscleRange) problems.push(`codes.json code ${c.code}: a needling code needs a muscleRange (the distinct muscles it reports)`);
     if (c.expires !== undefined && c.expires < c.effective) problems.push(`codes.json code ${c.code}: expires ${c.expires} is before effective ${c.effective}`);
   }
   const roles = new Set(files.codes.codes.map((c) => c.role));

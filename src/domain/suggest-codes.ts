@@ -78,7 +78,7 @@ function needlingLine(session: Session, payer: PayerPolicy, profiles: Profiles, 
   }
   const codeFor = (muscles: number): string | undefined => needlingCodeFor(codes.current, muscles)?.code;
   const found = needlingCodeFor(codes.current, n);
-  // indexProfiles checks the in-force needling codes' ranges start at one muscle; reaching this is a broken profile set.
+  // indexProfiles checks every needling code has a muscle range; a gap in the ranges is a broken profile set.
   if (!found) throw new Error(`codes.json has no needling code for ${n} muscles on ${date}`);
   const entry = found;
   // One line per session still; with no named muscle it stays off the claim until muscles are named.
@@ -111,9 +111,10 @@ function entryOnDate(profiles: Profiles, code: string, date: string, path: strin
 }
 
 /** Attended e-stim's minutes, which count toward the visit's timed total with the other timed services. */
-function estimTimedMinutes(session: Session): { code: string; minutes: number }[] {
+function estimTimedMinutes(session: Session, profiles: Profiles, date: string): { code: string; minutes: number }[] {
   const estim = session.estim;
-  return estim?.applied && estim.attended === true && estim.minutes !== undefined ? [{ code: '97032', minutes: estim.minutes }] : [];
+  const inTable = inForce(codeEntry(profiles, '97032'), date);
+  return inTable && estim?.applied && estim.attended === true && estim.minutes !== undefined ? [{ code: '97032', minutes: estim.minutes }] : [];
 }
 
 function estimLine(session: Session, payer: PayerPolicy, profiles: Profiles, date: string, timed: TimedUnits, warnings: CodingWarning[]): LineDraft | undefined {
@@ -232,7 +233,7 @@ export function suggestCodes(session: Session, payerFile: PayerPolicy, profiles:
   // Only what was in force on the date of service: the payer's rules, notes and policy history, and the code table's dates.
   const payer = payerOnDate(payerFile, date);
   const services = servicesInForce(session, profiles, date, warnings);
-  const timed = assignTimedUnits([...estimTimedMinutes(session), ...timedMinutesOf(services)]);
+  const timed = assignTimedUnits([...estimTimedMinutes(session, profiles, date), ...timedMinutesOf(services)]);
   const needling = needlingLine(session, payer, profiles, date, warnings);
   const drafts = [needling, estimLine(session, payer, profiles, date, timed, warnings), ...otherServiceLines(services, timed, profiles)].filter(
     (d): d is LineDraft => d !== undefined,
