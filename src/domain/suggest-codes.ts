@@ -208,7 +208,15 @@ export function payerWarnings(billing: Session['billing'], payer: PayerPolicy, p
  */
 function abnGivenBy(session: Session, date: string, nonCovered: NonNullable<PayerPolicy['rules']['nonCoveredNeedling']>, payer: PayerPolicy, profiles: Profiles, billed: boolean, warnings: CodingWarning[]): boolean {
   const issuedOn = session.abn?.issuedOn;
-  if (issuedOn !== undefined && issuedOn <= date) return true;
+  if (issuedOn !== undefined && issuedOn <= date) {
+    const option = session.abn?.option;
+    if (billed && option === 2) {
+      warnings.push(warning('abn-option', `The patient chose option 2 on the ABN: they wanted the dry needling and asked that ${payer.name} not be billed. Bill the patient instead of sending this claim.`, profiles.rules.abnOption, 'abn.option'));
+    } else if (option === 3) {
+      warnings.push(warning('abn-option', 'The patient chose option 3 on the ABN: they did not want the dry needling. Check the record, since the needling is charted as given.', profiles.rules.abnOption, 'abn.option'));
+    }
+    return true;
+  }
   if (!billed) return false;
   const modifiers = listed(nonCovered.modifiers);
   const message = issuedOn === undefined

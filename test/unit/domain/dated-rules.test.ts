@@ -222,3 +222,20 @@ describe('codes and amounts on both sides of their dates', () => {
     expect(result.codes[0]?.modifiers).toEqual(['GP']);
   });
 });
+
+describe('the option the patient chose on the ABN (Form CMS-R-131, advice)', () => {
+  it('when the patient chose option 2 (do not bill Medicare) and the visit is billed to Medicare, then a warning says to bill the patient instead, as advice', () => {
+    const warning = suggest(completeSession({ payer: 'medicare', abn: { issuedOn: '2026-11-13', option: 2 } })).warnings.find((w) => w.rule === 'abn-option');
+    expect(warning?.message).toBe('Check this with the payer: The patient chose option 2 on the ABN: they wanted the dry needling and asked that Medicare Part B not be billed. Bill the patient instead of sending this claim.');
+    expect(warning?.path).toBe('abn.option');
+  });
+
+  it('when the patient chose option 3 (did not want the service), then a warning asks to check the record', () => {
+    expect(suggest(completeSession({ payer: 'medicare', abn: { issuedOn: '2026-11-13', option: 3 } })).warnings.find((w) => w.rule === 'abn-option')?.message).toContain('option 3 on the ABN: they did not want the dry needling');
+  });
+
+  it.each([[1], [undefined]])('when the option is %s, or option 2 on a self-pay visit, then no option warning', (option) => {
+    expect(rules(suggest(completeSession({ payer: 'medicare', abn: { issuedOn: '2026-11-13', ...(option ? { option: option as 1 } : {}) } })))).not.toContain('abn-option');
+    expect(rules(suggest(completeSession({ payer: 'medicare', billing: 'self-pay', abn: { issuedOn: '2026-11-13', option: 2 } })))).not.toContain('abn-option');
+  });
+});
