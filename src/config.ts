@@ -79,7 +79,21 @@ export interface Config {
   readonly exportDir: string | undefined;
   /** How long a finished packet waits for its download before it is deleted, in minutes. */
   readonly exportTtlMinutes: number;
+  /**
+   * Clean-technique practices the clinic follows at every visit: the charting page pre-checks them on a
+   * new visit (the clinician still confirms or unchecks each one). Empty: nothing pre-checked.
+   */
+  readonly clinicPractices: readonly ClinicPractice[];
+  /**
+   * With Redis (and a shared NEEDLECHART_EXPORT_DIR): how long a running export's lock lives without
+   * renewal, in seconds. An instance that dies mid-export has its job taken up by another after this.
+   */
+  readonly exportLockSeconds: number;
 }
+
+/** The clean-technique practices a clinic may pre-check, as NEEDLECHART_CLINIC_PRACTICES names them. */
+export const CLINIC_PRACTICES = ['sterile-single-use-needles', 'sharps-disposed', 'gloves'] as const;
+export type ClinicPractice = (typeof CLINIC_PRACTICES)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -243,6 +257,14 @@ function timeZone(env: Env, name: string, problems: string[]): string | undefine
   return raw;
 }
 
+function clinicPractices(env: Env, problems: string[]): ClinicPractice[] {
+  const entries = list(env, 'NEEDLECHART_CLINIC_PRACTICES').map((e) => e.toLowerCase());
+  const known = (e: string): e is ClinicPractice => (CLINIC_PRACTICES as readonly string[]).includes(e);
+  const wrong = entries.filter((e) => !known(e));
+  if (wrong.length) problems.push(`NEEDLECHART_CLINIC_PRACTICES must list only ${CLINIC_PRACTICES.join(', ')} (got '${wrong.join("', '")}')`);
+  return [...new Set(entries.filter(known))];
+}
+
 function optionalPath(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -284,6 +306,8 @@ export function readConfig(env: Env = process.env): Config {
     exportsPerInstance: integer(env, 'NEEDLECHART_EXPORTS_PER_INSTANCE', 2, 1, 1000, problems),
     exportDir: optionalPath(env, 'NEEDLECHART_EXPORT_DIR'),
     exportTtlMinutes: integer(env, 'NEEDLECHART_EXPORT_TTL_MINUTES', 60, 1, 10_080, problems),
+    clinicPractices: clinicPractices(env, problems),
+    exportLockSeconds: integer(env, 'NEEDLECHART_EXPORT_LOCK_SECONDS', 30, 2, 3600, problems),
   };
   for (const entry of config.issAllowlist) {
     const problem = allowlistEntryProblem(entry);

@@ -20,7 +20,11 @@ import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
 import { BackendServicesClient } from './smart/backend-services.js';
 import { generateBackendKey } from './export/backend-gateway.js';
 import { resolveCompliancePolicy, ROLE_SCOPE, type CompliancePolicy } from './export/compliance-access.js';
+import type { ExportJobBoard } from './export/export-job-board.js';
 import { ExportJobs } from './export/export-jobs.js';
+import { LocalExportBoard } from './export/local-export-board.js';
+import { QueuedExportBoard } from './export/queued-export-board.js';
+import { webExportRunner } from './export/web-export-runner.js';
 
 export interface RunningNeedleChart {
   readonly appUrl: string;
@@ -55,6 +59,21 @@ function compliancePolicy(config: Config, sandboxUser: string | undefined, logge
   if (!policy.users.length && !policy.role) logger.warn('compliance export: nobody may export until NEEDLECHART_COMPLIANCE_USERS or NEEDLECHART_COMPLIANCE_ROLE is set');
   else logger.info('compliance export access', { users: policy.users.length, role: policy.role ? 'configured' : 'none', sandboxDefault });
   return policy;
+}
+
+/**
+ * The compliance exports: with Redis and a shared export folder, a queue every instance runs, follows
+ * and downloads from (QueuedExportBoard); otherwise in this process, as one instance needs. Redis
+ * without NEEDLECHART_EXPORT_DIR keeps exports in-process: a packet in one instance's private temp
+ * folder could not be downloaded from another.
+ */
+async function exportBoard(config: Config, deps: { secret: Uint8Array; runner: ReturnType<typeof webExportRunner>; ttlMs: number; logger: Logger }): Promise<ExportJobBoard> {
+  if (config.redisUrl && config.exportDir) {
+    return QueuedExportBoard.open({ redisUrl: config.redisUrl, dir: config.exportDir, secret: deps.secret, perUser: config.exportsPerUser, perInstance: config.exportsPerInstance, ttlMs: deps.ttlMs, lockMs: config.exportLockSeconds * 1000, runner: deps.runner, logger: deps.logger });
+  }
+  if (config.redisUrl) deps.logger.warn('compliance export: NEEDLECHART_REDIS_URL is set without NEEDLECHART_EXPORT_DIR, so exports stay on the instance that started them');
+  const jobs = await ExportJobs.open({ ...(config.exportDir ? { dir: config.exportDir } : {}), perUser: config.exportsPerUser, perInstance: config.exportsPerInstance, ttlMs: deps.ttlMs, logger: deps.logger });
+  return new LocalExportBoard(jobs, deps.runner, deps.logger);
 }
 
 /**
@@ -113,18 +132,20 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     logger: options.logger,
   });
   const exportBase = config.fhirBaseUrl ?? sandbox?.fhirBaseUrl;
-  let exports: { fhirBaseUrl: string; backend: BackendServicesClient; backendClientId: string; policy: CompliancePolicy; jobs: ExportJobs } | undefined;
+  let exports: { fhirBaseUrl: string; policy: CompliancePolicy; jobs: ExportJobBoard } | undefined;
   if (exportBase && (backendKey || (config.backendKeyFile && config.backendKeyId))) {
     const pem = backendKey ? undefined : await readFile(config.backendKeyFile ?? '', 'utf8');
     const privateKey = backendKey ? backendKey.privateKey : await importPKCS8(pem ?? '', 'ES384').catch(() => importPKCS8(pem ?? '', 'RS384'));
     const backend = new BackendServicesClient({ fhirBaseUrl: exportBase, clientId: backendClientId, privateKey, keyId: backendKey?.publicJwk.kid ?? config.backendKeyId ?? '', scopes: manifest.scopes.backendServices ?? [] });
     const policy = compliancePolicy(config, sandboxComplianceUser, options.logger);
-    const jobs = await ExportJobs.open({ ...(config.exportDir ? { dir: config.exportDir } : {}), perUser: config.exportsPerUser, perInstance: config.exportsPerInstance, ttlMs: options.exportTtlMs ?? config.exportTtlMinutes * 60_000, logger: options.logger }).catch(async (error: unknown) => {
+    const runner = webExportRunner({ fhirBaseUrl: exportBase, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone }, credentials: backend, backendClientId, fhirTimeoutMs: config.fhirTimeoutMs, logger: options.logger });
+    const ttlMs = options.exportTtlMs ?? config.exportTtlMinutes * 60_000;
+    const jobs = await exportBoard(config, { secret, runner, ttlMs, logger: options.logger }).catch(async (error: unknown) => {
       await sandbox?.close();
       await store.close();
       throw error;
     });
-    exports = { fhirBaseUrl: exportBase, backend, backendClientId, policy, jobs };
+    exports = { fhirBaseUrl: exportBase, policy, jobs };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
   const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),

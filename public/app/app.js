@@ -3,11 +3,35 @@
 // rendering through /api/preview. Patient data goes into the DOM as text only; the two HTML
 // fragments inserted as markup (note preview, body map) are rendered and escaped by the server.
 
+import { acknowledgedIn, findingsFromOutcome, renderHistory, renderSignDialog } from './signing.js';
+import { copiedAfterRemoving, copiedAfterTouching, copyForwardInto, dateInWords, pruneEmpty } from './copy-forward.js';
+
 const params = new URLSearchParams(location.search);
 const launchId = params.get('launch') ?? '';
 const $ = (id) => document.getElementById(id);
 
-const state = { catalog: null, context: null, session: null, amend: null, draftKey: '', previewTimer: 0, draftTimer: 0, previewSeq: 0 };
+// `copied`: field paths carried forward from the last visit and not yet changed or confirmed; `copiedFrom`: that visit's date in words.
+// `note`: where the saved visit's note stands ('none', 'draft', 'signed'); `findings`: the live panel's last findings; `dirty`: changed since the last save.
+const state = { note: 'none', history: [], findings: [], dirty: false, signMode: 'sign', catalog: null, context: null, session: null, amend: null, copied: [], copiedFrom: '', draftKey: '', previewTimer: 0, draftTimer: 0, previewSeq: 0 };
+
+/** Other services a visit may bill beside the needling, until the code table lists them (plain names, never raw values alone). */
+const OTHER_SERVICES = [
+  ['97140', 'Manual therapy'],
+  ['97110', 'Therapeutic exercise'],
+  ['97112', 'Neuromuscular re-education'],
+  ['97530', 'Therapeutic activities'],
+  ['97035', 'Ultrasound'],
+  ['97010', 'Hot or cold packs'],
+];
+
+/** The muscle catalog's body regions, in words. */
+const REGIONS = [
+  ['head-jaw', 'Head and jaw'], ['neck', 'Neck'], ['shoulder', 'Shoulder'], ['upper-arm', 'Upper arm'], ['forearm-hand', 'Forearm and hand'], ['thorax', 'Chest and ribs'],
+  ['back', 'Back'], ['lumbopelvic', 'Low back and pelvis'], ['hip', 'Hip'], ['thigh', 'Thigh'], ['leg', 'Lower leg'], ['foot', 'Foot'],
+];
+
+/** Palpation findings per muscle: the exam field and its label. */
+const EXAM_FINDINGS = [['tautBand', 'Taut band'], ['triggerPoint', 'Trigger point'], ['localPain', 'Local pain'], ['referredPain', 'Referred pain']];
 
 // ---- small helpers -------------------------------------------------------------------------
 
@@ -88,30 +112,72 @@ function newSession() {
     muscles: [],
     estim: { applied: false },
     outcomes: {},
+    ...clinicPractices(),
   };
 }
 
-/** Last visit's treatment carried into today's: the usual visit repeats last week's muscles. */
+/** The clinic's clean-technique defaults (NEEDLECHART_CLINIC_PRACTICES), pre-checked on a new visit only. */
+function clinicPractices() {
+  const fields = state.context.clinic?.practices ?? [];
+  return fields.length ? { practices: Object.fromEntries(fields.map((f) => [f, true])) } : {};
+}
+
+/**
+ * Last visit's repeating parts carried into today's (see copy-forward.js for what is and is never
+ * copied); each copied field stays marked until the clinician changes it or confirms the copy.
+ */
 function copyForward() {
   const last = state.context.lastSession;
   if (!last) return;
-  const s = state.session;
-  Object.assign(s, {
-    payer: last.payer,
-    billing: last.billing,
-    diagnoses: last.diagnoses.map((d) => ({ ...d })),
-    consent: { ...last.consent },
-    screening: structuredClone(last.screening),
-    needle: { ...last.needle },
-    muscles: structuredClone(last.muscles),
-    estim: last.estim ? structuredClone(last.estim) : { applied: false },
-    response: last.response,
-    plan: last.plan,
-  });
-  s.outcomes = {};
-  delete s.adverseEvents;
+  const { session, copied } = copyForwardInto(state.session, last);
+  state.session = session;
+  state.copied = copied;
+  state.copiedFrom = dateInWords(last.date);
   changed(true);
-  $('copy-forward-note').textContent = `Copied from the visit of ${last.date.slice(0, 10)}: check and update.`;
+  $('copy-forward-note').textContent = `Copied from the visit of ${state.copiedFrom}: check and update.`;
+}
+
+/** The clinician vouches for every copied value at once. */
+function confirmCopied() {
+  state.copied = [];
+  markCopied();
+  saveDraft();
+}
+
+/** A field was changed: its copied mark (or its row's) goes. */
+function touchCopied(path) {
+  if (!state.copied.length) return;
+  state.copied = copiedAfterTouching(state.copied, path);
+  markCopied();
+}
+
+/** A row of `listPath` was removed: its mark goes and the marks of the rows after it move up. */
+function removeRow(listPath, index) {
+  getPath(state.session, listPath).splice(index, 1);
+  state.copied = copiedAfterRemoving(state.copied, listPath, index);
+}
+
+/**
+ * Marks each copied field and row (left border, "copied from …" read by screen readers) and shows how
+ * many are left to check next to Save.
+ */
+function markCopied() {
+  const copied = new Set(state.copied);
+  $('copied-desc').textContent = `copied from ${state.copiedFrom || 'the last visit'}`;
+  for (const node of document.querySelectorAll('#visit-form [data-path], #visit-form [data-copy-key]')) {
+    const key = node.dataset.copyKey ?? node.dataset.path;
+    const on = copied.has(key);
+    node.classList.toggle('nc-copied', on);
+    const controls = node.matches('input, select, textarea') ? [node] : [...node.querySelectorAll('input, select, textarea')];
+    for (const control of controls) {
+      if (on) control.setAttribute('aria-describedby', 'copied-desc');
+      else if (!control.closest('.nc-copied')) control.removeAttribute('aria-describedby');
+    }
+  }
+  const n = state.copied.length;
+  $('copied-count').hidden = n === 0;
+  $('copied-count').textContent = n === 1 ? '1 copied value to check' : `${n} copied values to check`;
+  $('confirm-copied').hidden = n === 0;
 }
 
 /** Strips empty values so the document sent is what the therapist entered. */
@@ -126,10 +192,23 @@ function cleanSession() {
     if (!s.outcomes.measures.length) delete s.outcomes.measures;
   }
   for (const key of ['response', 'plan']) if (typeof s[key] === 'string' && !s[key].trim()) delete s[key];
+  // A notice the payer does not call for, and a justification for e-stim that was not attended, are hidden: not sent.
+  const notices = state.catalog.payers.find((p) => p.id === s.payer)?.notices ?? {};
+  if (!notices.abn) delete s.abn;
+  if (!notices.waiver) delete s.waiver;
+  if (s.estim && s.estim.attended !== true) delete s.estim.justification;
+  // The newer parts of the record are optional throughout: blank text, empty groups and empty rows are left out.
+  for (const key of ['necessity', 'planOfCare', 'goalProgress', 'abn', 'waiver', 'practices', 'services']) {
+    const kept = pruneEmpty(s[key]);
+    if (kept === undefined) delete s[key];
+    else s[key] = kept;
+  }
+  if (s.estim && typeof s.estim.justification === 'string' && !s.estim.justification.trim()) delete s.estim.justification;
   for (const m of s.muscles) {
     if (!m.precaution?.trim()) delete m.precaution;
     if (!m.notes?.trim()) delete m.notes;
     if (!m.twitch.elicited || m.twitch.count === undefined) delete m.twitch.count;
+    if (m.exam && !Object.keys(m.exam).length) delete m.exam;
   }
   return s;
 }
@@ -150,7 +229,7 @@ function deviceStorage() {
 }
 
 function saveDraft() {
-  const draft = { session: state.session, amend: state.amend, savedAt: Date.now() };
+  const draft = { session: state.session, amend: state.amend, copied: state.copied, copiedFrom: state.copiedFrom, savedAt: Date.now() };
   const device = deviceStorage();
   if (device) {
     try {
@@ -226,6 +305,7 @@ function readInput(input) {
     return type === 'integer' ? Math.round(n) : n;
   }
   if (type === 'list') return input.value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (type === 'multi') return [...input.selectedOptions].map((o) => o.value);
   if (type === 'datetime') return toIsoWithOffset(input.value);
   return input.value;
 }
@@ -235,6 +315,7 @@ function writeInput(input, value) {
   if (type === 'boolean') input.checked = value === true;
   else if (type === 'tristate') input.value = value === undefined ? '' : String(value);
   else if (type === 'list') input.value = (value ?? []).join(', ');
+  else if (type === 'multi') for (const o of input.options) o.selected = (value ?? []).includes(o.value);
   else if (type === 'datetime') input.value = typeof value === 'string' ? value.slice(0, 16) : '';
   else input.value = value ?? '';
 }
@@ -269,6 +350,7 @@ function renderDiagnoses() {
     box2.checked = chosen.has(d.code);
     box2.addEventListener('change', () => {
       state.session.diagnoses = offered.filter((o) => (o.code === d.code ? box2.checked : state.session.diagnoses.some((x) => x.code === o.code))).map((o) => ({ ...o }));
+      touchCopied('diagnoses');
       changed(false);
     });
     box.append(el('label', { class: 'nc-check' }, box2, ` ${d.code} ${d.display}`));
@@ -282,9 +364,14 @@ function renderMuscles() {
   state.session.muscles.forEach((m, i) => {
     const p = `muscles[${i}]`;
     const risk = state.catalog.muscles.find((c) => c.id === m.muscle)?.risk;
-    const remove = el('button', { type: 'button', 'aria-label': `Remove ${muscleLabel(m.muscle)} (${m.side})`, text: 'Remove', onclick: () => { state.session.muscles.splice(i, 1); changed(true); } });
+    const remove = el('button', { type: 'button', 'aria-label': `Remove ${muscleLabel(m.muscle)} (${m.side})`, text: 'Remove', onclick: () => { removeRow('muscles', i); changed(true); } });
+    // Palpation findings before needling: four compact checkboxes on a line under the muscle's row (the
+    // row has no room for a column at 1366 px); today's facts, never copied forward.
+    const exam = el('div', { class: 'nc-exam', role: 'group', 'aria-label': `Palpation of ${muscleLabel(m.muscle)} (${m.side})` },
+      el('span', { class: 'nc-muted', text: 'Palpation found:' }),
+      ...EXAM_FINDINGS.map(([key, label]) => el('label', { class: 'nc-check' }, field(`${p}.exam.${key}`, m.exam?.[key], { type: 'checkbox', 'data-type': 'boolean' }), ` ${label}`)));
     body.append(
-      el('tr', { 'data-dynamic': '', class: risk ? 'nc-risk' : undefined },
+      el('tr', { 'data-dynamic': '', 'data-copy-key': p, class: risk ? 'nc-risk' : undefined },
         el('th', { scope: 'row', text: `${muscleLabel(m.muscle)}${risk ? ' (lung risk)' : ''}` }),
         el('td', {}, select(`${p}.side`, m.side, [['left', 'left'], ['right', 'right']], { 'aria-label': 'Side' })),
         el('td', {}, select(`${p}.depth`, m.depth, [['deep', 'deep'], ['superficial', 'superficial']], { 'aria-label': 'Depth' })),
@@ -296,6 +383,7 @@ function renderMuscles() {
         el('td', {}, field(`${p}.precaution`, m.precaution, { type: 'text', placeholder: risk ? 'precaution (required over the lung)' : 'precaution', 'aria-label': 'Precaution' }), field(`${p}.notes`, m.notes, { type: 'text', placeholder: 'notes', 'aria-label': 'Notes' })),
         el('td', {}, remove),
       ),
+      el('tr', { 'data-dynamic': '', 'data-copy-key': p, class: 'nc-exam-row' }, el('td', {}), el('td', { colspan: 9 }, exam)),
     );
   });
   if (!state.session.muscles.length) body.append(el('tr', {}, el('td', { colspan: 10, class: 'nc-muted', text: 'No muscle yet: add one by name or on the body map.' })));
@@ -313,6 +401,7 @@ function renderEstimMuscles() {
     input.addEventListener('change', () => {
       const rest = (state.session.estim.muscles ?? []).filter((x) => !(x.muscle === m.muscle && x.side === m.side));
       state.session.estim.muscles = input.checked ? [...rest, { muscle: m.muscle, side: m.side }] : rest;
+      touchCopied('estim.muscles');
       changed(false);
     });
     box.append(el('label', { class: 'nc-check' }, input, ` stimulate ${muscleLabel(m.muscle)} (${m.side})`));
@@ -323,8 +412,8 @@ function renderRows(containerId, listPath, build) {
   const box = $(containerId);
   box.replaceChildren();
   (getPath(state.session, listPath) ?? []).forEach((item, i) => {
-    const remove = el('button', { type: 'button', text: 'Remove', onclick: () => { getPath(state.session, listPath).splice(i, 1); changed(true); } });
-    box.append(el('div', { class: 'nc-row', 'data-dynamic': '' }, ...build(`${listPath}[${i}]`, item), remove));
+    const remove = el('button', { type: 'button', text: 'Remove', onclick: () => { removeRow(listPath, i); changed(true); } });
+    box.append(el('div', { class: 'nc-row', 'data-dynamic': '', 'data-copy-key': `${listPath}[${i}]` }, ...build(`${listPath}[${i}]`, item), remove));
   });
 }
 
@@ -345,6 +434,30 @@ function renderOutcomeRows() {
     el('label', {}, 'Severity ', select(`${p}.severity`, e.severity, [['mild', 'mild'], ['moderate', 'moderate'], ['severe', 'severe']])),
     el('label', {}, 'Muscle ', select(`${p}.muscle`, e.muscle, [['', '—'], ...state.session.muscles.map((m) => [m.muscle, muscleLabel(m.muscle)])])),
   ]);
+}
+
+function renderRecordRows() {
+  renderRows('prior-care-rows', 'necessity.priorCare', (p, c) => [
+    el('label', {}, 'Care tried before ', field(`${p}.treatment`, c.treatment, { type: 'text', maxlength: 200, placeholder: 'e.g. home exercise program, 4 weeks', autocomplete: 'off' })),
+    el('label', {}, 'Result ', field(`${p}.result`, c.result, { type: 'text', maxlength: 300, placeholder: 'e.g. partial relief', autocomplete: 'off' })),
+  ]);
+  const services = state.catalog.services?.length ? state.catalog.services.map((c) => [c.code, c.display]) : OTHER_SERVICES;
+  renderRows('service-rows', 'services', (p, v) => [
+    el('label', {}, 'Service ', select(`${p}.code`, v.code, [['', 'Choose a service'], ...services.map(([code, name]) => [code, `${name} (${code})`])])),
+    el('label', {}, 'Minutes ', field(`${p}.minutes`, v.minutes, { type: 'number', min: 0, max: 240, 'data-type': 'integer', class: 'nc-narrow' })),
+    el('label', {}, 'Where ', (() => {
+      const regions = el('select', { multiple: true, size: 3, class: 'nc-regions', 'data-path': `${p}.regions`, 'data-type': 'multi' }, ...REGIONS.map(([id, name]) => el('option', { value: id, text: name })));
+      writeInput(regions, v.regions);
+      return regions;
+    })()),
+  ]);
+}
+
+/** Fields shown only when they apply: the payer's financial notice, the justification of attended e-stim. */
+function renderConditional() {
+  const notices = state.catalog.payers.find((p) => p.id === state.session.payer)?.notices ?? {};
+  for (const [id, on] of [['abn-fields', notices.abn], ['abn-note', notices.abn], ['waiver-fields', notices.waiver], ['waiver-note', notices.waiver]]) $(id).hidden = !on;
+  $('estim-justification-label').hidden = state.session.estim?.attended !== true;
 }
 
 function renderTrend() {
@@ -375,11 +488,15 @@ function renderAll() {
   renderMuscles();
   renderEstimMuscles();
   renderOutcomeRows();
+  renderRecordRows();
+  renderConditional();
   markBodyMaps();
+  markCopied();
 }
 
 /** Something changed: keep the draft, re-render what depends on structure, refresh the live panel. */
 function changed(structural) {
+  state.dirty = true;
   if (structural) renderAll();
   else markBodyMaps();
   saveDraft();
@@ -391,7 +508,7 @@ function changed(structural) {
 
 function toggleMuscle(muscle, side) {
   const i = state.session.muscles.findIndex((m) => m.muscle === muscle && m.side === side);
-  if (i >= 0) state.session.muscles.splice(i, 1);
+  if (i >= 0) removeRow('muscles', i);
   else state.session.muscles.push({ muscle, side, depth: 'deep', technique: 'pistoning', needles: 1, retentionSeconds: 60, twitch: { elicited: false } });
   changed(true);
 }
@@ -454,7 +571,7 @@ async function preview() {
   const seq = ++state.previewSeq;
   let res;
   try {
-    res = await api('/api/preview', { method: 'POST', body: JSON.stringify(cleanSession()) });
+    res = await api('/api/preview', { method: 'POST', body: JSON.stringify({ session: cleanSession(), course: courseForPreview() }) });
   } catch {
     $('score').textContent = '(offline: the draft is kept)';
     return;
@@ -470,11 +587,40 @@ async function preview() {
   $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` }))));
   $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message })));
   $('score').textContent = `${body.score}/100`;
+  state.findings = body.findings;
   renderFindings(body.findings);
   $('note-preview').innerHTML = body.noteHtml;
 }
 
 // ---- saving -----------------------------------------------------------------------------------
+
+/** What the live panel needs from the chart: the visit's number and the previous visit's own words (for the cloned-text check). */
+function courseForPreview() {
+  const ctx = state.context;
+  const last = ctx.lastSession;
+  return {
+    visitNumber: ctx.course?.visitNumber ?? 1,
+    ...(last ? { previous: { date: last.date, response: last.response, plan: last.plan, goalProgress: last.goalProgress, functionalLimitation: last.necessity?.functionalLimitation } } : {}),
+  };
+}
+
+const SAVED_WORDS = { created: 'Saved as a draft in the chart.', updated: 'Draft updated in the chart.', unchanged: 'Already saved: nothing new to save.' };
+
+/** Sends the form as a draft (or, with `addendum`, as an addendum to the signed note); true when it landed. */
+async function sendVisit(addendum) {
+  const status = $('save-status');
+  const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), ...(state.amend ? { amend: state.amend } : {}), ...(addendum ? { addendum } : {}) }) });
+  const body = await res.json();
+  if (!res.ok) return { ok: false, body };
+  state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
+  state.note = body.note ?? 'draft';
+  state.dirty = false;
+  clearDraft();
+  $('draft-status').textContent = '';
+  status.textContent = addendum ? 'Addendum saved and signed.' : (SAVED_WORDS[body.status] ?? 'Saved.');
+  status.className = 'nc-saved';
+  return { ok: true, body };
+}
 
 async function save(event) {
   event.preventDefault();
@@ -483,21 +629,16 @@ async function save(event) {
     status.textContent = state.context.launch.cannotSave ?? `This launch cannot save: the EHR did not grant ${state.context.launch.missingScopes.join(', ')}.`;
     return;
   }
+  // A signed note changes only by an addendum: its reason and acknowledgements come from the dialog.
+  if (state.note === 'signed') return openSignDialog('addendum');
   status.textContent = 'Saving…';
   $('save').disabled = true;
   try {
-    const res = await api('/api/sessions', { method: 'POST', body: JSON.stringify({ session: cleanSession(), ...(state.amend ? { amend: state.amend } : {}) }) });
-    const body = await res.json();
-    if (res.ok) {
-      state.amend = { procedureId: body.procedure.id, versionId: body.procedure.versionId };
-      clearDraft();
-      $('draft-status').textContent = '';
-      status.textContent = `${body.status === 'unchanged' ? 'Already saved' : body.status === 'updated' ? 'Amended' : 'Saved'}: Procedure/${body.procedure.id}${body.document ? `, DocumentReference/${body.document.id}` : ''}, ${body.observations} observation(s).`;
-      status.className = 'nc-saved';
-    } else {
-      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? res.statusText} Your draft is kept.`;
+    const { ok, body } = await sendVisit();
+    if (!ok) {
+      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? 'the chart refused it.'} Your draft is kept.`;
       status.className = 'nc-error';
-    }
+    } else await refreshVisit();
   } catch (error) {
     console.error('save failed', error);
     status.textContent = 'Not saved: the connection was lost. Your draft is kept on this device; save again when you are back online.';
@@ -505,6 +646,92 @@ async function save(event) {
   } finally {
     $('save').disabled = false;
   }
+}
+
+/** Reads the visit back from the chart: its version, where its note stands and its history. */
+async function refreshVisit() {
+  const res = await api('/api/context');
+  if (!res.ok) return;
+  state.context = await res.json();
+  const current = state.context.currentVisit;
+  if (current) {
+    state.amend = { procedureId: current.procedure.id, versionId: current.procedure.versionId };
+    state.note = current.note;
+    state.history = current.history;
+  }
+  renderSigning();
+}
+
+/** The save bar and history as the note stands: "Save draft" and "Sign note…" for a draft, "Save addendum…" once signed. */
+function renderSigning() {
+  $('save').textContent = state.note === 'signed' ? 'Save addendum…' : 'Save draft';
+  $('sign').hidden = !(state.note === 'draft' && state.context.launch.canSave);
+  renderHistory(document, state.history, el);
+}
+
+function openSignDialog(mode, findings = state.findings) {
+  state.signMode = mode;
+  $('sign-status').textContent = '';
+  $('sign-reason').value = mode === 'addendum' ? $('sign-reason').value : '';
+  renderSignDialog(document, { findings, addendum: mode === 'addendum', el, onReady: (ready) => { $('sign-confirm').disabled = !ready; } });
+  $('sign-confirm').textContent = mode === 'addendum' ? 'Sign the addendum' : 'Sign';
+  const dialog = $('sign-dialog');
+  if (!dialog.open) dialog.showModal();
+}
+
+async function startSigning() {
+  const status = $('save-status');
+  // Unsaved changes are saved as the draft first, so what is signed is what the clinician sees.
+  if (state.dirty) {
+    status.textContent = 'Saving the draft before signing…';
+    const { ok, body } = await sendVisit();
+    if (!ok) {
+      status.textContent = `Not saved: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? 'the chart refused it.'}`;
+      status.className = 'nc-error';
+      return;
+    }
+    await preview();
+  }
+  openSignDialog('sign');
+}
+
+async function confirmSigning(event) {
+  event.preventDefault();
+  const acknowledged = acknowledgedIn(document);
+  $('sign-confirm').disabled = true;
+  $('sign-status').textContent = state.signMode === 'addendum' ? 'Saving the addendum…' : 'Signing…';
+  try {
+    let res;
+    if (state.signMode === 'addendum') {
+      const result = await sendVisit({ reason: $('sign-reason').value, acknowledged });
+      if (result.ok) return finishSigning('Addendum saved and signed.');
+      return refusedSigning(result.body);
+    }
+    res = await api(`/api/visits/${encodeURIComponent(state.amend.procedureId)}/sign`, { method: 'POST', body: JSON.stringify({ versionId: state.amend.versionId, acknowledged }) });
+    const body = await res.json();
+    if (res.ok) return finishSigning(body.status === 'unchanged' ? 'This note was already signed.' : 'Signed. The note is final in the chart.');
+    return refusedSigning(body);
+  } catch (error) {
+    console.error('signing failed', error);
+    $('sign-status').textContent = 'Not signed: the connection was lost. Try again when you are back online.';
+    $('sign-confirm').disabled = false;
+  }
+}
+
+/** The server saw something the live panel did not (the chart's earlier visits, a newer rule): show its list. */
+function refusedSigning(body) {
+  const findings = findingsFromOutcome(body);
+  if (findings.some((f) => f.rule)) openSignDialog(state.signMode, findings);
+  $('sign-status').textContent = `Not signed: ${body.issue?.map((i) => i.diagnostics).join(' ') ?? 'the chart refused it.'}`;
+  $('sign-confirm').disabled = false;
+}
+
+async function finishSigning(message) {
+  $('sign-dialog').close();
+  $('save-status').textContent = message;
+  $('save-status').className = 'nc-saved';
+  await refreshVisit();
+  preview();
 }
 
 // ---- start --------------------------------------------------------------------------------------
@@ -555,15 +782,23 @@ async function start() {
   if (draft) {
     state.session = draft.session;
     state.amend = draft.amend ?? null;
+    state.copied = Array.isArray(draft.copied) ? draft.copied : [];
+    state.copiedFrom = typeof draft.copiedFrom === 'string' ? draft.copiedFrom : '';
     $('draft-status').textContent = 'Unsaved draft restored.';
   } else if (current?.session) {
     state.session = current.session;
     state.amend = { procedureId: current.procedure.id, versionId: current.procedure.versionId };
-    $('save-status').textContent = 'This visit is already saved: saving again amends it.';
+    $('save-status').textContent = current.note === 'signed' ? 'This visit is signed: a change to it is saved as an addendum with its reason.' : 'This visit is saved as a draft: sign it when it is complete.';
   } else {
     state.session = newSession();
+    $('practices-note').hidden = !state.session.practices;
+  }
+  if (current) {
+    state.note = current.note;
+    state.history = current.history ?? [];
   }
   renderHeader();
+  renderSigning();
   $('sign-out').hidden = false;
   await loadBodyMaps();
   renderTrend();
@@ -576,6 +811,7 @@ document.addEventListener('input', (event) => {
   const input = event.target;
   if (!(input instanceof HTMLElement) || !input.dataset.path || !state.session) return;
   setPath(state.session, input.dataset.path, readInput(input));
+  touchCopied(input.dataset.path);
   changed(input.dataset.path === 'estim.applied' || input.dataset.path.endsWith('.side'));
 });
 $('visit-form').addEventListener('change', (event) => {
@@ -586,7 +822,20 @@ $('visit-form').addEventListener('change', (event) => {
   }
 });
 $('sign-out').addEventListener('click', signOut);
+$('sign').addEventListener('click', startSigning);
+$('sign-form').addEventListener('submit', confirmSigning);
+$('sign-cancel').addEventListener('click', () => $('sign-dialog').close());
 $('copy-forward').addEventListener('click', copyForward);
+$('confirm-copied').addEventListener('click', confirmCopied);
+$('add-prior-care').addEventListener('click', () => {
+  state.session.necessity ??= {};
+  (state.session.necessity.priorCare ??= []).push({ treatment: '', result: '' });
+  changed(true);
+});
+$('add-service').addEventListener('click', () => {
+  (state.session.services ??= []).push({ code: '' });
+  changed(true);
+});
 $('add-muscle').addEventListener('click', addTypedMuscle);
 $('muscle-search').addEventListener('keydown', (e) => {
   if (e.key === 'Enter') {

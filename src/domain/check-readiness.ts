@@ -1,6 +1,7 @@
 import type { CourseContext } from './coding-types.js';
 import type { Profiles } from './profiles.js';
 import * as documentation from './readiness-documentation-rules.js';
+import * as necessity from './readiness-necessity-rules.js';
 import * as safety from './readiness-safety-rules.js';
 import type { Finding, FindingSeverity, Readiness, ReadinessRule } from './readiness-types.js';
 import type { PayerPolicy, Session } from './types.generated.js';
@@ -13,16 +14,23 @@ const RULES: readonly ReadinessRule[] = [
   safety.contraindicationsReasoned,
   safety.implantWithEstim,
   documentation.performerScope,
+  necessity.necessityRecorded,
+  necessity.priorCareAndPalpation,
   documentation.diagnosesBillable,
   documentation.musclesNamed,
   safety.pneumothoraxPrecautions,
   safety.anticoagulantDeepNeedling,
   documentation.needlesCounted,
+  necessity.cleanTechniqueRecorded,
   documentation.estimParameters,
+  necessity.attendedEstimJustified,
   documentation.outcomesRecorded,
   safety.adverseEventsRecorded,
   documentation.responseAndPlan,
+  necessity.planOfCareLinked,
+  necessity.notCloned,
   documentation.abnOnFile,
+  documentation.waiverOnFile,
 ];
 
 const PENALTY: Record<FindingSeverity, number> = { error: 20, warning: 5, info: 0 };

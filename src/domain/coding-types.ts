@@ -67,6 +67,18 @@ export interface CourseContext {
    * pathology claims, when the chart supplies them: compared with Medicare's yearly therapy threshold.
    */
   readonly therapyAmountThisYear?: number;
+  /** The patient's previous visit's narrative, when the chart holds one: a note repeating it word for word is cloned. */
+  readonly previousNarrative?: PreviousNarrative;
+}
+
+/** What the previous visit's note said in the clinician's own words. */
+export interface PreviousNarrative {
+  /** The previous visit's date of service (ISO), for the message. */
+  readonly date: string;
+  readonly response?: string;
+  readonly plan?: string;
+  readonly goalProgress?: string;
+  readonly functionalLimitation?: string;
 }
 
 export type { Diagnosis };

@@ -1,3 +1,12 @@
+/**
+ * What "relief so far" means, for the page to show beside the number. Relief is read from the pain
+ * before treatment at each visit, so the brief drop right after needling (the post-treatment pain)
+ * does not count as lasting relief: a course whose pre-treatment pain went 6 → 3 is 50%, even when the
+ * last post-treatment pain was 0.
+ */
+export const RELIEF_DEFINITION =
+  'Relief so far is the drop in pain before treatment from the first visit to the latest one, as a share of the pain before treatment at the first visit; pain right after needling is not counted.';
+
 /** One earlier visit's pain, as the trend across the course shows it. */
 export interface PainPoint {
   readonly date: string;
@@ -11,25 +20,28 @@ export interface CourseSummary {
   readonly painTrend: readonly PainPoint[];
   /** Pain before treatment at the first visit minus at the latest: positive means better. */
   readonly painImprovement?: number;
-  /** Percent relief from the first visit's pre-treatment pain to the latest post-treatment pain. */
+  /** Relief so far, as RELIEF_DEFINITION defines it (pre-treatment pain only), in whole percent. */
   readonly reliefPercent?: number;
+  /** RELIEF_DEFINITION, beside the number it defines, so the page shows what the percentage means. */
+  readonly reliefDefinition?: string;
 }
 
 /**
  * Summarises the course so far from earlier visits (a course is typically 2–6 sessions: citation
- * orthowell-faq; one payer asked for ≥ 50% relief from prior sessions before continuing). Pure.
+ * orthowell-faq; one payer asked for ≥ 50% relief from prior sessions before continuing). Relief is
+ * (first visit's pain before − latest visit's pain before) / first visit's pain before
+ * (RELIEF_DEFINITION); it needs two visits with pain before treatment and a first one above 0. Pure.
  */
 export function summariseCourse(points: readonly PainPoint[]): CourseSummary {
   const sorted = [...points].sort((a, b) => a.date.localeCompare(b.date));
   const first = sorted.find((p) => p.pre !== undefined);
   const latest = [...sorted].reverse().find((p) => p.pre !== undefined);
-  const latestPost = [...sorted].reverse().find((p) => p.post !== undefined);
   const improvement = first?.pre !== undefined && latest?.pre !== undefined && sorted.length > 1 ? first.pre - latest.pre : undefined;
-  const relief = first?.pre !== undefined && first.pre > 0 && latestPost?.post !== undefined ? Math.round(((first.pre - latestPost.post) / first.pre) * 100) : undefined;
+  const relief = first?.pre !== undefined && first.pre > 0 && latest?.pre !== undefined && latest !== first ? Math.round(((first.pre - latest.pre) / first.pre) * 100) : undefined;
   return {
     visitNumber: sorted.length + 1,
     painTrend: sorted,
     ...(improvement !== undefined ? { painImprovement: improvement } : {}),
-    ...(relief !== undefined ? { reliefPercent: relief } : {}),
+    ...(relief !== undefined ? { reliefPercent: relief, reliefDefinition: RELIEF_DEFINITION } : {}),
   };
 }

@@ -104,6 +104,10 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
     for (const child of entry.children ?? []) {
       if (!icd10.has(child)) problems.push(`ICD-10 ${entry.code}: child ${child} is not in icd10.json`);
     }
+    if (!files.icd10.blocks.some((b) => b.id === entry.block)) problems.push(`ICD-10 ${entry.code}: block ${entry.block} is not in icd10.json blocks`);
+  }
+  for (const i of files.outcomeMeasures.instruments) {
+    if (i.scoring && i.scoring.minAnswered > i.scoring.items) problems.push(`instrument ${i.id}: scoring.minAnswered ${i.scoring.minAnswered} is more than its ${i.scoring.items} items`);
   }
   for (const c of files.codes.codes) {
     if (c.timed !== (c.unitRule === 'timed-15-minutes')) problems.push(`codes.json code ${c.code}: timed must be ${c.unitRule === 'timed-15-minutes'} for unitRule ${c.unitRule}`);
@@ -141,11 +145,16 @@ function citingEntries(files: ProfileFiles): { where: string; ids: readonly stri
     payer.rules.therapyThreshold?.amounts.forEach((a, i) => entries.push({ where: `payer '${payer.id}' rules.therapyThreshold.amounts[${i}]`, ids: a.citations, verified: a.verified }));
   }
   entries.push({ where: 'icd10.json', ids: files.icd10.citations });
-  for (const c of files.icd10.codes) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations, verified: c.verified });
+  for (const b of files.icd10.blocks) entries.push({ where: `icd10.json block ${b.id}`, ids: b.citations, verified: b.confirmed });
+  for (const c of files.icd10.codes) if (c.citations) entries.push({ where: `icd10.json ${c.code}`, ids: c.citations });
   entries.push({ where: 'state-scope.json', ids: files.stateScope.citations, verified: files.stateScope.verified });
   for (const st of files.stateScope.states) if (st.citations) entries.push({ where: `state-scope.json ${st.state}`, ids: st.citations, ...(st.verified !== undefined ? { verified: st.verified } : {}) });
   entries.push({ where: 'outcome-measures.json pain', ids: files.outcomeMeasures.pain.citations });
   for (const i of files.outcomeMeasures.instruments) entries.push({ where: `outcome-measures.json ${i.id}`, ids: i.citations });
+  for (const i of files.outcomeMeasures.instruments) {
+    if (i.scoring) entries.push({ where: `outcome-measures.json ${i.id} scoring`, ids: i.scoring.citations, verified: i.scoring.verified });
+    if (i.mcid) entries.push({ where: `outcome-measures.json ${i.id} mcid`, ids: i.mcid.citations, verified: i.mcid.verified });
+  }
   entries.push({ where: 'muscles.json pneumothoraxCitations', ids: files.muscles.pneumothoraxCitations });
   for (const [name, rule] of Object.entries(RULE_SOURCES)) entries.push({ where: `built-in rule ${name}`, ids: rule.citations });
   return entries;

@@ -50,7 +50,7 @@ export const performerScope: ReadinessRule = ({ session, profiles }) => {
   return findings;
 };
 
-/** A diagnosis must carry the indication, and be billable on the date of service (icd10.json). */
+/** A diagnosis must carry the indication, and be billable on the date of service (icd10.json: categories, unknown codes and codes outside their fiscal years refused; codes outside its blocks noted as not checked). */
 export const diagnosesBillable: ReadinessRule = ({ session, profiles }) => {
   if (session.diagnoses.length === 0) {
     return [finding('error', 'diagnoses', 'diagnosis-missing', 'No diagnosis is linked: the indication and medical necessity need one.', profiles.rules.treatmentNote)];
@@ -58,7 +58,8 @@ export const diagnosesBillable: ReadinessRule = ({ session, profiles }) => {
   const linkage = linkDiagnoses(session.diagnoses, session.date.slice(0, 10), profiles);
   return [
     ...linkage.refused.map((r): Finding => finding('error', `diagnoses[${r.index}].code`, 'diagnosis-not-billable', r.message, r.sources, 'code-set')),
-    ...linkage.unknown.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-unverified', `${u.code} is not in NeedleChart's diagnosis table: check that it is billable on the date of service.`, profiles.rules.diagnosisCodes, 'code-set')),
+    ...linkage.unknown.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-unverified', u.message, profiles.rules.diagnosisCodes, 'code-set')),
+    ...linkage.unchecked.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-not-checked', u.message, profiles.rules.diagnosisCodes, 'code-set')),
   ];
 };
 
@@ -126,9 +127,25 @@ export const responseAndPlan: ReadinessRule = ({ session, profiles }) => {
   return findings;
 };
 
-/** Medicare: the voluntary ABN must be on file before treatment (the payer's `nonCoveredNeedling` rule). */
+/**
+ * Medicare: the voluntary ABN is given before a service Medicare never covers, and GX on the claim says
+ * it was; GX is suggested only when its date is recorded (the payer's `nonCoveredNeedling` rule).
+ */
 export const abnOnFile: ReadinessRule = ({ session, payer, profiles }) => {
   const rule = payer.rules.nonCoveredNeedling;
   if (!rule || session.billing !== 'bill-payer') return [];
-  return [finding('info', 'billing', 'abn-reminder', `${payer.name}: keep the signed ${rule.abn} ABN with this visit's record.`, profiles.cite(rule.citations, rule.verified))];
+  const sources = profiles.cite(rule.citations, rule.verified);
+  if (!session.abn) return [finding('error', 'abn.issuedOn', 'abn-missing', `${payer.name} never covers dry needling by a physical therapist: record the date the ${rule.abn} ABN was given to the patient (the claim's GX modifier says it was).`, sources)];
+  if (session.abn.issuedOn > session.date.slice(0, 10)) return [finding('error', 'abn.issuedOn', 'abn-after-visit', `The ABN is dated ${formatDay(session.abn.issuedOn)}, after this visit: it must be given before the service.`, sources)];
+  return [];
+};
+
+/** A payer that calls dry needling investigational: the patient's financial waiver, or the document-only choice (the payer's `investigational` rule). */
+export const waiverOnFile: ReadinessRule = ({ session, payer, profiles }) => {
+  const rule = payer.rules.investigational;
+  if (!rule || session.billing === 'document-only') return [];
+  const sources = profiles.cite(rule.citations, rule.verified);
+  if (!session.waiver) return [finding('error', 'waiver.signedOn', 'waiver-missing', `${payer.name} calls dry needling investigational: record the date the patient signed the financial waiver, or choose "Document only".`, sources)];
+  if (session.waiver.signedOn > session.date.slice(0, 10)) return [finding('error', 'waiver.signedOn', 'waiver-after-visit', `The financial waiver is dated ${formatDay(session.waiver.signedOn)}, after this visit: it must be signed before the service.`, sources)];
+  return [];
 };

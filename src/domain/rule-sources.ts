@@ -37,6 +37,12 @@ export const RULE_SOURCES = {
   estimPairing: { about: 'No ruling covers coding electrical stimulation delivered through dry needles, so that line is suggested by attendance and marked for review.', citations: ['codapedia-estim-2018'] },
   diagnosisCodes: { about: 'A diagnosis code is billable only at its full number of characters and on the date of service.', citations: ['icd10cm-guidelines-2026', 'cms-icd10-files'], checkWith: 'code-set' },
   courseLength: { about: 'A course of dry needling is typically 2 to 6 sessions.', citations: ['orthowell-faq'] },
+  medicalNecessity: { about: "The record shows why the visit is needed: the complaint, its onset or duration, the functional limitation in the patient's terms and a measurable goal.", citations: ['cms-100-02-15'], verified: false },
+  priorCareAndPalpation: { about: 'Trigger points found by palpation and conservative care tried before support dry needling (one payer\'s criteria).', citations: ['premera-2-01-100'], verified: false },
+  planOfCare: { about: 'Therapy visits belong to a plan of care (its date, frequency and duration, who certified it), and each note shows progress toward its goals.', citations: ['cms-100-02-15'] },
+  attendedEstim: { about: 'Attended electrical stimulation (97032) needs the note to say why constant one-on-one contact was needed.', citations: ['codapedia-estim-2018', 'mcd-a53065'], verified: false },
+  cleanTechnique: { about: 'Clean technique is recorded for the visit: sterile single-use needles, sharps disposal, gloves.', citations: ['apta-dn-resource-2013'], checkWith: 'clinical-guidance' },
+  clonedDocumentation: { about: "Each visit's note describes that visit: a narrative copied unchanged from an earlier visit reads as cloned documentation.", citations: ['oig-oei-01-11-00571', 'ibx-cloned-documentation'] },
   billingChoice: { about: 'A visit the patient pays for, or documented only, keeps its codes in the record without billing the payer.', citations: [] },
 } as const satisfies Record<string, RuleSources>;
 

@@ -158,6 +158,9 @@ function estimLine(session: Session, payer: PayerPolicy, profiles: Profiles, dat
   };
 }
 
+/** Why a line with no valid diagnosis is kept off the claim, in words the biller reads on the line itself. */
+const NO_DIAGNOSIS_REASON = 'Not billable: no valid diagnosis is linked to this line, and a claim line needs at least one.';
+
 const NOT_BILLED: Record<Exclude<Session['billing'], 'bill-payer'>, string> = {
   'self-pay': 'The patient pays for this visit',
   'document-only': 'This visit is documented only, with no charge',
@@ -261,9 +264,13 @@ export function suggestCodes(session: Session, payerFile: PayerPolicy, profiles:
     warnings.push(warning('diagnosis-not-billable', refused.message, refused.sources, `diagnoses[${refused.index}].code`, 'code-set'));
   }
   for (const unknown of linkage.unknown) {
-    warnings.push(warning('diagnosis-unverified', `${unknown.code} is not in NeedleChart's diagnosis table: it is linked as entered; check that it is billable on the date of service.`, profiles.rules.diagnosisCodes, `diagnoses[${unknown.index}].code`, 'code-set'));
+    warnings.push(warning('diagnosis-unverified', unknown.message, profiles.rules.diagnosisCodes, `diagnoses[${unknown.index}].code`, 'code-set'));
   }
-  if (linkage.linked.length === 0) {
+  for (const unchecked of linkage.unchecked) {
+    warnings.push(warning('diagnosis-not-checked', unchecked.message, profiles.rules.diagnosisCodes, `diagnoses[${unchecked.index}].code`, 'code-set'));
+  }
+  const noDiagnosis = linkage.linked.length === 0;
+  if (noDiagnosis) {
     warnings.push(warning('no-billable-diagnosis', 'No billable diagnosis is linked: a claim line needs at least one.', profiles.rules.treatmentNote, 'diagnoses'));
   }
   const diagnoses = linkage.linked.map((d) => d.code);
@@ -292,9 +299,9 @@ export function suggestCodes(session: Session, payerFile: PayerPolicy, profiles:
       units: d.units,
       modifiers: modifierRationale.map((m) => m.modifier),
       optionalModifiers: d.needling && nonCovered && abnOnFile ? nonCovered.optionalModifiers.filter(modifierInForce) : [],
-      billable: billed && d.billable,
+      billable: billed && d.billable && !noDiagnosis,
       diagnoses,
-      rationale: d.rationale,
+      rationale: noDiagnosis ? `${d.rationale} ${NO_DIAGNOSIS_REASON}` : d.rationale,
       source: d.sources.source,
       citations: d.sources.citations,
       modifierRationale,

@@ -39,6 +39,18 @@ export class ExportJob {
   }
 }
 
+/** Makes or checks a configured export folder: created 0700 if missing, made 0700 if others could read it; anything else stops start-up. */
+export async function openExportFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw new Error('not a folder');
+    if ((info.mode & 0o077) !== 0) await chmod(dir, PRIVATE_DIR);
+  } catch (error) {
+    throw new Error(`NEEDLECHART_EXPORT_DIR must be a folder NeedleChart can make private (0700): ${dir} (${(error as Error).message})`);
+  }
+}
+
 /** Why a job was not started: the user already runs as many as allowed, or the instance does. */
 export type StartRefusal = 'user-busy' | 'instance-busy';
 
@@ -75,14 +87,7 @@ export class ExportJobs {
   /** Makes or checks the export folder: a configured one is created 0700 if missing and made 0700 if others could read it. */
   static async open(options: ExportJobsOptions): Promise<ExportJobs> {
     if (!options.dir) return new ExportJobs(await mkdtemp(join(tmpdir(), 'needlechart-exports-')), true, options);
-    try {
-      await mkdir(options.dir, { recursive: true, mode: PRIVATE_DIR });
-      const info = await stat(options.dir);
-      if (!info.isDirectory()) throw new Error('not a folder');
-      if ((info.mode & 0o077) !== 0) await chmod(options.dir, PRIVATE_DIR);
-    } catch (error) {
-      throw new Error(`NEEDLECHART_EXPORT_DIR must be a folder NeedleChart can make private (0700): ${options.dir} (${(error as Error).message})`);
-    }
+    await openExportFolder(options.dir);
     return new ExportJobs(options.dir, false, options);
   }
 

@@ -13,7 +13,7 @@ import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly
 import { csvRow } from './csv-cell.js';
 import { Directories, exists, inPool, PRIVATE_DIR, PRIVATE_FILE, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { writeCoverPdf } from './pdf/cover-pdf.js';
-import { writeVisitPdf } from './pdf/visit-pdf.js';
+import { defaultPdfWorkers, PdfPool } from './pdf/pdf-pool.js';
 import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
 import { PatientFacts, visitPages, type VisitPage, type VisitRecord } from './visit-source.js';
 
@@ -48,7 +48,10 @@ export interface ExportOptions {
   readonly logger: Logger;
   readonly pdf?: boolean;
   readonly zip?: boolean;
+  /** Visits worked on at once (default: twice the PDF workers, at least 4). */
   readonly concurrency?: number;
+  /** Worker threads that render the visit PDFs (default: the machine's cores). */
+  readonly pdfWorkers?: number;
   /** Visits per page of the Procedure search (default 50): one page and its related resources are held at a time. */
   readonly pageSize?: number;
   /**
@@ -110,48 +113,56 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     via === 'bulk'
       ? bulkVisitPages(options.gateway, filters, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(options.tempDir ? { tempParent: options.tempDir } : {}), onWaiting: (note) => report('waiting', note) })
       : visitPages(options.gateway, filters, options.pageSize);
-  for await (const page of readAhead(withPatientFacts(pages, facts))) {
-    total ??= page.total;
-    await inPool(page.visits, options.concurrency ?? 4, async (record) => {
-      const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
-      const visitsDir = `patients/${patientId}/visits`;
-      const base = `${visitsDir}/${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
-      const recordPath = `${base}.json`;
-      const previous = resuming ? await readVisitFile(join(out, recordPath)) : undefined;
-      if (previous && (await reusable(previous, record, out, pdf))) {
-        if (!filters.payer || previous.payer === filters.payer) {
-          current.add(recordPath);
-          done += 1;
-          reused += 1;
-        } else excluded += 1;
+  // PDFs are rendered on every core (PdfPool): pdfkit's work is synchronous and was the export's bottleneck.
+  const pool = pdf ? new PdfPool({ size: options.pdfWorkers ?? defaultPdfWorkers(), bodyMap: options.bodyMap, profiles: core.profiles }) : undefined;
+  const concurrency = options.concurrency ?? Math.max(4, 2 * (pool?.size ?? 0));
+  try {
+    for await (const page of readAhead(withPatientFacts(pages, facts))) {
+      total ??= page.total;
+      await inPool(page.visits, concurrency, async (record) => {
+        const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
+        const visitsDir = `patients/${patientId}/visits`;
+        const base = `${visitsDir}/${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
+        const recordPath = `${base}.json`;
+        const previous = resuming ? await readVisitFile(join(out, recordPath)) : undefined;
+        if (previous && (await reusable(previous, record, out, pdf))) {
+          if (!filters.payer || previous.payer === filters.payer) {
+            current.add(recordPath);
+            done += 1;
+            reused += 1;
+          } else excluded += 1;
+          report('visits');
+          return;
+        }
+        const summary = summariseVisit(record, await facts.get(record.procedure.subject.reference ?? ''), core);
+        if (!summary || (filters.payer && summary.session.payer !== filters.payer)) {
+          if (!summary) {
+            skipped += 1;
+            notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
+          } else excluded += 1;
+          report('visits');
+          return;
+        }
+        await dirs.make(join(out, visitsDir));
+        const pdfPath = pdf ? `${base}.pdf` : undefined;
+        const { resources: _resources, ...shown } = summary;
+        const pdfDigest = pdfPath && pool ? await pool.render(join(out, pdfPath), shown) : undefined;
+        const file: VisitFile = {
+          procedureId: summary.procedureId,
+          sourceHash: summary.sourceHash,
+          payer: summary.session.payer,
+          ...(pdfPath && pdfDigest ? { pdf: pdfPath, pdfSha256: pdfDigest.sha256, pdfBytes: pdfDigest.bytes } : {}),
+          index: [summary.date, summary.patient, summary.encounter, summary.performer, summary.session.muscles.length, codesLine(summary.coding), summary.payerName, summary.readiness.score, pdfPath ?? ''],
+          resources: summary.resources,
+        };
+        await writeAtomic(join(out, recordPath), JSON.stringify(file), dirs);
+        current.add(recordPath);
+        done += 1;
         report('visits');
-        return;
-      }
-      const summary = summariseVisit(record, await facts.get(record.procedure.subject.reference ?? ''), core);
-      if (!summary || (filters.payer && summary.session.payer !== filters.payer)) {
-        if (!summary) {
-          skipped += 1;
-          notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
-        } else excluded += 1;
-        report('visits');
-        return;
-      }
-      await dirs.make(join(out, visitsDir));
-      const pdfPath = pdf ? `${base}.pdf` : undefined;
-      const pdfDigest = pdfPath ? await writeVisitPdf(join(out, pdfPath), summary, options.bodyMap, core.profiles) : undefined;
-      const file: VisitFile = {
-        procedureId: summary.procedureId,
-        sourceHash: summary.sourceHash,
-        payer: summary.session.payer,
-        ...(pdfPath && pdfDigest ? { pdf: pdfPath, pdfSha256: pdfDigest.sha256, pdfBytes: pdfDigest.bytes } : {}),
-        index: [summary.date, summary.patient, summary.encounter, summary.performer, summary.session.muscles.length, codesLine(summary.coding), summary.payerName, summary.readiness.score, pdfPath ?? ''],
-        resources: summary.resources,
-      };
-      await writeAtomic(join(out, recordPath), JSON.stringify(file), dirs);
-      current.add(recordPath);
-      done += 1;
-      report('visits');
-    });
+      });
+    }
+  } finally {
+    await pool?.close();
   }
 
   report('finishing');

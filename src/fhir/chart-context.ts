@@ -1,7 +1,9 @@
 import type { Condition, Coverage, DocumentReference, Encounter, HumanName, Observation, Patient, Procedure } from 'fhir/r4.js';
 import { summariseCourse, type CourseSummary } from '../domain/course.js';
+import { buildFlowsheet, type FlowsheetRow } from '../domain/flowsheet.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Diagnosis, Session } from '../domain/types.generated.js';
+import { noteHistory, visitNotes, type NoteVersion } from './note-history.js';
 import { ICD10CM, PAYER_POLICY_SYSTEM } from './systems.js';
 import { NotANeedleChartVisit, toSession } from './visit-to-session.js';
 
@@ -28,6 +30,10 @@ export interface PriorVisit {
   readonly document?: { readonly id: string; readonly versionId: string };
   /** The visit as a session; absent when the Procedure was not written by NeedleChart. */
   readonly session?: Session;
+  /** Where the visit's note stands: a draft until signed (an addendum keeps it signed). */
+  readonly note: 'draft' | 'signed' | 'none';
+  /** Every version of the note, oldest first (who, when, why). */
+  readonly history: readonly NoteVersion[];
 }
 
 export interface ChartContext {
@@ -44,6 +50,8 @@ export interface ChartContext {
   /** The latest earlier visit as a session, for copy-forward. */
   readonly lastSession?: Session;
   readonly course: CourseSummary;
+  /** The earlier visits as flowsheet rows in plain words, oldest first (the course at a glance). */
+  readonly flowsheet: readonly FlowsheetRow[];
 }
 
 export function displayName(names: readonly HumanName[] | undefined): string {
@@ -65,7 +73,7 @@ export function payerOf(coverages: readonly Coverage[], profiles: Profiles): Cha
   return { name: coverage.payor?.[0]?.display };
 }
 
-function visitOf(procedure: Procedure, observations: readonly Observation[], documents: readonly DocumentReference[], profiles: Profiles): PriorVisit | undefined {
+function visitOf(procedure: Procedure, observations: readonly Observation[], documents: readonly DocumentReference[], profiles: Profiles, timeZone?: string): PriorVisit | undefined {
   if (!procedure.id) return undefined;
   const ref = `Procedure/${procedure.id}`;
   const own = observations.filter((o) => o.partOf?.some((p) => p.reference === ref));
@@ -75,17 +83,21 @@ function visitOf(procedure: Procedure, observations: readonly Observation[], doc
   } catch (error) {
     if (!(error instanceof NotANeedleChartVisit)) throw error;
   }
-  const document = documents.find((d) => d.status === 'current' && d.context?.related?.some((r) => r.reference === ref));
+  const notes = visitNotes(documents, ref);
+  const document = [...notes].reverse().find((d) => d.status === 'current');
+  const date = procedure.performedDateTime ?? procedure.performedPeriod?.start ?? '';
   return {
     procedure: { id: procedure.id, versionId: procedure.meta?.versionId ?? '' },
     ...(procedure.encounter?.reference ? { encounter: procedure.encounter.reference } : {}),
-    date: procedure.performedDateTime ?? procedure.performedPeriod?.start ?? '',
+    date,
     codes: procedure.code?.coding?.filter((c) => c.system !== undefined && !c.system.startsWith('https://needlechart.dev')).map((c) => c.code ?? '') ?? [],
     muscleCount: session?.muscles.length ?? procedure.bodySite?.length ?? 0,
     ...(session?.outcomes?.painPre !== undefined ? { painPre: session.outcomes.painPre } : {}),
     ...(session?.outcomes?.painPost !== undefined ? { painPost: session.outcomes.painPost } : {}),
     ...(document?.id ? { document: { id: document.id, versionId: document.meta?.versionId ?? '' } } : {}),
     ...(session ? { session } : {}),
+    note: !document ? 'none' : document.docStatus === 'final' || document.docStatus === 'amended' ? 'signed' : 'draft',
+    history: noteHistory(notes, date, timeZone),
   };
 }
 
@@ -94,7 +106,7 @@ function visitOf(procedure: Procedure, observations: readonly Observation[], doc
  * diagnoses to pick from, the payer policy, earlier visits with the pain trend, the last session for
  * copy-forward, and a visit already saved in this encounter.
  */
-export function toChartContext(chart: ChartResources, profiles: Profiles): ChartContext {
+export function toChartContext(chart: ChartResources, profiles: Profiles, timeZone?: string): ChartContext {
   const encounterRef = `Encounter/${chart.encounter.id ?? ''}`;
   const seen = new Set<string>();
   const diagnoses: Diagnosis[] = [];
@@ -108,7 +120,7 @@ export function toChartContext(chart: ChartResources, profiles: Profiles): Chart
   }
   const visits = chart.procedures
     .filter((p) => p.status !== 'entered-in-error')
-    .map((p) => visitOf(p, chart.observations, chart.documents, profiles))
+    .map((p) => visitOf(p, chart.observations, chart.documents, profiles, timeZone))
     .filter((v): v is PriorVisit => v !== undefined)
     .sort((a, b) => a.date.localeCompare(b.date));
   const currentVisit = [...visits].reverse().find((v) => v.encounter === encounterRef);
@@ -123,5 +135,6 @@ export function toChartContext(chart: ChartResources, profiles: Profiles): Chart
     ...(currentVisit ? { currentVisit } : {}),
     ...(lastSession ? { lastSession } : {}),
     course: summariseCourse(prior.map((v) => ({ date: v.date, ...(v.painPre !== undefined ? { pre: v.painPre } : {}), ...(v.painPost !== undefined ? { post: v.painPost } : {}) }))),
+    flowsheet: buildFlowsheet(prior, profiles, timeZone),
   };
 }

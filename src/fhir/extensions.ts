@@ -2,7 +2,7 @@ import type { Coding, Extension } from 'fhir/r4.js';
 import { fhirStringText } from '../domain/free-text.js';
 
 /** A sub-extension value: the kinds NeedleChart writes. */
-export type ExtensionValue = { valueString: string } | { valueCode: string } | { valueBoolean: boolean } | { valueInteger: number } | { valueDecimal: number } | { valueCoding: Coding } | { extension: Extension[] };
+export type ExtensionValue = { valueString: string } | { valueCode: string } | { valueBoolean: boolean } | { valueInteger: number } | { valueDecimal: number } | { valueCoding: Coding } | { valueDate: string } | { extension: Extension[] };
 
 /** Builds a complex extension from [name, value] pairs, leaving out undefined values. */
 export function complex(url: string, parts: ReadonlyArray<readonly [string, ExtensionValue | undefined]>): Extension {
@@ -23,6 +23,7 @@ export const str = (v: string | undefined): ExtensionValue | undefined => (v ===
 export const code = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueCode: v });
 export const bool = (v: boolean | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueBoolean: v });
 export const int = (v: number | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueInteger: v });
+export const date = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueDate: v });
 export const dec = (v: number | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueDecimal: v });
 
 /** Reads a complex extension's parts by name. */
@@ -64,6 +65,14 @@ export class ExtensionReader {
 
   decimal(name: string): number | undefined {
     return this.get(name)?.valueDecimal;
+  }
+
+  date(name: string): string | undefined {
+    return this.get(name)?.valueDate;
+  }
+
+  codes(name: string): string[] {
+    return this.parts.filter((p) => p.url === name).map((p) => p.valueCode ?? '');
   }
 
   coding(name: string): Coding | undefined {

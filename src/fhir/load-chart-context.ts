@@ -54,7 +54,7 @@ function orUndefined<T>(read: () => T): T | undefined {
  * the server supports batch, parallel reads otherwise; paging followed either way. References
  * always as `Patient/<id>`.
  */
-export async function loadLaunchChart(gateway: FhirGateway, patient: string, encounter: string, profiles: Profiles, launchUser: LaunchUser = {}, now = new Date()): Promise<LaunchChart> {
+export async function loadLaunchChart(gateway: FhirGateway, patient: string, encounter: string, profiles: Profiles, launchUser: LaunchUser = {}, now = new Date(), timeZone?: string): Promise<LaunchChart> {
   const [patientType, patientId] = patient.split('/');
   const [encounterType, encounterId] = encounter.split('/');
   if (patientType !== 'Patient' || !patientId || encounterType !== 'Encounter' || !encounterId) throw notFound('Patient and encounter must be references like Patient/<id> and Encounter/<id>');
@@ -95,7 +95,7 @@ export async function loadLaunchChart(gateway: FhirGateway, patient: string, enc
     ...(chart.patient.managingOrganization?.reference ? { patientOrganization: chart.patient.managingOrganization.reference } : {}),
     today: today(now),
   };
-  return { context: toChartContext(chart, profiles), user: orUndefined(() => toSignedInUser(reads)) ?? USER_UNREADABLE };
+  return { context: toChartContext(chart, profiles, timeZone), user: orUndefined(() => toSignedInUser(reads)) ?? USER_UNREADABLE };
 }
 
 /** The chart context alone (no signed-in user): for callers outside a launch. */

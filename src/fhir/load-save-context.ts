@@ -51,3 +51,15 @@ export async function countVisitsBefore(gateway: FhirGateway, patient: string, d
   }
   return (await gateway.searchAll<Procedure>('Procedure', { ...params, _count: '100' })).length;
 }
+
+/**
+ * The patient's latest dry-needling visit dated before `date`, for the cloned-documentation check:
+ * one search sorted newest first; the newest of what comes back is taken, in case an EHR ignores
+ * `_sort`.
+ */
+export async function loadPreviousVisit(gateway: FhirGateway, patient: string, date: string): Promise<Procedure | undefined> {
+  const bundle = await gateway.search('Procedure', { patient, code: DRY_NEEDLING, date: `lt${date}`, status: NOT_RETRACTED, _sort: '-date', _count: '10' });
+  const visits = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Procedure => r?.resourceType === 'Procedure');
+  const when = (p: Procedure): string => p.performedDateTime ?? p.performedPeriod?.start ?? '';
+  return visits.sort((a, b) => when(b).localeCompare(when(a)))[0];
+}

@@ -4,6 +4,7 @@ import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, NeedledMuscle, Session, Side } from '../domain/types.generated.js';
 import { bool, code, complex, dec, fhirString, int, str } from './extensions.js';
 import { practitionerReference } from './practitioner-reference.js';
+import { recordExtensions } from './visit-record-extensions.js';
 import { DRY_NEEDLING_CODE, DRY_NEEDLING_TEXT, EXT, LATERALITY, MUSCLE_SYSTEM, PROCEDURE_SYSTEM, SNOMED, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
@@ -40,6 +41,10 @@ function needledMuscle(profiles: Profiles, m: NeedledMuscle) {
     ['twitchCount', int(m.twitch.count)],
     ['precaution', str(m.precaution)],
     ['notes', str(nonBlank(m.notes))],
+    ['tautBand', bool(m.exam?.tautBand)],
+    ['triggerPoint', bool(m.exam?.triggerPoint)],
+    ['localPain', bool(m.exam?.localPain)],
+    ['referredPain', bool(m.exam?.referredPain)],
   ]);
 }
 
@@ -85,12 +90,14 @@ export function toProcedure(session: Session, target: VisitTarget, key: string, 
               ['frequencyHz', dec(estim.frequencyHz)],
               ['waveform', str(estim.waveform)],
               ['intensity', str(estim.intensity)],
+              ['justification', str(nonBlank(estim.justification))],
               ...(estim.muscles ?? []).map((m) => ['muscle', { extension: complex('muscle', [['muscle', { valueCoding: { system: MUSCLE_SYSTEM, code: m.muscle } }], ['side', code(m.side)]]).extension ?? [] }] as const),
             ]),
           ]
         : []),
       complex(EXT.billing, [['mode', code(session.billing)], ['payer', code(session.payer)]]),
       ...(session.adverseEvents ? [{ url: EXT.adverseEventsRecorded, valueBoolean: true }] : []),
+      ...recordExtensions(session),
     ],
     identifier: [{ system: VISIT_ID_SYSTEM, value: key }],
     status: 'completed',

@@ -51,6 +51,12 @@ export const EXT = {
   performerCredential: `${SD}performer-credential`,
   laterality: `${SD}laterality`,
   outcomeTiming: `${SD}outcome-timing`,
+  necessity: `${SD}medical-necessity`,
+  planOfCare: `${SD}plan-of-care`,
+  financialNotice: `${SD}financial-notice`,
+  cleanTechnique: `${SD}clean-technique`,
+  otherService: `${SD}other-service`,
+  addendumReason: `${SD}addendum-reason`,
 } as const;
 
 /** On a payer Organization (or Coverage.payor identifier): the NeedleChart payer-policy id it maps to. */

@@ -2,7 +2,7 @@ import type { Bundle, BundleEntry, DocumentReference, Observation, Procedure, Re
 import type { CodeSuggestion } from '../domain/coding-types.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Performer, Session } from '../domain/types.generated.js';
-import { toNoteDocument, type RenderedNote } from './note-document.js';
+import { toNoteDocument, type NoteSigning, type RenderedNote } from './note-document.js';
 import { practitionerReference } from './practitioner-reference.js';
 import { provenanceTag, toProvenance } from './provenance.js';
 import { toObservations } from './session-to-observations.js';
@@ -33,6 +33,8 @@ export interface VisitWrite {
   readonly author?: Pick<Performer, 'reference' | 'display' | 'npi'>;
   /** `Organization/<id>` the clinic: Provenance `onBehalfOf`. */
   readonly organization?: string;
+  /** Where the written note stands: a draft unless said (an addendum to a signed note names its authenticator and reason). */
+  readonly signing?: NoteSigning;
 }
 
 const ifMatch = (versionId: string): string => `W/"${versionId}"`;
@@ -100,7 +102,7 @@ export function toVisitTransaction(write: VisitWrite, profiles: Profiles): Bundl
   const prior = existing?.document;
   const author = write.author ?? session.performer;
   const amendment = existing ? { amends: existing.baseVersion, ...(prior ? { replaces: { reference: `DocumentReference/${prior.id}` } } : {}) } : undefined;
-  const document = toNoteDocument(session, target, key, write.note, procedureRef, write.now, practitionerReference(author), amendment);
+  const document = toNoteDocument(session, target, key, write.note, procedureRef, write.now, practitionerReference(author), amendment, write.signing);
   const documentUrl = placeholder(key, `document-${document.identifier?.[0]?.value ?? ''}`);
   entries.push(create(documentUrl, document));
   const documentRefs: Reference[] = [{ reference: documentUrl }];

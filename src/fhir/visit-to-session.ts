@@ -4,6 +4,7 @@ import type { AdverseEvent, Diagnosis, Estim, NeedledMuscle, Outcomes, Session, 
 import { ExtensionReader } from './extensions.js';
 import { EXT, ICD10CM, NPI_SYSTEM, SNOMED } from './systems.js';
 import { scoreOf } from './session-to-observations.js';
+import { recordFromExtensions } from './visit-record-extensions.js';
 
 /** Thrown when a Procedure was not written by NeedleChart (it lacks the extensions the session needs). */
 export class NotANeedleChartVisit extends Error {
@@ -31,6 +32,7 @@ function muscles(procedure: Procedure): NeedledMuscle[] {
     const count = m.integer('twitchCount');
     const precaution = m.string('precaution');
     const notes = m.string('notes');
+    const exam = Object.fromEntries((['tautBand', 'triggerPoint', 'localPain', 'referredPain'] as const).map((k) => [k, m.boolean(k)]).filter(([, v]) => v !== undefined));
     return {
       muscle: need(m.coding('muscle')?.code, `muscle ${i} id`),
       side: need(side(m.code('side')), `muscle ${i} side`),
@@ -41,6 +43,7 @@ function muscles(procedure: Procedure): NeedledMuscle[] {
       twitch: { elicited: need(m.boolean('twitchElicited'), `muscle ${i} twitch`), ...(count !== undefined ? { count } : {}) },
       ...(precaution !== undefined ? { precaution } : {}),
       ...(notes !== undefined ? { notes } : {}),
+      ...(Object.keys(exam).length ? { exam } : {}),
     };
   });
 }
@@ -54,6 +57,7 @@ function estim(procedure: Procedure): Estim | undefined {
     frequencyHz: e.decimal('frequencyHz'),
     waveform: e.string('waveform'),
     intensity: e.string('intensity'),
+    justification: e.string('justification'),
   };
   const stimulated = e.children('muscle').map((m) => ({ muscle: need(m.coding('muscle')?.code, 'e-stim muscle'), side: need(side(m.code('side')), 'e-stim side') }));
   return {
@@ -161,5 +165,6 @@ export function toSession(procedure: Procedure, observations: readonly Observati
     ...(events ? { adverseEvents: events } : {}),
     ...(response !== undefined ? { response } : {}),
     ...(plan !== undefined ? { plan } : {}),
+    ...recordFromExtensions(procedure.extension),
   };
 }

@@ -2,9 +2,8 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
-import type { BackendCredentials } from '../export/backend-gateway.js';
 import type { CompliancePolicy } from '../export/compliance-access.js';
-import type { ExportJobs } from '../export/export-jobs.js';
+import type { ExportJobBoard } from '../export/export-job-board.js';
 import { compliancePageRouter } from './routes/compliance-page.js';
 import { exportsRouter } from './routes/exports.js';
 import type { CdsClient } from '../cds/cds-auth.js';
@@ -44,7 +43,7 @@ export interface AppDeps {
    * The compliance export: the EHR it reads (also where a staff sign-in goes), the Backend Services
    * client it reads as, who may use it, and this instance's jobs (private folders, limits, lifetimes).
    */
-  readonly exports?: { readonly fhirBaseUrl: string; readonly backend: BackendCredentials; readonly backendClientId: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobs };
+  readonly exports?: { readonly fhirBaseUrl: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobBoard };
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -114,7 +113,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(bodyMapRouter(deps.core));
   if (smart && sessions) {
     app.use(signOutRouter(sessions, deps.logger));
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/draft', '/compliance', '/api/exports'], sessions.ensure());
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/compliance', '/api/exports'], sessions.ensure());
     app.use(launchRouter(smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC });
@@ -122,9 +121,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
     const exports = deps.exports;
     if (exports) {
       app.use('/compliance', compliancePageRouter({ smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, fhirBaseUrl: exports.fhirBaseUrl, policy: exports.policy }));
-      app.use(exportsRouter({ core: deps.core, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone }, smart: deps.smart.client, logger: deps.logger, fhirBaseUrl: exports.fhirBaseUrl, backend: exports.backend, backendClientId: exports.backendClientId, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs }));
+      app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs }));
     }
-    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs }));
+    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices }));
   }
 
   app.use(notFoundHandler);

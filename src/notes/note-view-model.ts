@@ -3,12 +3,16 @@ import { citationLine, type Citation } from '../domain/citations.js';
 import type { CodeSuggestion } from '../domain/coding-types.js';
 import { distinctMuscleCount } from '../domain/distinct-muscles.js';
 import { describeField, SEVERITY_WORDS } from '../domain/field-labels.js';
-import { displayZone, formatDateTime } from '../domain/human-dates.js';
+import { displayZone, formatDateTime, type DisplayZone } from '../domain/human-dates.js';
 import { bilateralCountsAsTwo, coverageSources } from '../domain/payer-rules.js';
 import { labelMuscle } from '../domain/muscle-names.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Finding, Readiness } from '../domain/readiness-types.js';
 import type { PayerPolicy, Session } from '../domain/types.generated.js';
+import { ATTESTATION, DRAFT, type NoteStatus } from './note-status.js';
+import { assessmentLines, estimLines, NOT_DOCUMENTED, noticeLines, palpationFindings, planLines, safetyLines, serviceLines, subjectiveLines, type NoteLine } from './note-statements.js';
+
+const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /**
  * Everything a note template shows, finished and in plain words: no lookups, no FHIR, no field paths,
@@ -17,24 +21,33 @@ import type { PayerPolicy, Session } from '../domain/types.generated.js';
  */
 export interface NoteViewModel {
   readonly title: string;
+  /** True until the clinician signs: the note reads DRAFT and shows what is not documented yet. */
+  readonly draft: boolean;
   /** "Friday, November 20, 2026, 2:30 PM" in the clinic's time zone (or the visit's own offset). */
   readonly dateDisplay: string;
   /** `state` is the state's name ("Colorado"); `reference` is data for clinic templates, not shown by ours. */
-  readonly performer: { readonly display: string; readonly reference: string; readonly credential: string; readonly state: string | null; readonly npi: string | null };
+  readonly performer: { readonly display: string; readonly reference: string; readonly credential: string | null; readonly state: string | null; readonly npi: string | null };
   /** `coverage` reads as advice when the payer's coverage is not verified; `policy` names the sources of a verified coverage. */
   readonly payer: { readonly name: string; readonly coverage: string; readonly policy: string | null; readonly status: string };
   readonly billing: string;
   readonly diagnoses: readonly { readonly code: string; readonly display: string }[];
-  readonly consent: { readonly obtained: boolean; readonly investigationalDisclosed: boolean; readonly written: boolean | null; readonly investigationalRequired: boolean };
-  readonly screening: { readonly cleared: boolean; readonly contraindications: string; readonly precautions: string };
-  readonly needle: { readonly type: string; readonly size: string; readonly countVerified: boolean };
+  /** Each section's statements, each from a recorded value (src/notes/note-statements.ts). */
+  readonly subjective: readonly NoteLine[];
+  readonly safety: readonly NoteLine[];
+  readonly needle: { readonly type: string; readonly size: string };
   readonly muscles: readonly MuscleRow[];
   readonly distinctMuscleCount: number;
-  readonly estim: EstimView | null;
+  /** Empty when no e-stim was applied. */
+  readonly estim: readonly NoteLine[];
+  readonly services: readonly NoteLine[];
   readonly outcomes: OutcomesView;
-  readonly adverseEvents: { readonly recorded: boolean; readonly items: readonly { readonly text: string }[] };
-  readonly response: string | null;
-  readonly plan: string | null;
+  readonly assessment: readonly NoteLine[];
+  readonly plan: readonly NoteLine[];
+  readonly notices: readonly NoteLine[];
+  /** "Electronically signed by … on …" once signed; null in a draft. */
+  readonly attestation: { readonly signed: string; readonly statement: string } | null;
+  /** "Addendum November 21, 2026, 9:05 AM by Alex Rivera, PT, DPT: corrected the pain score." */
+  readonly addenda: readonly string[];
   readonly codes: CodeSuggestion['codes'];
   readonly warnings: CodeSuggestion['warnings'];
   /** Every source behind the codes and their modifiers, once each, for the note's list of sources. */
@@ -58,9 +71,11 @@ export interface SourceView {
   readonly url: string | null;
 }
 
-/** How a view model is built: the clinic's time zone (IANA name) for dates and times. */
+/** How a view model is built: the clinic's time zone (IANA name) for dates and times, and where the note stands. */
 export interface NoteViewOptions {
   readonly timeZone?: string | undefined;
+  /** A draft when absent. */
+  readonly status?: NoteStatus | undefined;
 }
 
 export interface MuscleRow {
@@ -70,18 +85,11 @@ export interface MuscleRow {
   readonly needles: number;
   readonly retention: string;
   readonly twitch: string;
+  /** Palpation findings; "not documented" in a draft, null when signed without them. */
+  readonly palpation: string | null;
   readonly pneumothoraxRisk: boolean;
   readonly precaution: string | null;
   readonly notes: string | null;
-}
-
-export interface EstimView {
-  readonly attendance: string;
-  readonly minutes: string;
-  readonly frequency: string;
-  readonly waveform: string;
-  readonly intensity: string;
-  readonly muscles: string;
 }
 
 export interface OutcomesView {
@@ -136,7 +144,11 @@ function codeSources(coding: CodeSuggestion): SourceView[] {
   return [...seen.values()].map((c) => ({ text: citationLine(c), url: c.url ?? null }));
 }
 
-const listOrNone = (items: readonly string[]): string => (items.length ? items.join('; ') : 'none');
+
+/** "Electronically signed by Alex Rivera, PT, DPT on Friday, November 20, 2026, 3:10 PM." */
+function attestationOf(status: NoteStatus, zone: DisplayZone): NoteViewModel['attestation'] {
+  return status.signed ? { signed: `Electronically signed by ${status.signed.by} on ${formatDateTime(status.signed.at, zone)}.`, statement: ATTESTATION } : null;
+}
 
 export function buildNoteViewModel(
   session: Session,
@@ -147,7 +159,9 @@ export function buildNoteViewModel(
   generator: string,
   options: NoteViewOptions = {},
 ): NoteViewModel {
-  const estim = session.estim?.applied ? session.estim : undefined;
+  const status = options.status ?? DRAFT;
+  const draft = !status.signed;
+  const zone = displayZone(options.timeZone, session.date);
   const coverage = coverageSources(profiles, payer);
   const errors = readiness.findings.filter((f) => f.severity === 'error').length;
   const warnings = readiness.findings.filter((f) => f.severity === 'warning').length;
@@ -155,33 +169,25 @@ export function buildNoteViewModel(
   const pain = o?.painPre !== undefined && o.painPost !== undefined
     ? { pre: `${o.painPre}/10`, post: `${o.painPost}/10`, change: formatChange(o.painPost - o.painPre) }
     : o?.painPre !== undefined || o?.painPost !== undefined
-      ? { pre: o?.painPre === undefined ? 'not recorded' : `${o.painPre}/10`, post: o?.painPost === undefined ? 'not recorded' : `${o.painPost}/10`, change: 'n/a' }
+      ? { pre: o?.painPre === undefined ? NOT_DOCUMENTED : `${o.painPre}/10`, post: o?.painPost === undefined ? NOT_DOCUMENTED : `${o.painPost}/10`, change: 'cannot be computed' }
       : null;
   return {
     title: 'Dry needling treatment note',
+    draft,
     dateDisplay: formatVisitDate(session.date, options.timeZone),
     performer: {
       display: session.performer.display,
       reference: session.performer.reference,
-      credential: session.performer.dryNeedlingCertified ? 'trained and certified in dry needling' : 'dry-needling certification not recorded',
+      credential: session.performer.dryNeedlingCertified ? 'trained and certified in dry needling' : draft ? `dry-needling certification ${NOT_DOCUMENTED}` : null,
       state: session.performer.state ? (profiles.states.get(session.performer.state)?.name ?? session.performer.state) : null,
       npi: session.performer.npi ?? null,
     },
     payer: { name: payer.name, coverage: advise(payer.coverage.summary, coverage.verified), policy: coverage.verified && coverage.source ? coverage.source : null, status: payer.coverage.status },
     billing: BILLING[session.billing],
     diagnoses: session.diagnoses.map((d) => ({ code: d.code, display: d.display })),
-    consent: {
-      obtained: session.consent.obtained,
-      investigationalDisclosed: session.consent.investigationalStatusDisclosed,
-      written: session.consent.written ?? null,
-      investigationalRequired: payer.rules.investigational?.requiresDisclosure ?? false,
-    },
-    screening: {
-      cleared: session.screening.cleared,
-      contraindications: listOrNone(session.screening.contraindications),
-      precautions: listOrNone(session.screening.precautions),
-    },
-    needle: { type: session.needle.type, size: `${session.needle.diameterMm} mm \u00d7 ${session.needle.lengthMm} mm`, countVerified: session.needle.countVerified === true },
+    subjective: subjectiveLines(session, draft),
+    safety: safetyLines(session, payer, draft),
+    needle: { type: session.needle.type, size: `${session.needle.diameterMm} mm \u00d7 ${session.needle.lengthMm} mm` },
     muscles: session.muscles.map((m) => ({
       label: labelMuscle(profiles, m.muscle, m.side),
       depth: m.depth,
@@ -189,21 +195,14 @@ export function buildNoteViewModel(
       needles: m.needles,
       retention: formatDuration(m.retentionSeconds),
       twitch: m.twitch.elicited ? `yes${m.twitch.count !== undefined ? ` (${m.twitch.count})` : ''}` : 'no',
+      palpation: palpationFindings(m.exam) ?? (draft ? NOT_DOCUMENTED : null),
       pneumothoraxRisk: profiles.muscles.get(m.muscle)?.pneumothoraxRisk.risk === true,
       precaution: m.precaution ?? null,
       notes: m.notes?.trim() ? m.notes : null,
     })),
     distinctMuscleCount: distinctMuscleCount(session.muscles, profiles, bilateralCountsAsTwo(payer)),
-    estim: estim
-      ? {
-          attendance: estim.attended === undefined ? 'not recorded' : estim.attended ? 'attended (constant one-on-one)' : 'unattended',
-          minutes: estim.minutes === undefined ? 'not recorded' : `${estim.minutes} min`,
-          frequency: estim.frequencyHz === undefined ? 'not recorded' : `${estim.frequencyHz} Hz`,
-          waveform: estim.waveform ?? 'not recorded',
-          intensity: estim.intensity ?? 'not recorded',
-          muscles: listOrNone((estim.muscles ?? []).map((m) => labelMuscle(profiles, m.muscle, m.side))),
-        }
-      : null,
+    estim: estimLines(session, profiles, draft),
+    services: serviceLines(session, profiles),
     outcomes: {
       pain,
       rom: (o?.rom ?? []).map((r) => ({
@@ -217,14 +216,11 @@ export function buildNoteViewModel(
         return { instrument: instrument ? (instrument.display === instrument.id ? instrument.display : `${instrument.display} (${instrument.id})`) : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
       }),
     },
-    adverseEvents: {
-      recorded: session.adverseEvents !== undefined,
-      items: (session.adverseEvents ?? []).map((e) => ({
-        text: `${e.type} (${e.severity})${e.muscle && e.side ? `, ${labelMuscle(profiles, e.muscle, e.side)}` : e.muscle ? `, ${profiles.muscles.get(e.muscle)?.display ?? e.muscle}` : ''}`,
-      })),
-    },
-    response: session.response?.trim() ? session.response : null,
-    plan: session.plan?.trim() ? session.plan : null,
+    assessment: assessmentLines(session, profiles, draft),
+    plan: planLines(session, draft),
+    notices: noticeLines(session, payer, draft),
+    attestation: attestationOf(status, zone),
+    addenda: status.addenda.map((a) => `Addendum ${formatDateTime(a.at, zone)} by ${a.by}: ${sentence(a.reason)}`),
     codes: coding.codes,
     warnings: coding.warnings,
     codeSources: codeSources(coding),

@@ -3,6 +3,7 @@ import type { Session } from '../domain/types.generated.js';
 import { DRY_NEEDLING_QUALIFICATION, NPI_SYSTEM, NUCC_TAXONOMY, PAYER_POLICY_SYSTEM, PLAN_NET_QUALIFICATION, QUALIFICATION_SYSTEM, USPS_STATE } from '../fhir/systems.js';
 import type { Core } from '../service/core.js';
 import { analyseSession, visitTransactionFor } from '../service/preview-session.js';
+import { practitionerReference } from '../fhir/practitioner-reference.js';
 import type { SandboxEngine } from './fhir-endpoint.js';
 import { SEED_COMPLIANCE_OFFICER, SEED_ORGANIZATION, SEED_PATIENTS, SEED_PAYERS, SEED_PRACTITIONER_ROLES, SEED_PRACTITIONERS, type SeedPatient } from './seed-data.js';
 
@@ -135,9 +136,12 @@ export async function seedSandbox(engine: SandboxEngine, core: Core, today = new
   for (const p of SEED_PATIENTS) {
     for (let visit = 1; visit <= p.priorVisits; visit++) {
       const date = visitDate(today, 7 * (p.priorVisits + 1 - visit));
-      const analysis = analyseSession(priorSession(p, visit, date), core, { visitNumber: visit });
+      const session = priorSession(p, visit, date);
       const recorded = new Date(new Date(date).getTime() + 3_600_000).toISOString();
-      const bundle = visitTransactionFor(core, analysis, { patient: `Patient/${p.id}`, encounter: `Encounter/${encounterId(p, visit)}` }, recorded, { organization: `Organization/${SEED_ORGANIZATION.id}` });
+      // Earlier visits were signed by their performer an hour after the visit, as a clinic's would be.
+      const analysis = analyseSession(session, core, { visitNumber: visit }, { signed: { by: session.performer.display, at: recorded }, addenda: [] });
+      const signing = { state: 'signed' as const, authenticator: practitionerReference(session.performer) };
+      const bundle = visitTransactionFor(core, analysis, { patient: `Patient/${p.id}`, encounter: `Encounter/${encounterId(p, visit)}` }, recorded, { organization: `Organization/${SEED_ORGANIZATION.id}`, signing });
       const [outcome, , status] = await engine.execute({ method: 'POST', path: '/', body: bundle });
       if (status >= 300) throw new Error(`Seeding a visit of ${p.id} failed: ${outcome.issue?.[0]?.details?.text ?? status}`);
     }

@@ -4,6 +4,7 @@ import type { Readiness } from '../domain/readiness-types.js';
 import { suggestCodes } from '../domain/suggest-codes.js';
 import type { PayerPolicy, Session } from '../domain/types.generated.js';
 import { parseSession } from '../domain/validate-session.js';
+import type { NoteStatus } from '../notes/note-status.js';
 import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model.js';
 import { invalid } from '../outcome/operation-outcome-error.js';
 import type { Bundle } from 'fhir/r4.js';
@@ -30,12 +31,15 @@ export function requireSession(input: unknown, core: Core): { session: Session; 
   return { session: parsed.session, payer };
 }
 
-/** Validate, suggest codes, check readiness and build the note's view model: the whole pure pipeline. */
-export function analyseSession(input: unknown, core: Core, course: CourseContext = {}): SessionAnalysis {
+/**
+ * Validate, suggest codes, check readiness and build the note's view model: the whole pure pipeline.
+ * The note is a draft unless `status` says who signed it and when (and any addenda since).
+ */
+export function analyseSession(input: unknown, core: Core, course: CourseContext = {}, status?: NoteStatus): SessionAnalysis {
   const { session, payer } = requireSession(input, core);
   const coding = suggestCodes(session, payer, core.profiles, course);
   const readiness = checkReadiness(session, payer, core.profiles, course);
-  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator, { timeZone: core.timeZone });
+  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator, { timeZone: core.timeZone, status });
   return { session, payer, coding, readiness, view };
 }
 
@@ -52,6 +56,8 @@ export interface WriteOptions {
   readonly author?: VisitWrite['author'];
   /** `Organization/<id>`: Provenance onBehalfOf. */
   readonly organization?: string;
+  /** A draft unless said. */
+  readonly signing?: VisitWrite['signing'];
 }
 
 /** The FHIR transaction a save of `analysis` sends to `target` (an amendment when `options.existing` is given). */

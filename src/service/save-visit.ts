@@ -1,5 +1,5 @@
-import type { Bundle, DocumentReference, Observation, Procedure } from 'fhir/r4.js';
-import type { Performer, Session } from '../domain/types.generated.js';
+import type { Bundle, DocumentReference, Procedure } from 'fhir/r4.js';
+import type { Performer } from '../domain/types.generated.js';
 import { visitDateIssue } from '../domain/visit-date.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { countVisitsBefore, loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
@@ -8,9 +8,13 @@ import type { Clinician } from '../fhir/signed-in-user.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
 import type { ExistingVisit } from '../fhir/visit-bundle.js';
 import { visitKey, type VisitTarget } from '../fhir/visit-context.js';
-import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
 import { businessRule, conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
+import { courseFromChart, notYet } from './sign-visit.js';
+import { isSigned, openVisit, organizationOf, readVisit, sessionOf, stored, type Stored } from './stored-visit.js';
+import { signGate } from '../domain/sign-gate.js';
+import { noteStatusOf } from '../fhir/note-history.js';
+import { practitionerReference } from '../fhir/practitioner-reference.js';
 import { analyseSession, renderNote, requireSession, visitTransactionFor } from './preview-session.js';
 
 export interface SaveRequest {
@@ -21,6 +25,8 @@ export interface SaveRequest {
   readonly author: Clinician;
   /** Present when amending: the saved Procedure and the version the user started editing from. */
   readonly amend?: { readonly procedureId: string; readonly versionId: string };
+  /** Changing a signed note: why, and the warnings acknowledged one by one (as for signing). */
+  readonly addendum?: { readonly reason: string; readonly acknowledged: readonly string[] };
 }
 
 export interface SaveResult {
@@ -32,12 +38,8 @@ export interface SaveResult {
   readonly provenance?: string;
   /** The visit's number in the course, counted from the earlier visits in the EHR (never from the request). */
   readonly visitNumber: number;
-}
-
-type Stored<T> = T & { id: string; meta: { versionId: string } };
-
-function stored<T extends { id?: string; meta?: { versionId?: string } }>(resource: T | undefined): resource is Stored<T> {
-  return !!resource?.id && !!resource.meta?.versionId;
+  /** Where the visit's note stands now: a draft until signed; an addendum keeps it signed. */
+  readonly note: 'draft' | 'signed';
 }
 
 /** Key order and blank strings must not make two equal sessions look different. */
@@ -83,38 +85,8 @@ function visitNumberOf(context: SaveContext, date: string, earlier: number, self
   return 1 + earlier - selfBefore;
 }
 
-/** The clinic the write is on behalf of: the encounter's service provider, else the user's (role's, patient's managing) organization. */
-function organizationOf(context: SaveContext, author: Clinician): string | undefined {
-  const provider = context.encounter?.serviceProvider?.reference;
-  return provider && /^Organization\/[A-Za-z0-9\-.]{1,64}$/.test(provider) ? provider : author.organization;
-}
 
-async function readVisit(gateway: FhirGateway, procedure: Stored<Procedure>, patient: string): Promise<{ observations: Stored<Observation>[]; document?: Stored<DocumentReference> }> {
-  const ref = `Procedure/${procedure.id}`;
-  const result = await gateway.readBatch({
-    resourceType: 'Bundle',
-    type: 'batch',
-    entry: [
-      { request: { method: 'GET', url: `Observation?${new URLSearchParams({ patient, 'part-of': ref, _count: '200' })}` } },
-      { request: { method: 'GET', url: `DocumentReference?${new URLSearchParams({ patient, related: ref, status: 'current', _count: '20' })}` } },
-    ],
-  });
-  const [obs, docs] = (result.entry ?? []).map((e) => (e.resource as Bundle | undefined)?.entry?.map((x) => x.resource) ?? []);
-  const document = (docs ?? []).filter((d): d is Stored<DocumentReference> => d?.resourceType === 'DocumentReference' && stored(d)).sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''))[0];
-  return { observations: (obs ?? []).filter((o): o is Stored<Observation> => o?.resourceType === 'Observation' && stored(o)), ...(document ? { document } : {}) };
-}
-
-/** The session a stored visit holds, or undefined for a Procedure NeedleChart did not write. */
-function sessionOf(procedure: Procedure, observations: readonly Observation[], core: Core): Session | undefined {
-  try {
-    return toSession(procedure, observations, core.profiles);
-  } catch (error) {
-    if (error instanceof NotANeedleChartVisit) return undefined;
-    throw error;
-  }
-}
-
-function summarise(status: SaveResult['status'], response: Bundle | undefined, visitNumber: number): SaveResult {
+function summarise(status: SaveResult['status'], response: Bundle | undefined, visitNumber: number, note: SaveResult['note']): SaveResult {
   const located = (type: string) =>
     (response?.entry ?? [])
       .map((e) => /^(\w+)\/([^/]+)\/_history\/([^/]+)$/.exec(e.response?.location ?? '') ?? /^(\w+)\/([^/]+)$/.exec(e.response?.location ?? ''))
@@ -130,13 +102,14 @@ function summarise(status: SaveResult['status'], response: Bundle | undefined, v
     observations: located('Observation').length,
     ...(located('Provenance')[0] ? { provenance: located('Provenance')[0]?.id } : {}),
     visitNumber,
+    note,
   };
 }
 
 /** A visit as it already stands: what a save with nothing new answers. */
 function asStored(procedure: Stored<Procedure>, visit: { observations: readonly unknown[]; document?: Stored<DocumentReference> }, visitNumber: number): SaveResult {
   const { document } = visit;
-  return { status: 'unchanged', procedure: { id: procedure.id, versionId: procedure.meta.versionId }, ...(document ? { document: { id: document.id, versionId: document.meta.versionId } } : {}), observations: visit.observations.length, visitNumber };
+  return { status: 'unchanged', procedure: { id: procedure.id, versionId: procedure.meta.versionId }, ...(document ? { document: { id: document.id, versionId: document.meta.versionId } } : {}), observations: visit.observations.length, visitNumber, note: isSigned(document) ? 'signed' : 'draft' };
 }
 
 /** Checks what we are about to write against the R4 schema (STYLE.md convention 5) and sends it. */
@@ -181,20 +154,14 @@ async function saveNew(gateway: FhirGateway, core: Core, request: SaveRequest, n
     const analysis = analyseSession(input, core, { visitNumber });
     const organization = organizationOf(context, author);
     const bundle = visitTransactionFor(core, analysis, target, now.toISOString(), { note: renderNote(core, analysis), author: author.performer, ...(organization ? { organization } : {}) });
-    return summarise('created', await send(gateway, bundle), visitNumber);
+    return summarise('created', await send(gateway, bundle), visitNumber, 'draft');
   });
 }
 
 async function saveAmendment(gateway: FhirGateway, core: Core, request: SaveRequest & { amend: NonNullable<SaveRequest['amend']> }, now: Date): Promise<SaveResult> {
   const { author, target, amend } = request;
   return oneAtATime(`amend:${amend.procedureId}`, async () => {
-    const [current, context] = await Promise.all([gateway.read<Procedure>('Procedure', amend.procedureId), loadSaveContext(gateway, target)]);
-    if (!stored(current)) throw conflict('The saved visit has no version on the server, so it cannot be amended safely');
-    if (current.subject.reference !== target.patient) throw conflict('That visit belongs to another patient');
-    if (current.encounter?.reference !== target.encounter) throw conflict('That visit was charted in another encounter: open that encounter in the EHR to amend it. Nothing was changed.');
-    const visit = await readVisit(gateway, current, target.patient);
-    const before = sessionOf(current, visit.observations, core);
-    if (!before) throw conflict('This visit was not charted with NeedleChart, so it cannot be amended here.');
+    const { current, context, visit, session: before } = await openVisit(gateway, core, target, amend.procedureId, 'amend');
     // The visit keeps the clinician who performed it; whoever amends it is the author of the amendment.
     const own = before.performer.reference === author.performer.reference;
     const performer = own ? author.performer : before.performer;
@@ -205,12 +172,24 @@ async function saveAmendment(gateway: FhirGateway, core: Core, request: SaveRequ
     // Nothing new (a save with no change, or a retry of an amendment that landed): write nothing.
     if (canonical(before) === canonical(session) && visit.document) return asStored(current, visit, visitNumber);
     if (current.meta.versionId !== amend.versionId) throw conflict(CHANGED_ELSEWHERE);
-    const analysis = analyseSession(input, core, { visitNumber });
+    const signed = isSigned(visit.document);
+    const reason = request.addendum?.reason.trim() ?? '';
+    if (signed && !reason) throw businessRule('This note is signed: a change to it is an addendum. Give the reason for the change.', 'addendum.reason');
+    const course = signed ? await courseFromChart(gateway, core, target.patient, session.date) : { visitNumber };
+    const at = now.toISOString();
+    const status = signed ? { ...noteStatusOf(visit.notes), addenda: [...noteStatusOf(visit.notes).addenda, { by: author.performer.display, at, reason }] } : undefined;
+    const analysis = analyseSession(input, core, course, status);
+    if (signed) {
+      // An addendum is signed by whoever makes it: the same gate as signing.
+      const gate = signGate(analysis.readiness.findings, request.addendum?.acknowledged ?? []);
+      if (gate.errors.length || gate.unacknowledged.length) throw notYet(gate.errors, gate.unacknowledged);
+    }
     const existing: ExistingVisit = { procedure: current, baseVersion: amend.versionId, observations: visit.observations, ...(visit.document ? { document: visit.document } : {}) };
     const organization = organizationOf(context, author);
-    const bundle = visitTransactionFor(core, analysis, target, now.toISOString(), { existing, note: renderNote(core, analysis), author: author.performer, ...(organization ? { organization } : {}) });
+    const signing = signed ? { state: 'addendum' as const, authenticator: practitionerReference(author.performer), reason } : undefined;
+    const bundle = visitTransactionFor(core, analysis, target, at, { existing, note: renderNote(core, analysis), author: author.performer, ...(organization ? { organization } : {}), ...(signing ? { signing } : {}) });
     try {
-      return summarise('updated', await send(gateway, bundle), visitNumber);
+      return summarise('updated', await send(gateway, bundle), visitNumber, signed ? 'signed' : 'draft');
     } catch (error) {
       if (!(error instanceof OperationOutcomeError) || error.status !== 409) throw error;
       // A transaction resent after a lost response meets its own If-Match: if the visit now holds exactly this amendment, it landed.

@@ -3,7 +3,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
-import { startTestNeedleChart } from '../support/sandbox.js';
+import { newChart, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
 let browser: Browser;
@@ -65,9 +65,9 @@ describe('charting a visit in the browser', () => {
     const ui = new Interactions(page);
     ui.count = 1; // the "Launch NeedleChart" click in the EHR
     await ui.click('#copy-forward');
-    await expect.poll(() => page.locator('#muscle-rows tr').count(), { timeout: 5000 }).toBe(3);
+    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count(), { timeout: 5000 }).toBe(3);
     await ui.click('#body-map-back .nc-hotspot[data-muscle="semispinalis-capitis"][data-side="left"]');
-    await expect.poll(() => page.locator('#muscle-rows tr').count()).toBe(4);
+    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count()).toBe(4);
     expect(await page.locator('#estim-applied').isChecked()).toBe(true);
     await expect.poll(() => page.locator('#codes').textContent(), { timeout: 5000 }).toContain('20561');
     await page.evaluate('document.querySelector(".nc-muscle-picker").scrollIntoView({ block: "start" }); window.scrollBy(0, -70)');
@@ -78,7 +78,7 @@ describe('charting a visit in the browser', () => {
     await ui.check('#needle-counted');
     await expect.poll(() => page.locator('#codes').textContent(), { timeout: 5000 }).toContain('20561');
     await ui.click('#save');
-    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
     console.log(`[measure] interactions from launch to a saved 4-muscle e-stim note with copy-forward: ${ui.count}; launch to interactive form: ${Math.round(interactiveMs)} ms`);
     expect(ui.count).toBeLessThanOrEqual(25);
 
@@ -102,7 +102,7 @@ describe('charting a visit in the browser', () => {
     await frame.locator('#pain-post').fill('2');
     await frame.locator('#no-adverse-events').check();
     await frame.locator('#save').click();
-    await expect.poll(() => frame.locator('#save-status').textContent(), { timeout: 10_000 }).toMatch(/^Saved: Procedure\//);
+    await expect.poll(() => frame.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
     expect(await proceduresFor('p-aisha-khan', 'e-aisha-khan-5')).toHaveLength(1);
     await page.close();
   });
@@ -132,7 +132,7 @@ describe('charting a visit in the browser', () => {
     expect(await page.locator('#pain-pre').inputValue()).toBe('6');
     expect(await page.locator('#plan').inputValue()).toBe('Reassess after the third visit.');
     expect(await page.locator('#draft-status').textContent()).toContain('restored');
-    expect(await page.locator('#muscle-rows tr').count()).toBe(3);
+    expect(await page.locator('#muscle-rows tr:not(.nc-exam-row)').count()).toBe(3);
     await page.close();
   });
 
@@ -263,6 +263,198 @@ describe('CDS Hooks cards in the sandbox EHR', () => {
     await page.locator('#workspace').waitFor({ state: 'visible' });
     await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 5000 }).toMatch(/Opened from an EHR alert about this visit/);
     expect(await page.locator('#consent-obtained').isChecked()).toBe(false);
+    await page.close();
+  });
+});
+
+/** The session the page last sent for a preview, as the server received it. */
+async function nextPreviewBody(page: Page, act: () => Promise<void>): Promise<Record<string, unknown>> {
+  const request = page.waitForRequest((r) => r.url().endsWith('/api/preview') && r.method() === 'POST', { timeout: 10_000 });
+  await act();
+  // The page sends {session, course}: the session is what the form holds.
+  return ((await request).postDataJSON() as { session: Record<string, unknown> }).session;
+}
+
+describe('the new parts of the record in the browser', () => {
+  it('when a therapist records necessity, palpation, attended e-stim, other services, plan of care, progress, the ABN and clean technique, then the saved visit holds each of them', async () => {
+    const { toSession } = await import('../../src/fhir/visit-to-session.js');
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await openChart(page, 'p-li-wei');
+    // No clinic defaults configured: nothing is pre-checked and no note says so.
+    expect(await page.locator('#practice-sterile').isChecked()).toBe(false);
+    expect(await page.locator('#practices-note').isHidden()).toBe(true);
+    // An untouched form sends none of the new parts (no `necessity: {}`).
+    const untouched = await nextPreviewBody(page, () => page.locator('#copy-forward').click());
+    for (const key of ['necessity', 'planOfCare', 'goalProgress', 'abn', 'waiver', 'practices', 'services']) expect(untouched).not.toHaveProperty(key);
+    expect((untouched.muscles as { exam?: unknown }[]).every((m) => m.exam === undefined)).toBe(true);
+
+    await page.locator('#chief-complaint').fill('Right shoulder pain reaching overhead');
+    await page.locator('#onset-date').fill('2026-08-15');
+    await page.locator('#add-prior-care').click();
+    await page.locator('[data-path="necessity.priorCare[0].treatment"]').fill('Home exercise program, 6 weeks');
+    await page.locator('[data-path="necessity.priorCare[0].result"]').fill('Partial relief');
+    await page.locator('#functional-limitation').fill('Cannot lift a pan to the top shelf.');
+    await page.locator('#necessity-goal').fill('Reach the top shelf without pain in 4 weeks.');
+    // Medicare never covers dry needling: the ABN is offered, the investigational waiver is not.
+    expect(await page.locator('#abn-fields').isVisible()).toBe(true);
+    expect(await page.locator('#waiver-fields').isHidden()).toBe(true);
+    await page.locator('#abn-issued').fill('2026-11-20');
+    await page.locator('#abn-option').selectOption('2');
+    await page.locator('#practice-sterile').check();
+    await page.locator('#practice-sharps').check();
+    // The palpation line sits under each muscle's row: at 1366 px the muscle table still fits without scrolling sideways.
+    expect(await page.locator('.nc-table-wrap').evaluate((w) => w.scrollWidth <= w.clientWidth)).toBe(true);
+    await page.locator('[data-path="muscles[0].exam.tautBand"]').check();
+    await page.locator('[data-path="muscles[0].exam.triggerPoint"]').check();
+    await page.locator('#estim-applied').check();
+    expect(await page.locator('#estim-justification').isHidden()).toBe(true);
+    await page.locator('#estim-attended').selectOption('true');
+    await page.locator('#estim-justification').fill('Intensity adjusted throughout to a visible contraction.');
+    await page.locator('#estim-minutes').fill('12');
+    await page.locator('#add-service').click();
+    await page.locator('[data-path="services[0].code"]').selectOption('97140');
+    await page.locator('[data-path="services[0].minutes"]').fill('10');
+    await page.locator('[data-path="services[0].regions"]').selectOption(['shoulder', 'upper-arm']);
+    await page.locator('#poc-date').fill('2026-11-02');
+    await page.locator('#poc-visits').fill('2');
+    await page.locator('#poc-weeks').fill('4');
+    await page.locator('#poc-certified-by').fill('Dr. Maya Patel, MD');
+    await page.locator('#goal-progress').fill('Reaches shoulder height without pain.');
+    await page.locator('#pain-pre').fill('6');
+    await page.locator('#pain-post').fill('3');
+    await page.locator('#no-adverse-events').check();
+    await page.locator('#save').click();
+    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
+
+    const [procedure] = await proceduresFor('p-li-wei', 'e-li-wei-6');
+    const saved = toSession(procedure!, [], nc.core.profiles);
+    expect(saved.necessity).toEqual({
+      chiefComplaint: 'Right shoulder pain reaching overhead',
+      onsetDate: '2026-08-15',
+      priorCare: [{ treatment: 'Home exercise program, 6 weeks', result: 'Partial relief' }],
+      functionalLimitation: 'Cannot lift a pan to the top shelf.',
+      goal: 'Reach the top shelf without pain in 4 weeks.',
+    });
+    expect(saved.muscles[0]?.exam).toMatchObject({ tautBand: true, triggerPoint: true });
+    expect(saved.estim).toMatchObject({ applied: true, attended: true, minutes: 12, justification: 'Intensity adjusted throughout to a visible contraction.' });
+    expect(saved.services).toEqual([{ code: '97140', minutes: 10, regions: ['shoulder', 'upper-arm'] }]);
+    expect(saved.planOfCare).toEqual({ date: '2026-11-02', visitsPerWeek: 2, weeks: 4, certifiedBy: 'Dr. Maya Patel, MD' });
+    expect(saved.goalProgress).toBe('Reaches shoulder height without pain.');
+    expect(saved.abn).toEqual({ issuedOn: '2026-11-20', option: 2 });
+    expect(saved.waiver).toBeUndefined();
+    expect(saved.practices).toEqual({ sterileSingleUseNeedles: true, sharpsDisposed: true });
+    await page.close();
+  });
+});
+
+describe('copy-forward and clinic defaults in the browser', () => {
+  let clinic: RunningNeedleChart;
+  let patient = '';
+  beforeAll(async () => {
+    ({ nc: clinic } = await startTestNeedleChart({ env: { NEEDLECHART_CLINIC_PRACTICES: 'sterile-single-use-needles, gloves' } }));
+    const engine = clinic.sandbox!.engine;
+    const chart = await newChart(clinic.sandbox!, 'payer-medicare', engine);
+    patient = chart.patient.replace('Patient/', '');
+    // Last week's visit, in an encounter already closed, with every part of the record filled in.
+    const previous = `${chart.encounter}-prev`;
+    await engine.execute({ method: 'PUT', path: `/${previous}`, body: { resourceType: 'Encounter', id: previous.replace('Encounter/', ''), status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: chart.patient } } });
+    const { analyseSession, visitTransactionFor } = await import('../../src/service/preview-session.js');
+    const { fullSession } = await import('../support/fixtures.js');
+    const [, , status] = await engine.execute({ method: 'POST', path: '/', body: visitTransactionFor(clinic.core, analyseSession(fullSession(), clinic.core), { patient: chart.patient, encounter: previous }, new Date().toISOString()) });
+    expect(status).toBeLessThan(300);
+  }, 60_000);
+  afterAll(async () => {
+    await clinic?.close();
+  });
+
+  it('when the clinic sets its clean-technique defaults, then a new visit has those boxes pre-checked and says so', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await launchFromSandbox(page, patient, 'launch', clinic.sandbox!.origin);
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    expect(await page.locator('#practice-sterile').isChecked()).toBe(true);
+    expect(await page.locator('#practice-gloves').isChecked()).toBe(true);
+    expect(await page.locator('#practice-sharps').isChecked()).toBe(false);
+    expect(await page.locator('#practices-note').textContent()).toBe("Pre-checked by your clinic's settings: uncheck anything not done today.");
+    expect(await page.locator('#practices-note').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('when copying forward, then what repeats is copied and marked until changed or confirmed, and none of today\u2019s facts are', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await launchFromSandbox(page, patient, 'launch', clinic.sandbox!.origin);
+    await page.locator('#workspace').waitFor({ state: 'visible' });
+    expect(await page.locator('#copied-count').isHidden()).toBe(true);
+    await page.locator('#copy-forward').click();
+    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count(), { timeout: 5000 }).toBe(3);
+
+    // What repeats is carried forward.
+    expect(await page.locator('#needle-type').inputValue()).toBe('solid filiform');
+    expect(await page.locator('#needle-diameter').inputValue()).toBe('0.25');
+    expect(await page.locator('#estim-applied').isChecked()).toBe(true);
+    expect(await page.locator('#estim-attended').inputValue()).toBe('true');
+    expect(await page.locator('#estim-minutes').inputValue()).toBe('23.5');
+    expect(await page.locator('#estim-frequency').inputValue()).toBe('2.5');
+    expect(await page.locator('#diagnoses input:checked').count()).toBe(2);
+    expect(await page.locator('#poc-date').inputValue()).toBe('2026-11-02');
+    expect(await page.locator('#poc-certified-by').inputValue()).toBe('Dr. Maya Patel, MD');
+    expect(await page.locator('#chief-complaint').inputValue()).toBe('Low back pain when lifting');
+    expect(await page.locator('#onset-date').inputValue()).toBe('2026-09-01');
+    expect(await page.locator('#necessity-goal').inputValue()).toBe('Lift 10 kg from the floor without pain within 4 weeks.');
+    expect(await page.locator('[data-path="necessity.priorCare[1].treatment"]').inputValue()).toBe('Massage');
+    expect(await page.locator('[data-path="services[0].code"]').inputValue()).toBe('97140');
+    expect(await page.locator('[data-path="services[0].regions"] option:checked').allTextContents()).toEqual(['Low back and pelvis', 'Hip']);
+
+    // Today's facts are not.
+    expect(await page.locator('[data-path="services[0].minutes"]').inputValue()).toBe('');
+    expect(await page.locator('#duration').inputValue()).toBe('');
+    expect(await page.locator('#functional-limitation').inputValue()).toBe('');
+    expect(await page.locator('#estim-justification').inputValue()).toBe('');
+    expect(await page.locator('#needle-counted').isChecked()).toBe(false);
+    expect(await page.locator('[data-path="muscles[0].exam.tautBand"]').isChecked()).toBe(false);
+    expect(await page.locator('#consent-obtained').isChecked()).toBe(false);
+    expect(await page.locator('#consent-disclosed').isChecked()).toBe(false);
+    expect(await page.locator('#screening-cleared').isChecked()).toBe(false);
+    expect(await page.locator('#precautions').inputValue()).toBe('');
+    expect(await page.locator('#pain-pre').inputValue()).toBe('');
+    expect(await page.locator('#rom-rows .nc-row').count()).toBe(0);
+    expect(await page.locator('#response').inputValue()).toBe('');
+    expect(await page.locator('#plan').inputValue()).toBe('');
+    expect(await page.locator('#goal-progress').inputValue()).toBe('');
+    expect(await page.locator('#adverse-rows .nc-row').count()).toBe(0);
+    expect(await page.locator('#no-adverse-events').isChecked()).toBe(false);
+    expect(await page.locator('#abn-issued').inputValue()).toBe('');
+    expect(await page.locator('#abn-option').inputValue()).toBe('');
+    // Clean technique stays today's (the clinic's defaults), not last visit's (all three checked).
+    expect(await page.locator('#practice-sharps').isChecked()).toBe(false);
+
+    // Marked, in words, until changed or confirmed.
+    const note = await page.locator('#copy-forward-note').textContent();
+    expect(note).toMatch(/^Copied from the visit of Friday, November 20(, 2026)?: check and update\.$/);
+    expect(await page.locator('#copied-desc').textContent()).toMatch(/^copied from Friday, November 20/);
+    expect(await page.locator('#needle-type').getAttribute('class')).toContain('nc-copied');
+    expect(await page.locator('#needle-type').getAttribute('aria-describedby')).toBe('copied-desc');
+    expect(await page.locator('#muscle-rows tr.nc-copied:not(.nc-exam-row)').count()).toBe(3);
+    expect(await page.locator('[data-path="muscles[0].side"]').getAttribute('aria-describedby')).toBe('copied-desc');
+    expect((await page.locator('#consent-obtained').getAttribute('class')) ?? '').not.toContain('nc-copied');
+    const count = async () => Number(/^(\d+) copied values? to check$/.exec((await page.locator('#copied-count').textContent()) ?? '')?.[1]);
+    const before = await count();
+    expect(before).toBeGreaterThan(20);
+    await page.locator('#needle-length').fill('30');
+    expect((await page.locator('#needle-length').getAttribute('class')) ?? '').not.toContain('nc-copied');
+    expect(await page.locator('#needle-length').getAttribute('aria-describedby')).toBeNull();
+    expect(await count()).toBe(before - 1);
+    await page.locator('[data-path="muscles[1].exam.localPain"]').check();
+    expect(await page.locator('#muscle-rows tr.nc-copied:not(.nc-exam-row)').count()).toBe(2);
+    expect(await count()).toBe(before - 2);
+    // Removing a row takes its mark with it; the marks of the rows after it follow them up.
+    await page.getByRole('button', { name: /^Remove Quadratus lumborum/ }).click();
+    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count()).toBe(2);
+    expect(await page.locator('#muscle-rows tr.nc-copied:not(.nc-exam-row) th').allTextContents()).toEqual([expect.stringContaining('Middle trapezius')]);
+    expect(await count()).toBe(before - 3);
+    await page.locator('#confirm-copied').click();
+    expect(await page.locator('.nc-copied').count()).toBe(0);
+    expect(await page.locator('#copied-count').isHidden()).toBe(true);
+    expect(await page.locator('#confirm-copied').isHidden()).toBe(true);
     await page.close();
   });
 });

@@ -296,7 +296,7 @@ describe('cards', () => {
     expect(cards.map((c) => c.indicator)).toEqual(['warning', 'info']);
     expect(cards[0]?.summary).toMatch(/investigational/);
     expect(cards[0]?.detail).toMatch(/Source: Premera Blue Cross \u2014 Dry Needling of Trigger Points for Myofascial Pain, Medical Policy 2\.01\.100 \(July 1, 2024\)/);
-    expect(cards[1]?.summary).toBe('Dry needling: next is visit 4 of the course; 63% pain relief so far');
+    expect(cards[1]?.summary).toBe('Dry needling: next is visit 4 of the course; 25% pain relief so far');
     for (const card of cards) {
       expect(card.summary.length).toBeLessThan(140);
       expect(card.source.url).toMatch(new RegExp(`^${nc.appUrl}/rules#`));

@@ -41,6 +41,11 @@ describe('GET /api/context after an EHR launch', () => {
     const body = (await res.json()) as Record<string, any>;
     expect(body).toMatchObject({ patient: { name: 'James Carter' }, payer: { policyId: 'medicare' }, course: { visitNumber: 3 }, launch: { fhirUser: 'Practitioner/pt-rivera', canSave: true, missingScopes: [] } });
     expect(body.lastSession.muscles).toHaveLength(4);
+    // The course at a glance: one flowsheet row per earlier visit, in words.
+    expect(body.flowsheet).toHaveLength(2);
+    expect(body.flowsheet[0]).toMatchObject({ day: expect.stringMatching(/^[A-Z][a-z]+ \d{1,2}, \d{4}$/), pain: expect.stringMatching(/^Pain /) });
+    // No clinic defaults configured: no clean-technique box is pre-checked.
+    expect(body.clinic).toEqual({ practices: [] });
   });
 
   it('when the launch id header is missing, then 401', async () => {

@@ -25,6 +25,12 @@ describe('loading the chart context from the sandbox', () => {
     expect(ctx.priorVisits.map((v) => v.codes)).toEqual([['20561'], ['20561'], ['20561']]);
     expect(ctx.course.visitNumber).toBe(4);
     expect(ctx.course.painTrend.map((p) => [p.pre, p.post])).toEqual([[8, 5], [7, 4], [6, 3]]);
+    // Relief from pre-treatment pain across the course: 8 → 6 is 25% (the latest post-treatment 3 is not counted).
+    expect(ctx.course.reliefPercent).toBe(25);
+    expect(ctx.course.reliefDefinition).toMatch(/pain before treatment/);
+    expect(ctx.flowsheet.map((r) => r.pain)).toEqual(['Pain 8 before, 5 after (out of 10)', 'Pain 7 before, 4 after (out of 10)', 'Pain 6 before, 3 after (out of 10)']);
+    expect(ctx.flowsheet[2]?.muscles).toEqual(['Upper trapezius (left)', 'Levator scapulae (left)', 'Splenius capitis (left)']);
+    expect(ctx.flowsheet.every((r) => r.codes.join() === '20561' && /^[A-Z][a-z]+ \d{1,2}, \d{4}$/.test(r.day))).toBe(true);
     expect(ctx.lastSession?.muscles.map((m) => m.muscle)).toEqual(['upper-trapezius', 'levator-scapulae', 'splenius-capitis']);
     expect(ctx.lastSession?.date).toBe(ctx.priorVisits[2]?.date);
     expect(ctx.currentVisit).toBeUndefined();

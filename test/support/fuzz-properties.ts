@@ -151,7 +151,7 @@ export function validSession(core: Core): fc.Arbitrary<Session> {
   const payers = [...profiles.payers.keys()];
   const states = [...profiles.states.keys()];
   const instruments = [...profiles.instruments.values()];
-  const billable = [...profiles.icd10.values()].filter((c) => c.billable);
+  const billable = [...profiles.icd10.values()].filter((c) => c.billable && !c.seventhCharacters && c.validFrom === undefined && c.billableThrough === undefined);
   const side = fc.constantFrom('left' as const, 'right' as const);
   const twitch = fc.oneof(
     fc.record({ elicited: fc.constant(true), count: fc.integer({ min: 0, max: 100 }) }, { noNullPrototype: true, requiredKeys: ['elicited'] }),
@@ -224,7 +224,7 @@ export function validSession(core: Core): fc.Arbitrary<Session> {
           billing: fc.constantFrom('bill-payer' as const, 'self-pay' as const, 'document-only' as const),
           diagnoses: fc
             .uniqueArray(fc.constantFrom(...billable), { maxLength: 4, selector: (d) => d.code })
-            .chain((list) => fc.tuple(...list.map((d) => fc.oneof(fc.constant(d.display), freeText(1, 300)).map((display) => ({ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code: d.code, display }))))),
+            .chain((list) => fc.tuple(...list.map((d) => fc.oneof(fc.constant(d.code), freeText(1, 300)).map((display) => ({ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code: d.code, display }))))),
           consent: fc.record({ obtained: fc.boolean(), investigationalStatusDisclosed: fc.boolean(), written: fc.boolean() }, { noNullPrototype: true, requiredKeys: ['obtained', 'investigationalStatusDisclosed'] }),
           screening: fc.record({ contraindications: fc.array(freeText(1, 200), { maxLength: 3 }), precautions: fc.array(freeText(1, 200), { maxLength: 3 }), cleared: fc.boolean() }, JSON_LIKE),
           needle: fc.record(
@@ -287,7 +287,8 @@ export function renderedFreeText(session: Session): string[] {
     session.response?.trim() ? session.response : undefined,
     session.plan?.trim() ? session.plan : undefined,
   ];
-  return texts.filter((t): t is string => t !== undefined && t !== '');
+  // A blank value is not a recorded one: the note leaves it out (or says "not documented" in a draft).
+  return texts.filter((t): t is string => t !== undefined && t.trim() !== '');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ describe('readConfig', () => {
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
       backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], trustProxy: false,
-      complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60,
+      complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60, exportLockSeconds: 30,
+      clinicPractices: [],
     });
   });
 
@@ -22,8 +23,10 @@ describe('readConfig', () => {
         NEEDLECHART_EXPORTS_PER_INSTANCE: '4',
         NEEDLECHART_EXPORT_DIR: '/var/lib/needlechart/exports',
         NEEDLECHART_EXPORT_TTL_MINUTES: '15',
+        NEEDLECHART_EXPORT_LOCK_SECONDS: '10',
       }),
-    ).toMatchObject({ complianceUsers: ['Practitioner/pt-chen', 'PractitionerRole/r-1', 'Practitioner/co-2'], complianceRole: { system: 'https://ehr.example.org/roles', code: 'compliance' }, exportsPerUser: 2, exportsPerInstance: 4, exportDir: '/var/lib/needlechart/exports', exportTtlMinutes: 15 });
+    ).toMatchObject({ complianceUsers: ['Practitioner/pt-chen', 'PractitionerRole/r-1', 'Practitioner/co-2'], complianceRole: { system: 'https://ehr.example.org/roles', code: 'compliance' }, exportsPerUser: 2, exportsPerInstance: 4, exportDir: '/var/lib/needlechart/exports', exportTtlMinutes: 15, exportLockSeconds: 10 });
+    expect(() => readConfig({ NEEDLECHART_EXPORT_LOCK_SECONDS: '1' })).toThrow(/NEEDLECHART_EXPORT_LOCK_SECONDS must be a whole number from 2 to 3600/);
     expect(readConfig({ NEEDLECHART_COMPLIANCE_ROLE: 'compliance-officer' }).complianceRole).toEqual({ code: 'compliance-officer' });
   });
 
@@ -36,6 +39,19 @@ describe('readConfig', () => {
   it('when the clinic time zone is set to an IANA name, then it is read; an unknown name is listed as a problem', () => {
     expect(readConfig({ NEEDLECHART_CLINIC_TIME_ZONE: ' America/Denver ' }).clinicTimeZone).toBe('America/Denver');
     expect(() => readConfig({ NEEDLECHART_CLINIC_TIME_ZONE: 'Eastern' })).toThrow(/NEEDLECHART_CLINIC_TIME_ZONE must be an IANA time zone such as America\/New_York \(got 'Eastern'\)/);
+  });
+
+  it('when the clinic lists its clean-technique practices, then they are read once each, in any case, space or comma separated', () => {
+    expect(readConfig({ NEEDLECHART_CLINIC_PRACTICES: ' sterile-single-use-needles, Gloves gloves ' }).clinicPractices).toEqual(['sterile-single-use-needles', 'gloves']);
+    expect(readConfig({ NEEDLECHART_CLINIC_PRACTICES: 'sterile-single-use-needles,sharps-disposed,gloves' }).clinicPractices).toEqual(['sterile-single-use-needles', 'sharps-disposed', 'gloves']);
+    expect(readConfig({ NEEDLECHART_CLINIC_PRACTICES: '' }).clinicPractices).toEqual([]);
+  });
+
+  it('when the clinic practices name something unknown, then start-up refuses, names it and lists it with the other problems', () => {
+    expect(() => readConfig({ NEEDLECHART_CLINIC_PRACTICES: 'gloves, masks, sterile' })).toThrow(
+      "NEEDLECHART_CLINIC_PRACTICES must list only sterile-single-use-needles, sharps-disposed, gloves (got 'masks', 'sterile')",
+    );
+    expect(() => readConfig({ NEEDLECHART_CLINIC_PRACTICES: 'masks', NEEDLECHART_EXPORTS_PER_USER: '0' })).toThrow(/NEEDLECHART_EXPORTS_PER_USER must be a whole number[\s\S]*NEEDLECHART_CLINIC_PRACTICES must list only/);
   });
 
   it('when an EHR FHIR base is set, then the sandbox is off by default and the URL loses its trailing slash', () => {

@@ -398,6 +398,15 @@ const FREE_TEXT: readonly (readonly [readonly Key[], string, 'single-line' | 'mu
   [['adverseEvents', 0, 'type'], 'adverseEvents[0].type', 'single-line'],
   [['response'], 'response', 'multi-line'],
   [['plan'], 'plan', 'multi-line'],
+  [['estim', 'justification'], 'estim.justification', 'multi-line'],
+  [['necessity', 'chiefComplaint'], 'necessity.chiefComplaint', 'single-line'],
+  [['necessity', 'duration'], 'necessity.duration', 'single-line'],
+  [['necessity', 'priorCare', 1, 'treatment'], 'necessity.priorCare[1].treatment', 'single-line'],
+  [['necessity', 'priorCare', 0, 'result'], 'necessity.priorCare[0].result', 'single-line'],
+  [['necessity', 'functionalLimitation'], 'necessity.functionalLimitation', 'multi-line'],
+  [['necessity', 'goal'], 'necessity.goal', 'multi-line'],
+  [['planOfCare', 'certifiedBy'], 'planOfCare.certifiedBy', 'single-line'],
+  [['goalProgress'], 'goalProgress', 'multi-line'],
 ];
 
 function valueAt(root: unknown, path: readonly Key[]): unknown {
@@ -461,7 +470,7 @@ describe('free text with control characters and lone surrogates', () => {
     };
     walk(schema, '');
     expect(unmarked).toEqual([]);
-    expect(marked.filter((m) => m.endsWith(':multi-line')).sort()).toEqual(['/needledMuscle/notes:multi-line', '/plan:multi-line', '/response:multi-line']);
+    expect(marked.filter((m) => m.endsWith(':multi-line')).sort()).toEqual(['/estim/justification:multi-line', '/goalProgress:multi-line', '/necessity/functionalLimitation:multi-line', '/necessity/goal:multi-line', '/needledMuscle/notes:multi-line', '/plan:multi-line', '/response:multi-line']);
     expect(marked).toHaveLength(FREE_TEXT.length);
   });
 });

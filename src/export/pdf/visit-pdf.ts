@@ -9,6 +9,9 @@ import { pdfText } from './pdf-text.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
+/** What a visit's PDF shows: the summary without the FHIR resources (they go to the NDJSON and bundles, not the PDF). */
+export type VisitPdfInput = Omit<VisitSummary, 'resources'>;
+
 function heading(doc: Doc, text: string): void {
   doc.moveDown(0.6).font('Helvetica-Bold').fontSize(11).fillColor('#1d2733').text(pdfText(text)).font('Helvetica').fontSize(9);
 }
@@ -22,7 +25,7 @@ function line(doc: Doc, text: string, options: PDFKit.Mixins.TextOptions = {}): 
  * readiness findings, provenance and amendments, the body map and the pain trend (vector drawings),
  * then the note itself. Written with pdfkit (pure JS, no browser).
  */
-export function writeVisitPdf(path: string, visit: VisitSummary, bodyMap: BodyMapData, profiles: Profiles): Promise<Digest> {
+export function writeVisitPdf(path: string, visit: VisitPdfInput, bodyMap: BodyMapData, profiles: Pick<Profiles, 'muscles'>): Promise<Digest> {
   const view = visit.view;
   const doc = new PDFDocument({ size: 'LETTER', margin: 50, info: { Title: pdfText(`Dry needling visit of ${formatDay(visit.date)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
   const written = writeStreamAtomic(path, doc);

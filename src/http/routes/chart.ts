@@ -3,6 +3,8 @@ import { loadLaunchChart, loadSignedInUser } from '../../fhir/load-chart-context
 import { badRequest, forbidden } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
 import { saveVisit } from '../../service/save-visit.js';
+import { signVisit } from '../../service/sign-visit.js';
+import { fhirStringText } from '../../domain/free-text.js';
 import { allows, splitScopes } from '../../smart/scopes.js';
 import type { SmartClient } from '../../smart/smart-client.js';
 import type { SealedJson } from '../../smart/sealed-json.js';
@@ -15,6 +17,8 @@ import { labelRoute } from '../request-context.js';
 import { launchUserOf, LaunchUsers } from '../launch-user.js';
 import { draftRouter } from './draft.js';
 import type { Logger } from '../../infra/logger.js';
+import type { ClinicPractice } from '../../config.js';
+import type { Session } from '../../domain/types.generated.js';
 
 export interface ChartDeps {
   readonly core: Core;
@@ -25,7 +29,16 @@ export interface ChartDeps {
   readonly sealer: SealedJson;
   readonly keys: StoreKeys;
   readonly sessions: SessionRegistry;
+  /** Clean-technique practices the clinic pre-checks on a new visit (NEEDLECHART_CLINIC_PRACTICES). */
+  readonly clinicPractices: readonly ClinicPractice[];
 }
+
+/** Each configured practice as the session field the page pre-checks. */
+const PRACTICE_FIELDS: Readonly<Record<ClinicPractice, keyof NonNullable<Session['practices']>>> = {
+  'sterile-single-use-needles': 'sterileSingleUseNeedles',
+  'sharps-disposed': 'sharpsDisposed',
+  gloves: 'gloves',
+};
 
 /** What saving a visit writes; a launch granted less can chart and preview but not save. */
 const WRITES: ReadonlyArray<readonly [string, 'c' | 'u']> = [
@@ -46,6 +59,22 @@ function jsonBody(req: Request): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** Keys of acknowledged warnings: a list of short strings. */
+function acknowledgedOf(value: unknown, field: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 200 || !value.every((v) => typeof v === 'string' && v.length <= 300)) throw badRequest(`${field} must be a list of the warnings you acknowledged`, field);
+  return value as string[];
+}
+
+/** An addendum to a signed note: its reason (required, plain text) and the warnings acknowledged. */
+function addendumOf(value: unknown): { reason: string; acknowledged: string[] } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('addendum must be {reason, acknowledged}', 'addendum');
+  const { reason, acknowledged } = value as { reason?: unknown; acknowledged?: unknown };
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1000)) throw badRequest('The reason for the addendum must be text of at most 1,000 characters', 'addendum.reason');
+  const text = typeof reason === 'string' ? fhirStringText(reason) : '';
+  return { reason: text, acknowledged: acknowledgedOf(acknowledged, 'addendum.acknowledged') };
+}
+
 /**
  * GET /api/context and POST /api/sessions: patient and encounter come only from the SMART launch
  * context (never from parameters), and each call uses that launch's access token. Who saves is the
@@ -55,14 +84,14 @@ function jsonBody(req: Request): Record<string, unknown> {
 export function chartRouter(deps: ChartDeps): Router {
   const router = Router();
   const users = new LaunchUsers(deps.store, deps.sealer, deps.keys, deps.sessions);
-  router.use(['/api/context', '/api/sessions', '/api/draft'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
+  router.use(['/api/context', '/api/sessions', '/api/draft', '/api/visits'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
   router.use(draftRouter(deps.store, deps.sealer, deps.keys, deps.sessions));
 
   router.get('/api/context', async (_req, res) => {
     const access = launchOf(res);
     const missingWrites = missing(access.launch.context.scope, WRITES);
     const missingReads = missing(access.launch.context.scope, READS);
-    const { context, user } = await loadLaunchChart(access.gateway, access.patient, access.encounter, deps.core.profiles, launchUserOf(access));
+    const { context, user } = await loadLaunchChart(access.gateway, access.patient, access.encounter, deps.core.profiles, launchUserOf(access), new Date(), deps.core.timeZone);
     await users.remember(sessionId(res), access.id, user);
     res.json({
       ...context,
@@ -77,6 +106,8 @@ export function chartRouter(deps: ChartDeps): Router {
         ...(user.ok ? {} : { cannotSave: user.reason }),
         missingScopes: [...missingReads, ...missingWrites],
       },
+      // The clinic's clean-technique defaults, pre-checked on a new visit; the clinician confirms each.
+      clinic: { practices: deps.clinicPractices.map((p) => PRACTICE_FIELDS[p]) },
     });
   });
 
@@ -93,15 +124,38 @@ export function chartRouter(deps: ChartDeps): Router {
     // Who saves is the launch's user as the EHR records them (read once per launch); a body's `visitNumber` is ignored: the chart counts.
     const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
     if (!user.ok) throw forbidden(user.reason);
+    const addendum = body.addendum === undefined ? undefined : addendumOf(body.addendum);
     const result = await saveVisit(access.gateway, deps.core, {
       session: body.session,
       target: { patient: access.patient, encounter: access.encounter },
       author: user.clinician,
       ...(amend ? { amend: { procedureId: amend.procedureId as string, versionId: amend.versionId as string } } : {}),
+      ...(addendum ? { addendum } : {}),
     });
     // The visit is in the EHR now: the server-side draft of it has served its purpose.
     await deps.store.delete(deps.keys.draft(sessionId(res), access.patient, access.encounter));
     res.status(result.status === 'created' ? 201 : 200).json(result);
+  });
+
+  // Signing is its own action, by the signed-in clinician who performed the visit (never a body's name).
+  router.post('/api/visits/:procedureId/sign', async (req, res) => {
+    const access = launchOf(res);
+    const body = jsonBody(req);
+    const procedureId = String(req.params.procedureId ?? '');
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(procedureId)) throw badRequest('The visit to sign must be named by its id', 'procedureId');
+    if (typeof body.versionId !== 'string' || !body.versionId) throw badRequest('versionId must name the version of the visit you reviewed', 'versionId');
+    const missingWrites = missing(access.launch.context.scope, WRITES);
+    if (missingWrites.length) throw forbidden(`This launch cannot sign: the EHR did not grant ${missingWrites.join(', ')}.`);
+    const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
+    if (!user.ok) throw forbidden(user.reason);
+    const result = await signVisit(access.gateway, deps.core, {
+      target: { patient: access.patient, encounter: access.encounter },
+      author: user.clinician,
+      procedureId,
+      versionId: body.versionId,
+      acknowledged: acknowledgedOf(body.acknowledged, 'acknowledged'),
+    });
+    res.status(200).json(result);
   });
   return router;
 }

@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import { Router, type Response } from 'express';
-import type { BackendCredentials } from '../../export/backend-gateway.js';
 import type { CompliancePolicy } from '../../export/compliance-access.js';
 import { parseExportFilters } from '../../export/export-filters.js';
-import type { ExportJob, ExportJobs, JobChange } from '../../export/export-jobs.js';
-import { runExportInWorker } from '../../export/run-export-in-worker.js';
+import type { ExportJobBoard, ExportJobState } from '../../export/export-job-board.js';
+import type { JobChange } from '../../export/export-jobs.js';
 import type { Logger } from '../../infra/logger.js';
 import { forbidden, invalid, notFound, OperationOutcomeError, outcome } from '../../outcome/operation-outcome-error.js';
-import type { Core, CoreOptions } from '../../service/core.js';
+import type { Core } from '../../service/core.js';
 import type { SmartClient } from '../../smart/smart-client.js';
 import { complianceOnly } from '../compliance-gate.js';
 import { launchAccess, launchOf } from '../launch-access.js';
@@ -15,20 +13,13 @@ import { labelRoute } from '../request-context.js';
 
 export interface ExportDeps {
   readonly core: Core;
-  /** How `core` was made, so the export's worker thread makes the same (clinic payers and templates). */
-  readonly coreOptions: CoreOptions;
   readonly smart: SmartClient;
   readonly logger: Logger;
-  /** The EHR the export reads. */
-  readonly fhirBaseUrl: string;
-  /** The Backend Services client the export reads as (system scopes); its key stays in this thread. */
-  readonly backend: BackendCredentials;
-  readonly backendClientId: string;
   readonly fhirTimeoutMs: number;
   /** Who may export. */
   readonly policy: CompliancePolicy;
-  /** This instance's exports: private folders, limits, lifetimes. */
-  readonly jobs: ExportJobs;
+  /** The exports: this instance's (in-process), or the Redis queue's that every instance shares. */
+  readonly jobs: ExportJobBoard;
 }
 
 /** How long a refused export is told to wait: its own export to finish, or the server's to thin out. */
@@ -43,9 +34,9 @@ function event(res: Response, name: string, data: unknown): void {
 }
 
 /** The event that says where a job stands now (for a change, or for a listener joining late). */
-function sendState(res: Response, job: ExportJob, change: JobChange): void {
+function sendState(res: Response, job: ExportJobState, change: JobChange): void {
   if (change === 'progress' && job.progress) event(res, 'progress', job.progress);
-  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
+  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, reused: job.result.reused, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
   if (change === 'failed' && job.error !== undefined) event(res, 'failed', { message: job.error });
 }
 
@@ -61,9 +52,9 @@ export function exportsRouter(deps: ExportDeps): Router {
   const router = Router();
   router.use('/api/exports', labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs, 'compliance'), complianceOnly(deps.policy, deps.logger));
 
-  /** The user's own job: 404 when there is none, 403 when it is someone else's. */
-  const jobFor = (id: string, res: Response): ExportJob => {
-    const job = deps.jobs.get(id);
+  /** The user's own job (on whichever instance it runs): 404 when there is none, 403 when it is someone else's. */
+  const jobFor = async (id: string, res: Response): Promise<ExportJobState> => {
+    const job = await deps.jobs.get(id);
     if (!job) throw notFound('There is no such export: it may have been deleted when its time ran out. Start a new export.');
     if (job.owner !== launchOf(res).launch.context.fhirUser) throw forbidden('This export was started by someone else: only they can follow or download it');
     return job;
@@ -75,44 +66,18 @@ export function exportsRouter(deps: ExportDeps): Router {
     if (!filters) throw invalid(issues);
     // complianceOnly let only a named user through: who exported comes from the verified sign-in, never from the request.
     const fhirUser = launch.context.fhirUser ?? '';
-    const started = await deps.jobs.start(fhirUser);
+    // The export runs in a worker thread (its rendering never stalls the charting app), here or, with Redis, on any instance.
+    const started = await deps.jobs.start(fhirUser, { filters, requestedBy: launch.context.userName ?? fhirUser, requestedByReference: fhirUser });
     if (typeof started === 'string') {
       res.setHeader('Retry-After', String(RETRY_AFTER_S[started]));
       throw new OperationOutcomeError(429, outcome([{ severity: 'error', code: 'throttled', diagnostics: BUSY[started] }]));
     }
     const job = started;
-    // In a worker thread: the export's rendering never stalls the charting app, and its heap is bounded on its own.
-    deps.jobs.run(
-      job,
-      (signal, onProgress) =>
-        runExportInWorker({
-          fhirBaseUrl: deps.fhirBaseUrl,
-          timeoutMs: Math.max(deps.fhirTimeoutMs, 60_000),
-          coreOptions: deps.coreOptions,
-          credentials: deps.backend,
-          logger: deps.logger,
-          signal,
-          export: {
-            filters,
-            out: join(job.dir, 'packet'),
-            tempDir: job.dir,
-            zip: true,
-            requestedBy: launch.context.userName ?? fhirUser,
-            requestedByReference: fhirUser,
-            client: deps.backendClientId,
-          },
-          onProgress,
-        }),
-      (error) => {
-        deps.logger.warn('export failed', { exportId: job.id, errorName: error instanceof Error ? error.name : typeof error });
-        return error instanceof Error && 'outcome' in error ? error.message : 'The export failed; nothing partial is offered for download.';
-      },
-    );
     res.status(202).json({ id: job.id, events: `/api/exports/${job.id}/events`, filters });
   });
 
-  router.get('/api/exports/:id/events', (req, res) => {
-    const job = jobFor(req.params.id, res);
+  router.get('/api/exports/:id/events', async (req, res) => {
+    const job = await jobFor(req.params.id, res);
     res.set({ 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
     res.flushHeaders();
     sendState(res, job, 'progress');
@@ -121,28 +86,27 @@ export function exportsRouter(deps: ExportDeps): Router {
       res.end();
       return;
     }
-    const listener = (change: JobChange): void => {
-      sendState(res, job, change);
+    const stop = deps.jobs.follow(job.id, (change, state) => {
+      sendState(res, state, change);
       if (change !== 'progress') {
-        job.listeners.delete(listener);
+        stop();
         res.end();
       }
-    };
-    job.listeners.add(listener);
-    req.on('close', () => job.listeners.delete(listener));
+    });
+    req.on('close', stop);
   });
 
-  router.get('/api/exports/:id/download', (req, res, next) => {
-    const job = jobFor(req.params.id, res);
+  router.get('/api/exports/:id/download', async (req, res, next) => {
+    const job = await jobFor(req.params.id, res);
     if (job.downloaded) throw new OperationOutcomeError(410, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'This packet was already downloaded and has been deleted from the server: start a new export to get it again' }]));
-    if (!job.result?.zip) throw notFound('The packet is not ready');
-    res.download(job.result.zip, `needlechart-packet-${new Date().toISOString().slice(0, 10)}.zip`, (error) => {
+    if (!job.result) throw notFound('The packet is not ready');
+    res.download(deps.jobs.zipPath(job.id), `needlechart-packet-${new Date().toISOString().slice(0, 10)}.zip`, (error) => {
       if (error) {
         // The packet went (its lifetime ended) between the look-up and the send; a broken-off download keeps it.
         if (!res.headersSent) next((error as NodeJS.ErrnoException).code === 'ENOENT' ? notFound('The packet is no longer on the server: start a new export') : error);
         return;
       }
-      void deps.jobs.downloaded(job);
+      void deps.jobs.downloaded(job.id);
     });
   });
   return router;

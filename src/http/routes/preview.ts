@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
 import { analyseSession, visitTransactionFor } from '../../service/preview-session.js';
 import type { Core } from '../../service/core.js';
+import type { CourseContext, PreviousNarrative } from '../../domain/coding-types.js';
 
 const REFERENCE = /^(Patient|Encounter)\/[A-Za-z0-9\-.]{1,64}$/;
 
@@ -12,6 +13,26 @@ function reference(value: unknown, type: 'Patient' | 'Encounter'): string {
 }
 
 const PARTS = new Set(['bundle', 'text', 'review']);
+
+const shortText = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 4000 ? v : undefined);
+
+/**
+ * The course facts the page knows from the chart it read (`{visitNumber, previous}`): advice for the
+ * live panel only (signing reads them from the EHR itself). Anything malformed is ignored, not refused.
+ */
+function courseOf(value: unknown): CourseContext {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  const { visitNumber, previous } = value as { visitNumber?: unknown; previous?: unknown };
+  const course: { visitNumber?: number; previousNarrative?: PreviousNarrative } = {};
+  if (typeof visitNumber === 'number' && Number.isInteger(visitNumber) && visitNumber >= 1 && visitNumber <= 1000) course.visitNumber = visitNumber;
+  if (previous && typeof previous === 'object' && !Array.isArray(previous)) {
+    const p = previous as Record<string, unknown>;
+    const date = typeof p.date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(p.date) && p.date.length <= 40 ? p.date : undefined;
+    const parts = { response: shortText(p.response), plan: shortText(p.plan), goalProgress: shortText(p.goalProgress), functionalLimitation: shortText(p.functionalLimitation) };
+    if (date) course.previousNarrative = { date, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined)) };
+  }
+  return course;
+}
 
 /**
  * POST /api/preview: a session (or {session, patient?, encounter?}) in; the suggested codes,
@@ -27,7 +48,7 @@ export function previewRouter(core: Core): Router {
     const include = new Set(String(req.query.include ?? '').split(',').filter((p) => PARTS.has(p)));
     const body = req.body as Record<string, unknown> | undefined;
     const wrapped = !!body && typeof body === 'object' && !Array.isArray(body) && 'session' in body;
-    const analysis = analyseSession(wrapped ? body.session : body, core);
+    const analysis = analyseSession(wrapped ? body.session : body, core, wrapped ? courseOf(body.course) : {});
     const noteHtml = core.renderer.render('note', 'html', analysis.view);
     const wantsBundle = include.has('bundle') || (wrapped && (body.patient !== undefined || body.encounter !== undefined));
     const noteText = include.has('text') || wantsBundle ? core.renderer.render('note', 'text', analysis.view) : undefined;

@@ -4,6 +4,8 @@ import type { Readiness } from '../../../src/domain/readiness-types.js';
 import type { Session } from '../../../src/domain/types.generated.js';
 import type { Core } from '../../../src/service/core.js';
 import { completeSession, exampleSession, muscle, testCore } from '../../support/fixtures.js';
+import { OperationOutcomeError } from '../../../src/outcome/operation-outcome-error.js';
+import { analyseSession, requireSession } from '../../../src/service/preview-session.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -68,7 +70,21 @@ const CASES: readonly Case[] = [
   ['a moderate adverse event (Safety: report per state)', (s) => ({ ...s, adverseEvents: [{ type: 'bleeding', severity: 'moderate' }] }), 'info', 'adverse-event-significant', 'adverseEvents[0].severity'],
   ['no response recorded (Documentation: patient response)', (s) => ({ ...s, response: '  ' }), 'warning', 'response-missing', 'response'],
   ['no plan recorded (Documentation: link to the plan)', (s) => ({ ...s, plan: undefined }), 'warning', 'plan-missing', 'plan'],
-  ['Medicare billed (Modifiers and payer status: voluntary ABN)', (s) => ({ ...s, payer: 'medicare' }), 'info', 'abn-reminder', 'billing'],
+  ['Medicare billed without an ABN recorded (Modifiers and payer status: voluntary ABN; GX only with it)', (s) => ({ ...s, payer: 'medicare' }), 'error', 'abn-missing', 'abn.issuedOn'],
+  ['Medicare billed with an ABN dated after the visit', (s) => ({ ...s, payer: 'medicare', abn: { issuedOn: '2026-11-21' } }), 'error', 'abn-after-visit', 'abn.issuedOn'],
+  ['an investigational payer billed without a waiver (Commercial: waiver or document-only)', (s) => ({ ...s, payer: 'commercial-investigational', consent: { ...s.consent, investigationalStatusDisclosed: true } }), 'warning', 'waiver-missing', 'waiver.signedOn'],
+  ['no chief complaint (Documentation: indication and medical necessity)', (s) => ({ ...s, necessity: { ...s.necessity, chiefComplaint: undefined } }), 'warning', 'complaint-missing', 'necessity.chiefComplaint'],
+  ['no onset or duration (Documentation: duration of symptoms)', (s) => ({ ...s, necessity: { ...s.necessity, duration: undefined } }), 'warning', 'duration-missing', 'necessity.onsetDate'],
+  ['no prior conservative care (Documentation: prior conservative care)', (s) => ({ ...s, necessity: { ...s.necessity, priorCare: [] } }), 'warning', 'prior-care-missing', 'necessity.priorCare'],
+  ['no palpation findings (Documentation: trigger points found by palpation)', (s) => ({ ...s, muscles: s.muscles.map(({ exam: _exam, ...m }) => m) }), 'warning', 'palpation-missing', 'muscles[0].exam'],
+  ['no functional limitation (Documentation: functional limitation)', (s) => ({ ...s, necessity: { ...s.necessity, functionalLimitation: ' ' } }), 'warning', 'limitation-missing', 'necessity.functionalLimitation'],
+  ['no measurable goal (Documentation: link to plan-of-care goals)', (s) => ({ ...s, necessity: { ...s.necessity, goal: undefined } }), 'warning', 'goal-missing', 'necessity.goal'],
+  ['no plan of care (Documentation: link to the plan of care)', (s) => ({ ...s, planOfCare: undefined }), 'warning', 'plan-of-care-missing', 'planOfCare.date'],
+  ['a plan of care without who certified it', (s) => ({ ...s, planOfCare: { date: '2026-11-02', visitsPerWeek: 1, weeks: 6 } }), 'warning', 'plan-of-care-certification', 'planOfCare.certifiedBy'],
+  ['a plan of care without frequency and duration', (s) => ({ ...s, planOfCare: { date: '2026-11-02', certifiedBy: 'Dr. Maya Patel, MD' } }), 'warning', 'plan-of-care-frequency', 'planOfCare.weeks'],
+  ['a plan of care dated after the visit', (s) => ({ ...s, planOfCare: { date: '2026-11-21', visitsPerWeek: 1, weeks: 6, certifiedBy: 'Dr. Maya Patel, MD' } }), 'error', 'plan-of-care-after-visit', 'planOfCare.date'],
+  ['attended e-stim without its justification (E-stim: attended must be justified)', (s) => ({ ...s, estim: { ...fullEstim, attended: true } }), 'warning', 'attended-estim-justification', 'estim.justification'],
+  ['clean technique not confirmed (Safety: sterile single-use needles, sharps disposal)', (s) => ({ ...s, practices: undefined }), 'info', 'clean-technique', 'practices.sterileSingleUseNeedles'],
 ];
 
 describe('each readiness rule (documentation a payer reviewer looks for, safety, who may perform it)', () => {
@@ -121,16 +137,37 @@ describe('each readiness rule (documentation a payer reviewer looks for, safety,
 describe('unverified rules read as advice', () => {
   const dx = (code: string) => [{ system: 'http://hl7.org/fhir/sid/icd-10-cm' as const, code, display: code }];
 
-  it('when M79.10 is used before its unconfirmed start date, then the date check is a warning to check the code set, not an error', () => {
-    const finding = check(completeSession({ date: '2020-06-01T09:00:00-05:00', diagnoses: dx('M79.10') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
-    expect(finding).toMatchObject({ severity: 'warning', verified: false, path: 'diagnoses[0].code' });
-    expect(finding?.message).toBe('Check this in the current ICD-10-CM code set: M79.10 is not valid before October 1, 2020: pick a code valid on June 1, 2020.');
+  it('when M79.10 is used before the first fiscal year read (2020-06-01), then an info finding says NeedleChart cannot judge it, and nothing refuses it', () => {
+    const findings = check(completeSession({ date: '2020-06-01T09:00:00-05:00', diagnoses: dx('M79.10') })).findings;
+    expect(findings.find((f) => f.rule === 'diagnosis-not-billable')).toBeUndefined();
+    const finding = findings.find((f) => f.rule === 'diagnosis-unverified');
+    expect(finding).toMatchObject({ severity: 'info', path: 'diagnoses[0].code' });
+    expect(finding?.message).toContain('starts with the code set in force from October 1, 2020, so it cannot judge M79.10 on June 1, 2020');
+  });
+
+  it('when M62.85 is used between the two fiscal years read (2023-03-01), then an info finding says NeedleChart cannot tell, and nothing refuses it', () => {
+    const findings = check(completeSession({ date: '2023-03-01T09:00:00-05:00', diagnoses: dx('M62.85') })).findings;
+    expect(findings.find((f) => f.rule === 'diagnosis-not-billable')).toBeUndefined();
+    expect(findings.find((f) => f.rule === 'diagnosis-unverified')?.message).toContain('NeedleChart did not read the code sets in between');
+  });
+
+  it('when a code outside the blocks NeedleChart checks is used, then an info finding says NeedleChart did not check it', () => {
+    const finding = check(completeSession({ diagnoses: dx('J06.9') })).findings.find((f) => f.path === 'diagnoses[0].code');
+    expect(finding).toMatchObject({ severity: 'info', rule: 'diagnosis-not-checked' });
+    expect(finding?.message).toContain('J06.9 is not checked by NeedleChart');
+  });
+
+  it('when a code inside a block but not in the code files read is used (M54.7), then it is an error refusing it as unknown, citing the code files', () => {
+    const finding = check(completeSession({ diagnoses: dx('M54.7') })).findings.find((f) => f.path === 'diagnoses[0].code');
+    expect(finding).toMatchObject({ severity: 'error', rule: 'diagnosis-not-billable', verified: true });
+    expect(finding?.message).toBe('M54.7 is not an ICD-10-CM code: NeedleChart lists every code of Dorsopathies (M40 to M54), read from the code sets in force until September 30, 2025, and this is not one of them; check the code.');
+    expect(finding?.citations.map((c) => c.id)).toContain('cms-icd10cm-fy2025-code-list');
   });
 
   it('when M54.50 is used before October 1, 2021 (a date read in a source), then the date check stays an error stated plainly', () => {
     const finding = check(completeSession({ date: '2021-05-03T09:00:00-05:00', diagnoses: dx('M54.50') })).findings.find((f) => f.rule === 'diagnosis-not-billable');
     expect(finding).toMatchObject({ severity: 'error', verified: true, message: 'M54.50 is not valid before October 1, 2021: pick a code valid on May 3, 2021.' });
-    expect(finding?.citations.map((c) => c.id)).toEqual(['acupuncture-today-2021-12']);
+    expect(finding?.citations.map((c) => c.id)).toEqual(['acupuncture-today-2021-12', 'cms-icd10cm-fy2021-code-list', 'cms-icd10cm-fy2025-code-list', 'icd10cm-guidelines-2026']);
   });
 
   it('when the performer practises in California, then the scope finding is advice to check with the state board, citing the summary it comes from', () => {
@@ -191,5 +228,39 @@ describe('score', () => {
       performer: { reference: 'Practitioner/x', display: 'X', dryNeedlingCertified: false, state: 'CA' },
     });
     expect(check(session).score).toBe(0);
+  });
+});
+
+describe('reviewer items the schema itself requires (a session without them is refused, so no note lacks them)', () => {
+  const without = (path: readonly (string | number)[]): unknown => {
+    const session = structuredClone(completeSession()) as unknown as Record<string, unknown>;
+    let node: Record<string | number, unknown> = session;
+    for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+    delete node[path[path.length - 1] as string | number];
+    return session;
+  };
+  it.each([
+    ['needle diameter', ['needle', 'diameterMm'], 'needle.diameterMm'],
+    ['needle length', ['needle', 'lengthMm'], 'needle.lengthMm'],
+    ['depth of each muscle', ['muscles', 0, 'depth'], 'muscles[0].depth'],
+    ['technique of each muscle', ['muscles', 0, 'technique'], 'muscles[0].technique'],
+    ['retention of each muscle', ['muscles', 0, 'retentionSeconds'], 'muscles[0].retentionSeconds'],
+    ['local twitch response per muscle', ['muscles', 0, 'twitch'], 'muscles[0].twitch'],
+    ['the side of each muscle', ['muscles', 0, 'side'], 'muscles[0].side'],
+  ] as const)('when the %s is missing, then the session is refused with 422 naming it', (_label, path, expected) => {
+    let error: unknown;
+    try {
+      requireSession(without(path), core);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OperationOutcomeError);
+    expect((error as OperationOutcomeError).status).toBe(422);
+    expect((error as OperationOutcomeError).outcome.issue.map((i) => i.expression?.[0])).toContain(expected);
+  });
+
+  it('when any note is rendered, then it says the needling was done without injection', () => {
+    const analysis = analyseSession(completeSession(), core);
+    expect(core.renderer.render('note', 'text', analysis.view)).toContain('dry needling of myofascial trigger points without injection');
   });
 });

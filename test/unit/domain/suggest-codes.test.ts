@@ -287,10 +287,47 @@ describe('diagnosis linkage (icd10.json)', () => {
     expect(rules(result)).toEqual(expect.arrayContaining(['diagnosis-not-billable', 'no-billable-diagnosis']));
   });
 
-  it('when a code is unknown to our table, then it is linked as entered and flagged for the biller', () => {
-    const result = suggest(completeSession({ diagnoses: [dx('S13.4XXA')] }));
-    expect(result.codes[0]?.diagnoses).toEqual(['S13.4XXA']);
+  it('when the table cannot tell whether a code was valid on the date (M62.85 between the fiscal years read), then it is linked as entered and flagged for the biller', () => {
+    const result = suggest(completeSession({ date: '2023-03-01T09:00:00-05:00', diagnoses: [dx('M62.85')] }));
+    expect(result.codes[0]?.diagnoses).toEqual(['M62.85']);
+    expect(result.codes[0]?.billable).toBe(true);
     expect(result.warnings.find((w) => w.rule === 'diagnosis-unverified')?.path).toBe('diagnoses[0].code');
+  });
+
+  it('when a code is outside the blocks NeedleChart checks, then it is linked with the advice that NeedleChart did not check it, and the line stays billable', () => {
+    const result = suggest(completeSession({ diagnoses: [dx('J06.9')] }));
+    expect(result.codes[0]).toMatchObject({ diagnoses: ['J06.9'], billable: true });
+    const note = result.warnings.find((w) => w.rule === 'diagnosis-not-checked');
+    expect(note?.path).toBe('diagnoses[0].code');
+    expect(note?.message).toContain('J06.9 is not checked by NeedleChart');
+  });
+
+  it('when the only diagnosis is a category (M26.60), then no line is billable and each says why in plain words', () => {
+    const result = suggest(completeSession({ diagnoses: [dx('M26.60')] }));
+    expect(result.codes.length).toBeGreaterThan(0);
+    for (const line of result.codes) {
+      expect(line).toMatchObject({ billable: false, diagnoses: [] });
+      expect(line.rationale).toContain('Not billable: no valid diagnosis is linked to this line, and a claim line needs at least one.');
+    }
+    expect(result.warnings.find((w) => w.rule === 'diagnosis-not-billable')?.message).toContain('M26.60 is a category, not billable on a claim line: choose M26.601, M26.602, M26.603 or M26.609.');
+  });
+
+  it('when the only diagnosis is M54.5 on 2021-10-01, then the line is not billable, while on 2021-09-30 it is', () => {
+    const after = suggest(completeSession({ date: '2021-10-01T09:00:00-05:00', diagnoses: [dx('M54.5')] }));
+    expect(after.codes[0]).toMatchObject({ billable: false, diagnoses: [] });
+    const before = suggest(completeSession({ date: '2021-09-30T09:00:00-05:00', diagnoses: [dx('M54.5')] }));
+    expect(before.codes[0]).toMatchObject({ billable: true, diagnoses: ['M54.5'] });
+  });
+
+  it('when a code inside a block listed in full is not in the table (M54.7), then it is kept off the claim line', () => {
+    const result = suggest(completeSession({ diagnoses: [dx('M54.7'), dx('M54.2')] }));
+    expect(result.codes[0]?.diagnoses).toEqual(['M54.2']);
+    expect(result.warnings.find((w) => w.rule === 'diagnosis-not-billable')?.path).toBe('diagnoses[0].code');
+  });
+
+  it('when a 7-character strain code (S39.012A) is given, then it is linked and the line is billable', () => {
+    const result = suggest(completeSession({ diagnoses: [dx('S39.012A')] }));
+    expect(result.codes[0]).toMatchObject({ billable: true, diagnoses: ['S39.012A'] });
   });
 
   it('when no diagnosis is given, then a warning says a claim line needs one', () => {

@@ -1,3 +1,4 @@
+import type { NoteSigning } from '../../../src/fhir/note-document.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,9 +68,12 @@ beforeAll(async () => {
 const TARGET = { patient: 'Patient/p-1', encounter: 'Encounter/e-1' };
 const NOW = '2026-11-20T20:00:00.000Z';
 
-function bundleFor(session: Session): Bundle {
-  return visitTransactionFor(core, analyseSession(session, core), TARGET, NOW);
+function bundleFor(session: Session, signing?: NoteSigning): Bundle {
+  return visitTransactionFor(core, analyseSession(session, core), TARGET, NOW, signing ? { signing } : {});
 }
+
+/** An addendum to a signed note: the one write that carries the addendum reason. */
+const ADDENDUM: NoteSigning = { state: 'addendum', authenticator: { reference: 'Practitioner/pt-rivera', display: 'Alex Rivera, PT, DPT' }, reason: 'Pain after treatment corrected' };
 
 
 const SESSIONS: ReadonlyArray<readonly [string, () => Session]> = [
@@ -236,7 +240,7 @@ describe('conformance resources under profiles/fhir/', () => {
 
 describe('the conformance resources describe what the mapping writes', () => {
   it('when a session with every optional field is mapped, then every NeedleChart extension is exercised', () => {
-    const urls = new Set(bundleExtensions(bundleFor(fullSession())).map((f) => f.extension.url));
+    const urls = new Set(bundleExtensions(bundleFor(fullSession(), ADDENDUM)).map((f) => f.extension.url));
     expect([...urls].sort()).toEqual(Object.values(EXT).sort());
   });
 

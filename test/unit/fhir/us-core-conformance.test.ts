@@ -1,8 +1,9 @@
-import type { Bundle, Resource } from 'fhir/r4.js';
+import type { Bundle, DocumentReference, Resource } from 'fhir/r4.js';
 import type { Resource as MedplumResource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../../src/domain/types.generated.js';
 import { analyseSession, visitTransactionFor } from '../../../src/service/preview-session.js';
+import { toSignTransaction } from '../../../src/fhir/note-bundle.js';
 import type { Core } from '../../../src/service/core.js';
 import { completeSession, exampleSessions, fullSession, testCore } from '../../support/fixtures.js';
 import { usCoreProblems, usCoreProfiles } from '../../support/us-core.js';
@@ -42,6 +43,19 @@ describe('US Core 6.1.0 conformance of what a save writes', () => {
       expect(resources.flatMap((r) => usCoreProblems(r as MedplumResource))).toEqual([]);
     });
   }
+
+  it('when a draft is signed and a signed note is amended, then the signed note, the superseded draft, the addendum and their Provenance meet US Core', () => {
+    const session = fullSession();
+    const [draft] = written(session).filter((r): r is DocumentReference => r.resourceType === 'DocumentReference');
+    const stored = { ...(draft as DocumentReference), id: 'doc-1', meta: { ...draft?.meta, versionId: '1' } };
+    const signer = { reference: 'Practitioner/pt-rivera', display: 'Alex Rivera, PT, DPT' };
+    const signing = toSignTransaction({ session, target: TARGET, key: 'k', procedure: { reference: 'Procedure/proc-1' }, draft: stored, note: { html: '<p>signed</p>', text: 'signed' }, now: '2026-11-20T16:00:00Z', signer: { ...signer }, version: '0.1.0', organization: 'Organization/org-1' });
+    const addendum = visitTransactionFor(core, analyseSession(session, core), TARGET, '2026-11-21T15:00:00Z', { organization: 'Organization/org-1', signing: { state: 'addendum', authenticator: signer, reason: 'Pain after treatment corrected' } });
+    const resources = [...(signing.entry ?? []), ...(addendum.entry ?? [])].flatMap((e) => (e.resource ? [e.resource] : []));
+    const docs = resources.filter((r): r is DocumentReference => r.resourceType === 'DocumentReference');
+    expect(docs.map((d) => d.docStatus)).toEqual(['final', 'preliminary', 'amended']);
+    expect(resources.flatMap((r) => usCoreProblems(r as MedplumResource))).toEqual([]);
+  });
 
   it('when a resource breaks its profile (a survey score without its category), then the validator says so: the check can fail', () => {
     const observation = written(completeSession()).find((r) => r.resourceType === 'Observation' && r.meta?.profile?.[0]?.endsWith('screening-assessment'));

@@ -105,7 +105,7 @@ describe('what the bundle carries', () => {
     expect(doc.type?.coding?.[0]?.code).toBe('11506-3');
     expect(doc.category?.[0]?.coding?.[0]?.code).toBe('clinical-note');
     expect(doc.content.map((c) => c.attachment.contentType)).toEqual(['text/html', 'text/plain']);
-    expect(Buffer.from(doc.content[0]?.attachment.data ?? '', 'base64').toString('utf8')).toContain('<article class="nc-note">');
+    expect(Buffer.from(doc.content[0]?.attachment.data ?? '', 'base64').toString('utf8')).toContain('<article class="nc-note');
     expect(doc.context?.related?.[0]?.reference).toBe(bundle.entry?.[0]?.fullUrl);
   });
 

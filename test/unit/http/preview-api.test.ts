@@ -57,7 +57,7 @@ describe('POST /api/preview', () => {
     expect(res.body.warnings.some((w: { rule: string }) => w.rule === 'investigational-payer')).toBe(true);
     expect(res.body.score).toBeGreaterThan(0);
     expect(res.body.findings.every((f: { severity: string }) => f.severity !== 'error')).toBe(true);
-    expect(res.body.noteHtml).toContain('<article class="nc-note">');
+    expect(res.body.noteHtml).toContain('<article class="nc-note');
     expect(res.body.noteText).toContain('DRY NEEDLING TREATMENT NOTE');
     expect(res.body.reviewHtml).toContain('Payer-review summary');
   });

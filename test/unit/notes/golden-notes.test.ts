@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../../src/domain/types.generated.js';
 import type { Core } from '../../../src/service/core.js';
 import { analyseSession } from '../../../src/service/preview-session.js';
-import { completeSession, exampleSession, muscle, testCore } from '../../support/fixtures.js';
+import type { CourseContext } from '../../../src/domain/coding-types.js';
+import type { NoteStatus } from '../../../src/notes/note-status.js';
+import { completeSession, exampleSessions, muscle, testCore } from '../../support/fixtures.js';
 
 /**
  * Golden files: the rendered note for fixed sessions, byte for byte. A template change shows up as a
@@ -16,25 +18,37 @@ beforeAll(async () => {
   core = await testCore();
 });
 
-const SESSIONS: Record<string, () => Session> = {
-  'example-neck-4-muscles': exampleSession,
-  'medicare-attended-estim': () =>
-    completeSession({
-      payer: 'medicare',
-      abn: { issuedOn: '2026-11-13', option: 1 },
-      services: [{ code: '97140', minutes: 12, regions: ['back'] }, { code: '97110', minutes: 15 }, { code: '97010', minutes: 10 }],
-      muscles: [muscle('gluteus-medius', 'left', { twitch: { elicited: true, count: 2 } }), muscle('piriformis', 'left', { depth: 'deep', technique: 'static', retentionSeconds: 600 })],
-      estim: { applied: true, attended: true, minutes: 24, frequencyHz: 4, waveform: 'symmetric biphasic', intensity: 'strong, comfortable', muscles: [{ muscle: 'gluteus-medius', side: 'left' }] },
-    }),
-  'document-only-missing-outcomes': () =>
-    completeSession({ billing: 'document-only', outcomes: undefined, adverseEvents: undefined, response: undefined, consent: { obtained: false, investigationalStatusDisclosed: false } }),
+const SIGNED: NoteStatus = { signed: { by: 'Alex Rivera, PT, DPT', at: '2026-11-20T20:10:00Z' }, addenda: [] };
+const exampleFile = (file: string) => (): Session => exampleSessions().find((e) => e.file === file)?.session as Session;
+
+/** Each golden note: the session, where the note stands (a draft unless signed) and the visit's place in the course. */
+const SESSIONS: Record<string, { build: () => Session; status?: NoteStatus; course?: CourseContext }> = {
+  'first-visit-draft': { build: exampleFile('first-visit-no-outcomes.json') },
+  'returning-visit-signed': { build: () => completeSession({ goalProgress: 'Sits 3 hours at work, up from 1 hour at the first visit.' }), status: SIGNED, course: { visitNumber: 3 } },
+  'medicare-abn-signed': { build: exampleFile('medicare-attended-estim.json'), status: SIGNED, course: { visitNumber: 2 } },
+  'investigational-waiver-signed': { build: exampleFile('neck-4-muscles-investigational.json'), status: SIGNED, course: { visitNumber: 2 } },
+  'signed-with-addendum': {
+    build: () => completeSession({ outcomes: { painPre: 6, painPost: 2, rom: [{ movement: 'lumbar flexion', preDegrees: 40, postDegrees: 55 }], measures: [{ instrument: 'ODI', score: 32 }] } }),
+    status: { ...SIGNED, addenda: [{ by: 'Alex Rivera, PT, DPT', at: '2026-11-21T14:05:00Z', reason: 'Pain after treatment corrected from 3 to 2, as the patient reported before leaving' }] },
+  },
+  'medicare-draft-without-abn': {
+    build: () =>
+      completeSession({
+        payer: 'medicare',
+        muscles: [muscle('gluteus-medius', 'left', { twitch: { elicited: true, count: 2 } }), muscle('piriformis', 'left', { depth: 'deep', technique: 'static', retentionSeconds: 600 })],
+        estim: { applied: true, attended: true, minutes: 24, frequencyHz: 4, waveform: 'symmetric biphasic', intensity: 'strong, comfortable', muscles: [{ muscle: 'gluteus-medius', side: 'left' }] },
+      }),
+  },
+  'document-only-draft-with-gaps': {
+    build: () => completeSession({ billing: 'document-only', necessity: undefined, practices: undefined, planOfCare: undefined, outcomes: undefined, adverseEvents: undefined, response: undefined, consent: { obtained: false, investigationalStatusDisclosed: false } }),
+  },
 };
 
 describe('golden notes', () => {
-  for (const [name, build] of Object.entries(SESSIONS)) {
+  for (const [name, { build, status, course }] of Object.entries(SESSIONS)) {
     for (const [kind, format, ext] of [['note', 'html', 'html'], ['note', 'text', 'txt'], ['payer-review', 'text', 'review.txt']] as const) {
       it(`when ${name} is rendered as ${kind} ${format}, then it matches test/golden/${name}.${ext}`, () => {
-        const view = analyseSession(build(), core).view;
+        const view = analyseSession(build(), core, course, status).view;
         const actual = core.renderer.render(kind, format, view);
         const file = new URL(`${name}.${ext}`, GOLDEN);
         if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);

@@ -57,7 +57,7 @@ describe('clinic template overrides (NEEDLECHART_TEMPLATES_DIR)', () => {
     const renderer = createNoteRenderer(await loadTemplateSources(dir));
     const view: NoteViewModel = analyseSession(completeSession(), core).view;
     expect(renderer.render('note', 'text', view)).toBe('CLINIC NOTE for Alex Rivera, PT, DPT\n* Quadratus lumborum (left)\n');
-    expect(renderer.render('note', 'html', view)).toContain('<article class="nc-note">');
+    expect(renderer.render('note', 'html', view)).toContain('<article class="nc-note');
   });
 });
 

@@ -88,10 +88,14 @@ async function cli(command: 'codes' | 'check', session: Session): Promise<string
 describe('words for people', () => {
   it.each(SESSIONS)('when $name is rendered as the note and the payer-review summary (HTML and text), then no internal text, ISO timestamp, field path or raw enum value appears', ({ session }) => {
     const enums = rawEnumValues();
-    const view = analyseSession(session, core).view;
-    const problems = (['note', 'payer-review'] as const).flatMap((kind) =>
-      (['html', 'text'] as const).flatMap((format) => problemsIn(core.renderer.render(kind, format, view), enums).map((p) => `${kind}.${format} ${p}`)),
-    );
+    // As a draft, as a signed note and with an addendum: every state the note can be read in.
+    const statuses = [undefined, { signed: { by: 'Alex Rivera, PT, DPT', at: '2026-11-20T20:10:00.123Z' }, addenda: [{ by: 'Sam Chen, PT, DPT', at: '2026-11-21T14:05:00Z', reason: 'Pain after treatment corrected' }] }];
+    const problems = statuses.flatMap((status) => {
+      const view = analyseSession(session, core, { visitNumber: 2 }, status).view;
+      return (['note', 'payer-review'] as const).flatMap((kind) =>
+        (['html', 'text'] as const).flatMap((format) => problemsIn(core.renderer.render(kind, format, view), enums).map((p) => `${status ? 'signed ' : 'draft '}${kind}.${format} ${p}`)),
+      );
+    });
     expect(problems).toEqual([]);
   });
 

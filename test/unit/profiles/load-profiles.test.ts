@@ -96,6 +96,27 @@ describe('the shipped profiles', () => {
     expect(amounts.filter((a) => a.verified).map((a) => a.amount)).toEqual([2150, 2230, 2330]);
   });
 
+  it('when an instrument\'s MCID is marked verified but rests only on unread sources, or asks more answered items than it has, then start-up refuses the table', async () => {
+    const { files } = (await loadProfiles()).profiles;
+    const instruments = files.outcomeMeasures.instruments.map((i) =>
+      i.id === 'LEFS' ? { ...i, mcid: { points: 9, citations: ['binkley-1999'], verified: true, note: 'read nowhere' } }
+      : i.id === 'PSFS' && i.scoring ? { ...i, scoring: { ...i.scoring, minAnswered: 6 } }
+      : i);
+    const { problems } = indexProfiles({ ...files, outcomeMeasures: { ...files.outcomeMeasures, instruments } });
+    expect(problems).toEqual(expect.arrayContaining([
+      'outcome-measures.json LEFS mcid: marked verified, but none of its citations (binkley-1999) was verified',
+      'instrument PSFS: scoring.minAnswered 6 is more than its 5 items',
+    ]));
+  });
+
+  it('when the shipped outcome measures are read, then every MCID and scoring rule cites sources in the registry, and only the ODI scoring is marked as read', async () => {
+    const { profiles } = await loadProfiles();
+    const scored = profiles.files.outcomeMeasures.instruments.filter((i) => i.scoring);
+    expect(scored.map((i) => i.id)).toEqual(['NDI', 'ODI', 'LEFS', 'PSFS']);
+    expect(scored.filter((i) => i.scoring?.verified).map((i) => i.id)).toEqual(['ODI']);
+    for (const i of scored) for (const id of [...(i.scoring?.citations ?? []), ...(i.mcid?.citations ?? [])]) expect(profiles.citations.has(id), `${i.id} ${id}`).toBe(true);
+  });
+
   it('when e-stim codes are read, then the 97032 pairing with needle e-stim and every payer\'s unattended e-stim code are unverified', async () => {
     const { profiles } = await loadProfiles();
     expect(profiles.codes.get('97032')?.verified).toBe(false);
@@ -147,7 +168,8 @@ describe('the citation registry (profiles/citations.json)', () => {
   it.each([
     ['a code citing an id the registry lacks', 'codes.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['no-such-source'] } : c)) }), /codes\.json code 20560: citation 'no-such-source' is not in citations\.json/],
     ['a code marked verified whose sources were all unread', 'codes.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['cpt-2020'], verified: true } : c)) }), /codes\.json code 20560: marked verified, but none of its citations \(cpt-2020\) was verified/],
-    ['an ICD-10 code citing an unknown id', 'icd10.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['typo-source'] } : c)) }), /icd10\.json M79\.1: citation 'typo-source' is not in citations\.json/],
+    ['an ICD-10 code naming a block the table lacks', 'icd10.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, block: 'Z99' } : c)) }), /ICD-10 M26\.6: block Z99 is not in icd10\.json blocks/],
+    ['an ICD-10 code citing an unknown id', 'icd10.json', (v: Record<string, unknown>) => ({ ...v, codes: (v.codes as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, citations: ['typo-source'] } : c)) }), /icd10\.json M26\.6: citation 'typo-source' is not in citations\.json/],
     ['a citation without a publisher', 'citations.json', (v: Record<string, unknown>) => ({ ...v, citations: [...(v.citations as Record<string, unknown>[]), { id: 'extra', title: 'x', verified: false }] }), /citations\.json: citations\[\d+\]\.publisher is required/],
   ])('when %s, then start-up fails naming the file and the id', async (_label, file, change, message) => {
     const dir = tempDir('nc-profiles-');
