@@ -62,6 +62,11 @@ export interface CodeSuggestion {
 export interface CourseContext {
   /** 1-based number of this visit in the dry-needling course. */
   readonly visitNumber?: number;
+  /**
+   * Allowed amounts (US dollars) of this calendar year's earlier physical-therapy and speech-language
+   * pathology claims, when the chart supplies them: compared with Medicare's yearly therapy threshold.
+   */
+  readonly therapyAmountThisYear?: number;
   /** The patient's previous visit's narrative, when the chart holds one: a note repeating it word for word is cloned. */
   readonly previousNarrative?: PreviousNarrative;
 }

@@ -80,8 +80,12 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
       payer.rules.therapyModifier?.modifier,
       ...(payer.rules.nonCoveredNeedling?.modifiers ?? []),
       ...(payer.rules.nonCoveredNeedling?.optionalModifiers ?? []),
+      payer.rules.therapyThreshold?.modifier,
     ];
     for (const m of used) if (m && !modifiers.has(m)) problems.push(`payer '${payer.id}': modifier ${m} is not in codes.json modifiers`);
+    if (payer.coverage.status === 'no-policy-in-force') {
+      problems.push(`payer '${payer.id}': coverage.status no-policy-in-force is NeedleChart's own view of a date without a policy; a payer file states its policy and dates it (effective, expires, history)`);
+    }
     if (payer.coverage.status === 'investigational' && !payer.rules.investigational) {
       problems.push(`payer '${payer.id}': coverage.status investigational needs rules.investigational (disclosure and options)`);
     }
@@ -104,6 +108,11 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
   }
   for (const i of files.outcomeMeasures.instruments) {
     if (i.scoring && i.scoring.minAnswered > i.scoring.items) problems.push(`instrument ${i.id}: scoring.minAnswered ${i.scoring.minAnswered} is more than its ${i.scoring.items} items`);
+  }
+  for (const c of files.codes.codes) {
+    if (c.timed !== (c.unitRule === 'timed-15-minutes')) problems.push(`codes.json code ${c.code}: timed must be ${c.unitRule === 'timed-15-minutes'} for unitRule ${c.unitRule}`);
+    if (c.role === 'needling' && !c.muscleRange) problems.push(`codes.json code ${c.code}: a needling code needs a muscleRange (the distinct muscles it reports)`);
+    if (c.expires !== undefined && c.expires < c.effective) problems.push(`codes.json code ${c.code}: expires ${c.expires} is before effective ${c.effective}`);
   }
   const roles = new Set(files.codes.codes.map((c) => c.role));
   for (const role of ['needling', 'estim-attended'] as const) {
@@ -132,6 +141,8 @@ function citingEntries(files: ProfileFiles): { where: string; ids: readonly stri
     entries.push({ where: `payer '${payer.id}' coverage`, ids: payer.coverage.citations, verified: payer.coverage.verified });
     for (const [name, rule] of Object.entries(payer.rules)) if (rule) entries.push({ where: `payer '${payer.id}' rules.${name}`, ids: rule.citations, verified: rule.verified });
     payer.notes.forEach((note, i) => entries.push({ where: `payer '${payer.id}' notes[${i}]`, ids: note.citations, verified: note.verified }));
+    if (payer.history) entries.push({ where: `payer '${payer.id}' history`, ids: payer.history.citations, verified: payer.history.verified });
+    payer.rules.therapyThreshold?.amounts.forEach((a, i) => entries.push({ where: `payer '${payer.id}' rules.therapyThreshold.amounts[${i}]`, ids: a.citations, verified: a.verified }));
   }
   entries.push({ where: 'icd10.json', ids: files.icd10.citations });
   for (const b of files.icd10.blocks) entries.push({ where: `icd10.json block ${b.id}`, ids: b.citations, verified: b.confirmed });

@@ -402,14 +402,24 @@ export interface CodeTableFile {
   codes: {
     system: "cpt" | "hcpcs";
     code: string;
-    role: "needling" | "needling-legacy" | "estim-unattended" | "estim-attended" | "reference-only";
+    role: "needling" | "needling-legacy" | "estim-unattended" | "estim-attended" | "reference-only" | "other-service";
     short: string;
     unitRule: "one-per-session" | "untimed-one" | "timed-15-minutes";
+    /**
+     * true for a code billed in 15-minute units by the 8-minute rule (its minutes count toward the visit's timed total); false for an untimed code.
+     */
+    timed: boolean;
     muscleRange?: {
       min: number;
       max?: number;
     };
-    effective?: string;
+    /**
+     * First date of service the entry applies to: the date it took effect when a source read states it. A code in use long before the first visit NeedleChart codes, whose start was not read, carries 2014-01-01, the first date of service NeedleChart's therapy rules cover; NeedleChart does not guess earlier.
+     */
+    effective: string;
+    /**
+     * Last date of service the entry applies to; absent while it is in force.
+     */
     expires?: string;
     /**
      * Ids of the public sources in profiles/citations.json (empty when none was found: then verified is false).
@@ -420,6 +430,14 @@ export interface CodeTableFile {
   modifiers: {
     code: string;
     short: string;
+    /**
+     * First date of service the entry applies to: the date it took effect when a source read states it, otherwise the date from which a source read shows it in use (NeedleChart does not guess earlier).
+     */
+    effective: string;
+    /**
+     * Last date of service the entry applies to; absent while it is in force.
+     */
+    expires?: string;
     /**
      * Ids of the public sources in profiles/citations.json (empty when none was found: then verified is false).
      */
@@ -439,6 +457,10 @@ export type Citations = string[];
  * First date the rule applies (YYYY-MM-DD).
  */
 export type Effective = string;
+/**
+ * Last date the rule applies (YYYY-MM-DD); absent while it is in force.
+ */
+export type Expires = string;
 
 /**
  * A payer's rules for dry needling. Every rule names its public sources (ids in profiles/citations.json, or in this file's own `sources`), its effective date and whether it was verified; unverified rules are shown as advice to check with the payer and never as errors.
@@ -452,10 +474,34 @@ export interface PayerPolicy {
    */
   sources?: Citation[];
   coverage: {
-    status: "covered" | "covered-with-limits" | "investigational" | "statutorily-non-covered";
+    /**
+     * no-policy-in-force is NeedleChart's own: the view of a payer on a date when no period of its policy covers it; a payer file does not use it.
+     */
+    status: "covered" | "covered-with-limits" | "investigational" | "statutorily-non-covered" | "no-policy-in-force";
     summary: string;
     citations: Citations;
     effective: Effective;
+    expires?: Expires;
+    verified: boolean;
+  };
+  /**
+   * When the payer's dry-needling policy took effect, was archived and was reinstated, as the payer published it. Coverage and the rules that restate the policy (investigational, nonCoveredNeedling, visitLimit) apply only on dates it was in force; without a history the policy is in force from coverage.effective.
+   */
+  history?: {
+    /**
+     * @minItems 1
+     */
+    events: {
+      /**
+       * The date the event took effect.
+       */
+      date: string;
+      /**
+       * effective, reinstated and revised put the policy in force from the date; archived takes it out of force from the date.
+       */
+      event: "effective" | "archived" | "reinstated" | "revised";
+    }[];
+    citations: Citations;
     verified: boolean;
   };
   rules: {
@@ -466,6 +512,7 @@ export interface PayerPolicy {
       modifier: string;
       citations: Citations;
       effective: Effective;
+      expires?: Expires;
       verified: boolean;
     };
     /**
@@ -475,6 +522,7 @@ export interface PayerPolicy {
       code: "97014" | "G0283";
       citations: Citations;
       effective: Effective;
+      expires?: Expires;
       verified: boolean;
     };
     /**
@@ -486,6 +534,7 @@ export interface PayerPolicy {
       abn: "voluntary" | "mandatory";
       citations: Citations;
       effective: Effective;
+      expires?: Expires;
       verified: boolean;
     };
     /**
@@ -499,6 +548,7 @@ export interface PayerPolicy {
       options: ("waiver-and-self-pay" | "document-only" | "bill-with-waiver")[];
       citations: Citations;
       effective: Effective;
+      expires?: Expires;
       verified: boolean;
     };
     /**
@@ -509,6 +559,7 @@ export interface PayerPolicy {
       visitsWithJustification?: number;
       citations: Citations;
       effective: Effective;
+      expires?: Expires;
       verified: boolean;
     };
     /**
@@ -518,6 +569,30 @@ export interface PayerPolicy {
       value: boolean;
       citations: Citations;
       effective: Effective;
+      expires?: Expires;
+      verified: boolean;
+    };
+    /**
+     * Medicare's yearly per-patient therapy threshold (physical therapy and speech-language pathology combined): above it each therapy line carries the modifier to attest the care is medically necessary. One dated amount per calendar year.
+     */
+    therapyThreshold?: {
+      modifier: string;
+      /**
+       * @minItems 1
+       */
+      amounts: {
+        /**
+         * US dollars of allowed charges in the calendar year.
+         */
+        amount: number;
+        effective: Effective;
+        expires: Expires;
+        citations: Citations;
+        verified: boolean;
+      }[];
+      citations: Citations;
+      effective: Effective;
+      expires?: Expires;
       verified: boolean;
     };
   };
@@ -525,6 +600,7 @@ export interface PayerPolicy {
     text: string;
     citations: Citations;
     effective: Effective;
+    expires?: Expires;
     verified: boolean;
   }[];
 }
@@ -710,7 +786,14 @@ export interface StateScopeFile {
     state: string;
     name: string;
     status: "permitted" | "not-permitted" | "silent-or-ambiguous";
+    /**
+     * First date the entry's status applies, as known.
+     */
     effective: string;
+    /**
+     * Last date the entry's status applied; absent while it is in force.
+     */
+    expires?: string;
     trainingHours?: number;
     writtenConsent?: boolean;
     /**

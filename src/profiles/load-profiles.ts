@@ -115,6 +115,7 @@ export async function loadProfiles(locations: ProfileLocations = {}): Promise<Lo
     muscles: muscles.muscles.map((m) => m.id),
     payers: [...payers.keys()],
     instruments: outcomeMeasures.instruments.map((i) => i.id),
+    services: codes.codes.filter((c) => c.role === 'other-service').map((c) => c.code),
   });
   return { profiles: indexed.profiles, check: (id, value) => registry.validate(id, value), schemas };
 }

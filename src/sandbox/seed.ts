@@ -38,6 +38,8 @@ function priorSession(p: SeedPatient, visit: number, date: string): Session {
     performer: { reference: `Practitioner/${practitioner.id}`, display: `${practitioner.given} ${practitioner.family}, ${practitioner.suffix}`, dryNeedlingCertified: practitioner.certified, state: practitioner.state, npi: practitioner.npi },
     payer: payer?.policy ?? 'commercial-covered',
     billing: investigational ? 'self-pay' : 'bill-payer',
+    // A Medicare patient is given the voluntary ABN before each needling visit: GX rests on it (issue 13).
+    ...(payer?.policy === 'medicare' ? { abn: { issuedOn: date.slice(0, 10), option: 1 as const } } : {}),
     diagnoses: [...p.diagnoses],
     consent: { obtained: true, investigationalStatusDisclosed: investigational, written: true },
     screening: { contraindications: [], precautions: [], cleared: true },

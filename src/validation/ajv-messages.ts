@@ -6,6 +6,7 @@ const CATALOG_WORDS: Record<string, string> = {
   muscles: 'the muscle catalog',
   payers: 'the payer policies',
   instruments: 'the outcome instruments',
+  services: "the code table's other services of a visit",
 };
 
 /** "/muscles/2/side" → "muscles[2].side" (JSON Pointer → the path a person reads). */

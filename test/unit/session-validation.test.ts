@@ -180,6 +180,12 @@ const badCases: readonly BadCase[] = [
     message: `adverseEvents[0].muscle '${NOT_A_MUSCLE}' is not in the muscle catalog`,
     mutate: (s) => set(s, ['adverseEvents', 0, 'muscle'], NOT_A_MUSCLE),
   },
+  {
+    what: 'another service of the visit is not in the code table (97032 is e-stim, not another service)',
+    path: 'services[0].code',
+    message: "services[0].code '97032' is not in the code table's other services of a visit",
+    mutate: (s) => set(s, ['services'], [{ code: '97032', minutes: 10 }]),
+  },
   { what: 'the payer is unknown', path: 'payer', message: "payer 'acme-health' is not in the payer policies", mutate: (s) => set(s, ['payer'], 'acme-health') },
   {
     what: 'the outcome instrument is unknown',

@@ -197,8 +197,8 @@ describe('modifiers and payer status (profiles/payers)', () => {
     expect(needling(suggest(completeSession({ payer: payerId })))[0]?.modifiers).toContain('GP');
   });
 
-  it('when the payer is Medicare, then the needling line carries GX, GY is optional, GA never appears, and the voluntary ABN is reminded', () => {
-    const result = suggest(completeSession({ payer: 'medicare' }));
+  it('when the payer is Medicare and the voluntary ABN was given before the visit, then the needling line carries GX, GY is optional, GA never appears, and the voluntary ABN is reminded', () => {
+    const result = suggest(completeSession({ payer: 'medicare', abn: { issuedOn: '2026-11-13', option: 1 } }));
     const line = needling(result)[0];
     expect(line?.modifiers).toEqual(['GP', 'GX']);
     expect(line?.optionalModifiers).toEqual(['GY']);

@@ -63,6 +63,39 @@ describe('the shipped profiles', () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining("'no-such-muscle'"), expect.stringContaining("'wrist-extensors'")]));
   });
 
+  it('when a code\'s dates or unit fields contradict each other, then start-up lists each problem', async () => {
+    const { files } = (await loadProfiles()).profiles;
+    const codes = files.codes.codes.map((c) => {
+      if (c.code === '97110') return { ...c, timed: false };
+      if (c.code === '20561') return { ...c, muscleRange: undefined };
+      if (c.code === '20999') return { ...c, expires: '2003-01-01' };
+      return c;
+    });
+    const { problems } = indexProfiles({ ...files, codes: { ...files.codes, codes } });
+    expect(problems).toEqual(expect.arrayContaining([
+      'codes.json code 97110: timed must be true for unitRule timed-15-minutes',
+      'codes.json code 20561: a needling code needs a muscleRange (the distinct muscles it reports)',
+      'codes.json code 20999: expires 2003-01-01 is before effective 2003-09-01',
+    ]));
+  });
+
+  it('when a payer file claims NeedleChart\'s own no-policy-in-force status, then start-up refuses it', async () => {
+    const { files } = (await loadProfiles()).profiles;
+    const payers = files.payers.map((p) => (p.id === 'wa-lni' ? { ...p, coverage: { ...p.coverage, status: 'no-policy-in-force' as const } } : p));
+    expect(indexProfiles({ ...files, payers }).problems).toEqual(expect.arrayContaining([expect.stringContaining("payer 'wa-lni': coverage.status no-policy-in-force")]));
+  });
+
+  it('when the therapy threshold amounts are read, then every year is dated to its calendar year and only the amounts read in a contractor\'s page are verified', async () => {
+    const { profiles } = await loadProfiles();
+    const amounts = profiles.payers.get('medicare')?.rules.therapyThreshold?.amounts ?? [];
+    for (const a of amounts) {
+      expect(a.effective.slice(5)).toBe('01-01');
+      expect(a.expires.slice(5)).toBe('12-31');
+      expect(a.expires.slice(0, 4)).toBe(a.effective.slice(0, 4));
+    }
+    expect(amounts.filter((a) => a.verified).map((a) => a.amount)).toEqual([2150, 2230, 2330]);
+  });
+
   it('when an instrument\'s MCID is marked verified but rests only on unread sources, or asks more answered items than it has, then start-up refuses the table', async () => {
     const { files } = (await loadProfiles()).profiles;
     const instruments = files.outcomeMeasures.instruments.map((i) =>
