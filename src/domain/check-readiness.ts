@@ -1,5 +1,7 @@
 import type { CourseContext } from './coding-types.js';
 import type { Profiles } from './profiles.js';
+import { dateOfService } from './in-force.js';
+import { payerOnDate } from './payer-on-date.js';
 import * as documentation from './readiness-documentation-rules.js';
 import * as necessity from './readiness-necessity-rules.js';
 import * as safety from './readiness-safety-rules.js';
@@ -42,7 +44,9 @@ const PENALTY: Record<FindingSeverity, number> = { error: 20, warning: 5, info: 
  * nothing. A rule resting on no source that was read gives at most a warning.
  */
 export function checkReadiness(session: Session, payer: PayerPolicy, profiles: Profiles, course: CourseContext = {}): Readiness {
-  const findings: Finding[] = RULES.flatMap((rule) => rule({ session, payer, profiles, course }));
+  // Only the payer's rules in force on the date of service apply (a 2019 Medicare visit needs no ABN for GX).
+  const onDate = payerOnDate(payer, dateOfService(session.date));
+  const findings: Finding[] = RULES.flatMap((rule) => rule({ session, payer: onDate, profiles, course }));
   const score = Math.max(0, findings.reduce((s, f) => s - PENALTY[f.severity], 100));
   return { score, findings };
 }

@@ -1,3 +1,5 @@
+import { dateOfService } from './in-force.js';
+import { stateOnDate } from './state-on-date.js';
 import { linkDiagnoses } from './diagnosis-linkage.js';
 import { countDistinctMuscles } from './distinct-muscles.js';
 import { formatDay } from './human-dates.js';
@@ -29,7 +31,8 @@ export const performerScope: ReadinessRule = ({ session, profiles }) => {
   if (!session.performer.dryNeedlingCertified) {
     findings.push(finding('warning', 'performer.dryNeedlingCertified', 'performer-not-certified', `${session.performer.display} is not recorded as trained in dry needling: reviewers check the performer's credential.`, profiles.rules.performerCredential));
   }
-  const state = session.performer.state ? profiles.states.get(session.performer.state) : undefined;
+  // The state's entry as it stood on the date of service (state-scope.json entries are dated).
+  const state = stateOnDate(profiles, session.performer.state, dateOfService(session.date));
   if (!state) return findings;
   const sources = profiles.cite(state.citations ?? scope.citations, state.verified ?? scope.verified);
   const asOf = `as of ${formatDay(scope.asOf)}`;

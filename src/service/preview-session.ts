@@ -1,3 +1,5 @@
+import { dateOfService } from '../domain/in-force.js';
+import { payerOnDate } from '../domain/payer-on-date.js';
 import { checkReadiness } from '../domain/check-readiness.js';
 import type { CodeSuggestion, CourseContext } from '../domain/coding-types.js';
 import type { Readiness } from '../domain/readiness-types.js';
@@ -39,7 +41,8 @@ export function analyseSession(input: unknown, core: Core, course: CourseContext
   const { session, payer } = requireSession(input, core);
   const coding = suggestCodes(session, payer, core.profiles, course);
   const readiness = checkReadiness(session, payer, core.profiles, course);
-  const view = buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator, { timeZone: core.timeZone, status });
+  // The note speaks of the payer's rules in force on the date of service.
+  const view = buildNoteViewModel(session, payerOnDate(payer, dateOfService(session.date)), core.profiles, coding, readiness, core.generator, { timeZone: core.timeZone, status });
   return { session, payer, coding, readiness, view };
 }
 
