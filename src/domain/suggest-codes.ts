@@ -31,11 +31,15 @@ function codeEntry(profiles: Profiles, code: string): CodeEntry {
 }
 
 function warning(rule: string, message: string, sources: Sources, path?: string, checkWith: Parameters<typeof advise>[2] = 'payer'): CodingWarning {
-  return { rule, message: advise(message, sources.verified, checkWith), source: sources.source, citations: sources.citations, verified: sources.verified, ...(path ? { path } : {}) };
+  // Built field by field, `path` last and only when given: object spread is slow in V8 and this runs per warning.
+  const built: { -readonly [K in keyof CodingWarning]: CodingWarning[K] } = { rule, message: advise(message, sources.verified, checkWith), source: sources.source, citations: sources.citations, verified: sources.verified };
+  if (path) built.path = path;
+  return built;
 }
 
-function reasoned(rationale: string, sources: Sources): Reasoned {
-  return { rationale: advise(rationale, sources.verified), source: sources.source, citations: sources.citations, verified: sources.verified };
+/** A modifier with its reason: `{modifier, rationale, source, citations, verified}`, in that order (the JSON a biller's tools read). */
+function modifierReason(modifier: string, rationale: string, sources: Sources): Reasoned & { readonly modifier: string } {
+  return { modifier, rationale: advise(rationale, sources.verified), source: sources.source, citations: sources.citations, verified: sources.verified };
 }
 
 /** "1 and 3", "1, 2 and 4": entry numbers as a person counts them. */
@@ -212,10 +216,10 @@ export function suggestCodes(session: Session, payer: PayerPolicy, profiles: Pro
   const therapy = payer.rules.therapyModifier;
   const nonCovered = payer.rules.nonCoveredNeedling;
   const therapyReason = therapy
-    ? { modifier: therapy.modifier, ...reasoned(`${therapy.modifier} marks a service delivered under a physical-therapy plan of care, which this payer wants on therapy lines.`, sourcesOf(profiles.cite, therapy)) }
+    ? modifierReason(therapy.modifier, `${therapy.modifier} marks a service delivered under a physical-therapy plan of care, which this payer wants on therapy lines.`, sourcesOf(profiles.cite, therapy))
     : undefined;
   const nonCoveredReasons = nonCovered
-    ? nonCovered.modifiers.map((m) => ({ modifier: m, ...reasoned(`${m} says a ${nonCovered.abn} ABN is on file for a service ${payer.name} never covers when a physical therapist performs it.`, sourcesOf(profiles.cite, nonCovered)) }))
+    ? nonCovered.modifiers.map((m) => modifierReason(m, `${m} says a ${nonCovered.abn} ABN is on file for a service ${payer.name} never covers when a physical therapist performs it.`, sourcesOf(profiles.cite, nonCovered)))
     : [];
 
   const codes: SuggestedCode[] = drafts.map((d) => {
