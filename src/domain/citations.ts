@@ -41,8 +41,8 @@ export function citationLine(citation: Citation): string {
  */
 export function createCite(registry: ReadonlyMap<string, Citation>): Cite {
   const memo = new Map<string, Sources>();
-  // Rules pass the same id lists (profile data) on every call: remember each list's answer by
-  // identity too, so a hot call costs a lookup, not building the string key.
+  // Rules pass the same id lists (profile data, never changed after start-up) on every call:
+  // remember each list's answer by identity too, so a hot call costs a lookup, not a string key.
   const byList = new WeakMap<readonly string[], { verified?: Sources; unverified?: Sources }>();
   return (ids, verified = true) => {
     let answers = byList.get(ids);
