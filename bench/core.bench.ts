@@ -1,51 +1,42 @@
 /**
- * `npm run bench`: the pure pipeline a live preview runs on every keystroke — validate, suggest codes,
- * check readiness, render the HTML note — on a 12-muscle session. Prints mean and p99 latency and
- * ops/s per step and for the whole. Goal (issue 2): whole-pipeline mean ≤ 200 µs. No assertions.
+ * `npm run bench` (first part): what a live preview costs, on a 12-muscle session.
+ *
+ * 1. The pure pipeline the preview runs on every change — validate, suggest codes, check readiness,
+ *    build the view model, render the HTML note — per step and whole (tinybench): mean, median, p99
+ *    and ops/s. Goal (issue 13): whole-pipeline mean ≤ 200 µs. The payer-review summary is timed too.
+ * 2. The HTTP path, against a control measured in the same run (machines differ): req/s of a bare
+ *    express JSON endpoint and of POST /api/preview at 32 connections (autocannon), alternated over
+ *    ROUNDS rounds of HTTP_SECONDS each, medians and their ratio. Goal: ratio ≥ 0.5.
+ * Prints figures; asserts nothing.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import { Bench } from 'tinybench';
 import { checkReadiness } from '../src/domain/check-readiness.js';
 import { suggestCodes } from '../src/domain/suggest-codes.js';
-import type { Session } from '../src/domain/types.generated.js';
 import { parseSession } from '../src/domain/validate-session.js';
 import { buildNoteViewModel } from '../src/notes/note-view-model.js';
 import { createCore } from '../src/service/core.js';
+import { TWELVE_MUSCLE_SESSION as session } from './support/twelve-muscle-session.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const HTTP_SECONDS = Number(process.env.HTTP_SECONDS ?? 4);
+const CONNECTIONS = 32;
 
 const core = await createCore();
-const side = (i: number): 'left' | 'right' => (i % 2 ? 'right' : 'left');
-const ids = ['upper-trapezius', 'levator-scapulae', 'splenius-capitis', 'infraspinatus', 'gluteus-medius', 'piriformis'];
-const session: Session = {
-  date: '2026-11-20T14:30:00-05:00',
-  performer: { reference: 'Practitioner/pt-rivera', display: 'Alex Rivera, PT, DPT', dryNeedlingCertified: true, state: 'CO' },
-  payer: 'medicare',
-  billing: 'bill-payer',
-  diagnoses: [
-    { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M79.12', display: 'Myalgia of auxiliary muscles, head and neck' },
-    { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M54.2', display: 'Cervicalgia' },
-  ],
-  consent: { obtained: true, investigationalStatusDisclosed: true, written: true },
-  screening: { contraindications: [], precautions: ['anticoagulant therapy'], cleared: true },
-  needle: { type: 'solid filiform', diameterMm: 0.25, lengthMm: 40, countVerified: true },
-  muscles: Array.from({ length: 12 }, (_, i) => ({
-    muscle: ids[Math.floor(i / 2)] ?? 'deltoid', side: side(i), depth: 'deep' as const, technique: 'pistoning' as const,
-    needles: 2, retentionSeconds: 60, twitch: { elicited: true, count: 2 }, precaution: 'pincer grip',
-  })),
-  estim: { applied: true, attended: true, minutes: 24, frequencyHz: 2, waveform: 'biphasic', intensity: 'tolerance', muscles: [{ muscle: 'upper-trapezius', side: 'left' }] },
-  outcomes: { painPre: 7, painPost: 4, rom: [{ movement: 'cervical rotation', side: 'left', preDegrees: 55, postDegrees: 70 }], measures: [{ instrument: 'NDI', score: 30 }] },
-  adverseEvents: [{ type: 'bruising', severity: 'mild', muscle: 'upper-trapezius', side: 'left' }],
-  response: 'Tolerated well.',
-  plan: 'Weekly for 3 visits.',
-};
 const input: unknown = JSON.parse(JSON.stringify(session));
 const payer = core.profiles.payers.get('medicare');
 if (!payer) throw new Error('medicare payer missing');
 
-function pipeline(): string {
+function pipeline(withReview: boolean): string {
   const parsed = parseSession(input, core.check, core.profiles);
   if (!parsed.ok) throw new Error('bench session invalid');
   const coding = suggestCodes(parsed.session, payer!, core.profiles);
   const readiness = checkReadiness(parsed.session, payer!, core.profiles);
-  return core.renderer.render('note', 'html', buildNoteViewModel(parsed.session, payer!, core.profiles, coding, readiness, core.generator));
+  const view = buildNoteViewModel(parsed.session, payer!, core.profiles, coding, readiness, core.generator);
+  const note = core.renderer.render('note', 'html', view);
+  return withReview ? note + core.renderer.render('payer-review', 'html', view) : note;
 }
 
 const coding = suggestCodes(session, payer, core.profiles);
@@ -57,21 +48,60 @@ bench
   .add('validate (schema + cross-field)', () => parseSession(input, core.check, core.profiles))
   .add('suggestCodes', () => suggestCodes(session, payer, core.profiles))
   .add('checkReadiness', () => checkReadiness(session, payer, core.profiles))
-  .add('render HTML note (view model + template)', () => core.renderer.render('note', 'html', buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator)))
-  .add('render template only', () => core.renderer.render('note', 'html', view))
-  .add('whole pipeline (12 muscles)', pipeline);
+  .add('build view model', () => buildNoteViewModel(session, payer, core.profiles, coding, readiness, core.generator))
+  .add('render HTML note (template only)', () => core.renderer.render('note', 'html', view))
+  .add('render payer review (template only)', () => core.renderer.render('payer-review', 'html', view))
+  .add('whole pipeline + payer review', () => pipeline(true))
+  .add('whole pipeline (12 muscles)', () => pipeline(false));
 await bench.run();
 
 const us = (ms: number | undefined): string => (ms === undefined ? 'n/a' : `${(ms * 1000).toFixed(1)} µs`);
 console.log(`NeedleChart core benchmark — Node ${process.version}, ${session.muscles.length}-muscle session\n`);
-console.log(`${'step'.padEnd(44)}${'mean'.padStart(12)}${'p99'.padStart(12)}${'ops/s'.padStart(12)}${'samples'.padStart(10)}`);
+console.log(`${'step'.padEnd(40)}${'mean'.padStart(12)}${'median'.padStart(12)}${'p99'.padStart(12)}${'ops/s'.padStart(12)}${'samples'.padStart(10)}`);
 for (const task of bench.tasks) {
   const r = task.result;
   if (!r || r.error) {
-    console.log(`${task.name.padEnd(44)} failed: ${String(r?.error)}`);
+    console.log(`${task.name.padEnd(40)} failed: ${String(r?.error)}`);
     continue;
   }
-  console.log(`${task.name.padEnd(44)}${us(r.latency.mean).padStart(12)}${us(r.latency.p99).padStart(12)}${Math.round(r.throughput.mean).toLocaleString('en-US').padStart(12)}${String(r.latency.samples.length).padStart(10)}`);
+  console.log(`${task.name.padEnd(40)}${us(r.latency.mean).padStart(12)}${us(r.latency.p50).padStart(12)}${us(r.latency.p99).padStart(12)}${Math.round(r.throughput.mean).toLocaleString('en-US').padStart(12)}${String(r.latency.samples.length).padStart(10)}`);
 }
 const whole = bench.tasks.at(-1)?.result;
-if (whole) console.log(`\nGoal: whole-pipeline mean ≤ 200 µs — measured ${us(whole.latency.mean)} (${whole.latency.mean * 1000 <= 200 ? 'met' : 'NOT met'}).`);
+if (whole) console.log(`\nGoal: whole-pipeline mean ≤ 200 µs — measured ${us(whole.latency.mean)} (${whole.latency.mean * 1000 <= 200 ? 'met' : 'NOT met'}; median ${us(whole.latency.p50)}).`);
+
+// ---- the HTTP path against a control, same machine, same run ------------------------------------
+
+const servers = fork(fileURLToPath(new URL('./support/preview-servers.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const ports = await new Promise<{ needlechart: number; control: number }>((resolve, reject) => {
+  servers.once('message', (m) => resolve(m as { needlechart: number; control: number }));
+  servers.once('exit', (code) => reject(new Error(`benchmark servers exited (${code})`)));
+});
+const body = JSON.stringify({ session, course: { visitNumber: 2 } });
+
+interface Run { readonly rps: number; readonly p99: number; readonly non2xx: number; readonly errors: number }
+async function load(url: string, seconds: number): Promise<Run> {
+  const r = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration: seconds });
+  return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+const targets = { control: `http://127.0.0.1:${ports.control}/json`, preview: `http://127.0.0.1:${ports.needlechart}/api/preview` } as const;
+// Warm both (JIT, caches), then alternate so drift on a shared machine falls on both alike.
+for (const url of Object.values(targets)) await load(url, 1);
+const runs: Record<keyof typeof targets, Run[]> = { control: [], preview: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  runs.control.push(await load(targets.control, HTTP_SECONDS));
+  runs.preview.push(await load(targets.preview, HTTP_SECONDS));
+}
+servers.kill();
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+console.log(`\nHTTP at ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${HTTP_SECONDS} s (body ${body.length} bytes)`);
+console.log(`${'endpoint'.padEnd(40)}${'req/s median'.padStart(14)}${'rounds'.padStart(28)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}`);
+for (const [name, label] of [['control', 'bare express JSON endpoint (control)'], ['preview', 'POST /api/preview']] as const) {
+  const rs = runs[name];
+  console.log(`${label.padEnd(40)}${Math.round(median(rs.map((r) => r.rps))).toLocaleString('en-US').padStart(14)}${rs.map((r) => Math.round(r.rps)).join(' / ').padStart(28)}${String(median(rs.map((r) => r.p99))).padStart(9)}${String(rs.reduce((s, r) => s + r.non2xx, 0)).padStart(9)}${String(rs.reduce((s, r) => s + r.errors, 0)).padStart(8)}`);
+}
+const ratio = median(runs.preview.map((r) => r.rps)) / median(runs.control.map((r) => r.rps));
+console.log(`\nGoal: /api/preview req/s ≥ 0.5 × the control's — measured ${ratio.toFixed(2)} (${ratio >= 0.5 ? 'met' : 'NOT met'}).`);

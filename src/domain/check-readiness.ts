@@ -5,7 +5,7 @@ import { payerOnDate } from './payer-on-date.js';
 import * as documentation from './readiness-documentation-rules.js';
 import * as necessity from './readiness-necessity-rules.js';
 import * as safety from './readiness-safety-rules.js';
-import type { Finding, FindingSeverity, Readiness, ReadinessRule } from './readiness-types.js';
+import type { Finding, FindingSeverity, Readiness, ReadinessInput, ReadinessRule } from './readiness-types.js';
 import type { PayerPolicy, Session } from './types.generated.js';
 
 /** Every rule, in the order a reviewer reads a note: consent and safety first, then the record, then outcomes. */
@@ -45,8 +45,15 @@ const PENALTY: Record<FindingSeverity, number> = { error: 20, warning: 5, info: 
  */
 export function checkReadiness(session: Session, payer: PayerPolicy, profiles: Profiles, course: CourseContext = {}): Readiness {
   // Only the payer's rules in force on the date of service apply (a 2019 Medicare visit needs no ABN for GX).
-  const onDate = payerOnDate(payer, dateOfService(session.date));
-  const findings: Finding[] = RULES.flatMap((rule) => rule({ session, payer: onDate, profiles, course }));
-  const score = Math.max(0, findings.reduce((s, f) => s - PENALTY[f.severity], 100));
+  const input: ReadinessInput = { session, payer: payerOnDate(payer, dateOfService(session.date)), profiles, course };
+  const findings: Finding[] = [];
+  let score = 100;
+  for (const rule of RULES) {
+    for (const found of rule(input)) {
+      findings.push(found);
+      score -= PENALTY[found.severity];
+    }
+  }
+  score = Math.max(0, score);
   return { score, findings };
 }

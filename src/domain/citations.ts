@@ -41,10 +41,21 @@ export function citationLine(citation: Citation): string {
  */
 export function createCite(registry: ReadonlyMap<string, Citation>): Cite {
   const memo = new Map<string, Sources>();
+  // Rules pass the same id lists (profile data, never changed after start-up) on every call:
+  // remember each list's answer by identity too, so a hot call costs a lookup, not a string key.
+  const byList = new WeakMap<readonly string[], { verified?: Sources; unverified?: Sources }>();
   return (ids, verified = true) => {
+    let answers = byList.get(ids);
+    const remembered = verified ? answers?.verified : answers?.unverified;
+    if (remembered) return remembered;
+    if (!answers) byList.set(ids, (answers = {}));
     const key = `${verified ? 1 : 0}${ids.join(',')}`;
     const known = memo.get(key);
-    if (known) return known;
+    if (known) {
+      if (verified) answers.verified = known;
+      else answers.unverified = known;
+      return known;
+    }
     const citations = ids.map((id) => {
       const citation = registry.get(id);
       if (!citation) throw new Error(`citation '${id}' is not in the citation registry`);
@@ -56,6 +67,8 @@ export function createCite(registry: ReadonlyMap<string, Citation>): Cite {
       verified: verified && (citations.length === 0 || citations.some((c) => c.verified)),
     });
     memo.set(key, sources);
+    if (verified) answers.verified = sources;
+    else answers.unverified = sources;
     return sources;
   };
 }

@@ -112,12 +112,20 @@ function entryLabel(list: string, index: number, session: Session, profiles: Pro
 export function describeField(path: string, session: Session, profiles: Profiles): string {
   const fixed = FIELDS[path];
   if (fixed) return fixed;
-  const m = /^([a-zA-Z.]+)\[(\d+)\](?:\.(.+))?$/.exec(path);
+  const known = unlistedPaths.get(path);
+  if (known !== undefined) return known;
+  const m = ENTRY_PATH.exec(path);
   if (m?.[1] && m[2]) {
     const entry = entryLabel(m[1], Number(m[2]), session, profiles);
     return m[3] ? `${entry}: ${m[3].split('.').map(words).join(', ')}` : entry;
   }
   const [head, ...rest] = path.split('.');
   const base = FIELDS[head ?? ''] ?? words(head ?? path);
-  return rest.length ? `${base}: ${rest.map(words).join(', ')}` : base;
+  const text = rest.length ? `${base}: ${rest.map(words).join(', ')}` : base;
+  // Without a list entry the words depend on the path alone: remember them (rules name a few dozen such paths).
+  if (unlistedPaths.size < 1000) unlistedPaths.set(path, text);
+  return text;
 }
+
+const ENTRY_PATH = /^([a-zA-Z.]+)\[(\d+)\](?:\.(.+))?$/;
+const unlistedPaths = new Map<string, string>();

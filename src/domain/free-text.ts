@@ -22,6 +22,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** Control characters (C0, DEL, C1): invisible, meaningless in a note, and they break PDFs and logs. */
 const CONTROL = /\p{Cc}/gu;
 const LINE_BREAK = /\r\n?/g;
+/** Any character `keptText` may change: CR, LF and TAB are control characters too. */
+const HAS_CONTROL = /\p{Cc}/u;
 
 /** Whitespace other than space, TAB, CR and LF (no-break space, line separator, ideographic space…). */
 const OTHER_SPACE = /[^\S \r\n\t]/gu;
@@ -35,8 +37,14 @@ const MAY_CHANGE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
  */
 export function mayNeedFreeTextCare(value: unknown): boolean {
   if (typeof value === 'string') return MAY_CHANGE.test(value);
-  if (Array.isArray(value)) return value.some(mayNeedFreeTextCare);
-  if (value && typeof value === 'object') return Object.values(value).some(mayNeedFreeTextCare);
+  if (Array.isArray(value)) {
+    for (const item of value) if (mayNeedFreeTextCare(item)) return true;
+    return false;
+  }
+  if (value && typeof value === 'object') {
+    // Own enumerable keys, as Object.values reads them, without building the array on every preview.
+    for (const key in value) if (Object.hasOwn(value, key) && mayNeedFreeTextCare((value as Record<string, unknown>)[key])) return true;
+  }
   return false;
 }
 
@@ -51,6 +59,8 @@ export function hasLoneSurrogate(text: string): boolean {
  * on either side stay apart. Lone surrogates are left for `hasLoneSurrogate` to refuse.
  */
 export function keptText(text: string, kind: FreeTextKind): string {
+  // Most text holds no control character (line breaks and tabs are ones): nothing to change.
+  if (!HAS_CONTROL.test(text)) return text;
   const lines = text.replace(LINE_BREAK, '\n');
   const spaced = kind === 'multi-line' ? lines : lines.replace(/[\t\n]/g, ' ');
   return spaced.replace(CONTROL, (ch) => (ch === '\n' || ch === '\t' ? ch : ''));

@@ -1,6 +1,6 @@
 import { advise } from './advice.js';
 import { combineSources, sourcesOf } from './citations.js';
-import { codeEntry, listed, reasoned, warning, type LineDraft } from './coding-drafts.js';
+import { codeEntry, listed, modifierReason, warning, type LineDraft } from './coding-drafts.js';
 import type { CodeSuggestion, CodingWarning, CourseContext, SuggestedCode } from './coding-types.js';
 import { linkDiagnoses } from './diagnosis-linkage.js';
 import { countDistinctMuscles, distinctMuscleCount } from './distinct-muscles.js';
@@ -284,10 +284,10 @@ export function suggestCodes(session: Session, payerFile: PayerPolicy, profiles:
   // GX (and GY) say the voluntary ABN is on file: suggested only when it was given on or before the visit.
   const abnOnFile = nonCovered ? abnGivenBy(session, date, nonCovered, payer, profiles, billed, warnings) : false;
   const therapyReason = therapy && modifierInForce(therapy.modifier)
-    ? { modifier: therapy.modifier, ...reasoned(`${therapy.modifier} marks a service delivered under a physical-therapy plan of care, which this payer wants on therapy lines.`, sourcesOf(profiles.cite, therapy)) }
+    ? modifierReason(therapy.modifier, `${therapy.modifier} marks a service delivered under a physical-therapy plan of care, which this payer wants on therapy lines.`, sourcesOf(profiles.cite, therapy))
     : undefined;
   const nonCoveredReasons = nonCovered && abnOnFile
-    ? nonCovered.modifiers.filter(modifierInForce).map((m) => ({ modifier: m, ...reasoned(`${m} says a ${nonCovered.abn} ABN is on file for a service ${payer.name} never covers when a physical therapist performs it.`, sourcesOf(profiles.cite, nonCovered)) }))
+    ? nonCovered.modifiers.filter(modifierInForce).map((m) => modifierReason(m, `${m} says a ${nonCovered.abn} ABN is on file for a service ${payer.name} never covers when a physical therapist performs it.`, sourcesOf(profiles.cite, nonCovered)))
     : [];
 
   const codes: SuggestedCode[] = drafts.map((d) => {

@@ -17,6 +17,34 @@ export interface NoteRenderer {
 
 export const TEMPLATE_NAMES = ['note.html', 'note.text', 'payer-review.html', 'payer-review.text'] as const;
 
+/** Our helpers and Handlebars' own block helpers: every helper a template can call. */
+const KNOWN_HELPERS: Readonly<Record<string, boolean>> = Object.fromEntries(Object.keys(HELPERS).map((name) => [name, true]));
+
+/** A mustache that reads a data variable (`{{@index}}`, `{{#if @last}}`, `@root`, `@partial-block`). */
+const DATA_VARIABLE = /\{\{[^}]*@/;
+
+/**
+ * How templates compile. Always strict (a missing field throws instead of printing nothing), HTML
+ * escaping for .html templates and their partials, none for .text ones. For speed, when the sources
+ * allow it: `knownHelpersOnly` (a `{{field}}` is read as a field, not first looked up as a helper)
+ * unless a clinic template calls a helper we do not have (it then fails at render, as it always
+ * did), and `data: false` (no `@index`/`@first` frames built for every `#each` step) unless some
+ * template reads a data variable. Either way the output is the same.
+ */
+function compileOptions(format: NoteFormat, fast: { readonly knownHelpersOnly: boolean; readonly data: boolean }): CompileOptions {
+  return { strict: true, noEscape: format === 'text', knownHelpers: KNOWN_HELPERS, knownHelpersOnly: fast.knownHelpersOnly, data: fast.data };
+}
+
+/** Whether every source compiles with `knownHelpersOnly`; a clinic template may call an unknown helper, which then fails at render as before. */
+function onlyKnownHelpers(sources: readonly string[]): boolean {
+  try {
+    for (const source of sources) Handlebars.precompile(source, { strict: true, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Compiles every template and partial once (STYLE.md convention 7): an isolated Handlebars
  * environment, strict mode (a missing field throws instead of printing nothing), HTML escaping for
@@ -26,7 +54,10 @@ export function createNoteRenderer(sources: TemplateSources): NoteRenderer {
   const html = Handlebars.create();
   const text = Handlebars.create();
   for (const env of [html, text]) env.registerHelper(HELPERS);
-  const options = (format: NoteFormat): CompileOptions => ({ strict: true, noEscape: format === 'text', knownHelpersOnly: false });
+  const all = [...Object.values(sources.templates), ...Object.values(sources.partials)];
+  // Data frames are shared with partials, so they go for every template or for none.
+  const fast = { knownHelpersOnly: onlyKnownHelpers(all), data: all.some((source) => DATA_VARIABLE.test(source)) };
+  const options = (format: NoteFormat): CompileOptions => compileOptions(format, fast);
 
   for (const [name, source] of Object.entries(sources.partials)) {
     const format: NoteFormat = name.startsWith('text/') ? 'text' : 'html';

@@ -145,6 +145,24 @@ function codeSources(coding: CodeSuggestion): SourceView[] {
 }
 
 
+/**
+ * A finding with its severity and field in words. Built field by field, in the finding's own order,
+ * rather than by object spread, which V8 runs many times slower here (a preview shows a dozen findings).
+ */
+function findingView(f: Finding, session: Session, profiles: Profiles): FindingView {
+  return {
+    severity: f.severity,
+    path: f.path,
+    rule: f.rule,
+    message: f.message,
+    source: f.source,
+    citations: f.citations,
+    verified: f.verified,
+    severityLabel: SEVERITY_WORDS[f.severity],
+    field: describeField(f.path, session, profiles),
+  };
+}
+
 /** "Electronically signed by Alex Rivera, PT, DPT on Friday, November 20, 2026, 3:10 PM." */
 function attestationOf(status: NoteStatus, zone: DisplayZone): NoteViewModel['attestation'] {
   return status.signed ? { signed: `Electronically signed by ${status.signed.by} on ${formatDateTime(status.signed.at, zone)}.`, statement: ATTESTATION } : null;
@@ -229,7 +247,7 @@ export function buildNoteViewModel(
       errors,
       warnings,
       summary: readinessSummary(errors, warnings),
-      findings: readiness.findings.map((f) => ({ ...f, severityLabel: SEVERITY_WORDS[f.severity], field: describeField(f.path, session, profiles) })),
+      findings: readiness.findings.map((f) => findingView(f, session, profiles)),
     },
     generator,
   };

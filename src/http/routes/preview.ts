@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
 import { analyseSession, visitTransactionFor } from '../../service/preview-session.js';
+import { sendJsonWithoutEtag } from '../send-json.js';
 import type { Core } from '../../service/core.js';
 import type { CourseContext, PreviousNarrative } from '../../domain/coding-types.js';
 
@@ -53,7 +54,7 @@ export function previewRouter(core: Core): Router {
     const wantsBundle = include.has('bundle') || (wrapped && (body.patient !== undefined || body.encounter !== undefined));
     const noteText = include.has('text') || wantsBundle ? core.renderer.render('note', 'text', analysis.view) : undefined;
     const target = wantsBundle ? { patient: reference(wrapped ? body.patient : undefined, 'Patient'), encounter: reference(wrapped ? body.encounter : undefined, 'Encounter') } : undefined;
-    res.json({
+    sendJsonWithoutEtag(res, {
       codes: analysis.coding.codes,
       warnings: analysis.coding.warnings,
       score: analysis.readiness.score,

@@ -67,6 +67,19 @@ describe('POST /api/preview', () => {
     expect(Object.keys(res.body).sort()).toEqual(['codes', 'findings', 'noteHtml', 'score', 'warnings']);
   });
 
+  it('when a preview is answered, then its compact JSON carries an exact length, no-store and the security headers, and no ETag (nothing revalidates a POST, and hashing the body on every change is pure cost)', async () => {
+    const res = await request(app).post('/api/preview').send({ session: exampleSession(), course: { visitNumber: 2 } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
+    expect(res.text).toBe(JSON.stringify(res.body));
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['ratelimit-policy']).toBeDefined();
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.etag).toBeUndefined();
+  });
+
   it('when patient and encounter are given, then the preview carries the transaction Bundle a save would send', async () => {
     const res = await request(app).post('/api/preview').send({ session: exampleSession(), patient: 'Patient/p-1', encounter: 'Encounter/e-1' });
     expect(res.status).toBe(200);

@@ -43,6 +43,14 @@ describe('strict templates', () => {
     expect(() => renderer.render('note', 'html', view)).toThrow(/licence/);
   });
 
+  it('when a clinic partial reads a field the view model lacks, then rendering still throws (partials compile strict too)', () => {
+    const renderer = createNoteRenderer({
+      templates: { 'note.html': '<div>{{> html/who}}</div>', 'note.text': '', 'payer-review.html': '', 'payer-review.text': '' },
+      partials: { 'html/who': '{{#each muscles}}{{label}} {{side}}{{/each}}' },
+    });
+    expect(() => renderer.render('note', 'html', analyseSession(completeSession(), core).view)).toThrow(/"side" not defined/);
+  });
+
   it('when a template is missing from the sources, then the renderer refuses to build', () => {
     expect(() => createNoteRenderer({ templates: { 'note.html': '' }, partials: {} })).toThrow(/note\.text/);
   });
@@ -58,6 +66,30 @@ describe('clinic template overrides (NEEDLECHART_TEMPLATES_DIR)', () => {
     const view: NoteViewModel = analyseSession(completeSession(), core).view;
     expect(renderer.render('note', 'text', view)).toBe('CLINIC NOTE for Alex Rivera, PT, DPT\n* Quadratus lumborum (left)\n');
     expect(renderer.render('note', 'html', view)).toContain('<article class="nc-note');
+  });
+});
+
+describe('compile options chosen for speed keep what clinic templates can do', () => {
+  const sources = (partial: string) => ({
+    templates: { 'note.html': '', 'note.text': '{{> text/rows}}', 'payer-review.html': '', 'payer-review.text': '' },
+    partials: { 'text/rows': partial },
+  });
+
+  it('when a clinic template reads @index, @first and @last, then each row gets them (data frames are kept for such templates)', () => {
+    const renderer = createNoteRenderer(sources('{{#each muscles}}{{#if @first}}[{{/if}}{{@index}}:{{label}}{{#if @last}}]{{else}}, {{/if}}{{/each}}'));
+    const view = analyseSession(completeSession({ muscles: [muscle('piriformis', 'left'), muscle('gluteus-medius', 'right')] }), core).view;
+    expect(renderer.render('note', 'text', view)).toBe('[0:Piriformis (left), 1:Gluteus medius (right)]');
+  });
+
+  it('when a clinic template calls a helper NeedleChart does not have, then the renderer still builds and rendering fails naming it', () => {
+    const renderer = createNoteRenderer(sources('{{shout title "!"}}'));
+    expect(() => renderer.render('note', 'text', analyseSession(completeSession(), core).view)).toThrow(/"shout" not defined/);
+  });
+
+  it('when a clinic template uses a field as a block ({{#muscles}}…{{/muscles}}), then it iterates the list as Handlebars always did', () => {
+    const renderer = createNoteRenderer(sources('{{#muscles}}<{{label}}>{{/muscles}}{{#draft}} draft{{/draft}}'));
+    const view = analyseSession(completeSession({ muscles: [muscle('piriformis', 'left'), muscle('gluteus-medius', 'right')] }), core).view;
+    expect(renderer.render('note', 'text', view)).toBe('<Piriformis (left)><Gluteus medius (right)> draft');
   });
 });
 
