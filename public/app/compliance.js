@@ -36,6 +36,10 @@ function follow(id) {
     setStatus(`Done: ${d.visits} visits of ${d.patients} patients. Recorded as ${d.auditEvent}.`);
     $('download').href = `${d.download}?launch=${encodeURIComponent(launchId)}`;
     $('download-line').hidden = false;
+    if (d.internalDownload) {
+      $('internal').href = `${d.internalDownload}?launch=${encodeURIComponent(launchId)}`;
+      $('internal-line').hidden = false;
+    }
     $('start').disabled = false;
   });
   events.addEventListener('failed', (e) => {
@@ -49,7 +53,10 @@ $('export-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('errors').replaceChildren();
   $('download-line').hidden = true;
+  $('internal-line').hidden = true;
   const body = Object.fromEntries(new FormData($('export-form')).entries());
+  // An unticked checkbox is absent from the form data; a ticked one sends "true".
+  body.includeDrafts = $('includeDrafts').checked;
   $('start').disabled = true;
   setStatus('Starting…');
   const res = await fetch('/api/exports', { method: 'POST', headers: { 'content-type': 'application/json', 'x-launch-id': launchId }, body: JSON.stringify(body) });
@@ -76,6 +83,7 @@ $('export-form').addEventListener('submit', async (event) => {
 $('download').addEventListener('click', () => {
   setTimeout(() => {
     $('download-line').hidden = true;
+    $('internal-line').hidden = true;
     setStatus(`${$('status').textContent} The packet was downloaded and then deleted from NeedleChart; start a new export to get it again.`);
   }, 0);
 });
