@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Session } from '../domain/types.generated.js';
-import { DRY_NEEDLING_QUALIFICATION, NPI_SYSTEM, NUCC_TAXONOMY, PAYER_POLICY_SYSTEM, PLAN_NET_QUALIFICATION, QUALIFICATION_SYSTEM, USPS_STATE } from '../fhir/systems.js';
+import { CLINICAL_NOTE_CATEGORY, DRY_NEEDLING_QUALIFICATION, NPI_SYSTEM, NUCC_TAXONOMY, PAYER_POLICY_SYSTEM, PLAN_NET_QUALIFICATION, QUALIFICATION_SYSTEM, USPS_STATE } from '../fhir/systems.js';
 import type { Core } from '../service/core.js';
 import { analyseSession, visitTransactionFor } from '../service/preview-session.js';
 import { practitionerReference } from '../fhir/practitioner-reference.js';
@@ -84,7 +84,7 @@ function chartDocuments(p: SeedPatient, today: Date): Resource[] {
   const medicare = SEED_PAYERS.find((x) => x.id === p.payer)?.policy === 'medicare';
   const doc = (key: string, type: { coding?: { system: string; code: string; display: string }[]; text: string }, text: string): Resource => ({
     resourceType: 'DocumentReference', id: `doc-${p.id.slice(2)}-${key}`, status: 'current', docStatus: 'final',
-    type, subject: { reference: `Patient/${p.id}` }, date: start,
+    type, category: [{ coding: [{ ...CLINICAL_NOTE_CATEGORY }] }], subject: { reference: `Patient/${p.id}` }, date: start,
     author: [{ reference: `Practitioner/${SEED_PRACTITIONERS[0].id}`, display: `${SEED_PRACTITIONERS[0].given} ${SEED_PRACTITIONERS[0].family}, ${SEED_PRACTITIONERS[0].suffix}` }],
     description: type.text,
     content: [{ attachment: { contentType: 'text/plain', title: type.text, data: Buffer.from(text).toString('base64') } }],
