@@ -49,9 +49,42 @@ function follow(id) {
   });
 }
 
+/** A YYYY-MM-DD date as the date field shows it in this browser's locale (e.g. 01/31/2026 in the US). */
+function shown(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' });
+}
+
+/**
+ * The date fields checked here, in the words and the date format the staff member sees: a date
+ * field holds '' until its date is complete and valid. The server checks again (for API callers).
+ */
+function dateProblems() {
+  const example = shown(`${new Date().getFullYear()}-01-31`);
+  const problems = [];
+  if (!$('from').value) problems.push(`Enter the first date of service in full, like ${example}.`);
+  if (!$('to').value) problems.push(`Enter the last date of service in full, like ${example}.`);
+  if ($('from').value && $('to').value && $('to').value < $('from').value) problems.push(`The last date of service, ${shown($('to').value)}, comes before the first, ${shown($('from').value)}.`);
+  return problems;
+}
+
+function listProblems(problems) {
+  setStatus('The request needs correcting:');
+  for (const text of problems) {
+    const li = document.createElement('li');
+    li.textContent = text;
+    $('errors').append(li);
+  }
+}
+
 $('export-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('errors').replaceChildren();
+  const problems = dateProblems();
+  if (problems.length) {
+    listProblems(problems);
+    return;
+  }
   $('download-line').hidden = true;
   $('internal-line').hidden = true;
   const body = Object.fromEntries(new FormData($('export-form')).entries());
@@ -68,12 +101,7 @@ $('export-form').addEventListener('submit', async (event) => {
       setStatus((answer.issue ?? []).map((issue) => issue.diagnostics).join(' ') || 'The export could not be started.');
       return;
     }
-    setStatus('The request needs correcting:');
-    for (const issue of answer.issue ?? []) {
-      const li = document.createElement('li');
-      li.textContent = issue.diagnostics;
-      $('errors').append(li);
-    }
+    listProblems((answer.issue ?? []).map((issue) => issue.diagnostics));
     return;
   }
   follow(answer.id);
