@@ -146,7 +146,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         const recordPath = `${INTERNAL_DIR}/visits/${patientId}/${name}.json`;
         const previous = resuming ? await readVisitFile(join(out, recordPath)) : undefined;
         if (previous && (await reusable(previous, record, out, pdf))) {
-          if (previous.draft && !filters.includeDrafts) unsigned += 1;
+          if (previous.draft && !filters.includeDrafts) {
+            unsigned += 1;
+            excluded += 1;
+          }
           else if (!filters.payer || previous.payer === filters.payer) {
             current.add(recordPath);
             done += 1;
@@ -163,7 +166,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
             skipped += 1;
             notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
           } else if (filters.payer && summary.session.payer !== filters.payer) excluded += 1;
-          else unsigned += 1;
+          else {
+            unsigned += 1;
+            excluded += 1;
+          }
           report('visits');
           return;
         }

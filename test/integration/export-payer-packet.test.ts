@@ -6,7 +6,7 @@ import type { Bundle, DocumentReference } from 'fhir/r4.js';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendGateway, generateBackendKey } from '../../src/export/backend-gateway.js';
-import { runExport, type ExportResult } from '../../src/export/run-export.js';
+import { runExport, type ExportProgress, type ExportResult } from '../../src/export/run-export.js';
 import type { ExportFilters } from '../../src/export/export-filters.js';
 import type { FhirGateway } from '../../src/fhir/client.js';
 import { EXT } from '../../src/fhir/systems.js';
@@ -95,10 +95,11 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function exportPacket(filters: Partial<ExportFilters>): Promise<{ result: ExportResult; payer: Map<string, Buffer>; internal: Map<string, Buffer> }> {
+async function exportPacket(filters: Partial<ExportFilters>): Promise<{ result: ExportResult; progress?: ExportProgress; payer: Map<string, Buffer>; internal: Map<string, Buffer> }> {
   const out = join(mkdtempSync(join(tmpdir(), 'nc-payer-')), 'packet');
-  const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filters }, out, requestedBy: 'Jordan Ellis', client: 'needlechart-backend', logger, zip: true, source: 'search' });
-  return { result, payer: zipEntries(readFileSync(result.zip ?? '')), internal: zipEntries(readFileSync(result.internalZip ?? '')) };
+  let progress: ExportProgress | undefined;
+  const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filters }, out, requestedBy: 'Jordan Ellis', client: 'needlechart-backend', logger, zip: true, source: 'search', onProgress: (p) => (progress = p) });
+  return { result, ...(progress ? { progress } : {}), payer: zipEntries(readFileSync(result.zip ?? '')), internal: zipEntries(readFileSync(result.internalZip ?? '')) };
 }
 
 describe('the payer packet', () => {
@@ -190,8 +191,10 @@ describe('the payer packet', () => {
 
 describe('unsigned notes', () => {
   it('when a visit\'s note was never signed, then it is left out of the packet and the cover letter says so', async () => {
-    const { result, payer } = await exportPacket({ patient: 'Patient/p-james-carter' });
+    const { result, payer, progress } = await exportPacket({ patient: 'Patient/p-james-carter' });
     expect(result).toMatchObject({ visits: 1, unsigned: 1 });
+    // The visit left out still counts towards the progress, which reaches the end.
+    expect(progress).toMatchObject({ phase: 'done', done: 1, excluded: 1, total: 2 });
     const [cover = ''] = await pagesOf(payer.get('cover.pdf') ?? Buffer.alloc(0));
     expect(cover).toMatch(/1 visit in these dates has a note that is not yet signed and is not included/);
     expect([...payer.keys()].filter((n) => n.endsWith('.pdf') && n.startsWith('patients/'))).toHaveLength(1);
