@@ -40,6 +40,7 @@ Commands:
                                         without tokens (anyone who can reach the port can change it)
   export --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--patient Patient/<id>] [--payer ID] [--code 20560|20561]
          [--performer Practitioner/<id>] [--zip] [--no-pdf] [--requested-by NAME] [--fhir URL]
+         [--requester NAME] [--request-reference REF] [--include-drafts]
          [--read auto|bulk|search]
                                         audit-ready record packet (without --fhir: from a seeded sandbox)
 
@@ -80,6 +81,7 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
       format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, patient: { type: 'string' }, encounter: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, open: { type: 'boolean' }, 'app-url': { type: 'string' },
       from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, payer: { type: 'string' }, code: { type: 'string' }, performer: { type: 'string' },
       zip: { type: 'boolean' }, 'no-pdf': { type: 'boolean' }, 'requested-by': { type: 'string' }, fhir: { type: 'string' }, read: { type: 'string' },
+      requester: { type: 'string' }, 'request-reference': { type: 'string' }, 'include-drafts': { type: 'boolean' },
     },
   });
   const [command, file, ...extra] = positionals;
@@ -120,7 +122,7 @@ async function run(args: readonly string[], io: CliIo, core: () => Promise<Core>
 
 async function runExportCommand(values: Record<string, string | boolean | undefined>, io: CliIo, core: () => Promise<Core>): Promise<void> {
   const loaded = await core();
-  const { filters, issues } = parseExportFilters(values, new Set(loaded.profiles.payers.keys()));
+  const { filters, issues } = parseExportFilters({ ...values, requestReference: values['request-reference'], includeDrafts: values['include-drafts'] }, new Set(loaded.profiles.payers.keys()));
   if (!filters) throw invalid(issues, 400);
   if (typeof values.out !== 'string' || !values.out) throw new UsageError('export needs --out DIR');
   const read = values.read ?? 'auto';

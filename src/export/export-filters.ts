@@ -13,7 +13,16 @@ export interface ExportFilters {
   readonly code?: '20560' | '20561';
   /** `Practitioner/<id>` */
   readonly performer?: string;
+  /** Who at the payer asked for the records (a person or department), as the cover letter addresses them. */
+  readonly requester?: string;
+  /** The payer's own reference for the request (claim, audit or letter number), quoted on the cover letter. */
+  readonly requestReference?: string;
+  /** Put visits whose note is not signed in the packet, stamped DRAFT on every page (left out otherwise). */
+  readonly includeDrafts?: boolean;
 }
+
+/** Longest requester or request reference accepted: a name or a reference, not a letter. */
+const FREE_TEXT_MAX = 200;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,9 +43,16 @@ export function parseExportFilters(input: Record<string, unknown>, payers: Reado
   if (code && code !== '20560' && code !== '20561') issues.push({ path: 'code', message: 'code must be 20560 or 20561' });
   const performer = str('performer');
   if (performer && !/^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/.test(performer)) issues.push({ path: 'performer', message: 'performer must be a reference like Practitioner/<id>' });
+  const requester = str('requester');
+  if (requester && (requester.length > FREE_TEXT_MAX || /\p{Cc}/u.test(requester))) issues.push({ path: 'requester', message: `requester must be a name of at most ${FREE_TEXT_MAX} characters on one line` });
+  const requestReference = str('requestReference');
+  if (requestReference && (requestReference.length > FREE_TEXT_MAX || /\p{Cc}/u.test(requestReference))) issues.push({ path: 'requestReference', message: `requestReference must be at most ${FREE_TEXT_MAX} characters on one line` });
+  const drafts = input.includeDrafts;
+  if (drafts !== undefined && drafts !== true && drafts !== false && drafts !== 'true' && drafts !== 'false') issues.push({ path: 'includeDrafts', message: 'includeDrafts must be true or false' });
+  const includeDrafts = drafts === true || drafts === 'true';
   if (issues.length) return { issues };
   return {
-    filters: { from: from ?? '', to: to ?? '', ...(patient ? { patient } : {}), ...(payer ? { payer } : {}), ...(code ? { code: code as '20560' | '20561' } : {}), ...(performer ? { performer } : {}) },
+    filters: { from: from ?? '', to: to ?? '', ...(patient ? { patient } : {}), ...(payer ? { payer } : {}), ...(code ? { code: code as '20560' | '20561' } : {}), ...(performer ? { performer } : {}), ...(requester ? { requester } : {}), ...(requestReference ? { requestReference } : {}), ...(includeDrafts ? { includeDrafts } : {}) },
     issues,
   };
 }

@@ -5,7 +5,7 @@ import type { Resource } from 'fhir/r4.js';
 import { csvRow } from './csv-cell.js';
 import { digestFile, digestOf, HashedFileWriter, listFiles, mapInOrder, readJsonIfExists, writeAtomic, type FileDigest } from './packet-files.js';
 
-/** A visit as kept in the packet (patients/<id>/visits/<date>_<procedure>.json): what the aggregates are rebuilt from, and what a rerun checks to reuse it. */
+/** A visit as kept in the export folder (internal/visits/<patient>/<date>_<procedure>.json, never in the payer packet): what the aggregates are rebuilt from, and what a rerun checks to reuse it. */
 export interface VisitFile {
   readonly procedureId: string;
   /** Digest of the source resources and their versions (visit-summary.ts sourceHash). */
@@ -16,20 +16,43 @@ export interface VisitFile {
   /** SHA-256 and size of the PDF as written: the manifest takes them, and a rerun reuses the PDF only if the file still matches. */
   readonly pdfSha256?: string;
   readonly pdfBytes?: number;
+  /** Pages of the PDF: the cover letter counts the packet's pages. */
+  readonly pdfPages?: number;
+  /** The visit's row of the internal index (FHIR references, readiness score). */
   readonly index: readonly (string | number)[];
+  /** No signed version of the note: in the packet only when drafts are asked for. */
+  readonly draft?: boolean;
+  /** The payer's name on the patient's Coverage, for the cover letter. */
+  readonly payerDisplay?: string;
+  /** The Organization that manages the patient's record (the clinic), for the cover letter. */
+  readonly clinic?: string;
+  /** The visit's row of the payer's index.csv: names, identifiers and dates as people read them. */
+  readonly payerIndex: readonly (string | number)[];
   readonly resources: readonly Resource[];
 }
 
+/** The internal index (internal/index.csv): FHIR references and the readiness score, for compliance staff. */
 export const INDEX_HEADER = ['date', 'patient', 'encounter', 'performer', 'muscle_count', 'codes', 'payer', 'readiness_score', 'pdf'];
+/** The payer's index.csv: one row per visit, patients by name and identifiers, the date of service in the clinic's zone. */
+export const PAYER_INDEX_HEADER = ['date_of_service', 'patient_name', 'date_of_birth', 'mrn', 'member_id', 'performed_by', 'codes', 'payer', 'note_status', 'pages', 'pdf'];
 
-/** Files the export writes at the top of the packet; anything else there is listed in the manifest as found. */
-const TOP_LEVEL = new Set(['index.csv', 'resources.ndjson', 'cover.pdf', 'not-included.csv', 'manifest.json', 'patients']);
+/** The folder of material for compliance staff only: never part of the payer packet or its zip. */
+export const INTERNAL_DIR = 'internal';
+
+/** Files the export writes at the top of the folder; anything else there is listed in the internal manifest as found. */
+const TOP_LEVEL = new Set(['index.csv', 'cover.pdf', 'certification.pdf', 'manifest.json', 'patients', INTERNAL_DIR]);
+/** Files the export writes in internal/; anything else there is listed in the internal manifest as found. */
+const INTERNAL_TOP = new Set(['index.csv', 'resources.ndjson', 'not-included.csv', 'manifest.json', 'patients', 'visits']);
 
 export interface PacketContents {
   readonly visits: number;
   readonly patients: number;
-  /** Every file of the packet so far (not the cover and manifest, written after), with its digest. */
-  readonly files: readonly FileDigest[];
+  /** Pages of the visit PDFs in the packet. */
+  readonly pages: number;
+  /** The payer packet's files so far (not the cover, certification and manifest, written after), with their digests. */
+  readonly payerFiles: readonly FileDigest[];
+  /** The internal report's files and anything found in the folder, with their digests. */
+  readonly internalFiles: readonly FileDigest[];
 }
 
 interface PatientFolder {
@@ -46,22 +69,26 @@ interface PatientFolder {
  */
 async function loadPatientFolder(out: string, id: string, current: ReadonlySet<string>): Promise<PatientFolder> {
   const base = `patients/${id}`;
+  const recordDir = `${INTERNAL_DIR}/visits/${id}`;
   const records: PatientFolder['records'][number][] = [];
   const others: FileDigest[] = [];
   const pdfs: string[] = [];
-  for (const entry of await readdir(join(out, base), { withFileTypes: true })) {
-    if (entry.name === 'bundle.json') continue; // rebuilt below
+  for (const entry of await readdir(join(out, base), { withFileTypes: true }).catch(() => [] as Dirent[])) {
     if (entry.name === 'visits' && entry.isDirectory()) continue;
     others.push(...(await keptAsFound(out, base, entry)));
   }
-  const names = await readdir(join(out, base, 'visits')).catch(() => [] as string[]);
-  for (const name of names.sort()) {
-    const path = `${base}/visits/${name}`;
+  for (const name of (await readdir(join(out, recordDir)).catch(() => [] as string[])).sort()) {
+    const path = `${recordDir}/${name}`;
     if (name.endsWith('.json') && current.has(path)) {
       const bytes = await readFile(join(out, path)).catch(() => undefined);
       const file = bytes ? parseRecord(bytes) : undefined;
       if (bytes && file) records.push({ path, file, digest: { path, ...digestOf(bytes) } });
     } else if (name.endsWith('.json') || name.endsWith('.part')) await rm(join(out, path), { force: true });
+    else others.push(await digestFile(out, path));
+  }
+  for (const name of (await readdir(join(out, base, 'visits')).catch(() => [] as string[])).sort()) {
+    const path = `${base}/visits/${name}`;
+    if (name.endsWith('.json') || name.endsWith('.part')) await rm(join(out, path), { force: true });
     else if (name.endsWith('.pdf')) pdfs.push(path);
     else others.push(await digestFile(out, path));
   }
@@ -95,35 +122,41 @@ function parseRecord(bytes: Buffer): VisitFile | undefined {
 }
 
 /**
- * Rebuilds the packet's aggregates from the visit records of this run (`current`, packet-relative
- * paths): index.csv (one row per visit), resources.ndjson (every source resource), and a FHIR
- * `collection` Bundle per patient. Patients are taken in id order and their visits in file-name
+ * Rebuilds the packet's aggregates from the visit records of this run (`current`, folder-relative
+ * paths): the payer's index.csv (one row per visit, by name and identifiers), and for compliance staff
+ * under internal/ the internal index (FHIR references, readiness score), resources.ndjson (every source
+ * resource) and a FHIR `collection` Bundle per patient. Patients are taken in id order and their visits in file-name
  * (date) order, reading a few patients ahead. Every file gets its digest here, from the bytes
  * written or read, so the manifest needs no second pass over the packet.
  */
 export async function assemblePacket(out: string, current: ReadonlySet<string>, fhirBase: string): Promise<PacketContents> {
+  const payerFiles: FileDigest[] = [];
   const files: FileDigest[] = [];
-  const index = new HashedFileWriter(join(out, 'index.csv'));
-  const ndjson = new HashedFileWriter(join(out, 'resources.ndjson'));
+  const payerIndex = new HashedFileWriter(join(out, 'index.csv'));
+  const index = new HashedFileWriter(join(out, INTERNAL_DIR, 'index.csv'));
+  const ndjson = new HashedFileWriter(join(out, INTERNAL_DIR, 'resources.ndjson'));
+  await payerIndex.write(csvRow(PAYER_INDEX_HEADER));
   await index.write(csvRow(INDEX_HEADER));
   let visits = 0;
   let patients = 0;
-  const ids = (await readdir(join(out, 'patients'))).sort();
+  let pages = 0;
+  const ids = [...new Set([...(await readdir(join(out, 'patients')).catch(() => [] as string[])), ...(await readdir(join(out, INTERNAL_DIR, 'visits')).catch(() => [] as string[]))])].sort();
   for await (const folder of mapInOrder(ids, 8, (id) => loadPatientFolder(out, id, current))) {
-    if (!folder.records.length && !folder.others.length) {
-      await rm(join(out, 'patients', folder.id), { recursive: true, force: true });
+    const bundlePath = join(out, INTERNAL_DIR, 'patients', folder.id, 'bundle.json');
+    if (!folder.records.length) {
+      await rm(bundlePath, { force: true });
+      if (!folder.others.length) for (const dir of [join(out, 'patients', folder.id), join(out, INTERNAL_DIR, 'visits', folder.id), join(out, INTERNAL_DIR, 'patients', folder.id)]) await rm(dir, { recursive: true, force: true });
+      files.push(...folder.others);
       continue;
     }
     files.push(...folder.others);
-    if (!folder.records.length) {
-      await rm(join(out, 'patients', folder.id, 'bundle.json'), { force: true });
-      continue;
-    }
     const entries: string[] = [];
     for (const { file, digest } of folder.records) {
       visits += 1;
       files.push(digest);
-      if (file.pdf && file.pdfSha256 !== undefined && file.pdfBytes !== undefined) files.push({ path: file.pdf, sha256: file.pdfSha256, bytes: file.pdfBytes });
+      if (file.pdf && file.pdfSha256 !== undefined && file.pdfBytes !== undefined) payerFiles.push({ path: file.pdf, sha256: file.pdfSha256, bytes: file.pdfBytes });
+      pages += file.pdfPages ?? 0;
+      await payerIndex.write(csvRow(file.payerIndex));
       await index.write(csvRow(file.index));
       for (const resource of file.resources) {
         const json = JSON.stringify(resource);
@@ -134,12 +167,14 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
     patients += 1;
     // Written as text from the resources already serialised for the NDJSON: no second serialisation of each resource.
     const bundle = `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(new Date().toISOString())},"entry":[\n${entries.join(',\n')}\n]}\n`;
-    const path = `patients/${folder.id}/bundle.json`;
+    const path = `${INTERNAL_DIR}/patients/${folder.id}/bundle.json`;
     files.push({ path, ...(await writeAtomic(join(out, path), bundle)) });
   }
-  files.push({ path: 'index.csv', ...(await index.close()) }, { path: 'resources.ndjson', ...(await ndjson.close()) });
+  payerFiles.push({ path: 'index.csv', ...(await payerIndex.close()) });
+  files.push({ path: `${INTERNAL_DIR}/index.csv`, ...(await index.close()) }, { path: `${INTERNAL_DIR}/resources.ndjson`, ...(await ndjson.close()) });
   for (const entry of await readdir(out, { withFileTypes: true })) if (!TOP_LEVEL.has(entry.name)) files.push(...(await keptAsFound(out, '', entry)));
-  return { visits, patients, files };
+  for (const entry of await readdir(join(out, INTERNAL_DIR), { withFileTypes: true })) if (!INTERNAL_TOP.has(entry.name)) files.push(...(await keptAsFound(out, INTERNAL_DIR, entry)));
+  return { visits, patients, pages, payerFiles, internalFiles: files };
 }
 
 /** The record of one visit from an earlier run, if there is one and it still reads. */

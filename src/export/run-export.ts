@@ -1,7 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import yazl from 'yazl';
 import type { FhirGateway } from '../fhir/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { BodyMapData } from '../notes/body-map-svg.js';
@@ -9,12 +7,14 @@ import type { Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
 import { bulkVisitPages } from './bulk-visit-source.js';
-import { assemblePacket, readVisitFile, type VisitFile } from './packet-assembly.js';
+import { assemblePacket, INTERNAL_DIR, readVisitFile, type VisitFile } from './packet-assembly.js';
+import { byPath, readClinic, writeZip } from './packet-finish.js';
+import { writeCertificationPdf } from './pdf/certification-pdf.js';
 import { csvRow } from './csv-cell.js';
-import { Directories, exists, inPool, PRIVATE_DIR, PRIVATE_FILE, readAhead, sha256File, writeAtomic } from './packet-files.js';
-import { writeCoverPdf } from './pdf/cover-pdf.js';
+import { Directories, exists, inPool, PRIVATE_DIR, readAhead, sha256File, writeAtomic } from './packet-files.js';
+import { COVER_PAGES, letterDate, writeCoverPdf } from './pdf/cover-pdf.js';
 import { defaultPdfWorkers, PdfPool } from './pdf/pdf-pool.js';
-import { codesLine, sourceHash, summariseVisit } from './visit-summary.js';
+import { codesLine, sourceHash, summariseVisit, type VisitSummary } from './visit-summary.js';
 import { PatientFacts, visitPages, type VisitPage, type VisitRecord } from './visit-source.js';
 
 export interface ExportProgress {
@@ -25,7 +25,7 @@ export interface ExportProgress {
   readonly total?: number;
   readonly reused: number;
   readonly skipped: number;
-  /** Visits of other payers than the payer filter asks for: read, and not in this packet. */
+  /** Visits of other payers than the payer filter asks for, and visits whose note is not signed (unless drafts are asked for): read, and not in this packet. */
   readonly excluded: number;
   readonly perSecond: number;
   readonly etaSeconds?: number;
@@ -70,7 +70,14 @@ export interface ExportResult {
   readonly skipped: number;
   readonly auditEvent: string;
   readonly files: number;
+  /** The payer packet's zip: no internal/ material in it. */
   readonly zip?: string;
+  /** The internal report's zip (internal/), for compliance staff only. */
+  readonly internalZip?: string;
+  /** Visits left out because their note is not signed. */
+  readonly unsigned: number;
+  /** Pages of the payer packet (cover letter, certification and visit records). */
+  readonly pages: number;
   /** How the visits were read from the EHR. */
   readonly via: 'bulk' | 'search';
 }
@@ -86,8 +93,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const { core, filters, out } = options;
   const pdf = options.pdf ?? true;
   // A fresh folder has nothing to resume, so the per-visit look-up of an earlier record (a failed open per visit) is skipped.
-  const resuming = await exists(join(out, 'patients'));
+  const resuming = await exists(join(out, INTERNAL_DIR, 'visits'));
   await mkdir(join(out, 'patients'), { recursive: true, mode: PRIVATE_DIR });
+  await mkdir(join(out, INTERNAL_DIR, 'visits'), { recursive: true, mode: PRIVATE_DIR });
   const dirs = new Directories();
   const facts = new PatientFacts(options.gateway);
   /** Packet-relative paths of the visit records that belong to this packet. */
@@ -96,6 +104,11 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   let reused = 0;
   let skipped = 0;
   let excluded = 0;
+  let unsigned = 0;
+  /** The payers (by name) and clinic of the visits in the packet, for the cover letter. */
+  const payerNames = new Set<string>();
+  let clinicRef: string | undefined;
+  let patientName: string | undefined;
   /** Dry-needling Procedures NeedleChart cannot read back (written by another system): listed so staff add them by hand. Few, so kept in memory. */
   const notIncluded: (string | number)[][] = [];
   let total: number | undefined;
@@ -105,6 +118,12 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     const perSecond = elapsed > 0 ? done / elapsed : 0;
     const left = total !== undefined ? Math.max(0, total - done - skipped - excluded) : undefined;
     options.onProgress?.({ phase, done, reused, skipped, excluded, perSecond, ...(note ? { note } : {}), ...(total !== undefined ? { total } : {}), ...(left !== undefined && perSecond > 0 ? { etaSeconds: left / perSecond } : {}) });
+  };
+
+  const noteForCover = (payerDisplay: string | undefined, clinic: string | undefined, name: string | number | undefined): void => {
+    if (payerDisplay) payerNames.add(payerDisplay);
+    clinicRef ??= clinic;
+    if (filters.patient && typeof name === 'string') patientName = name;
   };
 
   const source = options.source ?? 'auto';
@@ -122,24 +141,35 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       await inPool(page.visits, concurrency, async (record) => {
         const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
         const visitsDir = `patients/${patientId}/visits`;
-        const base = `${visitsDir}/${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
-        const recordPath = `${base}.json`;
+        const name = `${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
+        const base = `${visitsDir}/${name}`;
+        const recordPath = `${INTERNAL_DIR}/visits/${patientId}/${name}.json`;
         const previous = resuming ? await readVisitFile(join(out, recordPath)) : undefined;
         if (previous && (await reusable(previous, record, out, pdf))) {
-          if (!filters.payer || previous.payer === filters.payer) {
+          if (previous.draft && !filters.includeDrafts) {
+            unsigned += 1;
+            excluded += 1;
+          }
+          else if (!filters.payer || previous.payer === filters.payer) {
             current.add(recordPath);
             done += 1;
             reused += 1;
+            noteForCover(previous.payerDisplay, previous.clinic, previous.payerIndex[1]);
           } else excluded += 1;
           report('visits');
           return;
         }
-        const summary = summariseVisit(record, await facts.get(record.procedure.subject.reference ?? ''), core);
-        if (!summary || (filters.payer && summary.session.payer !== filters.payer)) {
+        const patientFacts = await facts.get(record.procedure.subject.reference ?? '');
+        const summary = summariseVisit(record, patientFacts, core);
+        if (!summary || (filters.payer && summary.session.payer !== filters.payer) || (summary.draft && !filters.includeDrafts)) {
           if (!summary) {
             skipped += 1;
             notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
-          } else excluded += 1;
+          } else if (filters.payer && summary.session.payer !== filters.payer) excluded += 1;
+          else {
+            unsigned += 1;
+            excluded += 1;
+          }
           report('visits');
           return;
         }
@@ -147,14 +177,21 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         const pdfPath = pdf ? `${base}.pdf` : undefined;
         const { resources: _resources, ...shown } = summary;
         const pdfDigest = pdfPath && pool ? await pool.render(join(out, pdfPath), shown) : undefined;
+        const payerDisplay = patientFacts.payerName ?? summary.payerName;
         const file: VisitFile = {
           procedureId: summary.procedureId,
           sourceHash: summary.sourceHash,
           payer: summary.session.payer,
-          ...(pdfPath && pdfDigest ? { pdf: pdfPath, pdfSha256: pdfDigest.sha256, pdfBytes: pdfDigest.bytes } : {}),
+          ...(summary.draft ? { draft: true } : {}),
+          payerDisplay,
+          ...(summary.clinic ? { clinic: summary.clinic } : {}),
+          ...(pdfPath && pdfDigest ? { pdf: pdfPath, pdfSha256: pdfDigest.sha256, pdfBytes: pdfDigest.bytes, ...(pdfDigest.pages ? { pdfPages: pdfDigest.pages } : {}) } : {}),
           index: [summary.date, summary.patient, summary.encounter, summary.performer, summary.session.muscles.length, codesLine(summary.coding), summary.payerName, summary.readiness.score, pdfPath ?? ''],
+          payerIndex: payerIndexRow(summary, payerDisplay, core.timeZone, pdfPath, pdfDigest?.pages),
           resources: summary.resources,
         };
+        noteForCover(payerDisplay, summary.clinic, summary.patientName);
+        await dirs.make(join(out, INTERNAL_DIR, 'visits', patientId));
         await writeAtomic(join(out, recordPath), JSON.stringify(file), dirs);
         current.add(recordPath);
         done += 1;
@@ -174,27 +211,43 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const audit = await options.gateway.create(exportAuditEvent({ requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), client: options.client, filters, visits, patients, recorded: created, version: core.version }));
   const auditRef = `AuditEvent/${audit.id ?? ''}`;
 
+  // The payer packet: cover letter, certification, index.csv and the visit PDFs. Both letters state the packet's pages,
+  // which count their own: each takes one page unless a long name or reference wraps, then both are written again.
+  const clinic = await readClinic(options.gateway, clinicRef);
+  const pdfPages = pdf ? packet.pages : 0;
+  let letterPages = COVER_PAGES + 1;
+  let cover: Awaited<ReturnType<typeof writeCoverPdf>>;
+  let certification: Awaited<ReturnType<typeof writeCertificationPdf>>;
+  for (let attempt = 0; ; attempt++) {
+    const pages = pdfPages + letterPages;
+    certification = await writeCertificationPdf(join(out, 'certification.pdf'), { clinic, requestReference: filters.requestReference, from: filters.from, to: filters.to, visits, pages, exportRecord: audit.id ?? '' });
+    cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, requester: filters.requester, requestReference: filters.requestReference, from: filters.from, to: filters.to, payerNames: [...payerNames].sort(), patientName, visits, patients, pages, unsigned, skipped, includeDrafts: filters.includeDrafts, created, clinic, timeZone: core.timeZone });
+    const actual = (cover.pages ?? 1) + (certification.pages ?? 1);
+    if (actual === letterPages || attempt > 0) break;
+    letterPages = actual;
+  }
+  const payerFiles = byPath([...packet.payerFiles, { path: 'cover.pdf', sha256: cover.sha256, bytes: cover.bytes }, { path: 'certification.pdf', sha256: certification.sha256, bytes: certification.bytes }]);
+  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: `Records of dry needling visits from ${clinic.name}`, prepared: letterDate(created, core.timeZone), ...(filters.requestReference ? { requestReference: filters.requestReference } : {}), visits, pages: pdfPages + letterPages, files: payerFiles }, null, 2));
+
+  // The internal report, for compliance staff only: what the payer never receives.
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
-  const cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, filters, visits, patients, skipped, created, auditEvent: auditRef, fhirBase, retrieval, generator: core.generator, timeZone: core.timeZone });
   const notIncludedCsv = [NOT_INCLUDED_HEADER, ...notIncluded.sort((a, b) => String(a[0]).localeCompare(String(b[0])))].map(csvRow).join('');
-  const notIncludedFile = { path: 'not-included.csv', ...(await writeAtomic(join(out, 'not-included.csv'), notIncludedCsv)) };
-  const hashed = [...packet.files, { path: 'cover.pdf', ...cover }, notIncludedFile].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet', generator: core.generator, created, requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), filters, visits, patients, skipped, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
-  options.logger.info('export finished', { visits, patients, reused, skipped, via, files: hashed.length + 1 });
+  const notIncludedFile = { path: `${INTERNAL_DIR}/not-included.csv`, ...(await writeAtomic(join(out, INTERNAL_DIR, 'not-included.csv'), notIncludedCsv)) };
+  const internalFiles = byPath([...packet.internalFiles, notIncludedFile]);
+  const hashed = byPath([...payerFiles, ...internalFiles]);
+  await writeAtomic(join(out, INTERNAL_DIR, 'manifest.json'), JSON.stringify({ packet: 'NeedleChart dry-needling record packet (internal report)', generator: core.generator, created, requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), filters, visits, patients, unsigned, skipped, pages: pdfPages + letterPages, auditEvent: auditRef, sourceEhr: fhirBase, retrieval, files: hashed }, null, 2));
+  options.logger.info('export finished', { visits, patients, reused, skipped, unsigned, via, files: hashed.length + 2 });
 
   let zipPath: string | undefined;
+  let internalZip: string | undefined;
   if (options.zip) {
     zipPath = `${out.replace(/\/+$/, '')}.zip`;
-    const zip = new yazl.ZipFile();
-    for (const { path } of [...hashed, { path: 'manifest.json' }]) zip.addFile(join(out, path), path);
-    zip.end();
-    await new Promise<void>((resolve, reject) => {
-      const stream = createWriteStream(zipPath ?? '', { mode: PRIVATE_FILE });
-      zip.outputStream.pipe(stream).on('close', () => resolve()).on('error', reject);
-    });
+    internalZip = `${out.replace(/\/+$/, '')}-internal.zip`;
+    await writeZip(out, [...payerFiles.map((f) => f.path), 'manifest.json'], zipPath);
+    await writeZip(out, [...internalFiles.map((f) => f.path), `${INTERNAL_DIR}/manifest.json`], internalZip);
   }
   report('done');
-  return { out, visits, patients, reused, skipped, auditEvent: auditRef, files: hashed.length + 1, via, ...(zipPath ? { zip: zipPath } : {}) };
+  return { out, visits, patients, reused, skipped, unsigned, pages: pdfPages + letterPages, auditEvent: auditRef, files: hashed.length + 2, via, ...(zipPath ? { zip: zipPath } : {}), ...(internalZip ? { internalZip } : {}) };
 }
 
 const NOT_INCLUDED_HEADER = ['date', 'patient', 'encounter', 'procedure', 'reason'];
@@ -206,10 +259,24 @@ const NOT_INCLUDED_REASON = 'Not charted with NeedleChart (or its payer policy i
  * run makes PDFs, or there is none when it does not.
  */
 async function reusable(previous: VisitFile, record: VisitRecord, out: string, pdf: boolean): Promise<boolean> {
-  if (previous.sourceHash !== sourceHash(record) || previous.payer === undefined) return false;
+  if (previous.sourceHash !== sourceHash(record) || previous.payer === undefined || previous.payerIndex === undefined) return false;
   if (!pdf) return previous.pdf === undefined;
   if (!previous.pdf || !previous.pdfSha256) return false;
   return (await sha256File(join(out, previous.pdf)).catch(() => undefined)) === previous.pdfSha256;
+}
+
+/** "2026-11-20": the calendar day of a date-time in the clinic's zone (or the visit's own offset), so every row of index.csv reads alike. */
+export function serviceDay(date: string, timeZone: string | undefined): string {
+  if (!timeZone || !/T/.test(date)) return date.slice(0, 10);
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(date));
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** The visit's row of the payer's index.csv (PAYER_INDEX_HEADER): names and identifiers, no FHIR references or internal scores. */
+function payerIndexRow(summary: VisitSummary, payer: string, timeZone: string | undefined, pdfPath: string | undefined, pages: number | undefined): (string | number)[] {
+  const status = summary.draft ? 'Draft, not signed' : summary.notes?.some((n) => n.heading.startsWith('Addendum') && !n.superseded) ? 'Signed, with addendum' : 'Signed';
+  return [serviceDay(summary.date, timeZone), summary.patientName, summary.birthDate ?? '', summary.mrn ?? '', summary.memberId ?? '', summary.view.performer.display, codesLine(summary.coding), payer, status, pages ?? '', pdfPath ?? ''];
 }
 
 /** Passes pages through once the facts of their patients are loaded, in one batch per page (PatientFacts.prefetch). */

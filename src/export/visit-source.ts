@@ -1,8 +1,9 @@
-import type { Bundle, DocumentReference, FhirResource, Observation, Patient, Procedure, Provenance } from 'fhir/r4.js';
+import type { Bundle, Coverage, DocumentReference, FhirResource, Observation, Patient, Procedure, Provenance } from 'fhir/r4.js';
 import { collectPages, type FhirGateway } from '../fhir/client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from '../fhir/systems.js';
 import type { ExportFilters } from './export-filters.js';
 import { scoreOf } from '../fhir/session-to-observations.js';
+import { chartDocuments, memberIdOf, mrnOf, payerNameOf, type ChartDocument } from './chart-documents.js';
 
 const CPT = 'http://www.ama-assn.org/go/cpt';
 
@@ -128,10 +129,37 @@ export async function* visitPages(gateway: FhirGateway, filters: ExportFilters, 
   }
 }
 
-/** What the packet repeats on every visit of a patient: the Patient, and the pain scores across the course. */
+/** What the packet repeats on every visit of a patient: the Patient, the pain scores across the course, the identifiers a payer matches and the chart's documents. */
 export interface PatientFactsOf {
   readonly patient: Patient;
   readonly pain: { date: string; pre?: number; post?: number }[];
+  readonly mrn?: string;
+  /** The member id on the patient's Coverage. */
+  readonly memberId?: string;
+  /** The payer's name on the patient's Coverage. */
+  readonly payerName?: string;
+  /** Plan of care, consent, ABN or waiver documents of the chart (chart-documents.ts). */
+  readonly documents: readonly ChartDocument[];
+}
+
+/** The facts of one patient from what was read: Coverage and DocumentReferences may be missing (the EHR refused the search), which leaves them out. */
+function factsOf(patient: Patient, pain: readonly Observation[], coverages: readonly Coverage[], documents: readonly DocumentReference[]): PatientFactsOf {
+  const mrn = mrnOf(patient);
+  const memberId = memberIdOf(coverages);
+  const payerName = payerNameOf(coverages);
+  return { patient, pain: painCourse(pain), ...(mrn ? { mrn } : {}), ...(memberId ? { memberId } : {}), ...(payerName ? { payerName } : {}), documents: chartDocuments(documents) };
+}
+
+/** Groups resources by the patient they are about (`subject`, `beneficiary` or `patient`). */
+function byPatient<T extends { subject?: { reference?: string }; beneficiary?: { reference?: string } }>(resources: readonly T[]): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
+  for (const r of resources) {
+    const key = r.subject?.reference ?? r.beneficiary?.reference ?? '';
+    let list = grouped.get(key);
+    if (!list) grouped.set(key, (list = []));
+    list.push(r);
+  }
+  return grouped;
 }
 
 const PAIN = 'http://loinc.org|72514-3';
@@ -175,11 +203,13 @@ export class PatientFacts {
 
   private async load(reference: string): Promise<PatientFactsOf> {
     const id = reference.split('/')[1] ?? '';
-    const [patient, observations] = await Promise.all([
+    const [patient, observations, coverages, documents] = await Promise.all([
       this.gateway.read<Patient>('Patient', id),
       this.gateway.searchAll<Observation>('Observation', { patient: reference, code: PAIN, _count: '1000' }),
+      this.gateway.searchAll<Coverage>('Coverage', { patient: reference, _count: '100' }).catch(() => [] as Coverage[]),
+      this.gateway.searchAll<DocumentReference>('DocumentReference', { patient: reference, _count: '1000' }).catch(() => [] as DocumentReference[]),
     ]);
-    return { patient, pain: painCourse(observations) };
+    return factsOf(patient, observations, coverages, documents);
   }
 
   /** Patients read in one batch with one pain search (`patient=a,b,c`); a patient whose read failed in the batch is left to `load`, which retries and reports it. */
@@ -189,31 +219,31 @@ export class PatientFacts {
       type: 'batch',
       entry: [
         { request: { method: 'GET', url: `Observation?${new URLSearchParams({ patient: references.join(','), code: PAIN, _count: '1000' })}` } },
+        { request: { method: 'GET', url: `Coverage?${new URLSearchParams({ patient: references.join(','), _count: '1000' })}` } },
+        { request: { method: 'GET', url: `DocumentReference?${new URLSearchParams({ patient: references.join(','), _count: '1000' })}` } },
         ...references.map((r) => ({ request: { method: 'GET' as const, url: r } })),
       ],
     });
-    const [painEntry, ...patientEntries] = response.entry ?? [];
-    const painBundle = painEntry?.response?.status?.startsWith('2') && painEntry.resource?.resourceType === 'Bundle' ? (painEntry.resource as Bundle) : undefined;
+    const [painEntry, coverageEntry, documentEntry, ...patientEntries] = response.entry ?? [];
+    const bundleOf = (entry: typeof painEntry): Bundle | undefined => (entry?.response?.status?.startsWith('2') && entry.resource?.resourceType === 'Bundle' ? (entry.resource as Bundle) : undefined);
+    const painBundle = bundleOf(painEntry);
     if (!painBundle) return new Map();
-    const observations = await collectPages<Observation>(this.gateway, painBundle, 'Observation', 1000);
-    const bySubject = new Map<string, Observation[]>();
-    for (const o of observations) {
-      const subject = o.subject?.reference ?? '';
-      let list = bySubject.get(subject);
-      if (!list) bySubject.set(subject, (list = []));
-      list.push(o);
-    }
+    const bySubject = byPatient(await collectPages<Observation>(this.gateway, painBundle, 'Observation', 1000));
+    const coverageBundle = bundleOf(coverageEntry);
+    const byBeneficiary = byPatient(coverageBundle ? await collectPages<Coverage>(this.gateway, coverageBundle, 'Coverage', 1000) : []);
+    const documentBundle = bundleOf(documentEntry);
+    const documentsOf = byPatient(documentBundle ? await collectPages<DocumentReference>(this.gateway, documentBundle, 'DocumentReference', 1000) : []);
     const facts = new Map<string, PatientFactsOf>();
     references.forEach((reference, i) => {
       const entry = patientEntries[i];
-      if (entry?.resource?.resourceType === 'Patient' && entry.response?.status?.startsWith('2')) facts.set(reference, { patient: entry.resource as Patient, pain: painCourse(bySubject.get(reference) ?? []) });
+      if (entry?.resource?.resourceType === 'Patient' && entry.response?.status?.startsWith('2')) facts.set(reference, factsOf(entry.resource as Patient, bySubject.get(reference) ?? [], byBeneficiary.get(reference) ?? [], documentsOf.get(reference) ?? []));
     });
     return facts;
   }
 }
 
 /** Pre and post pain scores by visit date, oldest first (entered-in-error left out). */
-function painCourse(observations: readonly Observation[]): PatientFactsOf['pain'] {
+export function painCourse(observations: readonly Observation[]): PatientFactsOf['pain'] {
   const byDate = new Map<string, { date: string; pre?: number; post?: number }>();
   for (const o of observations) {
     const value = scoreOf(o);

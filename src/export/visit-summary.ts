@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Patient, Resource } from 'fhir/r4.js';
+import type { DocumentReference, Resource } from 'fhir/r4.js';
 import { checkReadiness } from '../domain/check-readiness.js';
 import type { CodeSuggestion } from '../domain/coding-types.js';
 import type { Readiness } from '../domain/readiness-types.js';
@@ -7,11 +7,22 @@ import { suggestCodes } from '../domain/suggest-codes.js';
 import type { Session } from '../domain/types.generated.js';
 import { displayName } from '../fhir/chart-context.js';
 import { NotANeedleChartVisit, toSession } from '../fhir/visit-to-session.js';
-import { displayZone, formatDateTime } from '../domain/human-dates.js';
+import { displayZone, formatDateTime, formatDay } from '../domain/human-dates.js';
 import { coverageSources } from '../domain/payer-rules.js';
 import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model.js';
 import type { Core } from '../service/core.js';
-import type { VisitRecord } from './visit-source.js';
+import { noteHistory, visitNotes } from '../fhir/note-history.js';
+import type { PatientFactsOf, VisitRecord } from './visit-source.js';
+
+/** One version of the visit's note as the packet prints it. */
+export interface NoteCopy {
+  /** "Signed note", "Addendum", "Draft (not signed)"; with "superseded" when a later version replaced it. */
+  readonly heading: string;
+  /** "Signed by Alex Rivera, PT, DPT on Friday, November 20, 2026, 3:10 PM", and the reason for an addendum. */
+  readonly byline: string;
+  readonly text: string;
+  readonly superseded: boolean;
+}
 
 /** Everything the packet says about one visit, built without I/O from what the EHR returned. */
 export interface VisitSummary {
@@ -20,6 +31,19 @@ export interface VisitSummary {
   readonly patientId: string;
   readonly patientName: string;
   readonly birthDate?: string;
+  /** The patient's medical record number and payer member id, as the EHR holds them. */
+  readonly mrn?: string;
+  readonly memberId?: string;
+  /** `Organization/<id>` that manages the patient's record (the clinic): the cover letter names it. */
+  readonly clinic?: string;
+  /** The date of service in words ("November 20, 2026"), in the clinic's zone. */
+  readonly dayDisplay?: string;
+  /** No signed version of the note: printed only when drafts are asked for, stamped DRAFT. */
+  readonly draft?: boolean;
+  /** Every version of the note to print, the one in force first, then each superseded one. */
+  readonly notes?: readonly NoteCopy[];
+  /** Plan of care, consent, ABN or waiver from the chart, dated on or before the visit (dates in words). */
+  readonly chartDocuments?: readonly { readonly title: string; readonly dateDisplay?: string; readonly author?: string; readonly text?: string }[];
   readonly encounter: string;
   readonly date: string;
   readonly performer: string;
@@ -54,7 +78,7 @@ function savedNote(record: VisitRecord): string | undefined {
 }
 
 /** Builds the summary, or undefined for a Procedure NeedleChart did not write (it cannot be read back as a session). */
-export function summariseVisit(record: VisitRecord, facts: { patient: Patient; pain: VisitSummary['painTrend'] }, core: Core): VisitSummary | undefined {
+export function summariseVisit(record: VisitRecord, facts: Pick<PatientFactsOf, 'patient' | 'pain'> & Partial<PatientFactsOf>, core: Core): VisitSummary | undefined {
   let session: Session;
   try {
     session = toSession(record.procedure, record.observations, core.profiles);
@@ -75,7 +99,20 @@ export function summariseVisit(record: VisitRecord, facts: { patient: Patient; p
     .sort((a, b) => a.recorded.localeCompare(b.recorded))
     .map((p) => ({ recorded: p.recorded, recordedDisplay: formatDateTime(p.recorded, zone), activity: p.activity?.coding?.[0]?.code ?? 'CREATE', author: p.agent.find((a) => a.type?.coding?.[0]?.code === 'author')?.who.display ?? p.agent[0]?.who.display ?? 'unknown' }));
   const patient = record.procedure.subject.reference ?? '';
+  const notes = noteCopies(record.documents, `Procedure/${record.procedure.id}`, session.date, core.timeZone);
+  const clinic = facts.patient.managingOrganization?.reference;
+  const serviceDay = session.date.slice(0, 10);
+  const chartDocuments = (facts.documents ?? [])
+    .filter((d) => !d.date || d.date.slice(0, 10) <= serviceDay)
+    .map((d) => ({ title: d.title, ...(d.date ? { dateDisplay: formatDay(d.date, d.date.length > 10 ? zone : undefined) } : {}), ...(d.author ? { author: d.author } : {}), ...(d.text ? { text: d.text } : {}) }));
   return {
+    ...(facts.mrn ? { mrn: facts.mrn } : {}),
+    ...(facts.memberId ? { memberId: facts.memberId } : {}),
+    ...(clinic ? { clinic } : {}),
+    dayDisplay: formatDay(session.date, zone),
+    draft: !notes.signed,
+    notes: notes.copies,
+    chartDocuments,
     procedureId: record.procedure.id,
     patient,
     patientId: patient.split('/')[1] ?? '',
@@ -97,6 +134,37 @@ export function summariseVisit(record: VisitRecord, facts: { patient: Patient; p
     resources: [record.procedure, ...record.observations, ...record.documents, ...record.provenance],
     sourceHash: sourceHash(record),
   };
+}
+
+const HEADINGS = { Draft: 'Draft note (not signed)', Signed: 'Signed note', Addendum: 'Addendum' } as const;
+
+/**
+ * The note's versions to print: the one in force, then every earlier version it replaced (marked
+ * superseded), each with who wrote or signed it, when, and the reason for an addendum. `signed`
+ * says whether any version was signed (a visit with none is a draft).
+ */
+function noteCopies(documents: readonly DocumentReference[], procedureRef: string, visitDate: string, timeZone: string | undefined): { signed: boolean; copies: NoteCopy[] } {
+  const notes = visitNotes(documents, procedureRef);
+  const history = noteHistory(notes, visitDate, timeZone);
+  const signed = notes.some((d) => d.docStatus === 'final' || d.docStatus === 'amended');
+  const copies = notes.map((d, i): NoteCopy & { current: boolean; kind: string } => {
+    const v = history[i];
+    const kind = v?.kind ?? 'Draft';
+    const data = d.content.find((c) => c.attachment.contentType?.startsWith('text/plain'))?.attachment.data;
+    const verb = kind === 'Draft' ? 'Written' : 'Signed';
+    return {
+      heading: `${HEADINGS[kind]}${v?.current ? '' : ' - superseded by a later version, kept as it was'}`,
+      byline: `${verb} by ${v?.by ?? 'unknown'} on ${v?.when ?? 'a date not recorded'}${v?.reason ? `. Reason for the addendum: ${v.reason}` : ''}`,
+      text: data ? Buffer.from(data, 'base64').toString('utf8') : '',
+      superseded: !v?.current,
+      current: v?.current ?? false,
+      kind,
+    };
+  });
+  // A draft that signing replaced is working material, not part of the signed record: left out once the note is signed.
+  const kept = copies.filter((c) => !(signed && c.kind === 'Draft' && !c.current));
+  const ordered = [...kept.filter((c) => c.current).reverse(), ...kept.filter((c) => !c.current).reverse()];
+  return { signed, copies: ordered.map(({ current: _current, kind: _kind, ...c }) => c) };
 }
 
 /** "20561-GP x1; 97014-GP x1": how a visit's codes read in the index. */

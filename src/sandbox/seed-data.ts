@@ -27,7 +27,13 @@ const m = (muscle: string, side: 'left' | 'right', extra: Partial<NeedledMuscle>
   muscle, side, depth: 'deep', technique: 'pistoning', needles: 1, retentionSeconds: 60, twitch: { elicited: true, count: 1 }, ...extra,
 });
 
-export const SEED_ORGANIZATION = { id: 'org-harbor-pt', name: 'Harbor Physical Therapy' } as const;
+/** The clinic: its name, address and organisation NPI (synthetic, check digit valid) are what a payer's cover letter names. */
+export const SEED_ORGANIZATION = {
+  id: 'org-harbor-pt',
+  name: 'Harbor Physical Therapy',
+  npi: '1245319599',
+  address: { line: ['1200 Harbor Way, Suite 3'], city: 'Denver', state: 'CO', postalCode: '80202' },
+} as const;
 
 /**
  * The clinic's physical therapists. The EHR records what NeedleChart reads about the signed-in user:

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Session } from '../domain/types.generated.js';
-import { DRY_NEEDLING_QUALIFICATION, NPI_SYSTEM, NUCC_TAXONOMY, PAYER_POLICY_SYSTEM, PLAN_NET_QUALIFICATION, QUALIFICATION_SYSTEM, USPS_STATE } from '../fhir/systems.js';
+import { CLINICAL_NOTE_CATEGORY, DRY_NEEDLING_QUALIFICATION, NPI_SYSTEM, NUCC_TAXONOMY, PAYER_POLICY_SYSTEM, PLAN_NET_QUALIFICATION, QUALIFICATION_SYSTEM, USPS_STATE } from '../fhir/systems.js';
 import type { Core } from '../service/core.js';
 import { analyseSession, visitTransactionFor } from '../service/preview-session.js';
 import { practitionerReference } from '../fhir/practitioner-reference.js';
@@ -72,9 +72,42 @@ function whereValid(state: string) {
   return { url: PLAN_NET_QUALIFICATION, extension: [{ url: 'status', valueCode: 'active' }, { url: 'whereValid', valueCodeableConcept: { coding: [{ system: USPS_STATE, code: state }] } }] };
 }
 
+const LOINC = 'http://loinc.org';
+
+/**
+ * The documents a clinic's chart holds beside the visit notes, which a payer's record request asks
+ * for: the plan of care (LOINC 18776-5 Plan of care note) and the signed consent to dry needling
+ * (LOINC 59284-0 Consent Document), both confirmed in the C-CDA on FHIR and Consent Management value
+ * sets; and, for a Medicare patient, the Advance Beneficiary Notice, for which no LOINC document code
+ * was confirmed, so it is typed by its title only.
+ */
+function chartDocuments(p: SeedPatient, today: Date): Resource[] {
+  const start = visitDate(today, 7 * (p.priorVisits + 1));
+  const medicare = SEED_PAYERS.find((x) => x.id === p.payer)?.policy === 'medicare';
+  const doc = (key: string, type: { coding?: { system: string; code: string; display: string }[]; text: string }, text: string): Resource => ({
+    resourceType: 'DocumentReference', id: `doc-${p.id.slice(2)}-${key}`, status: 'current', docStatus: 'final',
+    type, category: [{ coding: [{ ...CLINICAL_NOTE_CATEGORY }] }], subject: { reference: `Patient/${p.id}` }, date: start,
+    author: [{ reference: `Practitioner/${SEED_PRACTITIONERS[0].id}`, display: `${SEED_PRACTITIONERS[0].given} ${SEED_PRACTITIONERS[0].family}, ${SEED_PRACTITIONERS[0].suffix}` }],
+    description: type.text,
+    content: [{ attachment: { contentType: 'text/plain', title: type.text, data: Buffer.from(text).toString('base64') } }],
+  });
+  const name = `${p.given} ${p.family}`;
+  return [
+    doc('plan-of-care', { coding: [{ system: LOINC, code: '18776-5', display: 'Plan of care note' }], text: 'Plan of care' },
+      `Plan of care for ${name}.\nDiagnoses: ${p.diagnoses.map((d) => `${d.display} (${d.code})`).join('; ')}.\nGoals: reduce pain by half and restore function within 8 weeks.\nInterventions: dry needling of trigger points weekly, therapeutic exercise, home stretching.\nFrequency and duration: once a week for 8 weeks.\nCertified by the referring physician.`),
+    doc('consent', { coding: [{ system: LOINC, code: '59284-0', display: 'Consent Document' }], text: 'Consent to dry needling' },
+      `${name} was told the purpose, risks (including bruising, soreness and, near the chest, collapsed lung), benefits and alternatives of dry needling, asked questions, and agreed in writing to treatment.`),
+    ...(medicare ? [doc('abn', { text: 'Advance Beneficiary Notice of Noncoverage (ABN)' }, `${name} was given an Advance Beneficiary Notice before dry needling: Medicare is not expected to pay for dry needling of trigger points. Option chosen: option 1, bill Medicare for a decision and the patient pays if Medicare does not.`)] : []),
+  ];
+}
+
 function chartResources(today: Date): Resource[] {
   const resources: Resource[] = [
-    { resourceType: 'Organization', id: SEED_ORGANIZATION.id, active: true, name: SEED_ORGANIZATION.name, type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] }] },
+    {
+      resourceType: 'Organization', id: SEED_ORGANIZATION.id, active: true, name: SEED_ORGANIZATION.name,
+      identifier: [{ system: NPI_SYSTEM, value: SEED_ORGANIZATION.npi }],
+      address: [{ use: 'work', line: [...SEED_ORGANIZATION.address.line], city: SEED_ORGANIZATION.address.city, state: SEED_ORGANIZATION.address.state, postalCode: SEED_ORGANIZATION.address.postalCode }],
+      type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] }] },
     ...SEED_PAYERS.map((p): Resource => ({ resourceType: 'Organization', id: p.id, active: true, name: p.name, identifier: [{ system: PAYER_POLICY_SYSTEM, value: p.policy }], type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'pay', display: 'Payer' }] }] })),
     ...SEED_PRACTITIONERS.map((p): Resource => ({
       resourceType: 'Practitioner', id: p.id, active: true,
@@ -95,7 +128,7 @@ function chartResources(today: Date): Resource[] {
   for (const p of SEED_PATIENTS) {
     const patient = `Patient/${p.id}`;
     resources.push(
-      { resourceType: 'Patient', id: p.id, active: true, identifier: [{ system: 'https://needlechart.dev/fhir/sandbox/mrn', value: `MRN-${p.id.slice(2).toUpperCase()}` }], name: [{ given: [p.given], family: p.family }], gender: p.gender, birthDate: p.birthDate, managingOrganization: { reference: `Organization/${SEED_ORGANIZATION.id}` } },
+      { resourceType: 'Patient', id: p.id, active: true, identifier: [{ use: 'usual', type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }], text: 'MRN' }, system: 'https://needlechart.dev/fhir/sandbox/mrn', value: `MRN-${p.id.slice(2).toUpperCase()}` }], name: [{ given: [p.given], family: p.family }], gender: p.gender, birthDate: p.birthDate, managingOrganization: { reference: `Organization/${SEED_ORGANIZATION.id}` } },
       { resourceType: 'Coverage', id: `cov-${p.id.slice(2)}`, status: 'active', beneficiary: { reference: patient }, subscriberId: `SUB-${p.id.slice(2).toUpperCase()}`, payor: [{ reference: `Organization/${p.payer}`, identifier: { system: PAYER_POLICY_SYSTEM, value: SEED_PAYERS.find((x) => x.id === p.payer)?.policy }, display: SEED_PAYERS.find((x) => x.id === p.payer)?.name }] },
       ...p.diagnoses.map((d, i): Resource => ({
         resourceType: 'Condition', id: `cond-${p.id.slice(2)}-${i + 1}`, subject: { reference: patient },
@@ -105,6 +138,7 @@ function chartResources(today: Date): Resource[] {
         code: { coding: [{ ...d }], text: d.display },
         onsetDateTime: visitDate(today, 7 * (p.priorVisits + 2)),
       })),
+      ...chartDocuments(p, today),
     );
     for (let visit = 1; visit <= p.priorVisits + 1; visit++) {
       const today_ = visit === p.priorVisits + 1;

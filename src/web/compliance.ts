@@ -40,12 +40,16 @@ function follow(id: string): void {
     else setStatus(p.phase === 'finishing' ? `${p.done} visits written; building the index, bundles, audit record and manifest…` : `${p.done}${p.total ? ` of ${p.total}` : ''} visits, ${p.perSecond.toFixed(1)} per second${eta}`);
   });
   events.addEventListener('done', (e) => {
-    const d = JSON.parse((e as MessageEvent<string>).data) as { visits: number; patients: number; auditEvent: string; download: string };
+    const d = JSON.parse((e as MessageEvent<string>).data) as { visits: number; patients: number; auditEvent: string; download: string; internalDownload?: string };
     events.close();
     bar.value = bar.max;
     setStatus(`Done: ${d.visits} visits of ${d.patients} patients. Recorded as ${d.auditEvent}.`);
     $<HTMLAnchorElement>('download').href = `${d.download}?launch=${encodeURIComponent(launchId)}`;
     $('download-line').hidden = false;
+    if (d.internalDownload) {
+      $<HTMLAnchorElement>('internal').href = `${d.internalDownload}?launch=${encodeURIComponent(launchId)}`;
+      $('internal-line').hidden = false;
+    }
     start.disabled = false;
   });
   events.addEventListener('failed', (e) => {
@@ -55,13 +59,47 @@ function follow(id: string): void {
   });
 }
 
+/** A YYYY-MM-DD date as the date field shows it in this browser's locale (e.g. 01/31/2026 in the US). */
+function shown(iso: string): string {
+  const [y = 0, m = 1, d = 1] = iso.split('-').map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' });
+}
+
+/**
+ * The date fields checked here, in the words and the date format the staff member sees: a date
+ * field holds '' until its date is complete and valid. The server checks again (for API callers).
+ */
+function dateProblems(): string[] {
+  const example = shown(`${new Date().getFullYear()}-01-31`);
+  const from = $<HTMLInputElement>('from').value;
+  const to = $<HTMLInputElement>('to').value;
+  const problems: string[] = [];
+  if (!from) problems.push(`Enter the first date of service in full, like ${example}.`);
+  if (!to) problems.push(`Enter the last date of service in full, like ${example}.`);
+  if (from && to && to < from) problems.push(`The last date of service, ${shown(to)}, comes before the first, ${shown(from)}.`);
+  return problems;
+}
+
+function listProblems(problems: readonly string[]): void {
+  setStatus('The request needs correcting:');
+  for (const text of problems) $('errors').append(el('li', { text }));
+}
+
 $('export-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void (async () => {
     $('errors').replaceChildren();
+    const problems = dateProblems();
+    if (problems.length) {
+      listProblems(problems);
+      return;
+    }
     $('download-line').hidden = true;
+    $('internal-line').hidden = true;
     const form = $<HTMLFormElement>('export-form');
-    const body = Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
+    const body: Record<string, string | boolean> = Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
+    // An unticked checkbox is absent from the form data; a ticked one sends "true".
+    body.includeDrafts = $<HTMLInputElement>('includeDrafts').checked;
     const start = $<HTMLButtonElement>('start');
     start.disabled = true;
     setStatus('Starting…');
@@ -74,8 +112,7 @@ $('export-form').addEventListener('submit', (event) => {
         setStatus((answer.issue ?? []).map((issue) => issue.diagnostics).join(' ') || 'The export could not be started.');
         return;
       }
-      setStatus('The request needs correcting:');
-      for (const issue of answer.issue ?? []) $('errors').append(el('li', { text: issue.diagnostics ?? '' }));
+      listProblems((answer.issue ?? []).map((issue) => issue.diagnostics ?? ''));
       return;
     }
     follow(answer.id);
@@ -86,6 +123,7 @@ $('export-form').addEventListener('submit', (event) => {
 $('download').addEventListener('click', () => {
   setTimeout(() => {
     $('download-line').hidden = true;
+    $('internal-line').hidden = true;
     setStatus(`${$('status').textContent ?? ''} The packet was downloaded and then deleted from NeedleChart; start a new export to get it again.`);
   }, 0);
 });

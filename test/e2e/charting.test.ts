@@ -212,7 +212,7 @@ describe('compliance export in the browser', () => {
     await page.close();
   });
 
-  it('when the export request is wrong, then the page lists each problem', async () => {
+  it('when the export request is wrong, then the page lists each problem, dates in the format the field shows', async () => {
     const page = await browser.newPage();
     await page.goto(`${sandboxOrigin()}/sandbox`);
     await page.locator('#compliance').click();
@@ -221,7 +221,8 @@ describe('compliance export in the browser', () => {
     await page.locator('#from').fill('2026-12-31');
     await page.locator('#to').fill('2026-01-01');
     await page.locator('#start').click();
-    await expect.poll(() => page.locator('#errors').textContent(), { timeout: 5000 }).toContain('to must not be before from');
+    // Said in the staff member's words and in the date format the field shows (the browser's locale, en-US here).
+    await expect.poll(() => page.locator('#errors').textContent(), { timeout: 5000 }).toContain('The last date of service, 01/01/2026, comes before the first, 12/31/2026.');
     await page.close();
   });
 });

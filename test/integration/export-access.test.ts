@@ -154,6 +154,27 @@ describe('the compliance export with the sandbox defaults', () => {
     expect((await outcomeOf(again)).issue[0]?.diagnostics).toMatch(/already downloaded/);
   });
 
+  it('when the internal report is downloaded, then it is a zip of internal/ files only, the payer packet stays for its own download and holds no internal/ file', async () => {
+    const s = await complianceSignIn(nc.appUrl, OFFICER);
+    const id = await started(nc.appUrl, s, { ...ONE_PATIENT, requester: 'Medical Review Unit', requestReference: 'ADR-7' });
+    const end = await finished(nc.appUrl, s, id);
+    expect(end).toMatchObject({ event: 'done', data: { internalDownload: `/api/exports/${id}/internal` } });
+    const internal = await fetch(`${nc.appUrl}/api/exports/${id}/internal?launch=${s.launchId}`, { headers: { cookie: s.cookie } });
+    expect(internal.status).toBe(200);
+    expectNoStore(internal, 'GET /api/exports/:id/internal');
+    const report = Buffer.from(await internal.arrayBuffer());
+    expect(report.includes(Buffer.from('internal/index.csv'))).toBe(true);
+    expect(report.includes(Buffer.from('cover.pdf'))).toBe(false);
+    const packet = await download(nc.appUrl, s, id);
+    expect(packet.status).toBe(200);
+    const zip = Buffer.from(await packet.arrayBuffer());
+    expect(zip.includes(Buffer.from('cover.pdf'))).toBe(true);
+    expect(zip.includes(Buffer.from('certification.pdf'))).toBe(true);
+    expect(zip.includes(Buffer.from('internal/'))).toBe(false);
+    const gone = await fetch(`${nc.appUrl}/api/exports/${id}/internal?launch=${s.launchId}`, { headers: { cookie: s.cookie } });
+    expect(gone.status).toBe(410);
+  });
+
   it('when each route that carries patient data answers, then it says no-store (and Pragma: no-cache), while reference data and assets keep their caching', async () => {
     const chart = await ehrLaunch(sandboxOrigin(), { patient: 'p-james-carter', encounter: 'e-james-carter-3' });
     expectNoStore(await api(nc.appUrl, chart, '/api/context'), 'GET /api/context');

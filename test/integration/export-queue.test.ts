@@ -14,6 +14,7 @@ import { startNeedleChart, type RunningNeedleChart } from '../../src/runtime.js'
 import { appRegistration, backendRegistration } from '../../src/sandbox/registered-scopes.js';
 import { createSandbox, type RunningSandbox } from '../../src/sandbox/sandbox-server.js';
 import { analyseSession, visitTransactionFor } from '../../src/service/preview-session.js';
+import { practitionerReference } from '../../src/fhir/practitioner-reference.js';
 import { testCore } from '../support/fixtures.js';
 import { complianceSignIn, type LaunchedSession } from '../support/launch.js';
 import { freePort, startRedis } from '../support/redis.js';
@@ -119,7 +120,11 @@ beforeAll(async () => {
   ).listen(0, '127.0.0.1');
   for (let i = 0; i < EXTRA_VISITS; i++) {
     if (i < 30) await sandbox.engine.execute({ method: 'PUT', path: `/Patient/q-${i}`, body: { resourceType: 'Patient', id: `q-${i}`, name: [{ given: ['Queue'], family: `Patient ${i}` }] } });
-    const bundle = visitTransactionFor(core, analyseSession(session(i), core), { patient: `Patient/q-${i % 30}`, encounter: `Encounter/qe-${i}` }, new Date().toISOString());
+    // Signed, as a payer packet holds only signed notes (an unsigned one is left out unless drafts are asked for).
+    const s = session(i);
+    const recorded = new Date().toISOString();
+    const analysis = analyseSession(s, core, {}, { signed: { by: s.performer.display, at: recorded }, addenda: [] });
+    const bundle = visitTransactionFor(core, analysis, { patient: `Patient/q-${i % 30}`, encounter: `Encounter/qe-${i}` }, recorded, { signing: { state: 'signed', authenticator: practitionerReference(s.performer) } });
     const [, , status] = await sandbox.engine.execute({ method: 'POST', path: '/', body: bundle });
     if (status >= 300) throw new Error(`seeding visit ${i} failed: ${status}`);
   }

@@ -49,13 +49,18 @@ async function pdfText(path: string): Promise<string> {
 }
 
 describe('compliance export', () => {
-  it.each(['search', 'bulk'] as const)('when every visit in a date range is exported (read by %s), then the packet holds a PDF, index row, bundle and hashed manifest for each', async (source) => {
+  it.each(['search', 'bulk'] as const)('when every visit in a date range is exported (read by %s), then the packet holds a PDF and index row for each, the internal report a bundle, and both manifests hash every file', async (source) => {
     const out = packetDir();
     const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger, source });
     // 3 + 2 + 4 + 3 + 0 + 5 seeded earlier visits
     expect(result).toMatchObject({ visits: 17, patients: 5, skipped: 0, via: source });
 
-    const index = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n');
+    const payerIndex = readFileSync(join(out, 'index.csv'), 'utf8').trim().split('\r\n');
+    expect(payerIndex[0]).toBe('date_of_service,patient_name,date_of_birth,mrn,member_id,performed_by,codes,payer,note_status,pages,pdf');
+    expect(payerIndex).toHaveLength(18);
+    expect(payerIndex.filter((row) => row.startsWith('20') && row.includes(',Maria Lopez,1984-03-12,MRN-MARIA-LOPEZ,SUB-MARIA-LOPEZ,"Alex Rivera, PT, DPT",'))).toHaveLength(3);
+    expect(payerIndex.join('\n')).not.toMatch(/Patient\/|Encounter\/|readiness|[+-]\d{2}:\d{2}|T\d{2}:\d{2}/);
+    const index = readFileSync(join(out, 'internal', 'index.csv'), 'utf8').trim().split('\r\n');
     expect(index[0]).toBe('date,patient,encounter,performer,muscle_count,codes,payer,readiness_score,pdf');
     expect(index).toHaveLength(18);
     const maria = index.filter((row) => row.includes('Patient/p-maria-lopez'));
@@ -65,18 +70,23 @@ describe('compliance export', () => {
     const medicare = index.find((row) => row.includes('Patient/p-james-carter'));
     expect(medicare).toContain('20561-GP-GX x1');
 
-    const bundle = JSON.parse(readFileSync(join(out, 'patients', 'p-li-wei', 'bundle.json'), 'utf8')) as Bundle;
+    const bundle = JSON.parse(readFileSync(join(out, 'internal', 'patients', 'p-li-wei', 'bundle.json'), 'utf8')) as Bundle;
     expect(bundle.type).toBe('collection');
     expect(bundle.entry?.filter((e) => e.resource?.resourceType === 'Procedure')).toHaveLength(5);
-    const ndjson = readFileSync(join(out, 'resources.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { resourceType: string });
+    const ndjson = readFileSync(join(out, 'internal', 'resources.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { resourceType: string });
     expect(ndjson.filter((r) => r.resourceType === 'Procedure')).toHaveLength(17);
 
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[]; auditEvent: string; visits: number; retrieval: string };
+    const manifest = JSON.parse(readFileSync(join(out, 'internal', 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[]; auditEvent: string; visits: number; retrieval: string };
     expect(manifest.visits).toBe(17);
     expect(manifest.retrieval).toBe(source === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)');
-    expect(manifest.files.filter((f) => f.path.endsWith('.pdf'))).toHaveLength(18);
-    // Every file of the folder but the manifest itself is listed, once, with its hash and size as on disk.
-    expect(manifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json'));
+    // 17 visit records, the cover letter and the certification.
+    expect(manifest.files.filter((f) => f.path.endsWith('.pdf'))).toHaveLength(19);
+    // Every file of the folder but the two manifests is listed, once, with its hash and size as on disk.
+    expect(manifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json' && f !== 'internal/manifest.json'));
+    // The payer's manifest lists the payer's files only: nothing under internal/.
+    const payerManifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+    expect(payerManifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json' && !f.startsWith('internal/')));
+    for (const file of payerManifest.files) expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
     for (const file of manifest.files) {
       expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
       expect(statSync(join(out, file.path)).size, file.path).toBe(file.bytes);
@@ -90,7 +100,7 @@ describe('compliance export', () => {
     expect(audit.agent[0]?.who?.display).toBe('Jordan Compliance');
   });
 
-  it('when a visit PDF is read, then it shows the patient, codes with reasons, the policy, findings, provenance and the note', async () => {
+  it('when a visit PDF is read, then it shows the patient, codes with reasons, the policy, the record\'s history and the note, and no readiness findings', async () => {
     const out = packetDir();
     await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-maria-lopez' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger });
     const dir = join(out, 'patients', 'p-maria-lopez', 'visits');
@@ -100,20 +110,19 @@ describe('compliance export', () => {
     expect(text).toContain('20561-GP x1');
     expect(text).toMatch(/distinct muscles? needled/);
     expect(text).toContain('2.01.100');
-    expect(text).toMatch(/Documentation readiness: \d+\/100/);
-    expect(text).toContain('Provenance');
+    expect(text).not.toMatch(/readiness|\/100/i);
+    expect(text).toContain('History of this record');
     expect(text).toContain('Alex Rivera');
     expect(text).toContain('DRY NEEDLING TREATMENT NOTE');
     // Words for a payer reviewer: dates in words, fields by name, sources beside the reasons.
-    expect(text).toMatch(/Date of service: \w+day, \w+ \d{1,2}, 2026, \d{1,2}:\d{2} [AP]M/);
+    expect(text).toMatch(/Date and time of service: \w+day, \w+ \d{1,2}, 2026, \d{1,2}:\d{2} [AP]M/);
     expect(text).toContain('Sources for the codes');
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     expect(text).not.toMatch(/\w+\[\d+\]|bill-payer|DOMAIN\.md|\bseed \d/);
     const cover = await pdfText(join(out, 'cover.pdf'));
     expect(cover).toContain('Jordan Compliance');
-    expect(cover).toMatch(/Audit record: AuditEvent\//);
-    expect(cover).toContain('Patient/p-maria-lopez');
-    expect(cover).toContain('Read by: FHIR searches (paged)');
+    expect(cover).toContain('of Maria Lopez');
+    expect(cover).not.toMatch(/AuditEvent|Patient\/|FHIR|http/);
   });
 
   it.each([
@@ -164,8 +173,8 @@ describe('compliance export', () => {
       const out = packetDir();
       const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters, out, requestedBy: 'x', client: 'needlechart-backend', logger, pdf: false, source });
       expect(result.via).toBe(source);
-      const bundles = readdirSync(join(out, 'patients')).sort().map((id) => (JSON.parse(readFileSync(join(out, 'patients', id, 'bundle.json'), 'utf8')) as Bundle).entry?.map((e) => e.fullUrl));
-      packets.push({ index: readFileSync(join(out, 'index.csv'), 'utf8'), ndjson: readFileSync(join(out, 'resources.ndjson'), 'utf8').split('\n').sort(), bundles });
+      const bundles = readdirSync(join(out, 'internal', 'patients')).sort().map((id) => (JSON.parse(readFileSync(join(out, 'internal', 'patients', id, 'bundle.json'), 'utf8')) as Bundle).entry?.map((e) => e.fullUrl));
+      packets.push({ payerIndex: readFileSync(join(out, 'index.csv'), 'utf8'), index: readFileSync(join(out, 'internal', 'index.csv'), 'utf8'), ndjson: readFileSync(join(out, 'internal', 'resources.ndjson'), 'utf8').split('\n').sort(), bundles });
     }
     expect(packets[0]).toEqual(packets[1]);
   });
@@ -207,8 +216,8 @@ describe('compliance export', () => {
     expect(result).toMatchObject({ visits: 5, reused: 4 });
     expect(readFileSync(join(dir, first)).includes(Buffer.from('tampered'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith('orphan') || f.endsWith('.part'))).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
-    expect(manifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json'));
+    const manifest = JSON.parse(readFileSync(join(out, 'internal', 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string }[] };
+    expect(manifest.files.map((f) => f.path)).toEqual((await listFiles(out)).filter((f) => f !== 'manifest.json' && f !== 'internal/manifest.json'));
     expect(manifest.files.map((f) => f.path)).toContain('request-letter.txt');
     for (const file of manifest.files) expect(await sha256File(join(out, file.path)), file.path).toBe(file.sha256);
   });
@@ -229,19 +238,19 @@ describe('compliance export', () => {
     expect(zip.includes(Buffer.from('cover.pdf'))).toBe(true);
   });
 
-  it.each(['search', 'bulk'] as const)('when a dry-needling Procedure was charted by another system (read by %s), then it is listed in not-included.csv and counted on the cover, not silently dropped', async (source) => {
+  it.each(['search', 'bulk'] as const)('when a dry-needling Procedure was charted by another system (read by %s), then it is listed in the internal not-included.csv and counted on the cover letter, not silently dropped', async (source) => {
     await sandbox.engine.execute({ method: 'PUT', path: '/Patient/p-elsewhere', body: { resourceType: 'Patient', id: 'p-elsewhere', name: [{ family: 'Elsewhere' }] } });
     await sandbox.engine.execute({ method: 'PUT', path: '/Procedure/pr-elsewhere', body: { resourceType: 'Procedure', id: 'pr-elsewhere', status: 'completed', subject: { reference: 'Patient/p-elsewhere' }, performedDateTime: '2026-05-05T10:00:00Z', code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/procedure', code: 'dry-needling' }] } } });
     const out = packetDir();
     const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, source });
     expect(result).toMatchObject({ visits: 17, skipped: 1 });
-    const rows = readFileSync(join(out, 'not-included.csv'), 'utf8').trim().split('\r\n');
+    const rows = readFileSync(join(out, 'internal', 'not-included.csv'), 'utf8').trim().split('\r\n');
     expect(rows[0]).toBe('date,patient,encounter,procedure,reason');
     expect(rows.slice(1)).toHaveLength(1);
     expect(rows[1]).toMatch(/^2026-05-05T10:00:00Z,Patient\/p-elsewhere,,Procedure\/pr-elsewhere,Not charted with NeedleChart/);
-    expect(await pdfText(join(out, 'cover.pdf'))).toMatch(/not charted with NeedleChart \(listed in not-included\.csv\): 1/);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
-    expect(manifest.files.filter((f) => f.path === 'not-included.csv')).toHaveLength(1);
+    expect(await pdfText(join(out, 'cover.pdf'))).toMatch(/1 dry needling visit was documented outside this system; we will send its record\s+separately/);
+    const manifest = JSON.parse(readFileSync(join(out, 'internal', 'manifest.json'), 'utf8')) as { files: { path: string }[] };
+    expect(manifest.files.filter((f) => f.path === 'internal/not-included.csv')).toHaveLength(1);
   });
 
   it('when a Procedure charted by another system holds text starting with a formula character, then not-included.csv writes it as text a spreadsheet will not run', async () => {
@@ -252,7 +261,7 @@ describe('compliance export', () => {
     try {
       const out = packetDir();
       await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-formula' }, out, requestedBy: 'x', client: 'needlechart-backend', logger, source: 'search' });
-      const rows = readFileSync(join(out, 'not-included.csv'), 'utf8').trim().split('\r\n');
+      const rows = readFileSync(join(out, 'internal', 'not-included.csv'), 'utf8').trim().split('\r\n');
       expect(rows[1]).toMatch(/^2026-05-06T10:00:00Z,Patient\/p-formula,"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",Procedure\/pr-formula,Not charted/);
     } finally {
       await sandbox.engine.execute({ method: 'DELETE', path: '/Procedure/pr-formula' });

@@ -31,7 +31,7 @@ async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
 }
 
 const request = { filters: { from: '2026-01-01', to: '2026-12-31' }, requestedBy: 'Jordan Ellis', requestedByReference: 'Practitioner/staff-jordan-ellis' };
-const result = (dir: string): ExportResult => ({ out: join(dir, 'packet'), visits: 2, patients: 1, reused: 0, skipped: 0, auditEvent: 'AuditEvent/a', files: 3, via: 'search', zip: join(dir, 'packet.zip') });
+const result = (dir: string): ExportResult => ({ out: join(dir, 'packet'), visits: 2, patients: 1, reused: 0, skipped: 0, unsigned: 0, pages: 4, auditEvent: 'AuditEvent/a', files: 3, via: 'search', zip: join(dir, 'packet.zip') });
 
 /** An export that writes its zip and ends when `release` is called (or fails, when `fail` is). */
 function heldRunner(): { runner: ExportRunner; release: () => void; fail: () => void } {

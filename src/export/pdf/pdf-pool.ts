@@ -2,8 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Profiles } from '../../domain/profiles.js';
 import type { BodyMapData } from '../../notes/body-map-svg.js';
-import type { Digest } from '../packet-files.js';
-import type { VisitPdfInput } from './visit-pdf.js';
+import type { VisitPdfInput, WrittenPdf } from './visit-pdf.js';
 
 /** One PDF to render: where it goes and what it shows (plain data: it is copied into the worker). */
 export interface PdfTask {
@@ -15,7 +14,7 @@ export interface PdfTask {
 /** A worker's answer: the digest of the file it wrote, or the name of the error that stopped it. */
 export interface PdfReply {
   readonly id: number;
-  readonly digest?: Digest;
+  readonly digest?: WrittenPdf;
   readonly error?: string;
 }
 
@@ -30,7 +29,7 @@ export interface PdfPoolOptions {
 
 interface Pending {
   readonly task: PdfTask;
-  readonly resolve: (digest: Digest) => void;
+  readonly resolve: (digest: WrittenPdf) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -67,9 +66,9 @@ export class PdfPool {
   }
 
   /** Renders `visit` to `path` (atomically, as writeVisitPdf does) on the next free worker. */
-  render(path: string, visit: VisitPdfInput): Promise<Digest> {
+  render(path: string, visit: VisitPdfInput): Promise<WrittenPdf> {
     if (this.closed) return Promise.reject(new Error('The PDF pool is closed'));
-    return new Promise<Digest>((resolve, reject) => {
+    return new Promise<WrittenPdf>((resolve, reject) => {
       this.queue.push({ task: { id: this.nextId++, path, visit }, resolve, reject });
       this.dispatch();
     });

@@ -36,7 +36,7 @@ function event(res: Response, name: string, data: unknown): void {
 /** The event that says where a job stands now (for a change, or for a listener joining late). */
 function sendState(res: Response, job: ExportJobState, change: JobChange): void {
   if (change === 'progress' && job.progress) event(res, 'progress', job.progress);
-  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, reused: job.result.reused, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download` });
+  if (change === 'done' && job.result) event(res, 'done', { visits: job.result.visits, patients: job.result.patients, reused: job.result.reused, auditEvent: job.result.auditEvent, download: `/api/exports/${job.id}/download`, internalDownload: `/api/exports/${job.id}/internal` });
   if (change === 'failed' && job.error !== undefined) event(res, 'failed', { message: job.error });
 }
 
@@ -48,6 +48,9 @@ function sendState(res: Response, job: ExportJobState, change: JobChange): void 
  * job belongs to the user who started it, runs within the per-user and per-instance limits, and
  * its packet is deleted once downloaded.
  */
+/** The internal report's zip beside the payer packet's (run-export.ts writes `<packet>-internal.zip`). */
+export const internalZipPath = (zipPath: string): string => zipPath.replace(/\.zip$/, '-internal.zip');
+
 export function exportsRouter(deps: ExportDeps): Router {
   const router = Router();
   router.use('/api/exports', labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs, 'compliance'), complianceOnly(deps.policy, deps.logger));
@@ -94,6 +97,20 @@ export function exportsRouter(deps: ExportDeps): Router {
       }
     });
     req.on('close', stop);
+  });
+
+  /**
+   * The internal report (internal/: readiness findings and scores, FHIR records, the per-visit JSON,
+   * not-included.csv), a zip of its own for compliance staff: never part of the payer's download. It
+   * does not end the job; the payer packet's download deletes both, so the page offers this first.
+   */
+  router.get('/api/exports/:id/internal', async (req, res, next) => {
+    const job = await jobFor(req.params.id, res);
+    if (job.downloaded) throw new OperationOutcomeError(410, outcome([{ severity: 'error', code: 'not-found', diagnostics: 'This packet was already downloaded and has been deleted from the server, with its internal report: start a new export to get it again' }]));
+    if (!job.result) throw notFound('The packet is not ready');
+    res.download(internalZipPath(deps.jobs.zipPath(job.id)), `needlechart-internal-report-${new Date().toISOString().slice(0, 10)}.zip`, (error) => {
+      if (error && !res.headersSent) next((error as NodeJS.ErrnoException).code === 'ENOENT' ? notFound('The internal report is no longer on the server: start a new export') : error);
+    });
   });
 
   router.get('/api/exports/:id/download', async (req, res, next) => {

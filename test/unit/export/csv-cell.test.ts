@@ -41,20 +41,23 @@ describe('CSV cells (RFC 4180, OWASP CSV Injection)', () => {
 });
 
 describe('index.csv as the packet assembly writes it', () => {
-  it('when a visit row holds text starting with =, +, -, @, TAB or CR, then no cell of index.csv starts with a formula character', async () => {
+  it('when a visit row holds text starting with =, +, -, @, TAB or CR, then no cell of the payer\'s or the internal index.csv starts with a formula character', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nc-csv-'));
-    mkdirSync(join(out, 'patients', 'p-1', 'visits'), { recursive: true });
+    mkdirSync(join(out, 'internal', 'visits', 'p-1'), { recursive: true });
     const record: VisitFile = {
       procedureId: 'v-1',
       sourceHash: 'h',
       payer: 'acme',
       index: ['2026-05-05T10:00:00Z', 'Patient/p-1', 'Encounter/e-1', '=HYPERLINK("http://evil.example","x") (Practitioner/pt-1)', 2, '+20561', '@Acme', -1, '\tpdf'],
+      payerIndex: ['2026-05-05', '=cmd|calc', '1990-01-01', '-MRN', '@member', '+Alex', '20561', 'Acme', 'Signed', 2, '\rpdf'],
       resources: [],
     };
-    const path = 'patients/p-1/visits/2026-05-05_v-1.json';
+    const path = 'internal/visits/p-1/2026-05-05_v-1.json';
     writeFileSync(join(out, path), JSON.stringify(record));
     await assemblePacket(out, new Set([path]), 'http://ehr.example/fhir');
-    const row = readFileSync(join(out, 'index.csv'), 'utf8').split('\r\n')[1] ?? '';
+    const row = readFileSync(join(out, 'internal', 'index.csv'), 'utf8').split('\r\n')[1] ?? '';
     expect(row).toBe(`2026-05-05T10:00:00Z,Patient/p-1,Encounter/e-1,"'=HYPERLINK(""http://evil.example"",""x"") (Practitioner/pt-1)",2,"'+20561","'@Acme",-1,"'\tpdf"`);
+    const payerRow = readFileSync(join(out, 'index.csv'), 'utf8').split('\r\n')[1] ?? '';
+    for (const cell of payerRow.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
   });
 });

@@ -8,7 +8,7 @@ import type { ExportResult } from '../../../src/export/run-export.js';
 import { silentLogger } from '../../../src/infra/logger.js';
 
 const options = (over: Partial<ExportJobsOptions> = {}): ExportJobsOptions => ({ perUser: 1, perInstance: 2, ttlMs: 60_000, logger: silentLogger, ...over });
-const result = (job: ExportJob): ExportResult => ({ out: join(job.dir, 'packet'), visits: 1, patients: 1, reused: 0, skipped: 0, auditEvent: 'AuditEvent/a', files: 1, via: 'search', zip: join(job.dir, 'packet.zip') });
+const result = (job: ExportJob): ExportResult => ({ out: join(job.dir, 'packet'), visits: 1, patients: 1, reused: 0, skipped: 0, unsigned: 0, pages: 3, auditEvent: 'AuditEvent/a', files: 1, via: 'search', zip: join(job.dir, 'packet.zip') });
 
 /** A job whose export runs until `finish` or `fail` is called. */
 function runHeld(jobs: ExportJobs, job: ExportJob): { finish: () => void; fail: () => void; aborted: () => boolean } {

@@ -37,7 +37,7 @@ describe('PdfPool', () => {
       expect(readdirSync(dir).sort()).toEqual(names.map((_, i) => `v${i}.pdf`));
       for (const [i, digest] of digests.entries()) {
         const file = join(dir, `v${i}.pdf`);
-        expect(digest).toEqual({ sha256: sha256(file), bytes: readFileSync(file).length });
+        expect(digest).toEqual({ sha256: sha256(file), bytes: readFileSync(file).length, pages: expect.any(Number) as number });
         const parser = new PDFParse({ data: readFileSync(file) });
         expect((await parser.getText()).text).toContain(names[i]);
         await parser.destroy();

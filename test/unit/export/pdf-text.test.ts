@@ -78,10 +78,11 @@ describe('PDF text as the packet writes it', () => {
 
   it('when the cover names a requester with a TAB, then the rest of the cover reads intact', async () => {
     const file = pdfFile('cover.pdf');
-    await writeCoverPdf(file, { requestedBy: 'Jordan\tCompliance', filters: { from: '2026-01-01', to: '2026-03-31' }, visits: 3, patients: 2, skipped: 0, created: '2026-04-01T10:00:00Z', auditEvent: 'AuditEvent/a-1', fhirBase: 'http://ehr.example/fhir', retrieval: 'FHIR searches (paged)', generator: 'NeedleChart test' });
+    await writeCoverPdf(file, { requestedBy: 'Jordan\tCompliance', requester: 'Records\tunit', from: '2026-01-01', to: '2026-03-31', payerNames: ['Acme Health PPO'], visits: 3, patients: 2, pages: 9, unsigned: 0, skipped: 0, created: '2026-04-01T10:00:00Z', clinic: { name: 'Harbor Physical Therapy' } });
     const text = await textOf(file);
-    expect(text).toMatch(/Requested by: Jordan\s+Compliance/);
-    expect(text).toContain('Audit record: AuditEvent/a-1');
+    expect(text).toMatch(/Jordan\s+Compliance/);
+    expect(text).toMatch(/To: Records\s+unit, Acme Health PPO/);
+    expect(text).toContain('The packet has 9 pages in all');
   });
 
   it('when the PDF writers are read, then every text call passes its text through pdfText', () => {
