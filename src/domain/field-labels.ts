@@ -48,6 +48,30 @@ const FIELDS: Readonly<Record<string, string>> = {
   'billing': 'Billing',
   'date': 'Date of service',
   'payer': 'Payer',
+  'estim.justification': 'Electrical stimulation: why attended',
+  'necessity': 'Why today',
+  'necessity.chiefComplaint': 'Why today: chief complaint',
+  'necessity.onsetDate': 'Why today: onset or duration',
+  'necessity.duration': 'Why today: duration',
+  'necessity.priorCare': 'Why today: care tried before',
+  'necessity.functionalLimitation': 'Why today: functional limitation',
+  'necessity.goal': 'Why today: goal',
+  'planOfCare': 'Plan of care',
+  'planOfCare.date': 'Plan of care: date established',
+  'planOfCare.visitsPerWeek': 'Plan of care: visits per week',
+  'planOfCare.weeks': 'Plan of care: frequency and duration',
+  'planOfCare.certifiedBy': 'Plan of care: certified by',
+  'goalProgress': 'Progress toward goals',
+  'abn': 'Voluntary ABN',
+  'abn.issuedOn': 'Voluntary ABN: date given',
+  'abn.option': "Voluntary ABN: the patient's option",
+  'waiver': 'Financial waiver',
+  'waiver.signedOn': 'Financial waiver: date signed',
+  'practices': 'Clean technique',
+  'practices.sterileSingleUseNeedles': 'Clean technique',
+  'practices.sharpsDisposed': 'Clean technique: sharps disposal',
+  'practices.gloves': 'Clean technique: gloves',
+  'services': 'Other services',
 };
 
 /** Field words inside a listed entry: `precaution` → "precaution", `retentionSeconds` → "retention". */
@@ -70,6 +94,11 @@ const ENTRY_FIELDS: Readonly<Record<string, string>> = {
   postDegrees: 'degrees after',
   instrument: 'questionnaire',
   score: 'score',
+  exam: 'palpation findings',
+  minutes: 'minutes',
+  regions: 'regions',
+  treatment: 'treatment',
+  result: 'result',
 };
 
 function words(name: string): string {

@@ -116,3 +116,28 @@ describe('words for people', () => {
     expect(problemsIn('left deep static mild; the patient self-pays', enums)).toEqual([]);
   });
 });
+
+describe('field words for every finding', () => {
+  it('when a record missing nearly everything is checked, then every finding names its field in words (capitalised, no camelCase or dotted path)', () => {
+    const bare = completeSessionForWords();
+    const { view } = analyseSession(bare, core, { visitNumber: 3, previousNarrative: { date: '2026-11-13', response: bare.response ?? '' } });
+    expect(view.readiness.findings.length).toBeGreaterThan(10);
+    const raw = view.readiness.findings.map((f) => f.field).filter((field) => !/^[A-Z]/.test(field) || /[a-z][A-Z]|\w\.\w/.test(field));
+    expect(raw).toEqual([]);
+  });
+});
+
+/** A Medicare visit with attended e-stim and nothing of the record's newer parts: every rule has something to say. */
+function completeSessionForWords(): Session {
+  return {
+    ...completeSession({ necessity: undefined }),
+    payer: 'medicare',
+    estim: { applied: true, attended: true, minutes: 20, frequencyHz: 2, waveform: 'biphasic', intensity: 'strong', muscles: [] },
+    necessity: undefined,
+    planOfCare: undefined,
+    goalProgress: undefined,
+    abn: undefined,
+    practices: undefined,
+    response: 'Tolerated well.',
+  } as Session;
+}
