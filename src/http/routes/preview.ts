@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { CitedOnce } from '../cited-once.js';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
 import { analyseSession, visitTransactionFor } from '../../service/preview-session.js';
 import { sendJsonWithoutEtag } from '../send-json.js';
@@ -37,7 +38,8 @@ function courseOf(value: unknown): CourseContext {
 
 /**
  * POST /api/preview: a session (or {session, patient?, encounter?}) in; the suggested codes,
- * warnings, readiness findings and the rendered HTML note out. Writes nothing. The live form calls it
+ * warnings, readiness findings (each naming its citations by id; `sources` holds each citation once)
+ * and the rendered HTML note out. Writes nothing. The live form calls it
  * on every change, so the heavier parts come only when asked: `?include=bundle,text,review` adds the
  * FHIR transaction a save would send, the plain-text note and the payer-review summary (the bundle
  * also comes whenever the request names a patient and encounter).
@@ -54,11 +56,16 @@ export function previewRouter(core: Core): Router {
     const wantsBundle = include.has('bundle') || (wrapped && (body.patient !== undefined || body.encounter !== undefined));
     const noteText = include.has('text') || wantsBundle ? core.renderer.render('note', 'text', analysis.view) : undefined;
     const target = wantsBundle ? { patient: reference(wrapped ? body.patient : undefined, 'Patient'), encounter: reference(wrapped ? body.encounter : undefined, 'Encounter') } : undefined;
+    const cited = new CitedOnce();
+    const codes = analysis.coding.codes.map((c) => ({ ...cited.item(c), modifierRationale: c.modifierRationale.map((m) => cited.item(m)) }));
+    const warnings = analysis.coding.warnings.map((w) => cited.item(w));
+    const findings = analysis.readiness.findings.map((f) => cited.item(f));
     sendJsonWithoutEtag(res, {
-      codes: analysis.coding.codes,
-      warnings: analysis.coding.warnings,
+      codes,
+      warnings,
       score: analysis.readiness.score,
-      findings: analysis.readiness.findings,
+      findings,
+      sources: cited.sources,
       noteHtml,
       ...(include.has('text') ? { noteText } : {}),
       ...(include.has('review') ? { reviewHtml: core.renderer.render('payer-review', 'html', analysis.view) } : {}),

@@ -36,18 +36,23 @@ describe('GET /rules', () => {
 });
 
 describe('POST /api/preview', () => {
-  it('when a session is previewed, then each code, modifier, warning and finding carries its citations as data beside a one-line source', async () => {
+  it('when a session is previewed, then each code, modifier, warning and finding names its citations beside a one-line source, and each citation comes once as data', async () => {
     const res = await request(app).post('/api/preview').send(exampleSession());
-    const [needling] = res.body.codes as { rationale: string; source: string; citations: { id: string; publisher: string; title: string; verified: boolean }[]; modifierRationale: { citations: unknown[] }[] }[];
-    expect(needling?.citations).toContainEqual(expect.objectContaining({ id: 'nethealth-2025', publisher: 'Net Health', title: 'Dry Needling: CPT Codes, Practitioner Concerns, and More', date: '2025-06-12', verified: true }));
+    const sources = res.body.sources as Record<string, { id: string; publisher: string; title: string; date?: string; verified: boolean }>;
+    const [needling] = res.body.codes as { rationale: string; source: string; citations: string[]; modifierRationale: { citations: string[] }[] }[];
+    expect(needling?.citations).toContain('nethealth-2025');
+    expect(sources['nethealth-2025']).toEqual(expect.objectContaining({ id: 'nethealth-2025', publisher: 'Net Health', title: 'Dry Needling: CPT Codes, Practitioner Concerns, and More', date: '2025-06-12', verified: true }));
     expect(needling?.source).toContain('Net Health \u2014 Dry Needling: CPT Codes, Practitioner Concerns, and More (June 12, 2025)');
     expect(needling?.rationale).not.toContain('Net Health');
     expect(needling?.modifierRationale[0]?.citations.length).toBeGreaterThan(0);
-    for (const item of [...res.body.warnings, ...res.body.findings] as { citations: unknown[]; source: string; verified: boolean }[]) {
+    const items = [...res.body.codes, ...res.body.codes.flatMap((c: { modifierRationale: unknown[] }) => c.modifierRationale), ...res.body.warnings, ...res.body.findings] as { citations: string[]; verified: boolean }[];
+    for (const item of items) {
       expect(Array.isArray(item.citations)).toBe(true);
-      expect(typeof item.verified).toBe('boolean');
+      // Every id named resolves to its citation in `sources`, and nothing else is there.
+      for (const id of item.citations) expect(sources[id]?.id).toBe(id);
     }
-    expect((res.body.findings as { citations: { id: string }[] }[]).flatMap((f) => f.citations.map((c) => c.id))).toContain('kearns-2022');
+    expect(new Set(Object.keys(sources))).toEqual(new Set(items.flatMap((i) => i.citations)));
+    expect((res.body.findings as { citations: string[] }[]).flatMap((f) => f.citations)).toContain('kearns-2022');
   });
 
   it('when the example session is posted, then codes, warnings, findings and the rendered note come back', async () => {
@@ -64,7 +69,7 @@ describe('POST /api/preview', () => {
 
   it('when no parts are asked for, then only codes, warnings, score, findings and the HTML note come back (the live form\'s call)', async () => {
     const res = await request(app).post('/api/preview').send(exampleSession());
-    expect(Object.keys(res.body).sort()).toEqual(['codes', 'findings', 'noteHtml', 'score', 'warnings']);
+    expect(Object.keys(res.body).sort()).toEqual(['codes', 'findings', 'noteHtml', 'score', 'sources', 'warnings']);
   });
 
   it('when a preview is answered, then its compact JSON carries an exact length, no-store and the security headers, and no ETag (nothing revalidates a POST, and hashing the body on every change is pure cost)', async () => {
