@@ -25,7 +25,7 @@ describe('findings in the view model', () => {
 
   it('when two sessions are described one after the other, then a field of a list entry names each session\'s own muscle', () => {
     const field = (id: string) => analyseSession(completeSession({ muscles: [muscle(id, 'left')] }), core).view.readiness.findings.find((f) => f.path === 'muscles[0].exam')?.field;
-    expect(field('piriformis')).toBe('Muscle 1 (left piriformis): exam');
-    expect(field('gluteus-medius')).toBe('Muscle 1 (left gluteus medius): exam');
+    expect(field('piriformis')).toBe('Muscle 1 (left piriformis): palpation findings');
+    expect(field('gluteus-medius')).toBe('Muscle 1 (left gluteus medius): palpation findings');
   });
 });
