@@ -32,7 +32,9 @@ const DATA_VARIABLE = /\{\{[^}]*@/;
  * template reads a data variable. Either way the output is the same.
  */
 function compileOptions(format: NoteFormat, fast: { readonly knownHelpersOnly: boolean; readonly data: boolean }): CompileOptions {
-  return { strict: true, noEscape: format === 'text', knownHelpers: KNOWN_HELPERS, knownHelpersOnly: fast.knownHelpersOnly, data: fast.data };
+  // HTML partials are not re-indented to their call site: whitespace means nothing in HTML, and indenting
+  // every line a partial prints was the largest part of rendering the note. Text keeps its layout.
+  return { strict: true, noEscape: format === 'text', knownHelpers: KNOWN_HELPERS, knownHelpersOnly: fast.knownHelpersOnly, data: fast.data, preventIndent: format === 'html' };
 }
 
 /** Whether every source compiles with `knownHelpersOnly`; a clinic template may call an unknown helper, which then fails at render as before. */
