@@ -4,6 +4,7 @@ import type { Finding } from '../domain/readiness-types.js';
 import { acknowledgementKey, signGate } from '../domain/sign-gate.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { countVisitsBefore, loadPreviousVisit } from '../fhir/load-save-context.js';
+import { loadTherapyAmountThisYear } from '../fhir/therapy-claims.js';
 import { noteHistory, type NoteVersion } from '../fhir/note-history.js';
 import { toSignTransaction } from '../fhir/note-bundle.js';
 import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
@@ -59,11 +60,11 @@ function narrativeOf(procedure: Procedure | undefined, core: Core): PreviousNarr
   return { date: session.date, ...Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)) };
 }
 
-/** The visit's place in the course, and the previous visit's narrative: what readiness needs from the chart. */
+/** The visit's place in the course, the previous visit's narrative and this year's allowed therapy amount: what readiness and coding need from the chart. */
 export async function courseFromChart(gateway: FhirGateway, core: Core, patient: string, date: string): Promise<CourseContext> {
-  const [earlier, previous] = await Promise.all([countVisitsBefore(gateway, patient, date), loadPreviousVisit(gateway, patient, date)]);
+  const [earlier, previous, therapyAmountThisYear] = await Promise.all([countVisitsBefore(gateway, patient, date), loadPreviousVisit(gateway, patient, date), loadTherapyAmountThisYear(gateway, patient, date)]);
   const previousNarrative = narrativeOf(previous, core);
-  return { visitNumber: earlier + 1, ...(previousNarrative ? { previousNarrative } : {}) };
+  return { visitNumber: earlier + 1, ...(previousNarrative ? { previousNarrative } : {}), ...(therapyAmountThisYear !== undefined ? { therapyAmountThisYear } : {}) };
 }
 
 /**
