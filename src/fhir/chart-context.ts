@@ -50,6 +50,8 @@ export interface ChartContext {
   /** The latest earlier visit as a session, for copy-forward. */
   readonly lastSession?: Session;
   readonly course: CourseSummary;
+  /** This year's allowed therapy amount before today, from the patient's claims (KX threshold), when the EHR shows any. */
+  readonly therapyAmountThisYear?: number;
   /** The earlier visits as flowsheet rows in plain words, oldest first (the course at a glance). */
   readonly flowsheet: readonly FlowsheetRow[];
 }

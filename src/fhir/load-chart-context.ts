@@ -1,4 +1,5 @@
-import type { Bundle, BundleEntry, Condition, Coverage, DocumentReference, Encounter, Observation, Patient, Procedure, Resource } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, Condition, Coverage, DocumentReference, Encounter, ExplanationOfBenefit, Observation, Patient, Procedure, Resource } from 'fhir/r4.js';
+import { therapyAllowedThisYear } from './therapy-claims.js';
 import type { Profiles } from '../domain/profiles.js';
 import { notFound, OperationOutcomeError, upstream } from '../outcome/operation-outcome-error.js';
 import { toChartContext, type ChartContext, type ChartResources } from './chart-context.js';
@@ -74,9 +75,13 @@ export async function loadLaunchChart(gateway: FhirGateway, patient: string, enc
   const refs = procedures.filter((x) => x.id).map((x) => `Procedure/${x.id}`).join(',');
   // Who is signed in never stops the chart from opening: a user that cannot be read only cannot save.
   const rolePractitioner = launchUser.fhirUser && 'url' in lookup ? orUndefined(() => practitionerOfRole(launchUser.fhirUser ?? '', user)) : undefined;
-  const secondReads = [...(refs ? [`Observation?${q({ patient, 'part-of': refs, _count: '1000' })}`, `DocumentReference?${q({ patient, related: refs, _count: '500' })}`] : []), ...(rolePractitioner ? [rolePractitioner] : [])];
+  // This year's claims ride in the second round trip; an EHR that keeps none or refuses them gives no KX advice, never an error.
+  const claimsRead = `ExplanationOfBenefit?${q({ patient, created: `ge${today(now).slice(0, 4)}-01-01`, _count: '100' })}`;
+  const secondReads = [...(refs ? [`Observation?${q({ patient, 'part-of': refs, _count: '1000' })}`, `DocumentReference?${q({ patient, related: refs, _count: '500' })}`] : []), ...(rolePractitioner ? [rolePractitioner] : []), claimsRead];
   const second = await readEntries(gateway, secondReads);
   const [obs, docs] = refs ? second : [undefined, undefined];
+  const claimsEntry = second[second.length - 1];
+  const claims = claimsEntry?.response?.status?.startsWith('2') && claimsEntry.resource?.resourceType === 'Bundle' ? ((claimsEntry.resource as Bundle).entry ?? []).map((x) => x.resource).filter((r): r is ExplanationOfBenefit => r?.resourceType === 'ExplanationOfBenefit') : [];
   const chart: ChartResources = {
     patient: entryResource<Patient>(p, 'Patient', patient),
     encounter: entryResource<Encounter>(e, 'Encounter', encounter),
@@ -91,11 +96,12 @@ export async function loadLaunchChart(gateway: FhirGateway, patient: string, enc
     fhirUser: launchUser.fhirUser,
     ...(launchUser.idTokenName ? { idTokenName: launchUser.idTokenName } : {}),
     ...(user ? { user } : {}),
-    ...(rolePractitioner ? { practitioner: second[second.length - 1] } : {}),
+    ...(rolePractitioner ? { practitioner: second[second.length - 2] } : {}),
     ...(chart.patient.managingOrganization?.reference ? { patientOrganization: chart.patient.managingOrganization.reference } : {}),
     today: today(now),
   };
-  return { context: toChartContext(chart, profiles, timeZone), user: orUndefined(() => toSignedInUser(reads)) ?? USER_UNREADABLE };
+  const context = toChartContext(chart, profiles, timeZone);
+  return { context: claims.length ? { ...context, therapyAmountThisYear: therapyAllowedThisYear(claims, `${today(now)}T23:59:59Z`) } : context, user: orUndefined(() => toSignedInUser(reads)) ?? USER_UNREADABLE };
 }
 
 /** The chart context alone (no signed-in user): for callers outside a launch. */

@@ -72,6 +72,8 @@ export interface ChartContext {
   readonly lastSession?: Session;
   readonly currentVisit?: CurrentVisit;
   readonly clinic?: { readonly practices?: readonly string[] };
+  /** This year's allowed therapy amount from the chart's claims, when the EHR shows any. */
+  readonly therapyAmountThisYear?: number;
 }
 
 /** A finding of the live panel or of a refused signature. */

@@ -35,12 +35,13 @@ export function outcomeInWords(body: Outcome | null | undefined): string[] {
   return (body?.issue ?? []).map((i) => inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? '', fieldLabel));
 }
 
-/** What the live panel needs from the chart: the visit's number and the previous visit's own words (for the cloned-text check). */
+/** What the live panel needs from the chart: the visit's number, the previous visit's own words (for the cloned-text check) and this year's allowed therapy amount (for the KX threshold). */
 function courseForPreview(): Record<string, unknown> {
   const ctx = context();
   const last = ctx.lastSession;
   return {
     visitNumber: ctx.course.visitNumber,
+    ...(ctx.therapyAmountThisYear !== undefined ? { therapyAmountThisYear: ctx.therapyAmountThisYear } : {}),
     ...(last ? { previous: { date: last.date, response: last.response, plan: last.plan, goalProgress: last.goalProgress, functionalLimitation: last.necessity?.functionalLimitation } } : {}),
   };
 }

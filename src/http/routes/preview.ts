@@ -24,8 +24,9 @@ const shortText = (v: unknown): string | undefined => (typeof v === 'string' && 
  */
 function courseOf(value: unknown): CourseContext {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-  const { visitNumber, previous } = value as { visitNumber?: unknown; previous?: unknown };
-  const course: { visitNumber?: number; previousNarrative?: PreviousNarrative } = {};
+  const { visitNumber, previous, therapyAmountThisYear } = value as { visitNumber?: unknown; previous?: unknown; therapyAmountThisYear?: unknown };
+  const course: { visitNumber?: number; previousNarrative?: PreviousNarrative; therapyAmountThisYear?: number } = {};
+  if (typeof therapyAmountThisYear === 'number' && Number.isFinite(therapyAmountThisYear) && therapyAmountThisYear >= 0 && therapyAmountThisYear <= 10_000_000) course.therapyAmountThisYear = therapyAmountThisYear;
   if (typeof visitNumber === 'number' && Number.isInteger(visitNumber) && visitNumber >= 1 && visitNumber <= 1000) course.visitNumber = visitNumber;
   if (previous && typeof previous === 'object' && !Array.isArray(previous)) {
     const p = previous as Record<string, unknown>;
