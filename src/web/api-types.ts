@@ -1,6 +1,7 @@
 // What the charting and compliance pages read from NeedleChart's API, as the browser sees it. The
 // visit itself is the server's generated Session type; these are the page's views of the other answers.
 
+import type { FlowsheetRow } from '../domain/flowsheet.js';
 import type { Diagnosis, Performer, Session } from '../domain/types.generated.js';
 
 /** A muscle the form can pick, with its lung-risk flag. */
@@ -68,7 +69,10 @@ export interface ChartContext {
     readonly visitNumber: number;
     readonly painTrend: readonly { readonly date: string; readonly pre?: number; readonly post?: number }[];
     readonly reliefPercent?: number;
+    readonly reliefDefinition?: string;
   };
+  /** Earlier visits in plain words, oldest first (the course at a glance). */
+  readonly flowsheet?: readonly FlowsheetRow[];
   readonly lastSession?: Session;
   readonly currentVisit?: CurrentVisit;
   readonly clinic?: { readonly practices?: readonly string[] };

@@ -9,7 +9,7 @@ import { writeInput, type Control } from './form-fields.js';
 import { preview } from './live-panel.js';
 import { renderEstimMuscles, renderMuscles } from './muscle-table.js';
 import { getPath } from './paths.js';
-import { renderConditional, renderDiagnoses, renderOutcomeRows, renderRecordRows } from './rows.js';
+import { renderConditional, renderDiagnoses, renderOutcomeRows, renderRecordRows, renderVisitCounters } from './rows.js';
 import { session, state } from './state.js';
 
 /** The fixed controls (those written in the page) show the visit's values. */
@@ -48,6 +48,7 @@ export function changed(structural: boolean): void {
   state.dirty = true;
   if (structural) renderAll();
   else markBodyMaps();
+  renderVisitCounters();
   saveDraft();
   clearTimeout(state.previewTimer);
   state.previewTimer = window.setTimeout(() => void preview(), 250);

@@ -1,3 +1,4 @@
+import { visitCounters } from '../domain/visit-counters.js';
 // The repeating parts of the form other than muscles: diagnoses, care tried before, other services,
 // range of motion, questionnaires, adverse events; fields shown only when they apply; the pain trend.
 
@@ -104,16 +105,43 @@ export function renderConditional(): void {
   $('estim-justification-label').hidden = s.estim?.attended !== true;
 }
 
-/** Pain before and after at the course's earlier visits. */
+/** "Visit 3 of 8 in the plan of care", with an alert at and past its end: follows the plan of care as it is charted. */
+export function renderVisitCounters(): void {
+  const line = document.getElementById('visit-counters');
+  if (!line) return;
+  const counters = visitCounters(context().course.visitNumber, session().planOfCare);
+  line.textContent = [counters.planOfCare?.text, ...counters.alerts].filter((t): t is string => !!t).join('. ');
+  line.className = counters.alerts.length ? 'nc-alert' : 'nc-muted';
+  line.hidden = !line.textContent;
+}
+
+/** The course at a glance: earlier visits as a flowsheet (date, muscles, codes, pain, ROM, scores against their MCID), relief and the plan-of-care counter. */
 export function renderTrend(): void {
   const box = $('pain-trend');
   box.replaceChildren();
-  const course = context().course;
-  if (!course.painTrend.length) {
-    box.append(el('p', { class: 'nc-muted', text: 'First visit of the course: no earlier pain scores.' }));
+  const ctx = context();
+  const course = ctx.course;
+  box.append(el('p', { id: 'visit-counters', 'aria-live': 'polite' }));
+  renderVisitCounters();
+  const rows = ctx.flowsheet ?? [];
+  if (!rows.length) {
+    box.append(el('p', { class: 'nc-muted', text: 'First visit of the course: no earlier visits to compare.' }));
     return;
   }
-  const list = el('ol', { class: 'nc-trend-list' });
-  for (const p of course.painTrend) list.append(el('li', { text: `${p.date.slice(0, 10)}: pain ${p.pre ?? '–'} → ${p.post ?? '–'}` }));
-  box.append(el('p', { text: `Earlier visits (visit ${course.visitNumber} today)${course.reliefPercent !== undefined ? `, ${course.reliefPercent}% relief so far` : ''}:` }), list);
+  box.append(el('p', { text: `Earlier visits (visit ${course.visitNumber} today)${course.reliefPercent !== undefined ? `, ${course.reliefPercent}% relief so far` : ''}.` }));
+  if (course.reliefDefinition) box.append(el('p', { class: 'nc-muted', text: course.reliefDefinition }));
+  const head = el('tr', {}, ...['Date', 'Muscles', 'Codes', 'Pain', 'Range of motion', 'Scores'].map((h) => el('th', { scope: 'col', text: h })));
+  const body = rows.map((r) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: r.day }),
+      el('td', { text: r.muscles.join(', ') || '–' }),
+      el('td', { text: r.codes.join(', ') || '–' }),
+      el('td', { text: r.pain }),
+      el('td', { text: r.rom.map((x) => x.text).join('; ') || '–' }),
+      el('td', { text: r.measures.map((m) => (m.change ? `${m.text}; ${m.change.statement}` : m.text)).join('; ') || '–' }),
+    ),
+  );
+  box.append(el('div', { class: 'nc-flowsheet-wrap' }, el('table', { id: 'flowsheet', class: 'nc-flowsheet' }, el('caption', { text: 'Course at a glance' }), el('thead', {}, head), el('tbody', {}, ...body))));
 }

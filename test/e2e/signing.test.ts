@@ -112,3 +112,26 @@ describe('draft, sign and addend in the browser', () => {
     await page.close();
   }, 120_000);
 });
+
+describe('the course at a glance in the browser', () => {
+  it('when a returning patient is opened, then earlier visits show as a flowsheet in words, and the plan of care as charted counts this visit, with an alert past its end', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await openChart(page, 'p-li-wei');
+    const rows = page.locator('#flowsheet tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    const table = (await page.locator('#flowsheet').textContent()) ?? '';
+    expect(table).toMatch(/Pain \d+ before, \d+ after \(out of 10\)/);
+    expect(table).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(await page.locator('#pain-trend').textContent()).toContain('Relief so far is the drop in pain before treatment');
+    const visit = Number(/visit (\d+) today/.exec((await page.locator('#pain-trend').textContent()) ?? '')?.[1]);
+    expect(visit).toBeGreaterThan(1);
+    expect(await page.locator('#visit-counters').isHidden()).toBe(true);
+    await page.locator('#poc-visits').fill('1');
+    await page.locator('#poc-weeks').fill(String(visit + 2));
+    await expect.poll(() => page.locator('#visit-counters').textContent()).toBe(`Visit ${visit} of ${visit + 2} in the plan of care`);
+    await page.locator('#poc-weeks').fill(String(visit - 1));
+    await expect.poll(() => page.locator('#visit-counters').getAttribute('class')).toBe('nc-alert');
+    expect(await page.locator('#visit-counters').textContent()).toContain(`Visit ${visit} of ${visit - 1} in the plan of care`);
+    await page.close();
+  }, 60_000);
+});
