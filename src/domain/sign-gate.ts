@@ -5,6 +5,12 @@ export function acknowledgementKey(finding: Pick<Finding, 'rule' | 'path'>): str
   return `${finding.rule}@${finding.path}`;
 }
 
+/** The rule and field an acknowledgement key names (the reverse of acknowledgementKey). */
+export function parseAcknowledgementKey(key: string): { readonly rule: string; readonly path: string } {
+  const at = key.indexOf('@');
+  return at < 0 ? { rule: key, path: '' } : { rule: key.slice(0, at), path: key.slice(at + 1) };
+}
+
 export interface SignGate {
   /** Findings that block signing while they stand. */
   readonly errors: readonly Finding[];

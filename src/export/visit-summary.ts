@@ -11,7 +11,7 @@ import { displayZone, formatDateTime, formatDay } from '../domain/human-dates.js
 import { coverageSources } from '../domain/payer-rules.js';
 import { buildNoteViewModel, type NoteViewModel } from '../notes/note-view-model.js';
 import type { Core } from '../service/core.js';
-import { noteHistory, visitNotes } from '../fhir/note-history.js';
+import { isSigned, noteHistory, visitNotes } from '../fhir/note-history.js';
 import type { PatientFactsOf, VisitRecord } from './visit-source.js';
 
 /** One version of the visit's note as the packet prints it. */
@@ -146,7 +146,7 @@ const HEADINGS = { Draft: 'Draft note (not signed)', Signed: 'Signed note', Adde
 function noteCopies(documents: readonly DocumentReference[], procedureRef: string, visitDate: string, timeZone: string | undefined): { signed: boolean; copies: NoteCopy[] } {
   const notes = visitNotes(documents, procedureRef);
   const history = noteHistory(notes, visitDate, timeZone);
-  const signed = notes.some((d) => d.docStatus === 'final' || d.docStatus === 'amended');
+  const signed = notes.some(isSigned);
   const copies = notes.map((d, i): NoteCopy & { current: boolean; kind: string } => {
     const v = history[i];
     const kind = v?.kind ?? 'Draft';

@@ -3,7 +3,7 @@ import { summariseCourse, type CourseSummary } from '../domain/course.js';
 import { buildFlowsheet, type FlowsheetRow } from '../domain/flowsheet.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Diagnosis, Session } from '../domain/types.generated.js';
-import { noteHistory, visitNotes, type NoteVersion } from './note-history.js';
+import { isSigned, noteHistory, visitNotes, type NoteVersion } from './note-history.js';
 import { ICD10CM, PAYER_POLICY_SYSTEM } from './systems.js';
 import { NotANeedleChartVisit, toSession } from './visit-to-session.js';
 
@@ -98,7 +98,7 @@ function visitOf(procedure: Procedure, observations: readonly Observation[], doc
     ...(session?.outcomes?.painPost !== undefined ? { painPost: session.outcomes.painPost } : {}),
     ...(document?.id ? { document: { id: document.id, versionId: document.meta?.versionId ?? '' } } : {}),
     ...(session ? { session } : {}),
-    note: !document ? 'none' : document.docStatus === 'final' || document.docStatus === 'amended' ? 'signed' : 'draft',
+    note: !document ? 'none' : isSigned(document) ? 'signed' : 'draft',
     history: noteHistory(notes, date, timeZone),
   };
 }

@@ -19,6 +19,11 @@ export function fhirString(text: string): string {
   return fhirStringText(text);
 }
 
+/** FHIR strings cannot be empty: a blank free-text field is written as absent. */
+export function nonBlank(text: string | undefined): string | undefined {
+  return text?.trim() ? fhirString(text) : undefined;
+}
+
 export const str = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueString: fhirString(v) });
 export const code = (v: string | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueCode: v });
 export const bool = (v: boolean | undefined): ExtensionValue | undefined => (v === undefined ? undefined : { valueBoolean: v });

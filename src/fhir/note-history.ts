@@ -27,6 +27,11 @@ export function visitNotes(documents: readonly DocumentReference[], procedureRef
     .sort((a, b) => (a.date ?? '').localeCompare(b.date ?? ''));
 }
 
+/** True when the note is signed: the final note, or an addendum to a signed one. */
+export function isSigned(document: DocumentReference | undefined): boolean {
+  return document?.docStatus === 'final' || document?.docStatus === 'amended';
+}
+
 const whoOf = (d: DocumentReference): string => d.authenticator?.display ?? d.author?.[0]?.display ?? 'Unknown author';
 const reasonOf = (d: DocumentReference): string | undefined => d.extension?.find((e) => e.url === EXT.addendumReason)?.valueString;
 

@@ -2,16 +2,12 @@ import type { CodeableConcept, Procedure } from 'fhir/r4.js';
 import type { SuggestedCode } from '../domain/coding-types.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, NeedledMuscle, Session, Side } from '../domain/types.generated.js';
-import { bool, code, complex, dec, fhirString, int, str } from './extensions.js';
+import { bool, code, complex, dec, fhirString, int, nonBlank, str } from './extensions.js';
 import { practitionerReference } from './practitioner-reference.js';
 import { recordExtensions } from './visit-record-extensions.js';
 import { DRY_NEEDLING_CODE, DRY_NEEDLING_TEXT, EXT, LATERALITY, MUSCLE_SYSTEM, PROCEDURE_SYSTEM, SNOMED, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
 import type { VisitTarget } from './visit-context.js';
 
-/** FHIR strings cannot be empty: a blank free-text field is written as absent. */
-export function nonBlank(text: string | undefined): string | undefined {
-  return text?.trim() ? fhirString(text) : undefined;
-}
 
 function muscleCoding(profiles: Profiles, muscle: string): CodeableConcept['coding'] {
   const entry = profiles.muscles.get(muscle);

@@ -1,15 +1,9 @@
 import type { Extension } from 'fhir/r4.js';
 import type { Necessity, OtherService, Session } from '../domain/types.generated.js';
-import { bool, code, complex, date, ExtensionReader, int, str } from './extensions.js';
+import { withoutUndefined } from '../domain/without-undefined.js';
+import { bool, code, complex, date, ExtensionReader, int, nonBlank, str } from './extensions.js';
 import { EXT } from './systems.js';
 
-/** FHIR strings cannot be empty: a blank free-text field is written as absent. */
-const text = (value: string | undefined): string | undefined => (value?.trim() ? value : undefined);
-
-/** Drops undefined values, so a rebuilt session has no key the charted one did not have. */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 const hasParts = (e: Extension): boolean => (e.extension?.length ?? 0) > 0;
 
@@ -30,13 +24,13 @@ export function recordExtensions(session: Session): Extension[] {
         ['onsetDate', date(n.onsetDate)],
         ['duration', str(n.duration)],
         ...(n.priorCare ?? []).map((c) => ['priorCare', { extension: complex('priorCare', [['treatment', str(c.treatment)], ['result', str(c.result)]]).extension ?? [] }] as const),
-        ['functionalLimitation', str(text(n.functionalLimitation))],
-        ['goal', str(text(n.goal))],
+        ['functionalLimitation', str(nonBlank(n.functionalLimitation))],
+        ['goal', str(nonBlank(n.goal))],
       ]),
     );
   }
-  if (plan || text(session.goalProgress)) {
-    out.push(complex(EXT.planOfCare, [['date', date(plan?.date)], ['visitsPerWeek', int(plan?.visitsPerWeek)], ['weeks', int(plan?.weeks)], ['certifiedBy', str(plan?.certifiedBy)], ['progress', str(text(session.goalProgress))]]));
+  if (plan || nonBlank(session.goalProgress)) {
+    out.push(complex(EXT.planOfCare, [['date', date(plan?.date)], ['visitsPerWeek', int(plan?.visitsPerWeek)], ['weeks', int(plan?.weeks)], ['certifiedBy', str(plan?.certifiedBy)], ['progress', str(nonBlank(session.goalProgress))]]));
   }
   if (session.abn || session.waiver) {
     out.push(complex(EXT.financialNotice, [['abnIssuedOn', date(session.abn?.issuedOn)], ['abnOption', int(session.abn?.option)], ['waiverSignedOn', date(session.waiver?.signedOn)]]));
@@ -58,7 +52,7 @@ export function recordFromExtensions(extensions: readonly Extension[] | undefine
   const n = ExtensionReader.of(extensions, EXT.necessity);
   if (n) {
     const priorCare = n.children('priorCare').map((c) => ({ treatment: c.string('treatment') ?? '', result: c.string('result') ?? '' }));
-    const necessity: Necessity = defined({
+    const necessity: Necessity = withoutUndefined({
       chiefComplaint: n.string('chiefComplaint'),
       onsetDate: n.date('onsetDate'),
       duration: n.string('duration'),
@@ -71,7 +65,7 @@ export function recordFromExtensions(extensions: readonly Extension[] | undefine
   const plan = ExtensionReader.of(extensions, EXT.planOfCare);
   if (plan) {
     const planDate = plan.date('date');
-    if (planDate) out.planOfCare = defined({ date: planDate, visitsPerWeek: plan.integer('visitsPerWeek'), weeks: plan.integer('weeks'), certifiedBy: plan.string('certifiedBy') });
+    if (planDate) out.planOfCare = { date: planDate, ...withoutUndefined({ visitsPerWeek: plan.integer('visitsPerWeek'), weeks: plan.integer('weeks'), certifiedBy: plan.string('certifiedBy') }) };
     const progress = plan.string('progress');
     if (progress !== undefined) out.goalProgress = progress;
   }
@@ -82,7 +76,7 @@ export function recordFromExtensions(extensions: readonly Extension[] | undefine
   const signedOn = notice?.date('waiverSignedOn');
   if (signedOn) out.waiver = { signedOn };
   const clean = ExtensionReader.of(extensions, EXT.cleanTechnique);
-  if (clean) out.practices = defined({ sterileSingleUseNeedles: clean.boolean('sterileSingleUseNeedles'), sharpsDisposed: clean.boolean('sharpsDisposed'), gloves: clean.boolean('gloves') });
+  if (clean) out.practices = withoutUndefined({ sterileSingleUseNeedles: clean.boolean('sterileSingleUseNeedles'), sharpsDisposed: clean.boolean('sharpsDisposed'), gloves: clean.boolean('gloves') });
   const services: OtherService[] = ExtensionReader.all(extensions, EXT.otherService).map((s) => {
     const regions = s.codes('region') as NonNullable<OtherService['regions']>;
     return { code: s.code('code') ?? '', minutes: s.integer('minutes') ?? 0, ...(regions.length ? { regions } : {}) };

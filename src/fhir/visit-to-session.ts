@@ -5,6 +5,7 @@ import { ExtensionReader } from './extensions.js';
 import { EXT, ICD10CM, NPI_SYSTEM, SNOMED } from './systems.js';
 import { scoreOf } from './session-to-observations.js';
 import { recordFromExtensions } from './visit-record-extensions.js';
+import { withoutUndefined } from '../domain/without-undefined.js';
 
 /** Thrown when a Procedure was not written by NeedleChart (it lacks the extensions the session needs). */
 export class NotANeedleChartVisit extends Error {
@@ -32,7 +33,7 @@ function muscles(procedure: Procedure): NeedledMuscle[] {
     const count = m.integer('twitchCount');
     const precaution = m.string('precaution');
     const notes = m.string('notes');
-    const exam = Object.fromEntries((['tautBand', 'triggerPoint', 'localPain', 'referredPain'] as const).map((k) => [k, m.boolean(k)]).filter(([, v]) => v !== undefined));
+    const exam = withoutUndefined({ tautBand: m.boolean('tautBand'), triggerPoint: m.boolean('triggerPoint'), localPain: m.boolean('localPain'), referredPain: m.boolean('referredPain') });
     return {
       muscle: need(m.coding('muscle')?.code, `muscle ${i} id`),
       side: need(side(m.code('side')), `muscle ${i} side`),
@@ -62,7 +63,7 @@ function estim(procedure: Procedure): Estim | undefined {
   const stimulated = e.children('muscle').map((m) => ({ muscle: need(m.coding('muscle')?.code, 'e-stim muscle'), side: need(side(m.code('side')), 'e-stim side') }));
   return {
     applied: need(e.boolean('applied'), 'e-stim applied'),
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    ...withoutUndefined(optional),
     ...(stimulated.length ? { muscles: stimulated } : {}),
   };
 }

@@ -36,7 +36,8 @@ export class Lines {
   }
 }
 
-const sentence = (text: string): string => (/[.!?]\s*$/.test(text) ? text : `${text}.`);
+/** The text as charted, ending in a full stop unless it already ends a sentence. */
+export const sentence = (text: string): string => (/[.!?]\s*$/.test(text) ? text : `${text}.`);
 const list = (items: readonly string[]): string | null => (items.length ? items.join('; ') : null);
 
 const PALPATION: ReadonlyArray<readonly [keyof NonNullable<Session['muscles'][number]['exam']>, string]> = [

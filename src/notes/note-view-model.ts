@@ -10,9 +10,8 @@ import type { Profiles } from '../domain/profiles.js';
 import type { Finding, Readiness } from '../domain/readiness-types.js';
 import type { PayerPolicy, Session } from '../domain/types.generated.js';
 import { ATTESTATION, DRAFT, type NoteStatus } from './note-status.js';
-import { assessmentLines, estimLines, NOT_DOCUMENTED, noticeLines, palpationFindings, planLines, safetyLines, serviceLines, subjectiveLines, type NoteLine } from './note-statements.js';
+import { assessmentLines, estimLines, NOT_DOCUMENTED, noticeLines, palpationFindings, planLines, safetyLines, sentence, serviceLines, subjectiveLines, type NoteLine } from './note-statements.js';
 
-const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /**
  * Everything a note template shows, finished and in plain words: no lookups, no FHIR, no field paths,
@@ -238,7 +237,7 @@ export function buildNoteViewModel(
     plan: planLines(session, draft),
     notices: noticeLines(session, payer, draft),
     attestation: attestationOf(status, zone),
-    addenda: status.addenda.map((a) => `Addendum ${formatDateTime(a.at, zone)} by ${a.by}: ${sentence(a.reason)}`),
+    addenda: status.addenda.map((a) => `Addendum ${formatDateTime(a.at, zone)} by ${a.by}: ${sentence(a.reason.trim())}`),
     codes: coding.codes,
     warnings: coding.warnings,
     codeSources: codeSources(coding),

@@ -11,9 +11,9 @@ import { visitKey, type VisitTarget } from '../fhir/visit-context.js';
 import { businessRule, conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
 import { courseFromChart, notYet } from './sign-visit.js';
-import { isSigned, openVisit, organizationOf, readVisit, sessionOf, stored, type Stored } from './stored-visit.js';
+import { openVisit, organizationOf, readVisit, sessionOf, stored, type Stored } from './stored-visit.js';
 import { signGate } from '../domain/sign-gate.js';
-import { noteStatusOf } from '../fhir/note-history.js';
+import { isSigned, noteStatusOf } from '../fhir/note-history.js';
 import { practitionerReference } from '../fhir/practitioner-reference.js';
 import { analyseSession, renderNote, requireSession, visitTransactionFor } from './preview-session.js';
 
@@ -177,7 +177,8 @@ async function saveAmendment(gateway: FhirGateway, core: Core, request: SaveRequ
     if (signed && !reason) throw businessRule('This note is signed: a change to it is an addendum. Give the reason for the change.', 'addendum.reason');
     const course = signed ? await courseFromChart(gateway, core, target.patient, session.date) : { visitNumber };
     const at = now.toISOString();
-    const status = signed ? { ...noteStatusOf(visit.notes), addenda: [...noteStatusOf(visit.notes).addenda, { by: author.performer.display, at, reason }] } : undefined;
+    const standing = signed ? noteStatusOf(visit.notes) : undefined;
+    const status = standing ? { ...standing, addenda: [...standing.addenda, { by: author.performer.display, at, reason }] } : undefined;
     const analysis = analyseSession(input, core, course, status);
     if (signed) {
       // An addendum is signed by whoever makes it: the same gate as signing.

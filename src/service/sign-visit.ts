@@ -2,10 +2,11 @@ import type { Procedure } from 'fhir/r4.js';
 import type { CourseContext, PreviousNarrative } from '../domain/coding-types.js';
 import type { Finding } from '../domain/readiness-types.js';
 import { acknowledgementKey, signGate } from '../domain/sign-gate.js';
+import { narrativeOf } from '../domain/previous-narrative.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { countVisitsBefore, loadPreviousVisit } from '../fhir/load-save-context.js';
 import { loadTherapyAmountThisYear } from '../fhir/therapy-claims.js';
-import { noteHistory, type NoteVersion } from '../fhir/note-history.js';
+import { isSigned, noteHistory, type NoteVersion } from '../fhir/note-history.js';
 import { toSignTransaction } from '../fhir/note-bundle.js';
 import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
 import type { Clinician } from '../fhir/signed-in-user.js';
@@ -14,7 +15,7 @@ import type { VisitTarget } from '../fhir/visit-context.js';
 import { conflict, forbidden, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
 import { analyseSession, renderNote } from './preview-session.js';
-import { isSigned, openVisit, organizationOf, readVisit, sessionOf } from './stored-visit.js';
+import { openVisit, organizationOf, readVisit, sessionOf } from './stored-visit.js';
 
 export interface SignRequest {
   readonly target: VisitTarget;
@@ -52,19 +53,16 @@ export function notYet(errors: readonly Finding[], unacknowledged: readonly Find
 }
 
 /** What the previous visit's note said in the clinician's words, when NeedleChart wrote it. */
-function narrativeOf(procedure: Procedure | undefined, core: Core): PreviousNarrative | undefined {
-  if (!procedure) return undefined;
-  const session = sessionOf(procedure, [], core);
-  if (!session) return undefined;
-  const pick = { response: session.response, plan: session.plan, goalProgress: session.goalProgress, functionalLimitation: session.necessity?.functionalLimitation };
-  return { date: session.date, ...Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)) };
+function previousNarrative(procedure: Procedure | undefined, core: Core): PreviousNarrative | undefined {
+  const session = procedure ? sessionOf(procedure, [], core) : undefined;
+  return session ? narrativeOf(session) : undefined;
 }
 
 /** The visit's place in the course, the previous visit's narrative and this year's allowed therapy amount: what readiness and coding need from the chart. */
 export async function courseFromChart(gateway: FhirGateway, core: Core, patient: string, date: string): Promise<CourseContext> {
   const [earlier, previous, therapyAmountThisYear] = await Promise.all([countVisitsBefore(gateway, patient, date), loadPreviousVisit(gateway, patient, date), loadTherapyAmountThisYear(gateway, patient, date)]);
-  const previousNarrative = narrativeOf(previous, core);
-  return { visitNumber: earlier + 1, ...(previousNarrative ? { previousNarrative } : {}), ...(therapyAmountThisYear !== undefined ? { therapyAmountThisYear } : {}) };
+  const narrative = previousNarrative(previous, core);
+  return { visitNumber: earlier + 1, ...(narrative ? { previousNarrative: narrative } : {}), ...(therapyAmountThisYear !== undefined ? { therapyAmountThisYear } : {}) };
 }
 
 /**

@@ -49,11 +49,6 @@ export function sessionOf(procedure: Procedure, observations: readonly Observati
   }
 }
 
-/** True when the visit's current note is signed (final, or an addendum to a signed note). */
-export function isSigned(document: DocumentReference | undefined): boolean {
-  return document?.docStatus === 'final' || document?.docStatus === 'amended';
-}
-
 /** The clinic the write is on behalf of: the encounter's service provider, else the user's (role's, patient's managing) organization. */
 export function organizationOf(context: SaveContext, author: Clinician): string | undefined {
   const provider = context.encounter?.serviceProvider?.reference;

@@ -1,6 +1,7 @@
 // The live panel: billing codes with their reasons, payer readiness and the note as it will read,
 // refreshed from /api/preview as the therapist charts. A finding is a link to its field.
 
+import { narrativeOf } from '../domain/previous-narrative.js';
 import type { Finding, Outcome, PreviewAnswer } from './api-types.js';
 import { inClinicWords } from './clinic-words.js';
 import { $, api, el } from './dom.js';
@@ -42,7 +43,7 @@ function courseForPreview(): Record<string, unknown> {
   return {
     visitNumber: ctx.course.visitNumber,
     ...(ctx.therapyAmountThisYear !== undefined ? { therapyAmountThisYear: ctx.therapyAmountThisYear } : {}),
-    ...(last ? { previous: { date: last.date, response: last.response, plan: last.plan, goalProgress: last.goalProgress, functionalLimitation: last.necessity?.functionalLimitation } } : {}),
+    ...(last ? { previous: narrativeOf(last) } : {}),
   };
 }
 

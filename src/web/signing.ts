@@ -3,19 +3,17 @@
 // helpers: the caller passes the findings and decides what to send. Text only, never markup.
 
 import type { Finding, HistoryEntry, Outcome } from './api-types.js';
+import { acknowledgementKey, parseAcknowledgementKey } from '../domain/sign-gate.js';
+import { ATTESTATION } from '../notes/note-status.js';
 import { $, el } from './dom.js';
 
-/** The attestation the clinician agrees to (the server prints the same words on the signed note). */
-export const ATTESTATION = 'I performed this service and attest that this note is accurate and complete.';
-
-/** How a warning is named when acknowledged: the same key the server checks. */
-export const keyOf = (finding: Finding): string => `${finding.rule ?? ''}@${finding.path}`;
+/** How a warning is named when acknowledged: the key the server checks. */
+export const keyOf = (finding: Finding): string => acknowledgementKey({ rule: finding.rule ?? '', path: finding.path });
 
 /** Findings from a 422 the server sent back when signing: errors and warnings with their keys. */
 export function findingsFromOutcome(outcome: Outcome | null | undefined): Finding[] {
   return (outcome?.issue ?? []).map((i) => {
-    const key = i.details?.coding?.[0]?.code ?? '';
-    const [rule = '', path = ''] = key.split('@');
+    const { rule, path } = parseAcknowledgementKey(i.details?.coding?.[0]?.code ?? '');
     return { severity: i.severity === 'warning' ? 'warning' : 'error', message: i.details?.text ?? i.diagnostics ?? '', rule, path: path || (i.expression?.[0] ?? '') };
   });
 }

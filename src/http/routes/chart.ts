@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { Clinician } from '../../fhir/signed-in-user.js';
 import { loadLaunchChart, loadSignedInUser } from '../../fhir/load-chart-context.js';
 import { badRequest, forbidden } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
@@ -87,6 +88,19 @@ export function chartRouter(deps: ChartDeps): Router {
   router.use(['/api/context', '/api/sessions', '/api/draft', '/api/visits'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
   router.use(draftRouter(deps.store, deps.sealer, deps.keys, deps.sessions));
 
+  /**
+   * Who writes to the EHR for this request: the launch's user as the EHR records them (read once per
+   * launch), refused (403) when the launch was not granted the writes or has no clinician user.
+   */
+  async function writer(res: Response, verb: 'save' | 'sign'): Promise<Clinician> {
+    const access = launchOf(res);
+    const missingWrites = missing(access.launch.context.scope, WRITES);
+    if (missingWrites.length) throw forbidden(`This launch cannot ${verb}: the EHR did not grant ${missingWrites.join(', ')}.`);
+    const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
+    if (!user.ok) throw forbidden(user.reason);
+    return user.clinician;
+  }
+
   router.get('/api/context', async (_req, res) => {
     const access = launchOf(res);
     const missingWrites = missing(access.launch.context.scope, WRITES);
@@ -119,16 +133,13 @@ export function chartRouter(deps: ChartDeps): Router {
     if (amend !== undefined && (typeof amend !== 'object' || typeof amend.procedureId !== 'string' || typeof amend.versionId !== 'string')) {
       throw badRequest('amend must be {procedureId, versionId} of the visit being amended', 'amend');
     }
-    const missingWrites = missing(access.launch.context.scope, WRITES);
-    if (missingWrites.length) throw forbidden(`This launch cannot save: the EHR did not grant ${missingWrites.join(', ')}.`);
-    // Who saves is the launch's user as the EHR records them (read once per launch); a body's `visitNumber` is ignored: the chart counts.
-    const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
-    if (!user.ok) throw forbidden(user.reason);
+    // A body's `visitNumber` is ignored: the chart counts.
+    const author = await writer(res, 'save');
     const addendum = body.addendum === undefined ? undefined : addendumOf(body.addendum);
     const result = await saveVisit(access.gateway, deps.core, {
       session: body.session,
       target: { patient: access.patient, encounter: access.encounter },
-      author: user.clinician,
+      author,
       ...(amend ? { amend: { procedureId: amend.procedureId as string, versionId: amend.versionId as string } } : {}),
       ...(addendum ? { addendum } : {}),
     });
@@ -144,13 +155,10 @@ export function chartRouter(deps: ChartDeps): Router {
     const procedureId = String(req.params.procedureId ?? '');
     if (!/^[A-Za-z0-9\-.]{1,64}$/.test(procedureId)) throw badRequest('The visit to sign must be named by its id', 'procedureId');
     if (typeof body.versionId !== 'string' || !body.versionId) throw badRequest('versionId must name the version of the visit you reviewed', 'versionId');
-    const missingWrites = missing(access.launch.context.scope, WRITES);
-    if (missingWrites.length) throw forbidden(`This launch cannot sign: the EHR did not grant ${missingWrites.join(', ')}.`);
-    const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
-    if (!user.ok) throw forbidden(user.reason);
+    const author = await writer(res, 'sign');
     const result = await signVisit(access.gateway, deps.core, {
       target: { patient: access.patient, encounter: access.encounter },
-      author: user.clinician,
+      author,
       procedureId,
       versionId: body.versionId,
       acknowledged: acknowledgedOf(body.acknowledged, 'acknowledged'),

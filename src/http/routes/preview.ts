@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { CitedOnce } from '../cited-once.js';
+import { withoutUndefined } from '../../domain/without-undefined.js';
 import { badRequest } from '../../outcome/operation-outcome-error.js';
 import { analyseSession, visitTransactionFor } from '../../service/preview-session.js';
 import { sendJsonWithoutEtag } from '../send-json.js';
@@ -32,7 +33,7 @@ function courseOf(value: unknown): CourseContext {
     const p = previous as Record<string, unknown>;
     const date = typeof p.date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(p.date) && p.date.length <= 40 ? p.date : undefined;
     const parts = { response: shortText(p.response), plan: shortText(p.plan), goalProgress: shortText(p.goalProgress), functionalLimitation: shortText(p.functionalLimitation) };
-    if (date) course.previousNarrative = { date, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined)) };
+    if (date) course.previousNarrative = { date, ...withoutUndefined(parts) };
   }
   return course;
 }
