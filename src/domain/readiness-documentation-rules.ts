@@ -58,7 +58,7 @@ export const diagnosesBillable: ReadinessRule = ({ session, profiles }) => {
   if (session.diagnoses.length === 0) {
     return [finding('error', 'diagnoses', 'diagnosis-missing', 'No diagnosis is linked: the indication and medical necessity need one.', profiles.rules.treatmentNote)];
   }
-  const linkage = linkDiagnoses(session.diagnoses, session.date.slice(0, 10), profiles);
+  const linkage = linkDiagnoses(session.diagnoses, dateOfService(session.date), profiles);
   return [
     ...linkage.refused.map((r): Finding => finding('error', `diagnoses[${r.index}].code`, 'diagnosis-not-billable', r.message, r.sources, 'code-set')),
     ...linkage.unknown.map((u): Finding => finding('info', `diagnoses[${u.index}].code`, 'diagnosis-unverified', u.message, profiles.rules.diagnosisCodes, 'code-set')),
@@ -139,7 +139,7 @@ export const abnOnFile: ReadinessRule = ({ session, payer, profiles }) => {
   if (!rule || session.billing !== 'bill-payer') return [];
   const sources = profiles.cite(rule.citations, rule.verified);
   if (!session.abn) return [finding('error', 'abn.issuedOn', 'abn-missing', `${payer.name} never covers dry needling by a physical therapist: record the date the ${rule.abn} ABN was given to the patient (the claim's GX modifier says it was).`, sources)];
-  if (session.abn.issuedOn > session.date.slice(0, 10)) return [finding('error', 'abn.issuedOn', 'abn-after-visit', `The ABN is dated ${formatDay(session.abn.issuedOn)}, after this visit: it must be given before the service.`, sources)];
+  if (session.abn.issuedOn > dateOfService(session.date)) return [finding('error', 'abn.issuedOn', 'abn-after-visit', `The ABN is dated ${formatDay(session.abn.issuedOn)}, after this visit: it must be given before the service.`, sources)];
   return [];
 };
 
@@ -149,6 +149,6 @@ export const waiverOnFile: ReadinessRule = ({ session, payer, profiles }) => {
   if (!rule || session.billing === 'document-only') return [];
   const sources = profiles.cite(rule.citations, rule.verified);
   if (!session.waiver) return [finding('error', 'waiver.signedOn', 'waiver-missing', `${payer.name} calls dry needling investigational: record the date the patient signed the financial waiver, or choose "Document only".`, sources)];
-  if (session.waiver.signedOn > session.date.slice(0, 10)) return [finding('error', 'waiver.signedOn', 'waiver-after-visit', `The financial waiver is dated ${formatDay(session.waiver.signedOn)}, after this visit: it must be signed before the service.`, sources)];
+  if (session.waiver.signedOn > dateOfService(session.date)) return [finding('error', 'waiver.signedOn', 'waiver-after-visit', `The financial waiver is dated ${formatDay(session.waiver.signedOn)}, after this visit: it must be signed before the service.`, sources)];
   return [];
 };

@@ -1,3 +1,4 @@
+import { dateOfService } from './in-force.js';
 import { formatDay } from './human-dates.js';
 import { finding, type Finding, type ReadinessRule } from './readiness-types.js';
 
@@ -39,7 +40,7 @@ export const planOfCareLinked: ReadinessRule = ({ session, profiles, course }) =
   if (!plan) {
     findings.push(finding('warning', 'planOfCare.date', 'plan-of-care-missing', 'Record the plan of care this visit belongs to: the date it was established, visits per week and weeks, and who certified it.', sources));
   } else {
-    if (plan.date > session.date.slice(0, 10)) findings.push(finding('error', 'planOfCare.date', 'plan-of-care-after-visit', `The plan of care is dated ${formatDay(plan.date)}, after this visit: check the date.`, sources));
+    if (plan.date > dateOfService(session.date)) findings.push(finding('error', 'planOfCare.date', 'plan-of-care-after-visit', `The plan of care is dated ${formatDay(plan.date)}, after this visit: check the date.`, sources));
     if (!plan.visitsPerWeek || !plan.weeks) findings.push(finding('warning', 'planOfCare.weeks', 'plan-of-care-frequency', 'Record the frequency (visits per week) and duration (weeks) of the plan of care.', sources));
     if (blank(plan.certifiedBy)) findings.push(finding('warning', 'planOfCare.certifiedBy', 'plan-of-care-certification', 'Record who certified the plan of care.', sources));
   }
