@@ -3,7 +3,6 @@ import type { Performer } from '../domain/types.generated.js';
 import { visitDateIssue } from '../domain/visit-date.js';
 import type { FhirGateway } from '../fhir/client.js';
 import { countVisitsBefore, loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
-import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
 import type { Clinician } from '../fhir/signed-in-user.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
 import type { ExistingVisit } from '../fhir/visit-bundle.js';
@@ -11,7 +10,7 @@ import { visitKey, type VisitTarget } from '../fhir/visit-context.js';
 import { businessRule, conflict, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
 import { courseFromChart, notYet } from './sign-visit.js';
-import { openVisit, organizationOf, readVisit, sessionOf, stored, type Stored } from './stored-visit.js';
+import { openVisit, organizationOf, readVisit, send, sessionOf, stored, type Stored } from './stored-visit.js';
 import { signGate } from '../domain/sign-gate.js';
 import { isSigned, noteStatusOf } from '../fhir/note-history.js';
 import { practitionerReference } from '../fhir/practitioner-reference.js';
@@ -110,13 +109,6 @@ function summarise(status: SaveResult['status'], response: Bundle | undefined, v
 function asStored(procedure: Stored<Procedure>, visit: { observations: readonly unknown[]; document?: Stored<DocumentReference> }, visitNumber: number): SaveResult {
   const { document } = visit;
   return { status: 'unchanged', procedure: { id: procedure.id, versionId: procedure.meta.versionId }, ...(document ? { document: { id: document.id, versionId: document.meta.versionId } } : {}), observations: visit.observations.length, visitNumber, note: isSigned(document) ? 'signed' : 'draft' };
-}
-
-/** Checks what we are about to write against the R4 schema (STYLE.md convention 5) and sends it. */
-async function send(gateway: FhirGateway, bundle: Bundle): Promise<Bundle> {
-  const issues = validateBundleResources(sharedR4Validator(), bundle);
-  if (issues.length) throw invalid(issues);
-  return gateway.transaction(bundle);
 }
 
 /** Serialises saves of the same visit inside this process, so two clicks cannot race each other. */

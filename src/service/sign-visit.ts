@@ -8,14 +8,13 @@ import { countVisitsBefore, loadPreviousVisit } from '../fhir/load-save-context.
 import { loadTherapyAmountThisYear } from '../fhir/therapy-claims.js';
 import { isSigned, noteHistory, type NoteVersion } from '../fhir/note-history.js';
 import { toSignTransaction } from '../fhir/note-bundle.js';
-import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
 import type { Clinician } from '../fhir/signed-in-user.js';
 import { VISIT_ID_SYSTEM } from '../fhir/systems.js';
 import type { VisitTarget } from '../fhir/visit-context.js';
-import { conflict, forbidden, invalid, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
+import { conflict, forbidden, OperationOutcomeError, outcome } from '../outcome/operation-outcome-error.js';
 import type { Core } from './core.js';
 import { analyseSession, renderNote } from './preview-session.js';
-import { openVisit, organizationOf, readVisit, sessionOf } from './stored-visit.js';
+import { openVisit, organizationOf, readVisit, send, sessionOf } from './stored-visit.js';
 
 export interface SignRequest {
   readonly target: VisitTarget;
@@ -91,10 +90,8 @@ export async function signVisit(gateway: FhirGateway, core: Core, request: SignR
   const key = current.identifier?.find((i) => i.system === VISIT_ID_SYSTEM)?.value ?? '';
   const organization = organizationOf(context, author);
   const bundle = toSignTransaction({ session, target, key, procedure: { reference: `Procedure/${current.id}` }, draft: visit.document, note: renderNote(core, analysis), now: at, signer: author.performer, version: core.version, ...(organization ? { organization } : {}) });
-  const issues = validateBundleResources(sharedR4Validator(), bundle);
-  if (issues.length) throw invalid(issues);
   try {
-    await gateway.transaction(bundle);
+    await send(gateway, bundle);
   } catch (error) {
     if (error instanceof OperationOutcomeError && (error.status === 409 || error.status === 412)) throw conflict('This note was changed by someone else while you were signing. Nothing was signed: reload the visit, check it, then sign.');
     throw error;

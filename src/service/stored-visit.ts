@@ -1,7 +1,8 @@
 import type { Bundle, DocumentReference, Observation, Procedure } from 'fhir/r4.js';
 import { loadSaveContext, type SaveContext } from '../fhir/load-save-context.js';
 import type { VisitTarget } from '../fhir/visit-context.js';
-import { conflict } from '../outcome/operation-outcome-error.js';
+import { sharedR4Validator, validateBundleResources } from '../fhir/r4-schema-validator.js';
+import { conflict, invalid } from '../outcome/operation-outcome-error.js';
 import type { Clinician } from '../fhir/signed-in-user.js';
 import type { Session } from '../domain/types.generated.js';
 import type { FhirGateway } from '../fhir/client.js';
@@ -20,6 +21,13 @@ export interface StoredVisit {
   readonly observations: Stored<Observation>[];
   readonly document?: Stored<DocumentReference>;
   readonly notes: readonly DocumentReference[];
+}
+
+/** Checks what we are about to write against the R4 schema (STYLE.md convention 5) and sends it as one transaction. */
+export async function send(gateway: FhirGateway, bundle: Bundle): Promise<Bundle> {
+  const issues = validateBundleResources(sharedR4Validator(), bundle);
+  if (issues.length) throw invalid(issues);
+  return gateway.transaction(bundle);
 }
 
 /** Reads a saved visit's Observations and notes in one batch. */
