@@ -1,8 +1,7 @@
-import PDFDocument from 'pdfkit';
-import { writeStreamAtomic } from '../packet-files.js';
 import { formatDay } from '../../domain/human-dates.js';
 import type { ClinicFacts } from './cover-pdf.js';
-import { FOOTER_SPACE, HEADER_SPACE, stampPages } from './page-furniture.js';
+import { openLetterPdf } from './letter-pdf.js';
+import { stampPages } from './page-furniture.js';
 import { pdfText } from './pdf-text.js';
 import type { WrittenPdf } from './visit-pdf.js';
 
@@ -25,13 +24,7 @@ export interface CertificationFacts {
  * export's record number ties the certification to this release.
  */
 export async function writeCertificationPdf(path: string, facts: CertificationFacts): Promise<WrittenPdf> {
-  const doc = new PDFDocument({ size: 'LETTER', bufferPages: true, margins: { top: HEADER_SPACE, bottom: FOOTER_SPACE, left: 60, right: 60 }, info: { Title: 'Certification of the custodian of records', Author: facts.clinic.name } });
-  const written = writeStreamAtomic(path, doc);
-  const width = doc.page.width - 120;
-  const para = (text: string, gap = 0.8): void => {
-    doc.text(pdfText(text), { width });
-    doc.moveDown(gap);
-  };
+  const { doc, written, width, para } = openLetterPdf(path, 'Certification of the custodian of records', facts.clinic.name, 0.8);
   doc.font('Helvetica-Bold').fontSize(15).text(pdfText('Certification of the custodian of records'));
   doc.moveDown(1).font('Helvetica').fontSize(11);
   para(`I certify that I am a custodian of the records of ${facts.clinic.name}${facts.clinic.address ? `, ${facts.clinic.address}` : ''}${facts.clinic.npi ? ` (NPI ${facts.clinic.npi})` : ''}, or am otherwise qualified to make this certification, and that:`);

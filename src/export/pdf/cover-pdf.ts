@@ -1,7 +1,6 @@
-import PDFDocument from 'pdfkit';
-import { writeStreamAtomic } from '../packet-files.js';
-import { formatDateTime, formatDay } from '../../domain/human-dates.js';
-import { FOOTER_SPACE, HEADER_SPACE, stampPages } from './page-furniture.js';
+import { formatDay } from '../../domain/human-dates.js';
+import { openLetterPdf } from './letter-pdf.js';
+import { stampPages } from './page-furniture.js';
 import { pdfText } from './pdf-text.js';
 import type { WrittenPdf } from './visit-pdf.js';
 
@@ -57,13 +56,7 @@ export const COVER_PAGES = 1;
  * AuditEvent, the EHR's address and how the records were read stay in the internal report.
  */
 export async function writeCoverPdf(path: string, facts: CoverFacts): Promise<WrittenPdf> {
-  const doc = new PDFDocument({ size: 'LETTER', bufferPages: true, margins: { top: HEADER_SPACE, bottom: FOOTER_SPACE, left: 60, right: 60 }, info: { Title: 'Dry needling records - cover letter', Author: facts.clinic.name } });
-  const written = writeStreamAtomic(path, doc);
-  const width = doc.page.width - 120;
-  const para = (text: string, gap = 0.6): void => {
-    doc.text(pdfText(text), { width });
-    doc.moveDown(gap);
-  };
+  const { doc, written, para } = openLetterPdf(path, 'Dry needling records - cover letter', facts.clinic.name, 0.6);
   doc.font('Helvetica-Bold').fontSize(16).text(pdfText(facts.clinic.name));
   doc.font('Helvetica').fontSize(10).fillColor('#5b6876');
   if (facts.clinic.address) doc.text(pdfText(facts.clinic.address));
