@@ -3,25 +3,31 @@ import type { Citation } from '../domain/citations.js';
 /** An item that carries its sources as data. */
 interface Cited {
   readonly citations: readonly Citation[];
+  readonly source?: string;
 }
 
-/** The same item with its sources named by id; the sources themselves sit once in the response's `sources`. */
-export type CitedById<T extends Cited> = Omit<T, 'citations'> & { readonly citations: readonly string[] };
+/** The same item with its sources named by id (and, when asked, its one-line source). */
+export type CitedById<T extends Cited> = Omit<T, 'citations' | 'source'> & { readonly citations: readonly string[]; readonly source?: string };
 
 /**
- * Sends each cited source once: items keep their one-line `source` and name their citations by id,
- * and `sources` maps each id to the citation (publisher, title, identifier, date, URL). The live
- * panel's preview repeated the same few citations on every code, modifier, warning and finding, half
- * of each response.
+ * Names each item's sources by citation id. The citations themselves are reference data
+ * (GET /api/sources, cacheable), so the live panel's preview — sent on every change in the form —
+ * carries ids only: the same few citations repeated on every code, modifier, warning and finding, and
+ * a one-line source beside each, were over a third of each answer. An API caller that wants it all in
+ * one answer asks `?include=sources`: each item keeps its one-line `source`, and `sources` holds each
+ * citation once.
  */
 export class CitedOnce {
   readonly sources: Record<string, Citation> = {};
 
+  constructor(private readonly withSources: boolean) {}
+
   item<T extends Cited>(item: T): CitedById<T> {
-    const ids = item.citations.map((c) => {
-      this.sources[c.id] ??= c;
+    const { citations, source, ...rest } = item;
+    const ids = citations.map((c) => {
+      if (this.withSources) this.sources[c.id] ??= c;
       return c.id;
     });
-    return { ...item, citations: ids };
+    return this.withSources && source !== undefined ? { ...rest, source, citations: ids } : { ...rest, citations: ids };
   }
 }

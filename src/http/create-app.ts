@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { CompliancePolicy } from '../export/compliance-access.js';
 import type { ExportJobBoard } from '../export/export-job-board.js';
 import { compliancePageRouter } from './routes/compliance-page.js';
+import { sourcesRouter } from './routes/sources.js';
 import { exportsRouter } from './routes/exports.js';
 import type { CdsClient } from '../cds/cds-auth.js';
 import { cdsRouter } from './routes/cds.js';
@@ -112,6 +113,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, keys: deps.cds.keys, appUrl: deps.cds.appUrl, clients: deps.cds.clients }));
   }
   app.use(catalogRouter(deps.core));
+  app.use(sourcesRouter(deps.core));
   app.use(bodyMapRouter(deps.core));
   if (smart && sessions) {
     app.use(signOutRouter(sessions, deps.logger));

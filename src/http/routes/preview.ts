@@ -15,7 +15,7 @@ function reference(value: unknown, type: 'Patient' | 'Encounter'): string {
   return value;
 }
 
-const PARTS = new Set(['bundle', 'text', 'review']);
+const PARTS = new Set(['bundle', 'text', 'review', 'sources']);
 
 const shortText = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 4000 ? v : undefined);
 
@@ -40,11 +40,11 @@ function courseOf(value: unknown): CourseContext {
 
 /**
  * POST /api/preview: a session (or {session, patient?, encounter?}) in; the suggested codes,
- * warnings, readiness findings (each naming its citations by id; `sources` holds each citation once)
- * and the rendered HTML note out. Writes nothing. The live form calls it
- * on every change, so the heavier parts come only when asked: `?include=bundle,text,review` adds the
- * FHIR transaction a save would send, the plain-text note and the payer-review summary (the bundle
- * also comes whenever the request names a patient and encounter).
+ * warnings, readiness findings (each naming its citations by id, resolved by GET /api/sources) and the
+ * rendered HTML note out. Writes nothing. The live form calls it on every change, so the heavier parts
+ * come only when asked: `?include=bundle,text,review,sources` adds the FHIR transaction a save would
+ * send, the plain-text note, the payer-review summary and the citations with each item's one-line
+ * source (the bundle also comes whenever the request names a patient and encounter).
  */
 export function previewRouter(core: Core): Router {
   const router = Router();
@@ -58,7 +58,7 @@ export function previewRouter(core: Core): Router {
     const wantsBundle = include.has('bundle') || (wrapped && (body.patient !== undefined || body.encounter !== undefined));
     const noteText = include.has('text') || wantsBundle ? core.renderer.render('note', 'text', analysis.view) : undefined;
     const target = wantsBundle ? { patient: reference(wrapped ? body.patient : undefined, 'Patient'), encounter: reference(wrapped ? body.encounter : undefined, 'Encounter') } : undefined;
-    const cited = new CitedOnce();
+    const cited = new CitedOnce(include.has('sources'));
     const codes = analysis.coding.codes.map((c) => ({ ...cited.item(c), modifierRationale: c.modifierRationale.map((m) => cited.item(m)) }));
     const warnings = analysis.coding.warnings.map((w) => cited.item(w));
     const findings = analysis.readiness.findings.map((f) => cited.item(f));
@@ -67,8 +67,8 @@ export function previewRouter(core: Core): Router {
       warnings,
       score: analysis.readiness.score,
       findings,
-      sources: cited.sources,
       noteHtml,
+      ...(include.has('sources') ? { sources: cited.sources } : {}),
       ...(include.has('text') ? { noteText } : {}),
       ...(include.has('review') ? { reviewHtml: core.renderer.render('payer-review', 'html', analysis.view) } : {}),
       ...(target

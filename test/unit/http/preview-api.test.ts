@@ -36,23 +36,38 @@ describe('GET /rules', () => {
 });
 
 describe('POST /api/preview', () => {
-  it('when a session is previewed, then each code, modifier, warning and finding names its citations beside a one-line source, and each citation comes once as data', async () => {
+  it('when a session is previewed, then each code, modifier, warning and finding names its citations by id, and GET /api/sources resolves every id to its citation as data', async () => {
     const res = await request(app).post('/api/preview').send(exampleSession());
-    const sources = res.body.sources as Record<string, { id: string; publisher: string; title: string; date?: string; verified: boolean }>;
-    const [needling] = res.body.codes as { rationale: string; source: string; citations: string[]; modifierRationale: { citations: string[] }[] }[];
+    const catalogue = await request(app).get('/api/sources');
+    expect(catalogue.status).toBe(200);
+    expect(catalogue.headers['cache-control']).toBe('public, max-age=300');
+    const sources = catalogue.body.sources as Record<string, { id: string; publisher: string; title: string; date?: string; verified: boolean }>;
+    const [needling] = res.body.codes as { rationale: string; source?: string; citations: string[]; modifierRationale: { citations: string[] }[] }[];
     expect(needling?.citations).toContain('nethealth-2025');
     expect(sources['nethealth-2025']).toEqual(expect.objectContaining({ id: 'nethealth-2025', publisher: 'Net Health', title: 'Dry Needling: CPT Codes, Practitioner Concerns, and More', date: '2025-06-12', verified: true }));
-    expect(needling?.source).toContain('Net Health \u2014 Dry Needling: CPT Codes, Practitioner Concerns, and More (June 12, 2025)');
     expect(needling?.rationale).not.toContain('Net Health');
+    // The live panel's answer names sources by id only: no one-line source, no citations repeated.
+    expect(needling?.source).toBeUndefined();
+    expect(res.body.sources).toBeUndefined();
     expect(needling?.modifierRationale[0]?.citations.length).toBeGreaterThan(0);
-    const items = [...res.body.codes, ...res.body.codes.flatMap((c: { modifierRationale: unknown[] }) => c.modifierRationale), ...res.body.warnings, ...res.body.findings] as { citations: string[]; verified: boolean }[];
+    const items = [...res.body.codes, ...res.body.codes.flatMap((c: { modifierRationale: unknown[] }) => c.modifierRationale), ...res.body.warnings, ...res.body.findings] as { citations: string[]; verified: boolean; source?: string }[];
     for (const item of items) {
       expect(Array.isArray(item.citations)).toBe(true);
-      // Every id named resolves to its citation in `sources`, and nothing else is there.
+      expect(item.source).toBeUndefined();
       for (const id of item.citations) expect(sources[id]?.id).toBe(id);
     }
-    expect(new Set(Object.keys(sources))).toEqual(new Set(items.flatMap((i) => i.citations)));
     expect((res.body.findings as { citations: string[] }[]).flatMap((f) => f.citations)).toContain('kearns-2022');
+  });
+
+  it('when sources are asked for, then each item keeps its one-line source beside its ids, and each citation it names comes once as data', async () => {
+    const res = await request(app).post('/api/preview?include=sources').send(exampleSession());
+    const sources = res.body.sources as Record<string, { id: string }>;
+    const [needling] = res.body.codes as { source: string; citations: string[] }[];
+    expect(needling?.source).toContain('Net Health \u2014 Dry Needling: CPT Codes, Practitioner Concerns, and More (June 12, 2025)');
+    const items = [...res.body.codes, ...res.body.codes.flatMap((c: { modifierRationale: unknown[] }) => c.modifierRationale), ...res.body.warnings, ...res.body.findings] as { citations: string[] }[];
+    for (const item of items) for (const id of item.citations) expect(sources[id]?.id).toBe(id);
+    // Only the citations named, nothing else.
+    expect(new Set(Object.keys(sources))).toEqual(new Set(items.flatMap((i) => i.citations)));
   });
 
   it('when the example session is posted, then codes, warnings, findings and the rendered note come back', async () => {
@@ -69,7 +84,7 @@ describe('POST /api/preview', () => {
 
   it('when no parts are asked for, then only codes, warnings, score, findings and the HTML note come back (the live form\'s call)', async () => {
     const res = await request(app).post('/api/preview').send(exampleSession());
-    expect(Object.keys(res.body).sort()).toEqual(['codes', 'findings', 'noteHtml', 'score', 'sources', 'warnings']);
+    expect(Object.keys(res.body).sort()).toEqual(['codes', 'findings', 'noteHtml', 'score', 'warnings']);
   });
 
   it('when a preview is answered, then its compact JSON carries an exact length, no-store and the security headers, and no ETag (nothing revalidates a POST, and hashing the body on every change is pure cost)', async () => {
