@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
@@ -139,31 +139,48 @@ describe('accessibility of the charting and compliance pages', () => {
   });
 });
 
+/**
+ * The charting page where a therapist meets it: at 1024 × 700 inside the sandbox EHR's frame (the EHR
+ * around it, the app in an iframe of that size), and at 1366 × 768 in a tab of its own.
+ */
+async function chartAt(page: Page, patient: string, where: 'frame' | 'tab'): Promise<Frame> {
+  await page.goto(`${nc.sandbox?.origin ?? ''}/sandbox`);
+  await page.locator(`tr[data-patient="${patient}"] button[data-action="${where === 'frame' ? 'launch-frame' : 'launch'}"]`).click();
+  const app = where === 'frame' ? await (await page.locator('iframe.app-frame').elementHandle())!.contentFrame() : page.mainFrame();
+  await app!.locator('#workspace').waitFor({ state: 'visible', timeout: 15_000 });
+  return app!;
+}
+
 describe('the charting page in an EHR frame', () => {
-  for (const [width, height] of [[1024, 700], [1366, 768]] as const) {
-    it(`when the chart is ${width}×${height} px with muscles charted, then nothing scrolls sideways, the muscles are cards below 1100 px, and the live panel stays in view beside the form`, async () => {
-      const page = await browser.newPage({ viewport: { width, height } });
-      await openChart(page, 'p-maria-lopez');
-      await page.locator('#copy-forward').click();
-      await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count(), { timeout: 5000 }).toBe(3);
-      expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
-      expect(await page.locator('.nc-table-wrap').evaluate((w) => w.scrollWidth <= w.clientWidth)).toBe(true);
-      const remove = await page.locator('#muscle-rows button', { hasText: 'Remove' }).first().boundingBox();
-      expect((remove?.x ?? Infinity) + (remove?.width ?? 0)).toBeLessThanOrEqual(width);
-      if (width < 1100) expect(await page.evaluate("getComputedStyle(document.querySelector('#muscle-rows tr:not(.nc-exam-row)')).display")).toBe('flex');
+  for (const [width, height, where] of [[1024, 700, 'frame'], [1366, 768, 'tab']] as const) {
+    it(`when the chart is ${width}×${height} px ${where === 'frame' ? "inside the sandbox EHR's frame" : 'in a tab'} with muscles charted, then nothing scrolls sideways, the muscles are cards below 1100 px, and the live panel stays in view beside the form`, async () => {
+      const page = await browser.newPage({ viewport: where === 'frame' ? { width: 1280, height: 900 } : { width, height } });
+      const app = await chartAt(page, 'p-maria-lopez', where);
+      if (where === 'frame') {
+        const frame = await page.locator('iframe.app-frame').boundingBox();
+        expect([Math.round(frame!.width), Math.round(frame!.height)]).toEqual([width + 2, height + 2]); // the frame's 1-px border around the app's 1024 × 700
+        expect(await app.evaluate('[window.innerWidth, window.innerHeight]')).toEqual([width, height]);
+      }
+      await app.locator('#copy-forward').click();
+      await expect.poll(() => app.locator('#muscle-rows tr:not(.nc-exam-row)').count(), { timeout: 5000 }).toBe(3);
+      expect(await app.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+      expect(await app.locator('.nc-table-wrap').evaluate((w) => w.scrollWidth <= w.clientWidth)).toBe(true);
+      const remove = await app.locator('#muscle-rows button', { hasText: 'Remove' }).first().evaluate((b) => b.getBoundingClientRect().right);
+      expect(remove).toBeLessThanOrEqual(width);
+      if (width < 1100) expect(await app.evaluate("getComputedStyle(document.querySelector('#muscle-rows tr:not(.nc-exam-row)')).display")).toBe('flex');
       // Deep in the form (the outcomes), the codes and readiness are still on screen, to the right of the form.
-      await page.locator('#pain-pre').scrollIntoViewIfNeeded();
-      await page.evaluate('window.scrollBy(0, 600)');
-      const panel = await page.locator('.nc-panel').boundingBox();
-      const form = await page.locator('#visit-form').boundingBox();
-      expect(panel).not.toBeNull();
-      expect(panel!.y).toBeGreaterThanOrEqual(0);
-      expect(panel!.y).toBeLessThan(height / 2);
-      expect(panel!.x).toBeGreaterThanOrEqual(form!.x + form!.width);
-      await expect.poll(() => page.locator('#codes li').count(), { timeout: 5000 }).toBeGreaterThan(0);
-      const codes = await page.locator('#codes li').first().boundingBox();
-      expect(codes!.y).toBeGreaterThanOrEqual(0);
-      expect(codes!.y + codes!.height).toBeLessThanOrEqual(height);
+      await app.locator('#pain-pre').scrollIntoViewIfNeeded();
+      await app.evaluate('window.scrollBy(0, 600)');
+      const inView = (selector: string) => app.locator(selector).first().evaluate((n) => { const r = n.getBoundingClientRect(); return { x: r.x, y: r.y, right: r.right, bottom: r.bottom }; });
+      const panel = await inView('.nc-panel');
+      const form = await inView('#visit-form');
+      expect(panel.y).toBeGreaterThanOrEqual(0);
+      expect(panel.y).toBeLessThan(height / 2);
+      expect(panel.x).toBeGreaterThanOrEqual(form.right);
+      await expect.poll(() => app.locator('#codes li').count(), { timeout: 5000 }).toBeGreaterThan(0);
+      const codes = await inView('#codes li');
+      expect(codes.y).toBeGreaterThanOrEqual(0);
+      expect(codes.bottom).toBeLessThanOrEqual(height);
       await page.close();
     });
   }
