@@ -3,6 +3,7 @@
 // checking and rendering through /api/preview. Patient data goes into the DOM as text only; the two
 // HTML fragments inserted as markup (note preview, body map) are rendered and escaped by the server.
 
+import { formatPublishedDate } from '../domain/human-dates.js';
 import type { Catalog, ChartContext, Outcome } from './api-types.js';
 import { loadBodyMaps } from './body-map.js';
 import { wireBodyMapZoom } from './body-map-zoom.js';
@@ -18,6 +19,12 @@ import { renderTrend } from './rows.js';
 import { confirmSigning, renderSigning, save, startSigning } from './saving.js';
 import { newSession } from './session.js';
 import { catalog, context, session, state } from './state.js';
+
+/** " · born March 12, 1984 · female": the birth date as people write it (FHIR allows a year or a month alone), each part only when the chart has it. */
+function bannerDetails(patient: { readonly birthDate?: string; readonly gender?: string }): string {
+  const parts = [patient.birthDate ? `born ${formatPublishedDate(patient.birthDate)}` : undefined, patient.gender && patient.gender !== 'unknown' ? patient.gender : undefined].filter((p) => p !== undefined);
+  return parts.map((p) => ` · ${p}`).join('');
+}
 
 function fail(message: string): void {
   $('fatal').textContent = message;
@@ -52,7 +59,7 @@ function renderHeader(): void {
   const payer = catalog().payers.find((p) => p.id === ctx.payer.policyId);
   if (ctx.launch.needPatientBanner) {
     const banner = $('patient-banner');
-    banner.replaceChildren(el('strong', { text: ctx.patient.name }), el('span', { text: ` · born ${ctx.patient.birthDate ?? 'unknown'} · ${ctx.patient.gender ?? ''}` }));
+    banner.replaceChildren(el('strong', { text: ctx.patient.name }), el('span', { text: bannerDetails(ctx.patient) }));
     banner.hidden = false;
   }
   $('visit-line').textContent = `${payer ? payer.name : ctx.payer.name ?? 'Payer not recognised: choose a payer policy'} · visit ${ctx.course.visitNumber} of the course`;
