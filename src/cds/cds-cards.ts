@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Coverage, Observation, Patient, Procedure } from 'fhir/r4.js';
 import { checkReadiness } from '../domain/check-readiness.js';
-import { summariseCourse } from '../domain/course.js';
+import { reliefInWords, summariseCourse } from '../domain/course.js';
 import { describeField } from '../domain/field-labels.js';
 import { formatDay } from '../domain/human-dates.js';
 import { payerWarnings, suggestCodes } from '../domain/suggest-codes.js';
@@ -116,7 +116,7 @@ export function buildCards(data: HookData, core: Core, appUrl: string): Card[] {
     const trend = course.painTrend.map((p) => `${formatDay(p.date)}: ${p.pre ?? '\u2013'} \u2192 ${p.post ?? '\u2013'}`).join('\n- ');
     cards.push({
       uuid: randomUUID(),
-      summary: clip(`Dry needling: next is visit ${course.visitNumber} of the course${course.reliefPercent !== undefined ? `; ${course.reliefPercent}% pain relief so far` : ''}`),
+      summary: clip(`Dry needling: next is visit ${course.visitNumber} of the course${course.reliefPercent !== undefined ? `; ${reliefInWords(course.reliefPercent)}` : ''}`),
       detail: `A course is typically 2\u20136 sessions.${cited(core.profiles.rules.courseLength.source)} Pain (0\u201310) before \u2192 after:\n\n- ${trend}`,
       indicator: 'info',
       source: source('the course of care', 'course', 'course'),

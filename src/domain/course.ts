@@ -45,3 +45,14 @@ export function summariseCourse(points: readonly PainPoint[]): CourseSummary {
     ...(relief !== undefined ? { reliefPercent: relief, reliefDefinition: RELIEF_DEFINITION } : {}),
   };
 }
+
+/**
+ * Relief so far in words: "50% pain relief so far", "no change in pain so far", or, when pain before
+ * treatment has risen since the first visit, "pain 25% worse than at the first visit" (never "-25%
+ * relief"). The CDS card and the charting page say it the same way.
+ */
+export function reliefInWords(reliefPercent: number): string {
+  if (reliefPercent > 0) return `${reliefPercent}% pain relief so far`;
+  if (reliefPercent === 0) return 'no change in pain so far';
+  return `pain ${-reliefPercent}% worse than at the first visit`;
+}

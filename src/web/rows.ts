@@ -1,3 +1,4 @@
+import { reliefInWords } from '../domain/course.js';
 import { visitCounters } from '../domain/visit-counters.js';
 // The repeating parts of the form other than muscles: diagnoses, care tried before, other services,
 // range of motion, questionnaires, adverse events; fields shown only when they apply; the pain trend.
@@ -128,7 +129,7 @@ export function renderTrend(): void {
     box.append(el('p', { class: 'nc-muted', text: 'First visit of the course: no earlier visits to compare.' }));
     return;
   }
-  box.append(el('p', { text: `Earlier visits (visit ${course.visitNumber} today)${course.reliefPercent !== undefined ? `, ${course.reliefPercent}% relief so far` : ''}.` }));
+  box.append(el('p', { text: `Earlier visits (visit ${course.visitNumber} today)${course.reliefPercent !== undefined ? `, ${reliefInWords(course.reliefPercent)}` : ''}.` }));
   if (course.reliefDefinition) box.append(el('p', { class: 'nc-muted', text: course.reliefDefinition }));
   const head = el('tr', {}, ...['Date', 'Muscles', 'Codes', 'Pain', 'Range of motion', 'Scores'].map((h) => el('th', { scope: 'col', text: h })));
   const body = rows.map((r) =>

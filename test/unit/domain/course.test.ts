@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RELIEF_DEFINITION, summariseCourse } from '../../../src/domain/course.js';
+import { RELIEF_DEFINITION, summariseCourse, reliefInWords } from '../../../src/domain/course.js';
 
 describe('relief so far across the course', () => {
   it('when pre-treatment pain went 6 → 3 and the last post-treatment pain was 0, then relief is 50%, not 100%', () => {
@@ -41,5 +41,15 @@ describe('relief so far across the course', () => {
     expect(course.reliefDefinition).toBe(RELIEF_DEFINITION);
     expect(RELIEF_DEFINITION).toMatch(/^Relief so far is .*pain before treatment.*\.$/);
     expect(RELIEF_DEFINITION.split('. ')).toHaveLength(1);
+  });
+});
+
+describe('relief so far in words', () => {
+  it('when pain before treatment fell, did not change, or rose since the first visit, then the words say so without a negative percentage', () => {
+    expect(reliefInWords(50)).toBe('50% pain relief so far');
+    expect(reliefInWords(0)).toBe('no change in pain so far');
+    expect(reliefInWords(-25)).toBe('pain 25% worse than at the first visit');
+    const worse = summariseCourse([{ date: '2026-01-05', pre: 4 }, { date: '2026-01-12', pre: 5 }]);
+    expect(reliefInWords(worse.reliefPercent!)).toBe('pain 25% worse than at the first visit');
   });
 });
