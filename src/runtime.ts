@@ -1,3 +1,4 @@
+import { redisReady } from './infra/redis-ready.js';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -112,6 +113,12 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
         },
       })
     ).listen(config.sandboxPort, config.host);
+  }
+  if (config.redisUrl) {
+    await redisReady(config.redisUrl).catch(async (error: unknown) => {
+      await sandbox?.close();
+      throw error;
+    });
   }
   const store: SessionStore = config.redisUrl ? new RedisSessionStore(config.redisUrl) : new MemorySessionStore();
   const secret = config.sessionSecret ? Buffer.from(config.sessionSecret, 'base64') : randomBytes(32);

@@ -1,6 +1,7 @@
 import { ConfigError, readConfig } from './config.js';
 import { createJsonLogger } from './infra/logger.js';
 import { PortInUseError } from './infra/port-in-use.js';
+import { RedisUnreachableError } from './infra/redis-ready.js';
 import { ProfileLoadError } from './profiles/load-profiles.js';
 import { startNeedleChart } from './runtime.js';
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ProfileLoadError || error instanceof PortInUseError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof ProfileLoadError || error instanceof PortInUseError || error instanceof RedisUnreachableError) console.error(error.message);
   else console.error('NeedleChart failed to start:', error instanceof Error ? `${error.name}: ${error.message}` : error);
   process.exit(1);
 });
