@@ -40,6 +40,12 @@ export type ComplianceDecision = { readonly allowed: true } | { readonly allowed
 /** The scope the compliance sign-in asks for when a role is configured: to read the user's own PractitionerRoles. */
 export const ROLE_SCOPE = 'user/PractitionerRole.rs';
 
+/**
+ * What the compliance sign-in asks for so that staff find a patient (name, date of birth, MRN) or a
+ * performer (name) on the page with their own access, instead of typing FHIR ids.
+ */
+export const COMPLIANCE_SEARCH_SCOPES = ['user/Patient.rs', 'user/Practitioner.rs'] as const;
+
 const PATIENT_SIDE = /^(Patient|RelatedPerson|Person)\//;
 
 const refuse = (message: string): ComplianceDecision => ({ allowed: false, message });
