@@ -19,8 +19,10 @@ import { MemorySessionStore, RedisSessionStore, type SessionStore } from './smar
 import { StoreKeys } from './smart/store-keys.js';
 import { SmartClient, type ClientCredentials } from './smart/smart-client.js';
 import { BackendServicesClient } from './smart/backend-services.js';
-import { generateBackendKey } from './export/backend-gateway.js';
-import { resolveCompliancePolicy, ROLE_SCOPE, type CompliancePolicy } from './export/compliance-access.js';
+import { backendGateway, generateBackendKey } from './export/backend-gateway.js';
+import { complianceScopes, resolveCompliancePolicy, type CompliancePolicy } from './export/compliance-access.js';
+import type { ExportFilters } from './export/export-filters.js';
+import { previewExport, type ExportPreview } from './export/export-preview.js';
 import type { ExportJobBoard } from './export/export-job-board.js';
 import { ExportJobs } from './export/export-jobs.js';
 import { LocalExportBoard } from './export/local-export-board.js';
@@ -106,7 +108,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
           appUrl: () => appUrl,
           clients: () => [
             // The app's registration: its launch scopes, and the PractitionerRole read a compliance sign-in asks for when NEEDLECHART_COMPLIANCE_ROLE is set.
-            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const, scopes: [...appRegistration(manifest.scopes), ROLE_SCOPE] }]),
+            ...(options.sandboxClients ? options.sandboxClients() : [{ clientId: config.clientId, redirectUris: [`${appUrl}/callback`], auth: 'none' as const, scopes: appRegistration(manifest.scopes) }]),
             ...(backendKey ? [{ clientId: backendClientId, redirectUris: [], auth: 'private_key_jwt' as const, jwks: { keys: [backendKey.publicJwk] }, scopes: backendRegistration(manifest.scopes) }] : []),
           ],
           ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
@@ -129,7 +131,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     client: await clientCredentials(config),
     redirectUri: () => `${appUrl}/callback`,
     // A compliance role is checked against the user's own PractitionerRoles, read with their token: the sign-in asks for that.
-    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch, compliance: ['openid', 'fhirUser', ...(config.complianceRole ? [ROLE_SCOPE] : [])] },
+    scopes: { ehr: manifest.scopes.ehrLaunch, standalone: manifest.scopes.standaloneLaunch, compliance: complianceScopes(manifest.scopes.complianceLaunch ?? [], config.complianceRole !== undefined) },
     issAllowlist: () => [...config.issAllowlist, ...(config.fhirBaseUrl ? [config.fhirBaseUrl] : []), ...(sandbox ? [sandbox.fhirBaseUrl] : [])],
     store,
     sealer,
@@ -139,7 +141,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     logger: options.logger,
   });
   const exportBase = config.fhirBaseUrl ?? sandbox?.fhirBaseUrl;
-  let exports: { fhirBaseUrl: string; policy: CompliancePolicy; jobs: ExportJobBoard } | undefined;
+  let exports: { fhirBaseUrl: string; policy: CompliancePolicy; jobs: ExportJobBoard; preview: (filters: ExportFilters) => Promise<ExportPreview> } | undefined;
   if (exportBase && (backendKey || (config.backendKeyFile && config.backendKeyId))) {
     const pem = backendKey ? undefined : await readFile(config.backendKeyFile ?? '', 'utf8');
     const privateKey = backendKey ? backendKey.privateKey : await importPKCS8(pem ?? '', 'ES384').catch(() => importPKCS8(pem ?? '', 'RS384'));
@@ -152,7 +154,9 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
       await store.close();
       throw error;
     });
-    exports = { fhirBaseUrl: exportBase, policy, jobs };
+    // The count shown before an export reads as the export does (its Backend Services client, its selection), so it is the packet's count.
+    const previewGateway = backendGateway(exportBase, backend, options.logger, config.fhirTimeoutMs);
+    exports = { fhirBaseUrl: exportBase, policy, jobs, preview: (filters) => previewExport(previewGateway, filters, core) };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
   const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),

@@ -950,6 +950,12 @@ export interface OutcomeMeasureFile {
  * @minItems 1
  */
 export type ScopeList = string[];
+/**
+ * The compliance staff sign-in (standalone, no patient): finding patients and performers with the staff member's own access; user/PractitionerRole.rs is asked for only when NEEDLECHART_COMPLIANCE_ROLE is set.
+ *
+ * @minItems 1
+ */
+export type ScopeList1 = string[];
 
 /**
  * NeedleChart's SMART App Launch registration: what an EHR administrator enters to register the app.
@@ -975,6 +981,7 @@ export interface AppManifest {
   scopes: {
     ehrLaunch: ScopeList;
     standaloneLaunch: ScopeList;
+    complianceLaunch?: ScopeList1;
     backendServices?: ScopeList;
   };
   fhirVersion: "4.0.1";

@@ -40,6 +40,16 @@ export type ComplianceDecision = { readonly allowed: true } | { readonly allowed
 /** The scope the compliance sign-in asks for when a role is configured: to read the user's own PractitionerRoles. */
 export const ROLE_SCOPE = 'user/PractitionerRole.rs';
 
+/**
+ * What the compliance sign-in asks for (manifest.json `complianceLaunch`): identity, and patient and
+ * practitioner search so that staff find a patient (name, date of birth, MRN) or a performer (name)
+ * with their own access instead of typing FHIR ids. The PractitionerRole read only when a compliance
+ * role is configured: a sign-in asks for no more than it uses.
+ */
+export function complianceScopes(registered: readonly string[], roleConfigured: boolean): string[] {
+  return registered.filter((scope) => scope !== ROLE_SCOPE || roleConfigured);
+}
+
 const PATIENT_SIDE = /^(Patient|RelatedPerson|Person)\//;
 
 const refuse = (message: string): ComplianceDecision => ({ allowed: false, message });

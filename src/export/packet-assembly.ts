@@ -5,7 +5,7 @@ import type { Resource } from 'fhir/r4.js';
 import { csvRow } from './csv-cell.js';
 import { digestFile, digestOf, HashedFileWriter, listFiles, mapInOrder, readJsonIfExists, writeAtomic, type FileDigest } from './packet-files.js';
 
-/** A visit as kept in the export folder (internal/visits/<patient>/<date>_<procedure>.json, never in the payer packet): what the aggregates are rebuilt from, and what a rerun checks to reuse it. */
+/** A visit as kept in the export folder (internal/visits/<patient>/<date>_<procedure>.json, never in the payer packet; its PDF is visits/<date>_<Family>_MRN<mrn>.pdf): what the aggregates are rebuilt from, and what a rerun checks to reuse it. */
 export interface VisitFile {
   readonly procedureId: string;
   /** Digest of the source resources and their versions (visit-summary.ts sourceHash). */
@@ -40,7 +40,7 @@ export const PAYER_INDEX_HEADER = ['date_of_service', 'patient_name', 'date_of_b
 export const INTERNAL_DIR = 'internal';
 
 /** Files the export writes at the top of the folder; anything else there is listed in the internal manifest as found. */
-const TOP_LEVEL = new Set(['index.csv', 'cover.pdf', 'certification.pdf', 'manifest.json', 'patients', INTERNAL_DIR]);
+const TOP_LEVEL = new Set(['index.csv', 'cover.pdf', 'certification.pdf', 'manifest.json', 'visits', INTERNAL_DIR]);
 /** Files the export writes in internal/; anything else there is listed in the internal manifest as found. */
 const INTERNAL_TOP = new Set(['index.csv', 'resources.ndjson', 'not-included.csv', 'manifest.json', 'patients', 'visits']);
 
@@ -61,22 +61,19 @@ interface PatientFolder {
   readonly others: readonly FileDigest[];
 }
 
+/** The payer packet's folder of visit PDFs, named by date of service, family name and MRN (visit-file-name.ts), never by FHIR id. */
+export const VISITS_DIR = 'visits';
+
 /**
- * One patient's folder as this export leaves it: the records of this run's visits read (bytes hashed
- * as read, so each is read once); records of visits not in this packet (an earlier export with other
- * filters), PDFs no record points to (a crash between a PDF and its record) and leftovers of
- * interrupted writes removed; any other file kept and hashed as found.
+ * One patient's visit records (internal/visits/<patient>/) as this export leaves them: the records of
+ * this run's visits read (bytes hashed as read, so each is read once); records of visits not in this
+ * packet (an earlier export with other filters) and leftovers of interrupted writes removed; any
+ * other file kept and hashed as found.
  */
 async function loadPatientFolder(out: string, id: string, current: ReadonlySet<string>): Promise<PatientFolder> {
-  const base = `patients/${id}`;
   const recordDir = `${INTERNAL_DIR}/visits/${id}`;
   const records: PatientFolder['records'][number][] = [];
   const others: FileDigest[] = [];
-  const pdfs: string[] = [];
-  for (const entry of await readdir(join(out, base), { withFileTypes: true }).catch(() => [] as Dirent[])) {
-    if (entry.name === 'visits' && entry.isDirectory()) continue;
-    others.push(...(await keptAsFound(out, base, entry)));
-  }
   for (const name of (await readdir(join(out, recordDir)).catch(() => [] as string[])).sort()) {
     const path = `${recordDir}/${name}`;
     if (name.endsWith('.json') && current.has(path)) {
@@ -86,15 +83,22 @@ async function loadPatientFolder(out: string, id: string, current: ReadonlySet<s
     } else if (name.endsWith('.json') || name.endsWith('.part')) await rm(join(out, path), { force: true });
     else others.push(await digestFile(out, path));
   }
-  for (const name of (await readdir(join(out, base, 'visits')).catch(() => [] as string[])).sort()) {
-    const path = `${base}/visits/${name}`;
-    if (name.endsWith('.json') || name.endsWith('.part')) await rm(join(out, path), { force: true });
-    else if (name.endsWith('.pdf')) pdfs.push(path);
-    else others.push(await digestFile(out, path));
-  }
-  const referenced = new Set(records.map((r) => r.file.pdf));
-  for (const path of pdfs) if (!referenced.has(path)) await rm(join(out, path), { force: true });
   return { id, records, others };
+}
+
+/**
+ * The visits folder as this export leaves it: PDFs no record of this packet points to (an earlier
+ * export with other filters, a crash between a PDF and its record) and leftovers of interrupted
+ * writes removed; any other file kept and listed, as found, in the internal manifest.
+ */
+async function tidyVisitsFolder(out: string, referenced: ReadonlySet<string>): Promise<FileDigest[]> {
+  const others: FileDigest[] = [];
+  for (const entry of await readdir(join(out, VISITS_DIR), { withFileTypes: true }).catch(() => [] as Dirent[])) {
+    const path = `${VISITS_DIR}/${entry.name}`;
+    if (entry.isFile() && (entry.name.endsWith('.pdf') || entry.name.endsWith('.json')) && !referenced.has(path)) await rm(join(out, path), { force: true });
+    else if (!referenced.has(path)) others.push(...(await keptAsFound(out, VISITS_DIR, entry)));
+  }
+  return others;
 }
 
 /**
@@ -140,12 +144,13 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
   let visits = 0;
   let patients = 0;
   let pages = 0;
-  const ids = [...new Set([...(await readdir(join(out, 'patients')).catch(() => [] as string[])), ...(await readdir(join(out, INTERNAL_DIR, 'visits')).catch(() => [] as string[]))])].sort();
+  const ids = [...new Set([...(await readdir(join(out, INTERNAL_DIR, 'patients')).catch(() => [] as string[])), ...(await readdir(join(out, INTERNAL_DIR, 'visits')).catch(() => [] as string[]))])].sort();
+  const referenced = new Set<string>();
   for await (const folder of mapInOrder(ids, 8, (id) => loadPatientFolder(out, id, current))) {
     const bundlePath = join(out, INTERNAL_DIR, 'patients', folder.id, 'bundle.json');
     if (!folder.records.length) {
       await rm(bundlePath, { force: true });
-      if (!folder.others.length) for (const dir of [join(out, 'patients', folder.id), join(out, INTERNAL_DIR, 'visits', folder.id), join(out, INTERNAL_DIR, 'patients', folder.id)]) await rm(dir, { recursive: true, force: true });
+      if (!folder.others.length) for (const dir of [join(out, INTERNAL_DIR, 'visits', folder.id), join(out, INTERNAL_DIR, 'patients', folder.id)]) await rm(dir, { recursive: true, force: true });
       files.push(...folder.others);
       continue;
     }
@@ -154,6 +159,7 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
     for (const { file, digest } of folder.records) {
       visits += 1;
       files.push(digest);
+      if (file.pdf) referenced.add(file.pdf);
       if (file.pdf && file.pdfSha256 !== undefined && file.pdfBytes !== undefined) payerFiles.push({ path: file.pdf, sha256: file.pdfSha256, bytes: file.pdfBytes });
       pages += file.pdfPages ?? 0;
       await payerIndex.write(csvRow(file.payerIndex));
@@ -170,6 +176,7 @@ export async function assemblePacket(out: string, current: ReadonlySet<string>, 
     const path = `${INTERNAL_DIR}/patients/${folder.id}/bundle.json`;
     files.push({ path, ...(await writeAtomic(join(out, path), bundle)) });
   }
+  files.push(...(await tidyVisitsFolder(out, referenced)));
   payerFiles.push({ path: 'index.csv', ...(await payerIndex.close()) });
   files.push({ path: `${INTERNAL_DIR}/index.csv`, ...(await index.close()) }, { path: `${INTERNAL_DIR}/resources.ndjson`, ...(await ndjson.close()) });
   for (const entry of await readdir(out, { withFileTypes: true })) if (!TOP_LEVEL.has(entry.name)) files.push(...(await keptAsFound(out, '', entry)));

@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Patient } from 'fhir/r4.js';
+import { displayZone } from '../domain/human-dates.js';
 import type { FhirGateway } from '../fhir/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { BodyMapData } from '../notes/body-map-svg.js';
@@ -7,7 +9,7 @@ import type { Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
 import { bulkVisitPages } from './bulk-visit-source.js';
-import { assemblePacket, INTERNAL_DIR, readVisitFile, type VisitFile } from './packet-assembly.js';
+import { assemblePacket, INTERNAL_DIR, readVisitFile, VISITS_DIR, type VisitFile } from './packet-assembly.js';
 import { byPath, readClinic, writeZip } from './packet-finish.js';
 import { writeCertificationPdf } from './pdf/certification-pdf.js';
 import { csvRow } from './csv-cell.js';
@@ -15,6 +17,9 @@ import { Directories, exists, inPool, PRIVATE_DIR, readAhead, sha256File, writeA
 import { COVER_PAGES, letterDate, writeCoverPdf } from './pdf/cover-pdf.js';
 import { defaultPdfWorkers, PdfPool } from './pdf/pdf-pool.js';
 import { codesLine, sourceHash, summariseVisit, type VisitSummary } from './visit-summary.js';
+import { visitFileStem, VisitFileNames } from './visit-file-name.js';
+import { serviceDay } from './service-day.js';
+import { selectVisit } from './visit-selection.js';
 import { PatientFacts, visitPages, type VisitPage, type VisitRecord } from './visit-source.js';
 
 export interface ExportProgress {
@@ -60,6 +65,8 @@ export interface ExportOptions {
    */
   readonly source?: 'auto' | 'search' | 'bulk';
   readonly onProgress?: (progress: ExportProgress) => void;
+  /** When the packet is made (default: now): the cover letter's date and the manifests' time. */
+  readonly now?: () => Date;
 }
 
 export interface ExportResult {
@@ -94,12 +101,14 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const pdf = options.pdf ?? true;
   // A fresh folder has nothing to resume, so the per-visit look-up of an earlier record (a failed open per visit) is skipped.
   const resuming = await exists(join(out, INTERNAL_DIR, 'visits'));
-  await mkdir(join(out, 'patients'), { recursive: true, mode: PRIVATE_DIR });
+  await mkdir(join(out, VISITS_DIR), { recursive: true, mode: PRIVATE_DIR });
   await mkdir(join(out, INTERNAL_DIR, 'visits'), { recursive: true, mode: PRIVATE_DIR });
   const dirs = new Directories();
   const facts = new PatientFacts(options.gateway);
   /** Packet-relative paths of the visit records that belong to this packet. */
   const current = new Set<string>();
+  /** The visit PDFs' names in this packet, each held by one visit. */
+  const fileNames = new VisitFileNames();
   let done = 0;
   let reused = 0;
   let skipped = 0;
@@ -109,6 +118,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const payerNames = new Set<string>();
   let clinicRef: string | undefined;
   let patientName: string | undefined;
+  /** The latest visit's date-time as charted: without a clinic time zone, the cover letter is dated in its offset, as the notes are. */
+  let latestVisit: string | undefined;
   /** Dry-needling Procedures NeedleChart cannot read back (written by another system): listed so staff add them by hand. Few, so kept in memory. */
   const notIncluded: (string | number)[][] = [];
   let total: number | undefined;
@@ -120,8 +131,9 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     options.onProgress?.({ phase, done, reused, skipped, excluded, perSecond, ...(note ? { note } : {}), ...(total !== undefined ? { total } : {}), ...(left !== undefined && perSecond > 0 ? { etaSeconds: left / perSecond } : {}) });
   };
 
-  const noteForCover = (payerDisplay: string | undefined, clinic: string | undefined, name: string | number | undefined): void => {
+  const noteForCover = (payerDisplay: string | undefined, clinic: string | undefined, name: string | number | undefined, date: string | number | undefined): void => {
     if (payerDisplay) payerNames.add(payerDisplay);
+    if (typeof date === 'string' && (!latestVisit || date > latestVisit)) latestVisit = date;
     clinicRef ??= clinic;
     if (filters.patient && typeof name === 'string') patientName = name;
   };
@@ -140,12 +152,11 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       total ??= page.total;
       await inPool(page.visits, concurrency, async (record) => {
         const patientId = (record.procedure.subject.reference ?? '').split('/')[1] ?? 'unknown';
-        const visitsDir = `patients/${patientId}/visits`;
         const name = `${(record.procedure.performedDateTime ?? '').slice(0, 10)}_${record.procedure.id}`;
-        const base = `${visitsDir}/${name}`;
         const recordPath = `${INTERNAL_DIR}/visits/${patientId}/${name}.json`;
         const previous = resuming ? await readVisitFile(join(out, recordPath)) : undefined;
-        if (previous && (await reusable(previous, record, out, pdf))) {
+        // An earlier record is reused only with its PDF in the visits folder under a name no other visit of this packet holds.
+        if (previous && (!previous.pdf || (previous.pdf.startsWith(`${VISITS_DIR}/`) && fileNames.claim(previous.pdf, record.procedure.id))) && (await reusable(previous, record, out, pdf))) {
           if (previous.draft && !filters.includeDrafts) {
             unsigned += 1;
             excluded += 1;
@@ -154,27 +165,28 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
             current.add(recordPath);
             done += 1;
             reused += 1;
-            noteForCover(previous.payerDisplay, previous.clinic, previous.payerIndex[1]);
+            noteForCover(previous.payerDisplay, previous.clinic, previous.payerIndex[1], previous.index[0]);
           } else excluded += 1;
           report('visits');
           return;
         }
-        const patientFacts = await facts.get(record.procedure.subject.reference ?? '');
-        const summary = summariseVisit(record, patientFacts, core);
-        if (!summary || (filters.payer && summary.session.payer !== filters.payer) || (summary.draft && !filters.includeDrafts)) {
-          if (!summary) {
-            skipped += 1;
-            notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
-          } else if (filters.payer && summary.session.payer !== filters.payer) excluded += 1;
-          else {
+        // Which visits the packet holds is decided by selectVisit alone, as the count shown before the export (export-preview.ts) is.
+        const verdict = selectVisit(record, filters, core);
+        const patientFacts = verdict.included ? await facts.get(record.procedure.subject.reference ?? '') : undefined;
+        const summary = patientFacts ? summariseVisit(record, patientFacts, core) : undefined;
+        if (!patientFacts || !summary) {
+          if (!verdict.included && verdict.reason === 'other-payer') excluded += 1;
+          else if (!verdict.included && verdict.reason === 'unsigned') {
             unsigned += 1;
             excluded += 1;
+          } else {
+            skipped += 1;
+            notIncluded.push([record.procedure.performedDateTime ?? record.procedure.performedPeriod?.start ?? '', record.procedure.subject.reference ?? '', record.procedure.encounter?.reference ?? '', `Procedure/${record.procedure.id}`, NOT_INCLUDED_REASON]);
           }
           report('visits');
           return;
         }
-        await dirs.make(join(out, visitsDir));
-        const pdfPath = pdf ? `${base}.pdf` : undefined;
+        const pdfPath = pdf ? fileNames.next(VISITS_DIR, visitFileStem(serviceDay(summary.date, core.timeZone), familyName(patientFacts.patient), patientFacts.mrn), record.procedure.id) : undefined;
         const { resources: _resources, ...shown } = summary;
         const pdfDigest = pdfPath && pool ? await pool.render(join(out, pdfPath), shown) : undefined;
         const payerDisplay = patientFacts.payerName ?? summary.payerName;
@@ -190,7 +202,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
           payerIndex: payerIndexRow(summary, payerDisplay, core.timeZone, pdfPath, pdfDigest?.pages),
           resources: summary.resources,
         };
-        noteForCover(payerDisplay, summary.clinic, summary.patientName);
+        noteForCover(payerDisplay, summary.clinic, summary.patientName, summary.date);
         await dirs.make(join(out, INTERNAL_DIR, 'visits', patientId));
         await writeAtomic(join(out, recordPath), JSON.stringify(file), dirs);
         current.add(recordPath);
@@ -207,7 +219,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const packet = await assemblePacket(out, current, fhirBase);
   const { visits, patients } = packet;
 
-  const created = new Date().toISOString();
+  const created = (options.now?.() ?? new Date()).toISOString();
+  const letterZone = displayZone(core.timeZone, latestVisit ?? created);
   const audit = await options.gateway.create(exportAuditEvent({ requestedBy: options.requestedBy, ...(options.requestedByReference ? { requestedByReference: options.requestedByReference } : {}), client: options.client, filters, visits, patients, recorded: created, version: core.version }));
   const auditRef = `AuditEvent/${audit.id ?? ''}`;
 
@@ -221,13 +234,13 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   for (let attempt = 0; ; attempt++) {
     const pages = pdfPages + letterPages;
     certification = await writeCertificationPdf(join(out, 'certification.pdf'), { clinic, requestReference: filters.requestReference, from: filters.from, to: filters.to, visits, pages, exportRecord: audit.id ?? '' });
-    cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, requester: filters.requester, requestReference: filters.requestReference, from: filters.from, to: filters.to, payerNames: [...payerNames].sort(), patientName, visits, patients, pages, unsigned, skipped, includeDrafts: filters.includeDrafts, created, clinic, timeZone: core.timeZone });
+    cover = await writeCoverPdf(join(out, 'cover.pdf'), { requestedBy: options.requestedBy, requester: filters.requester, requestReference: filters.requestReference, from: filters.from, to: filters.to, payerNames: [...payerNames].sort(), patientName, visits, patients, pages, unsigned, skipped, includeDrafts: filters.includeDrafts, created, clinic, zone: letterZone });
     const actual = (cover.pages ?? 1) + (certification.pages ?? 1);
     if (actual === letterPages || attempt > 0) break;
     letterPages = actual;
   }
   const payerFiles = byPath([...packet.payerFiles, { path: 'cover.pdf', sha256: cover.sha256, bytes: cover.bytes }, { path: 'certification.pdf', sha256: certification.sha256, bytes: certification.bytes }]);
-  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: `Records of dry needling visits from ${clinic.name}`, prepared: letterDate(created, core.timeZone), ...(filters.requestReference ? { requestReference: filters.requestReference } : {}), visits, pages: pdfPages + letterPages, files: payerFiles }, null, 2));
+  await writeAtomic(join(out, 'manifest.json'), JSON.stringify({ packet: `Records of dry needling visits from ${clinic.name}`, prepared: letterDate(created, letterZone), ...(filters.requestReference ? { requestReference: filters.requestReference } : {}), visits, pages: pdfPages + letterPages, files: payerFiles }, null, 2));
 
   // The internal report, for compliance staff only: what the payer never receives.
   const retrieval = via === 'bulk' ? 'FHIR Bulk Data $export' : 'FHIR searches (paged)';
@@ -265,18 +278,16 @@ async function reusable(previous: VisitFile, record: VisitRecord, out: string, p
   return (await sha256File(join(out, previous.pdf)).catch(() => undefined)) === previous.pdfSha256;
 }
 
-/** "2026-11-20": the calendar day of a date-time in the clinic's zone (or the visit's own offset), so every row of index.csv reads alike. */
-export function serviceDay(date: string, timeZone: string | undefined): string {
-  if (!timeZone || !/T/.test(date)) return date.slice(0, 10);
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(date));
-  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
 /** The visit's row of the payer's index.csv (PAYER_INDEX_HEADER): names and identifiers, no FHIR references or internal scores. */
 function payerIndexRow(summary: VisitSummary, payer: string, timeZone: string | undefined, pdfPath: string | undefined, pages: number | undefined): (string | number)[] {
   const status = summary.draft ? 'Draft, not signed' : summary.notes?.some((n) => n.heading.startsWith('Addendum') && !n.superseded) ? 'Signed, with addendum' : 'Signed';
   return [serviceDay(summary.date, timeZone), summary.patientName, summary.birthDate ?? '', summary.mrn ?? '', summary.memberId ?? '', summary.view.performer.display, codesLine(summary.coding), payer, status, pages ?? '', pdfPath ?? ''];
+}
+
+/** The patient's family name as the chart holds it (the official name first), for the visit PDF's file name. */
+function familyName(patient: Patient): string | undefined {
+  const name = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+  return name?.family ?? name?.text?.split(/\s+/).pop();
 }
 
 /** Passes pages through once the facts of their patients are loaded, in one batch per page (PatientFacts.prefetch). */

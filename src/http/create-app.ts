@@ -6,7 +6,10 @@ import type { CompliancePolicy } from '../export/compliance-access.js';
 import type { ExportJobBoard } from '../export/export-job-board.js';
 import { compliancePageRouter } from './routes/compliance-page.js';
 import { sourcesRouter } from './routes/sources.js';
+import { complianceSearchRouter } from './routes/compliance-search.js';
 import { exportsRouter } from './routes/exports.js';
+import type { ExportFilters } from '../export/export-filters.js';
+import type { ExportPreview } from '../export/export-preview.js';
 import type { CdsClient } from '../cds/cds-auth.js';
 import { cdsRouter } from './routes/cds.js';
 import { rulesRouter } from './routes/rules.js';
@@ -44,7 +47,8 @@ export interface AppDeps {
    * The compliance export: the EHR it reads (also where a staff sign-in goes), the Backend Services
    * client it reads as, who may use it, and this instance's jobs (private folders, limits, lifetimes).
    */
-  readonly exports?: { readonly fhirBaseUrl: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobBoard };
+  /** `preview` counts what an export will hold before it starts (export-preview.ts), read as the export reads. */
+  readonly exports?: { readonly fhirBaseUrl: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobBoard; readonly preview?: (filters: ExportFilters) => Promise<ExportPreview> };
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -117,7 +121,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(bodyMapRouter(deps.core));
   if (smart && sessions) {
     app.use(signOutRouter(sessions, deps.logger));
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/compliance', '/api/exports'], sessions.ensure());
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/compliance', '/api/exports', '/api/compliance'], sessions.ensure());
     app.use(launchRouter(smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC });
@@ -125,7 +129,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
     const exports = deps.exports;
     if (exports) {
       app.use('/compliance', compliancePageRouter({ smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, fhirBaseUrl: exports.fhirBaseUrl, policy: exports.policy }));
-      app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs }));
+      app.use(complianceSearchRouter({ smart: deps.smart.client, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy }));
+      app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs, ...(exports.preview ? { preview: exports.preview } : {}) }));
     }
     app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices }));
   }

@@ -35,12 +35,13 @@ export function registeredScopes(registered: readonly string[], asked: readonly 
 export interface ManifestScopes {
   readonly ehrLaunch: readonly string[];
   readonly standaloneLaunch: readonly string[];
+  readonly complianceLaunch?: readonly string[];
   readonly backendServices?: readonly string[];
 }
 
-/** What NeedleChart's launch client is registered for: every scope its EHR and standalone launches ask for (manifest.json). */
+/** What NeedleChart's launch client is registered for: every scope its EHR, standalone and compliance sign-ins ask for (manifest.json). */
 export function appRegistration(scopes: ManifestScopes): string[] {
-  return [...new Set([...scopes.ehrLaunch, ...scopes.standaloneLaunch])];
+  return [...new Set([...scopes.ehrLaunch, ...scopes.standaloneLaunch, ...(scopes.complianceLaunch ?? [])])];
 }
 
 /** What NeedleChart's Backend Services client is registered for: the system scopes of manifest.json's backendServices. */

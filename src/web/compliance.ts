@@ -2,7 +2,19 @@
 // progress over server-sent events, download the packet.
 
 import type { Catalog, Outcome } from './api-types.js';
-import { $, el, launchId } from './dom.js';
+import { wirePick } from './compliance-pick.js';
+import { $, api, el, launchId } from './dom.js';
+
+/** What the export will hold, as POST /api/exports/preview counts it (export-preview.ts). */
+interface Preview {
+  readonly visits: number;
+  readonly patients: number;
+  readonly drafts: number;
+  readonly unsigned: number;
+  readonly notIncluded: number;
+  readonly firstDay?: string;
+  readonly lastDay?: string;
+}
 
 interface Progress {
   readonly phase?: string;
@@ -14,6 +26,9 @@ interface Progress {
   readonly perSecond: number;
   readonly etaSeconds?: number;
 }
+
+/** "1 visit", "2 visits". */
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 function setStatus(text: string): void {
   $('status').textContent = text;
@@ -43,7 +58,8 @@ function follow(id: string): void {
     const d = JSON.parse((e as MessageEvent<string>).data) as { visits: number; patients: number; auditEvent: string; download: string; internalDownload?: string };
     events.close();
     bar.value = bar.max;
-    setStatus(`Done: ${d.visits} visits of ${d.patients} patients. Recorded as ${d.auditEvent}.`);
+    // The record number is the one the custodian's certification prints, not a FHIR reference.
+    setStatus(`Done: ${plural(d.visits, 'visit', 'visits')} of ${plural(d.patients, 'patient', 'patients')}. Export record number ${d.auditEvent.split('/').pop() ?? ''}.`);
     $<HTMLAnchorElement>('download').href = `${d.download}?launch=${encodeURIComponent(launchId)}`;
     $('download-line').hidden = false;
     if (d.internalDownload) {
@@ -85,6 +101,106 @@ function listProblems(problems: readonly string[]): void {
   for (const text of problems) $('errors').append(el('li', { text }));
 }
 
+/** The export request as the API takes it: the fields of the form, picks as the opaque values the searches gave. */
+function request(): Record<string, string | boolean> {
+  const value = (id: string): string => $<HTMLInputElement>(id).value.trim();
+  const body: Record<string, string | boolean> = {};
+  for (const id of ['from', 'to', 'patient', 'payer', 'code', 'performer', 'requester', 'requestReference']) if (value(id)) body[id] = value(id);
+  body.includeDrafts = $<HTMLInputElement>('includeDrafts').checked;
+  return body;
+}
+
+/** "March 4, 2026": a YYYY-MM-DD day in words, in this browser's language. */
+function inWords(iso: string): string {
+  const [y = 0, m = 1, d = 1] = iso.split('-').map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** The count before the export, in words. */
+function previewText(p: Preview, includeDrafts: boolean): string {
+  if (p.visits === 0) return `No visits match these choices: there is nothing to export.${p.unsigned ? ` ${plural(p.unsigned, 'visit has a note', 'visits have notes')} not yet signed, left out unless you include notes not yet signed.` : ''}`;
+  const parts = [`The packet will hold ${plural(p.visits, 'visit', 'visits')} of ${plural(p.patients, 'patient', 'patients')}${p.firstDay && p.lastDay ? `, with dates of service from ${inWords(p.firstDay)} to ${inWords(p.lastDay)}` : ''}.`];
+  if (includeDrafts && p.drafts) parts.push(`${plural(p.drafts, 'of them has a note', 'of them have notes')} not yet signed, stamped DRAFT on every page.`);
+  if (p.unsigned) parts.push(`${plural(p.unsigned, 'visit with a note', 'visits with notes')} not yet signed ${p.unsigned === 1 ? 'is' : 'are'} left out.`);
+  if (p.notIncluded) parts.push(`${plural(p.notIncluded, 'visit was', 'visits were')} charted outside NeedleChart: the internal report lists ${p.notIncluded === 1 ? 'it' : 'them'} for you to add by hand.`);
+  return parts.join(' ');
+}
+
+/** The request the current count is for (undefined until checked, and again after any change). */
+let checkedFor: string | undefined;
+
+function forget(): void {
+  checkedFor = undefined;
+  $('preview').textContent = '';
+  const start = $<HTMLButtonElement>('start');
+  start.textContent = 'Start export';
+}
+
+/** Counts what the export will hold for the form as it is, and says it; the Start button then says what it will do. */
+async function check(): Promise<void> {
+  $('errors').replaceChildren();
+  const problems = dateProblems();
+  if (problems.length) {
+    listProblems(problems);
+    return;
+  }
+  const body = request();
+  $('preview').textContent = 'Counting the visits…';
+  const res = await api('/api/exports/preview', { method: 'POST', body: JSON.stringify(body) });
+  const answer = (await res.json()) as Preview & Outcome;
+  if (!res.ok) {
+    $('preview').textContent = '';
+    if (res.status === 403) setStatus((answer.issue ?? []).map((issue) => issue.diagnostics).join(' ') || 'The count could not be made.');
+    else listProblems((answer.issue ?? []).map((issue) => issue.diagnostics ?? ''));
+    return;
+  }
+  $('preview').textContent = previewText(answer, body.includeDrafts === true);
+  checkedFor = JSON.stringify(body);
+  const start = $<HTMLButtonElement>('start');
+  start.textContent = answer.visits ? `Export ${plural(answer.visits, 'visit', 'visits')} of ${plural(answer.patients, 'patient', 'patients')}` : 'Start export';
+}
+
+wirePick({
+  prefix: 'patient',
+  path: '/api/compliance/patients',
+  query: () => {
+    const q = new URLSearchParams();
+    const name = $<HTMLInputElement>('patient-name').value.trim();
+    const birthdate = $<HTMLInputElement>('patient-birthdate').value;
+    const mrn = $<HTMLInputElement>('patient-mrn').value.trim();
+    if (name) q.set('name', name);
+    if (birthdate) q.set('birthdate', birthdate);
+    if (mrn) q.set('mrn', mrn);
+    if (!name && !birthdate && !mrn) q.set('name', '');
+    return q;
+  },
+  rows: (answer) => ((answer as { patients?: { choice: string; name: string; born?: string; mrn?: string }[] }).patients ?? []).map((p) => ({ choice: p.choice, text: [p.name, p.born ? `born ${p.born}` : '', p.mrn ? `MRN ${p.mrn}` : ''].filter(Boolean).join(', ') })),
+  none: 'No patient matches: check the spelling, or search by date of birth or MRN.',
+  more: 'More than 20 patients match and only the first 20 are listed: narrow the search (add the date of birth or the MRN).',
+  changed: forget,
+});
+
+wirePick({
+  prefix: 'performer',
+  path: '/api/compliance/performers',
+  query: () => new URLSearchParams({ name: $<HTMLInputElement>('performer-name').value.trim() }),
+  rows: (answer) => ((answer as { performers?: { choice: string; name: string; credentials?: string; npi?: string }[] }).performers ?? []).map((p) => ({ choice: p.choice, text: [p.name, p.credentials ?? '', p.npi ? `NPI ${p.npi}` : ''].filter(Boolean).join(', ') })),
+  none: 'No performer matches: check the spelling of the name.',
+  more: 'More than 20 performers match and only the first 20 are listed: type more of the name.',
+  changed: forget,
+});
+
+// Any change to the request (outside the searches, whose picks say so themselves) makes the count stale.
+for (const type of ['input', 'change']) {
+  $('export-form').addEventListener(type, (event) => {
+    if (!(event.target as HTMLElement).closest('.nc-pick')) forget();
+  });
+}
+
+$('check').addEventListener('click', () => {
+  check().catch(() => ($('preview').textContent = 'The count could not be made: try again.'));
+});
+
 $('export-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void (async () => {
@@ -94,12 +210,14 @@ $('export-form').addEventListener('submit', (event) => {
       listProblems(problems);
       return;
     }
+    const body = request();
+    // The export starts once its count was shown for exactly this request: the first press counts.
+    if (checkedFor !== JSON.stringify(body)) {
+      await check();
+      return;
+    }
     $('download-line').hidden = true;
     $('internal-line').hidden = true;
-    const form = $<HTMLFormElement>('export-form');
-    const body: Record<string, string | boolean> = Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
-    // An unticked checkbox is absent from the form data; a ticked one sends "true".
-    body.includeDrafts = $<HTMLInputElement>('includeDrafts').checked;
     const start = $<HTMLButtonElement>('start');
     start.disabled = true;
     setStatus('Starting…');

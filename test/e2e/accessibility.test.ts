@@ -67,6 +67,25 @@ describe('accessibility of the charting and compliance pages', () => {
     await page.close();
   });
 
+  it('when the compliance page lists patients found by name, one is picked and the count is shown, then axe-core finds no serious or critical violation and each match is a labelled radio', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, bypassCSP: true });
+    await page.goto(`${nc.sandbox?.origin ?? ''}/sandbox`);
+    await page.locator('#compliance').click();
+    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/staff-jordan-ellis');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('#export-form').waitFor();
+    await page.getByLabel('Name').first().fill('a');
+    await page.locator('#patient-find').click();
+    await expect.poll(() => page.locator('#patient-note').textContent(), { timeout: 5000 }).toMatch(/at least two letters/);
+    await page.getByLabel('Name').first().fill('Lopez');
+    await page.locator('#patient-find').click();
+    await page.getByRole('group', { name: 'Matching patients' }).getByRole('radio', { name: /Maria Lopez, born Mar 12, 1984/ }).check();
+    await page.locator('#check').click();
+    await expect.poll(() => page.locator('#preview').textContent(), { timeout: 10_000 }).toMatch(/The packet will hold/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('when axe-core checks the compliance export page, then it finds no serious or critical violation', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, bypassCSP: true });
     await page.goto(`${nc.sandbox?.origin ?? ''}/sandbox`);

@@ -193,7 +193,7 @@ describe('launch problems in the browser', () => {
 });
 
 describe('compliance export in the browser', () => {
-  it('when a staff member signs in, starts an export and follows it, then the packet downloads as a zip', async () => {
+  it('when a staff member finds a patient by name, checks the count and starts the export, then the Start button says what it will do, no FHIR id is shown, and the packet downloads as a zip', async () => {
     const page = await browser.newPage();
     await page.goto(`${sandboxOrigin()}/sandbox`);
     await page.locator('#compliance').click();
@@ -203,13 +203,31 @@ describe('compliance export in the browser', () => {
     await page.locator('#export-form').waitFor();
     await page.locator('#from').fill('2026-01-01');
     await page.locator('#to').fill('2026-12-31');
-    await page.locator('#patient').fill('Patient/p-james-carter');
+    // Found by name, picked from the list with the keyboard.
+    await page.locator('#patient-name').fill('Carter');
+    await page.locator('#patient-name').press('Enter');
+    const match = page.getByRole('radio', { name: /James Carter, born Jul 30, 1951, MRN MRN-JAMES-CARTER/ });
+    await match.waitFor();
+    await match.focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('#patient-chosen').textContent()).toContain('Patient: James Carter, born Jul 30, 1951, MRN MRN-JAMES-CARTER');
+    const shown = await page.locator('main').innerText();
+    expect(shown).not.toMatch(/p-james-carter|Patient\//);
+    expect(await page.locator('#patient').inputValue()).not.toMatch(/p-james-carter|Patient\//);
+    // The count before the export, and the Start button saying what it will do.
+    await page.locator('#check').click();
+    await expect.poll(() => page.locator('#preview').textContent(), { timeout: 10_000 }).toMatch(/^The packet will hold 2 visits of 1 patient, with dates of service from \w+ \d{1,2}, 2026 to \w+ \d{1,2}, 2026\.$/);
+    await expect.poll(() => page.locator('#start').textContent()).toBe('Export 2 visits of 1 patient');
     await page.locator('#start').click();
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toMatch(/^Done: 2 visits of 1 patients\. Recorded as AuditEvent\//);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toMatch(/^Done: 2 visits of 1 patient\. Export record number [A-Za-z0-9-]+\.$/);
     const href = await page.locator('#download').getAttribute('href');
     const download = await page.request.get(`${nc.appUrl}${href}`);
     expect(download.status()).toBe(200);
     expect((await download.body()).subarray(0, 2).toString()).toBe('PK');
+    // Cleared, the patient filter is gone and the count must be made again.
+    await page.locator('#patient-clear').click();
+    expect(await page.locator('#patient').inputValue()).toBe('');
+    await expect.poll(() => page.locator('#start').textContent()).toBe('Start export');
     await page.close();
   });
 

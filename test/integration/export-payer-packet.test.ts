@@ -6,6 +6,7 @@ import type { Bundle, DocumentReference } from 'fhir/r4.js';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendGateway, generateBackendKey } from '../../src/export/backend-gateway.js';
+import { previewExport } from '../../src/export/export-preview.js';
 import { runExport, type ExportProgress, type ExportResult } from '../../src/export/run-export.js';
 import type { ExportFilters } from '../../src/export/export-filters.js';
 import type { FhirGateway } from '../../src/fhir/client.js';
@@ -95,10 +96,10 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function exportPacket(filters: Partial<ExportFilters>): Promise<{ result: ExportResult; progress?: ExportProgress; payer: Map<string, Buffer>; internal: Map<string, Buffer> }> {
+async function exportPacket(filters: Partial<ExportFilters>, now?: Date): Promise<{ result: ExportResult; progress?: ExportProgress; payer: Map<string, Buffer>; internal: Map<string, Buffer> }> {
   const out = join(mkdtempSync(join(tmpdir(), 'nc-payer-')), 'packet');
   let progress: ExportProgress | undefined;
-  const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filters }, out, requestedBy: 'Jordan Ellis', client: 'needlechart-backend', logger, zip: true, source: 'search', onProgress: (p) => (progress = p) });
+  const result = await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', ...filters }, out, requestedBy: 'Jordan Ellis', client: 'needlechart-backend', logger, zip: true, source: 'search', onProgress: (p) => (progress = p), ...(now ? { now: () => now } : {}) });
   return { result, ...(progress ? { progress } : {}), payer: zipEntries(readFileSync(result.zip ?? '')), internal: zipEntries(readFileSync(result.internalZip ?? '')) };
 }
 
@@ -109,7 +110,7 @@ describe('the payer packet', () => {
   }, 60_000);
 
   it('when a patient\'s visits are exported, then every page of every visit record carries the name, date of birth, MRN, member id, date of service and "Page x of y"', async () => {
-    const visits = [...maria.payer.keys()].filter((name) => name.startsWith('patients/') && name.endsWith('.pdf'));
+    const visits = [...maria.payer.keys()].filter((name) => name.startsWith('visits/') && name.endsWith('.pdf'));
     expect(visits).toHaveLength(3);
     for (const name of visits) {
       const pages = await pagesOf(maria.payer.get(name) ?? Buffer.alloc(0));
@@ -151,7 +152,7 @@ describe('the payer packet', () => {
   });
 
   it('when a note was amended, then its visit record prints the addendum with its reason and the superseded signed version, marked as such', async () => {
-    const [first = ''] = [...maria.payer.keys()].filter((name) => name.endsWith('.pdf') && name.startsWith('patients/')).sort();
+    const [first = ''] = [...maria.payer.keys()].filter((name) => name.endsWith('.pdf') && name.startsWith('visits/')).sort();
     const text = (await pagesOf(maria.payer.get(first) ?? Buffer.alloc(0))).join('\n');
     expect(text).toContain('Addendum');
     expect(text).toContain(REASON);
@@ -179,7 +180,7 @@ describe('the payer packet', () => {
 
   it('when the packet is zipped, then the payer\'s zip holds only the letter, certification, index, manifest and visit PDFs, and the internal report is a zip of its own', () => {
     const names = [...maria.payer.keys()].sort();
-    expect(names.filter((n) => !/^patients\/[^/]+\/visits\/[^/]+\.pdf$/.test(n))).toEqual(['certification.pdf', 'cover.pdf', 'index.csv', 'manifest.json']);
+    expect(names.filter((n) => !/^visits\/[^/]+\.pdf$/.test(n))).toEqual(['certification.pdf', 'cover.pdf', 'index.csv', 'manifest.json']);
     expect(names.some((n) => n.startsWith('internal/'))).toBe(false);
     const internal = [...maria.internal.keys()];
     expect(internal.every((n) => n.startsWith('internal/'))).toBe(true);
@@ -197,18 +198,74 @@ describe('unsigned notes', () => {
     expect(progress).toMatchObject({ phase: 'done', done: 1, excluded: 1, total: 2 });
     const [cover = ''] = await pagesOf(payer.get('cover.pdf') ?? Buffer.alloc(0));
     expect(cover).toMatch(/1 visit in these dates has a note that is not yet signed and is not included/);
-    expect([...payer.keys()].filter((n) => n.endsWith('.pdf') && n.startsWith('patients/'))).toHaveLength(1);
+    expect([...payer.keys()].filter((n) => n.endsWith('.pdf') && n.startsWith('visits/'))).toHaveLength(1);
   });
 
   it('when drafts are asked for, then the unsigned visit is in the packet with DRAFT on every page, and the Medicare patient\'s ABN is in it', async () => {
     const { result, payer } = await exportPacket({ patient: 'Patient/p-james-carter', includeDrafts: true });
     expect(result).toMatchObject({ visits: 2, unsigned: 0 });
-    const visits = [...payer.keys()].filter((n) => n.endsWith('.pdf') && n.startsWith('patients/')).sort();
+    const visits = [...payer.keys()].filter((n) => n.endsWith('.pdf') && n.startsWith('visits/')).sort();
     const draft = await pagesOf(payer.get(visits[1] ?? '') ?? Buffer.alloc(0));
     for (const page of draft) expect(page).toContain('DRAFT - NOT SIGNED');
     const signed = await pagesOf(payer.get(visits[0] ?? '') ?? Buffer.alloc(0));
     for (const page of signed) expect(page).not.toContain('DRAFT');
     expect(signed.join('\n')).toContain('Advance Beneficiary Notice of Noncoverage (ABN)');
     expect(payer.get('index.csv')?.toString('utf8')).toContain('Draft, not signed');
+  });
+});
+
+describe('file names a reviewer recognises', () => {
+  it('when a packet of every patient is zipped, then each visit PDF is named by date of service, family name and MRN, and no file name carries a FHIR id', async () => {
+    const { payer, result } = await exportPacket({});
+    const names = [...payer.keys()];
+    const visits = names.filter((n) => n.startsWith('visits/')).sort();
+    expect(visits).toHaveLength(result.visits);
+    for (const name of visits) expect(name).toMatch(/^visits\/\d{4}-\d{2}-\d{2}_[A-Za-z-]+_MRN-[A-Z-]+(_\d+)?\.pdf$/);
+    expect(visits).toContain(visits.find((n) => /_Lopez_MRN-MARIA-LOPEZ\.pdf$/.test(n)));
+    expect(new Set(visits).size).toBe(visits.length);
+    const ids = /[0-9a-f]{8}-|p-maria-lopez|p-james-carter|Patient\/|Procedure\//i;
+    for (const name of names) expect(name).not.toMatch(ids);
+    const index = payer.get('index.csv')?.toString('utf8') ?? '';
+    expect(index).not.toMatch(ids);
+    expect(index).toContain('Maria Lopez,1984-03-12,MRN-MARIA-LOPEZ');
+  });
+});
+
+describe('the count shown before an export', () => {
+  it.each([
+    ['every patient', {}],
+    ['one patient with an unsigned note', { patient: 'Patient/p-james-carter' }],
+    ['one patient, drafts asked for', { patient: 'Patient/p-james-carter', includeDrafts: true }],
+    ['one payer', { payer: 'medicare' }],
+    ['one code', { code: '20561' as const }],
+    ['one performer', { performer: 'Practitioner/pt-rivera' }],
+  ])('when the filters ask for %s, then the preview counts exactly the visits and patients the packet holds', async (_what, filters: Partial<ExportFilters>) => {
+    const full: ExportFilters = { from: '2026-01-01', to: '2026-12-31', ...filters };
+    const preview = await previewExport(gateway, full, core);
+    const { result, payer } = await exportPacket(filters);
+    expect(preview.visits).toBeGreaterThan(0);
+    expect(preview).toMatchObject({ visits: result.visits, patients: result.patients, unsigned: result.unsigned, notIncluded: result.skipped });
+    const days = (payer.get('index.csv')?.toString('utf8') ?? '').trim().split('\n').slice(1).map((row) => row.slice(0, 10)).sort();
+    expect(preview.firstDay).toBe(days[0]);
+    expect(preview.lastDay).toBe(days[days.length - 1]);
+  });
+});
+
+describe('the cover letter date', () => {
+  it('when no clinic time zone is configured, then the letter is dated in the visits\' own offset, as the notes are, not in UTC', async () => {
+    // 03:00 UTC on June 16 is 20:00 on June 15 at the sandbox clinic's -07:00.
+    const { payer } = await exportPacket({ patient: 'Patient/p-maria-lopez' }, new Date('2026-06-16T03:00:00Z'));
+    const [cover = ''] = await pagesOf(payer.get('cover.pdf') ?? Buffer.alloc(0));
+    expect(cover).toContain('June 15, 2026');
+    expect(cover).not.toContain('June 16, 2026');
+  });
+
+  it('when the clinic time zone is configured, then the letter is dated in it', async () => {
+    const zoned = { ...core, timeZone: 'Pacific/Kiritimati' };
+    const out = join(mkdtempSync(join(tmpdir(), 'nc-payer-')), 'packet');
+    // 12:00 UTC on June 15 is already June 16 at UTC+14.
+    const result = await runExport({ gateway, core: zoned, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-maria-lopez' }, out, requestedBy: 'Jordan Ellis', client: 'needlechart-backend', logger, zip: true, source: 'search', now: () => new Date('2026-06-15T12:00:00Z') });
+    const [cover = ''] = await pagesOf(zipEntries(readFileSync(result.zip ?? '')).get('cover.pdf') ?? Buffer.alloc(0));
+    expect(cover).toContain('June 16, 2026');
   });
 });

@@ -66,7 +66,7 @@ describe('compliance export', () => {
     const maria = index.filter((row) => row.includes('Patient/p-maria-lopez'));
     expect(maria).toHaveLength(3);
     expect(maria[0]).toContain(',3,20561-GP x1 (not billed); 97014-GP x1 (not billed),Commercial plan (dry needling investigational),');
-    expect(maria[0]).toMatch(/,patients\/p-maria-lopez\/visits\/[^,]+\.pdf$/);
+    expect(maria[0]).toMatch(/,visits\/\d{4}-\d{2}-\d{2}_Lopez_MRN-MARIA-LOPEZ[^,]*\.pdf$/);
     const medicare = index.find((row) => row.includes('Patient/p-james-carter'));
     expect(medicare).toContain('20561-GP-GX x1');
 
@@ -103,7 +103,7 @@ describe('compliance export', () => {
   it('when a visit PDF is read, then it shows the patient, codes with reasons, the policy, the record\'s history and the note, and no readiness findings', async () => {
     const out = packetDir();
     await runExport({ gateway, core, bodyMap: loadBodyMap(), filters: { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-maria-lopez' }, out, requestedBy: 'Jordan Compliance', client: 'needlechart-backend', logger });
-    const dir = join(out, 'patients', 'p-maria-lopez', 'visits');
+    const dir = join(out, 'visits');
     const pdf = readdirSync(dir).filter((f) => f.endsWith('.pdf')).sort()[0] ?? '';
     const text = await pdfText(join(dir, pdf));
     expect(text).toContain('Maria Lopez');
@@ -206,7 +206,7 @@ describe('compliance export', () => {
     const out = packetDir();
     const filters = { from: '2026-01-01', to: '2026-12-31', patient: 'Patient/p-li-wei' };
     await runExport({ gateway, core, bodyMap: loadBodyMap(), filters, out, requestedBy: 'x', client: 'needlechart-backend', logger });
-    const dir = join(out, 'patients', 'p-li-wei', 'visits');
+    const dir = join(out, 'visits');
     const [first = ''] = readdirSync(dir).filter((f) => f.endsWith('.pdf')).sort();
     appendFileSync(join(dir, first), 'tampered');
     writeFileSync(join(dir, 'orphan_0000.pdf'), '%PDF-1.7 left by a crash before its record');

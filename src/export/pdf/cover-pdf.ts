@@ -1,4 +1,4 @@
-import { formatDay } from '../../domain/human-dates.js';
+import { formatDay, type DisplayZone } from '../../domain/human-dates.js';
 import { openLetterPdf } from './letter-pdf.js';
 import { stampPages } from './page-furniture.js';
 import { pdfText } from './pdf-text.js';
@@ -37,13 +37,16 @@ export interface CoverFacts {
   readonly includeDrafts?: boolean | undefined;
   readonly created: string;
   readonly clinic: ClinicFacts;
-  /** The clinic's IANA time zone for the date of the letter; UTC when none is configured. */
-  readonly timeZone?: string | undefined;
+  /**
+   * Where the letter is dated: the clinic's time zone when configured, else the offset the visits
+   * carry (displayZone, as the notes show their dates); UTC when neither is known.
+   */
+  readonly zone?: DisplayZone | undefined;
 }
 
-/** "Friday, November 20, 2026" in the clinic's zone (or UTC, said so). */
-export function letterDate(created: string, timeZone: string | undefined): string {
-  return timeZone ? formatDay(created, { timeZone }) : `${formatDay(created, { offsetMinutes: 0 })}`;
+/** "November 20, 2026": the day `created` falls on in the clinic's zone (`zone`), in UTC when none is given. */
+export function letterDate(created: string, zone: DisplayZone | undefined): string {
+  return formatDay(created, zone ?? { offsetMinutes: 0 });
 }
 
 /** The pages the cover letter takes (it is written last, when the count of every other page is known). */
@@ -62,7 +65,7 @@ export async function writeCoverPdf(path: string, facts: CoverFacts): Promise<Wr
   if (facts.clinic.address) doc.text(pdfText(facts.clinic.address));
   if (facts.clinic.npi) doc.text(pdfText(`NPI ${facts.clinic.npi}`));
   doc.fillColor('#1d2733').fontSize(11).moveDown(1.2);
-  para(letterDate(facts.created, facts.timeZone));
+  para(letterDate(facts.created, facts.zone));
   para(`To: ${facts.requester ?? 'the records reviewer'}${facts.payerNames.length ? `, ${facts.payerNames.join(', ')}` : ''}`, 0.2);
   para(`Your reference: ${facts.requestReference ?? 'none given'}`, 1);
   doc.font('Helvetica-Bold');

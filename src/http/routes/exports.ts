@@ -1,12 +1,15 @@
 import { Router, type Response } from 'express';
 import type { CompliancePolicy } from '../../export/compliance-access.js';
-import { parseExportFilters } from '../../export/export-filters.js';
+import { parseExportFilters, type ExportFilters } from '../../export/export-filters.js';
+import type { ExportPreview } from '../../export/export-preview.js';
 import type { ExportJobBoard, ExportJobState } from '../../export/export-job-board.js';
 import type { JobChange } from '../../export/export-jobs.js';
 import type { Logger } from '../../infra/logger.js';
 import { forbidden, invalid, notFound, OperationOutcomeError, outcome } from '../../outcome/operation-outcome-error.js';
 import type { Core } from '../../service/core.js';
+import type { SealedJson } from '../../smart/sealed-json.js';
 import type { SmartClient } from '../../smart/smart-client.js';
+import { openChoices } from '../compliance-choice.js';
 import { complianceOnly } from '../compliance-gate.js';
 import { launchAccess, launchOf } from '../launch-access.js';
 import { labelRoute } from '../request-context.js';
@@ -20,6 +23,27 @@ export interface ExportDeps {
   readonly policy: CompliancePolicy;
   /** The exports: this instance's (in-process), or the Redis queue's that every instance shares. */
   readonly jobs: ExportJobBoard;
+  /** Opens the patient and performer picked on the page (sealed by the compliance search). */
+  readonly sealer: SealedJson;
+  /** Counts what an export with these filters will hold (export-preview.ts), read as the export reads. */
+  readonly preview?: (filters: ExportFilters) => Promise<ExportPreview>;
+}
+
+/**
+ * The export filters of a request, checked: picks from the page's searches opened into references
+ * (bound to the signed-in user), then every problem with its field (422), as parseExportFilters says.
+ */
+async function filtersOf(deps: ExportDeps, body: Record<string, unknown>, owner: string): Promise<ExportFilters> {
+  const opened = await openChoices(deps.sealer, body, owner);
+  if (opened.issues.length) throw invalid(opened.issues);
+  const { filters, issues } = parseExportFilters(opened.body, new Set(deps.core.profiles.payers.keys()));
+  if (!filters) throw invalid(issues);
+  return filters;
+}
+
+/** The filters as the request gave them: a pick stays the opaque value the page sent, so no FHIR id goes back to the browser. */
+function filtersAsSent(filters: ExportFilters, body: Record<string, unknown>): Record<string, unknown> {
+  return { ...filters, ...(filters.patient ? { patient: body.patient } : {}), ...(filters.performer ? { performer: body.performer } : {}) };
 }
 
 /** How long a refused export is told to wait: its own export to finish, or the server's to thin out. */
@@ -65,10 +89,10 @@ export function exportsRouter(deps: ExportDeps): Router {
 
   router.post('/api/exports', async (req, res) => {
     const { launch } = launchOf(res);
-    const { filters, issues } = parseExportFilters((req.body ?? {}) as Record<string, unknown>, new Set(deps.core.profiles.payers.keys()));
-    if (!filters) throw invalid(issues);
+    const body = (req.body ?? {}) as Record<string, unknown>;
     // complianceOnly let only a named user through: who exported comes from the verified sign-in, never from the request.
     const fhirUser = launch.context.fhirUser ?? '';
+    const filters = await filtersOf(deps, body, fhirUser);
     // The export runs in a worker thread (its rendering never stalls the charting app), here or, with Redis, on any instance.
     const started = await deps.jobs.start(fhirUser, { filters, requestedBy: launch.context.userName ?? fhirUser, requestedByReference: fhirUser });
     if (typeof started === 'string') {
@@ -76,7 +100,18 @@ export function exportsRouter(deps: ExportDeps): Router {
       throw new OperationOutcomeError(429, outcome([{ severity: 'error', code: 'throttled', diagnostics: BUSY[started] }]));
     }
     const job = started;
-    res.status(202).json({ id: job.id, events: `/api/exports/${job.id}/events`, filters });
+    res.status(202).json({ id: job.id, events: `/api/exports/${job.id}/events`, filters: filtersAsSent(filters, body) });
+  });
+
+  /**
+   * POST /api/exports/preview, the same body as starting an export: how many visits and patients it
+   * will hold and their dates of service, counted before it starts by the export's own selection.
+   */
+  router.post('/api/exports/preview', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const filters = await filtersOf(deps, body, launchOf(res).launch.context.fhirUser ?? '');
+    if (!deps.preview) throw new OperationOutcomeError(501, outcome([{ severity: 'error', code: 'not-supported', diagnostics: 'Counting before the export is not available on this server: start the export to see what it holds' }]));
+    res.json(await deps.preview(filters));
   });
 
   router.get('/api/exports/:id/events', async (req, res) => {

@@ -1,6 +1,6 @@
 import type { FhirResource, PractitionerRole } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { decideComplianceAccess, holdsRole, NOBODY_CONFIGURED, resolveCompliancePolicy, type CompliancePolicy } from '../../../src/export/compliance-access.js';
+import { complianceScopes, decideComplianceAccess, holdsRole, NOBODY_CONFIGURED, resolveCompliancePolicy, type CompliancePolicy } from '../../../src/export/compliance-access.js';
 import { notFound, upstream } from '../../../src/outcome/operation-outcome-error.js';
 
 const ROLE = { system: 'https://ehr.example.org/roles', code: 'compliance' };
@@ -113,5 +113,13 @@ describe('resolveCompliancePolicy', () => {
   it('when users or a role are configured, then they replace the sandbox default', () => {
     expect(resolveCompliancePolicy({ users: ['Practitioner/co-1'], role: undefined }, 'Practitioner/staff-jordan-ellis')).toEqual({ users: ['Practitioner/co-1'], sandboxDefault: false });
     expect(resolveCompliancePolicy({ users: undefined, role: ROLE }, 'Practitioner/staff-jordan-ellis')).toEqual({ users: [], role: ROLE, sandboxDefault: false });
+  });
+});
+
+describe('the compliance sign-in scopes', () => {
+  it('when no compliance role is configured, then the sign-in asks for the registered scopes without the PractitionerRole read; with one, it asks for that too', () => {
+    const registered = ['openid', 'fhirUser', 'user/Patient.rs', 'user/Practitioner.rs', 'user/PractitionerRole.rs'];
+    expect(complianceScopes(registered, false)).toEqual(['openid', 'fhirUser', 'user/Patient.rs', 'user/Practitioner.rs']);
+    expect(complianceScopes(registered, true)).toEqual(registered);
   });
 });

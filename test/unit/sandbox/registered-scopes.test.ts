@@ -29,8 +29,12 @@ describe('what a client registration covers', () => {
     const appScopes = appRegistration(manifest.scopes);
     expect(appScopes).toEqual(expect.arrayContaining([...manifest.scopes.ehrLaunch, ...manifest.scopes.standaloneLaunch]));
     expect(appScopes.some((s) => s.startsWith('system/'))).toBe(false);
-    // The only user-level scopes: reading the signed-in clinician (Practitioner, PractitionerRole), never patient data.
-    expect(appScopes.filter((s) => s.startsWith('user/')).sort()).toEqual(['user/Practitioner.r', 'user/PractitionerRole.r']);
+    expect(appScopes).toEqual(expect.arrayContaining(manifest.scopes.complianceLaunch ?? []));
+    // The charting launches' only user-level scopes read the signed-in clinician (Practitioner, PractitionerRole), never patient data.
+    const launches = [...manifest.scopes.ehrLaunch, ...manifest.scopes.standaloneLaunch];
+    expect([...new Set(launches.filter((s) => s.startsWith('user/')))].sort()).toEqual(['user/Practitioner.r', 'user/PractitionerRole.r']);
+    // Only the compliance staff sign-in searches patients and practitioners with the user's own access (no write, no other type).
+    expect((manifest.scopes.complianceLaunch ?? []).filter((s) => s.startsWith('user/')).sort()).toEqual(['user/Patient.rs', 'user/Practitioner.rs', 'user/PractitionerRole.rs']);
     expect(backendRegistration(manifest.scopes)).toEqual(manifest.scopes.backendServices);
     expect(backendRegistration({ ehrLaunch: [], standaloneLaunch: [], backendServices: ['system/Patient.rs', 'patient/Patient.r'] })).toEqual(['system/Patient.rs']);
   });
