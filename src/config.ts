@@ -1,3 +1,4 @@
+import { defaultPreviewWorkers } from './service/preview-pool.js';
 import { isIP } from 'node:net';
 import { allowlistEntryProblem } from './smart/iss-allowlist.js';
 import type { CdsClient } from './cds/cds-auth.js';
@@ -52,6 +53,8 @@ export interface Config {
   readonly backendKeyId: string | undefined;
   /** Requests per minute per client on the API; launches get a tenth of it. */
   readonly apiRateLimitPerMinute: number;
+  /** Worker threads answering /api/preview (0: the server's own thread answers); default every core but one. */
+  readonly previewWorkers: number;
   /**
    * CDS clients (EHRs) allowed to call the CDS Hooks services: `iss`, JWKS URL, and per client the
    * other JWKS URLs its JWTs may name in `jku` and the FHIR servers it may send as `fhirServer`; the
@@ -298,6 +301,7 @@ export function readConfig(env: Env = process.env): Config {
     backendKeyFile: optionalPath(env, 'NEEDLECHART_BACKEND_KEY_FILE'),
     backendKeyId: env.NEEDLECHART_BACKEND_KEY_ID?.trim() || undefined,
     apiRateLimitPerMinute: integer(env, 'NEEDLECHART_API_RATE_LIMIT', 1200, 10, 100_000_000, problems),
+    previewWorkers: integer(env, 'NEEDLECHART_PREVIEW_WORKERS', defaultPreviewWorkers(), 0, 64, problems),
     cdsClients: cdsClients(env, problems),
     trustProxy: trustProxy(env, problems),
     complianceUsers: complianceUsers(env, problems),

@@ -13,6 +13,7 @@ import { listening } from './infra/port-in-use.js';
 import type { RunningSandbox } from './sandbox/sandbox-server.js';
 import type { SandboxClient } from './sandbox/auth-server.js';
 import { createCore, type Core } from './service/core.js';
+import { PreviewPool } from './service/preview-pool.js';
 import { SealedJson } from './smart/sealed-json.js';
 import { SessionRegistry } from './smart/session-registry.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './smart/session-store.js';
@@ -85,7 +86,10 @@ async function exportBoard(config: Config, deps: { secret: Uint8Array; runner: R
  * thing.
  */
 export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number; exportTtlMs?: number }): Promise<RunningNeedleChart> {
-  const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone });
+  const coreOptions = { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone };
+  const core = await createCore(coreOptions);
+  // The preview workers load their cores while the rest starts; the first previews wait for them below.
+  const previewPool = config.previewWorkers > 0 ? new PreviewPool({ size: config.previewWorkers, core: coreOptions }) : undefined;
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
   let sandbox: RunningSandbox | undefined;
@@ -118,6 +122,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
   }
   if (config.redisUrl) {
     await redisReady(config.redisUrl).catch(async (error: unknown) => {
+      await previewPool?.close();
       await sandbox?.close();
       throw error;
     });
@@ -150,6 +155,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     const runner = webExportRunner({ fhirBaseUrl: exportBase, coreOptions: { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone }, credentials: backend, backendClientId, fhirTimeoutMs: config.fhirTimeoutMs, logger: options.logger });
     const ttlMs = options.exportTtlMs ?? config.exportTtlMinutes * 60_000;
     const jobs = await exportBoard(config, { secret, runner, ttlMs, logger: options.logger }).catch(async (error: unknown) => {
+      await previewPool?.close();
       await sandbox?.close();
       await store.close();
       throw error;
@@ -159,7 +165,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     exports = { fhirBaseUrl: exportBase, policy, jobs, preview: (filters) => previewExport(previewGateway, filters, core) };
   }
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}),
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}), ...(previewPool ? { previewPool } : {}),
     cds: {
       store,
       keys,
@@ -169,8 +175,10 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     },
   });
   warmR4Validator();
+  await previewPool?.ready();
   const server = await listening(app.listen(config.port, config.host), config.port, 'PORT').catch(async (error: unknown) => {
     await exports?.jobs.close();
+    await previewPool?.close();
     await sandbox?.close();
     await store.close();
     throw error;
@@ -187,6 +195,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await exports?.jobs.close();
+      await previewPool?.close();
       await sandbox?.close();
       await store.close();
     },

@@ -30,6 +30,7 @@ import { catalogRouter } from './routes/catalog.js';
 import { chartRouter } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
 import { previewRouter } from './routes/preview.js';
+import type { PreviewPool } from '../service/preview-pool.js';
 import { errorHandler, notFoundHandler } from './send-outcome.js';
 
 export interface AppDeps {
@@ -49,6 +50,8 @@ export interface AppDeps {
    */
   /** `preview` counts what an export will hold before it starts (export-preview.ts), read as the export reads. */
   readonly exports?: { readonly fhirBaseUrl: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobBoard; readonly preview?: (filters: ExportFilters) => Promise<ExportPreview> };
+  /** Worker threads answering /api/preview (NEEDLECHART_PREVIEW_WORKERS); without them, the request's own thread answers. */
+  readonly previewPool?: PreviewPool;
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -111,7 +114,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     if (deps.homeRedirect) res.redirect(deps.homeRedirect);
     else res.type('text').send(`NeedleChart ${deps.core.version}: launch it from your EHR (SMART launch URL: /launch).`);
   });
-  app.use(previewRouter(deps.core));
+  app.use(previewRouter(deps.core, deps.previewPool));
   app.use(rulesRouter(deps.core));
   if (deps.cds) {
     app.use(cdsRouter({ core: deps.core, logger: deps.logger, store: deps.cds.store, keys: deps.cds.keys, appUrl: deps.cds.appUrl, clients: deps.cds.clients }));

@@ -1,16 +1,15 @@
 import type { Response } from 'express';
 
 /**
- * Writes `body` as compact JSON, as `res.json` would, but without the ETag express computes for every
- * response: for answers to POSTs, which no client revalidates (a browser sends If-None-Match only with
- * GET and HEAD) and which say no-store anyway. For /api/preview — called on every change in the form,
- * about 40 KB for a busy visit — the hash and the extra copy of the body it needs were a tenth of the
- * request's time. The string goes to the socket as it is (no copy into a Buffer first), with its exact
- * length in bytes.
+ * Writes JSON text as `res.json` would, but without the ETag express computes for every response: for
+ * answers to POSTs, which no client revalidates (a browser sends If-None-Match only with GET and HEAD)
+ * and which say no-store anyway. For /api/preview — called on every change in the form — the hash and
+ * the extra copy of the body it needs were a tenth of the request's time. The string goes to the
+ * socket as it is (no copy into a Buffer first), with its exact length in bytes.
  */
-export function sendJsonWithoutEtag(res: Response, body: unknown): void {
-  const json = JSON.stringify(body);
+export function sendJsonText(res: Response, json: string): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(json, 'utf8'));
   res.end(json, 'utf8');
 }
+

@@ -1,80 +1,28 @@
 import { Router } from 'express';
-import { CitedOnce } from '../cited-once.js';
-import { withoutUndefined } from '../../domain/without-undefined.js';
-import { badRequest } from '../../outcome/operation-outcome-error.js';
-import { analyseSession, visitTransactionFor } from '../../service/preview-session.js';
-import { sendJsonWithoutEtag } from '../send-json.js';
+import { badRequest, OperationOutcomeError } from '../../outcome/operation-outcome-error.js';
+import { PREVIEW_PARTS, previewAnswer } from '../../service/preview-answer.js';
+import type { PreviewPool } from '../../service/preview-pool.js';
+import { sendJsonText } from '../send-json.js';
 import type { Core } from '../../service/core.js';
-import type { CourseContext, PreviousNarrative } from '../../domain/coding-types.js';
-
-const REFERENCE = /^(Patient|Encounter)\/[A-Za-z0-9\-.]{1,64}$/;
-
-function reference(value: unknown, type: 'Patient' | 'Encounter'): string {
-  if (value === undefined) return `${type}/preview`;
-  if (typeof value !== 'string' || !REFERENCE.test(value) || !value.startsWith(`${type}/`)) throw badRequest(`${type.toLowerCase()} must be a reference like ${type}/<id>`, type.toLowerCase());
-  return value;
-}
-
-const PARTS = new Set(['bundle', 'text', 'review', 'sources']);
-
-const shortText = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 4000 ? v : undefined);
 
 /**
- * The course facts the page knows from the chart it read (`{visitNumber, previous}`): advice for the
- * live panel only (signing reads them from the EHR itself). Anything malformed is ignored, not refused.
+ * POST /api/preview: a session (or {session, patient?, encounter?, course?}) in; the suggested codes,
+ * warnings, readiness findings and the rendered HTML note out (previewAnswer says what each part
+ * holds and what `?include=` adds). Writes nothing. The live form calls it on every change: with a
+ * preview pool, the work runs in a worker thread, so the server's own thread stays free for launches
+ * and saves; without one (before its workers are ready, or when a worker dies) it runs here, with the
+ * same answer.
  */
-function courseOf(value: unknown): CourseContext {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-  const { visitNumber, previous, therapyAmountThisYear } = value as { visitNumber?: unknown; previous?: unknown; therapyAmountThisYear?: unknown };
-  const course: { visitNumber?: number; previousNarrative?: PreviousNarrative; therapyAmountThisYear?: number } = {};
-  if (typeof therapyAmountThisYear === 'number' && Number.isFinite(therapyAmountThisYear) && therapyAmountThisYear >= 0 && therapyAmountThisYear <= 10_000_000) course.therapyAmountThisYear = therapyAmountThisYear;
-  if (typeof visitNumber === 'number' && Number.isInteger(visitNumber) && visitNumber >= 1 && visitNumber <= 1000) course.visitNumber = visitNumber;
-  if (previous && typeof previous === 'object' && !Array.isArray(previous)) {
-    const p = previous as Record<string, unknown>;
-    const date = typeof p.date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(p.date) && p.date.length <= 40 ? p.date : undefined;
-    const parts = { response: shortText(p.response), plan: shortText(p.plan), goalProgress: shortText(p.goalProgress), functionalLimitation: shortText(p.functionalLimitation) };
-    if (date) course.previousNarrative = { date, ...withoutUndefined(parts) };
-  }
-  return course;
-}
-
-/**
- * POST /api/preview: a session (or {session, patient?, encounter?}) in; the suggested codes,
- * warnings, readiness findings (each naming its citations by id, resolved by GET /api/sources) and the
- * rendered HTML note out. Writes nothing. The live form calls it on every change, so the heavier parts
- * come only when asked: `?include=bundle,text,review,sources` adds the FHIR transaction a save would
- * send, the plain-text note, the payer-review summary and the citations with each item's one-line
- * source (the bundle also comes whenever the request names a patient and encounter).
- */
-export function previewRouter(core: Core): Router {
+export function previewRouter(core: Core, pool?: PreviewPool): Router {
   const router = Router();
-  router.post('/api/preview', (req, res) => {
+  router.post('/api/preview', async (req, res) => {
     if (!req.is(['application/json', 'application/fhir+json'])) throw badRequest('Send the session as JSON (Content-Type: application/json)');
-    const include = new Set(String(req.query.include ?? '').split(',').filter((p) => PARTS.has(p)));
-    const body = req.body as Record<string, unknown> | undefined;
-    const wrapped = !!body && typeof body === 'object' && !Array.isArray(body) && 'session' in body;
-    const analysis = analyseSession(wrapped ? body.session : body, core, wrapped ? courseOf(body.course) : {});
-    const noteHtml = core.renderer.render('note', 'html', analysis.view);
-    const wantsBundle = include.has('bundle') || (wrapped && (body.patient !== undefined || body.encounter !== undefined));
-    const noteText = include.has('text') || wantsBundle ? core.renderer.render('note', 'text', analysis.view) : undefined;
-    const target = wantsBundle ? { patient: reference(wrapped ? body.patient : undefined, 'Patient'), encounter: reference(wrapped ? body.encounter : undefined, 'Encounter') } : undefined;
-    const cited = new CitedOnce(include.has('sources'));
-    const codes = analysis.coding.codes.map((c) => ({ ...cited.item(c), modifierRationale: c.modifierRationale.map((m) => cited.item(m)) }));
-    const warnings = analysis.coding.warnings.map((w) => cited.item(w));
-    const findings = analysis.readiness.findings.map((f) => cited.item(f));
-    sendJsonWithoutEtag(res, {
-      codes,
-      warnings,
-      score: analysis.readiness.score,
-      findings,
-      noteHtml,
-      ...(include.has('sources') ? { sources: cited.sources } : {}),
-      ...(include.has('text') ? { noteText } : {}),
-      ...(include.has('review') ? { reviewHtml: core.renderer.render('payer-review', 'html', analysis.view) } : {}),
-      ...(target
-        ? { bundle: visitTransactionFor(core, analysis, target, new Date().toISOString(), { note: { html: noteHtml, text: noteText ?? '' } }) }
-        : {}),
-    });
+    const include = String(req.query.include ?? '').split(',').filter((p) => PREVIEW_PARTS.has(p));
+    const now = new Date().toISOString();
+    const here = (): string => previewAnswer(core, req.body, new Set(include), now);
+    const inWorker = pool?.answer(req.body, include, now);
+    // A refusal from the worker is the answer; a worker that died takes no preview with it (the work is pure: it is done here).
+    sendJsonText(res, inWorker ? await inWorker.catch((error: unknown) => (error instanceof OperationOutcomeError ? Promise.reject(error) : here())) : here());
   });
   return router;
 }
