@@ -2,6 +2,7 @@
 // item (NDI, ODI, LEFS, PSFS, JFLS-8: every instrument with item scoring) with the score computed as
 // the clinician goes and its change since the previous visit read against the published MCID.
 
+import { advise } from '../domain/advice.js';
 import type { Instrument } from '../domain/profiles.js';
 import { scoreQuestionnaire } from '../domain/questionnaire-scoring.js';
 import { changeSinceInWords } from '../domain/questionnaire-words.js';
@@ -110,7 +111,9 @@ export function questionnaireRow(path: string, m: InstrumentScore): Node[] {
       setPath(session(), input.dataset.path, input.dataset.type === 'number' ? (input.value === '' ? undefined : Number(input.value)) : input.value);
       rescore(path, m, instrument, scoreInput, status);
     });
-    items.push(list);
+    // The scoring rule as NeedleChart holds it, as advice when its source was not read.
+    const rule = instrument.scoring.note ?? instrument.scoreNote;
+    items.push(list, el('p', { class: 'nc-muted nc-score-rule', text: advise(rule, instrument.scoring.verified, 'clinical-guidance') }));
   }
   if (instrument) {
     status.textContent = scoreWords(m, instrument);

@@ -34,7 +34,7 @@ async function noSidewaysScroll(page: Page): Promise<boolean> {
   return (await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')) as boolean;
 }
 
-describe('the course at a glance while charting, at 1024×700', () => {
+describe('the course at a glance while charting, at 1024×700 and 1366×768', () => {
   it('when an NDI is entered item by item from the keyboard and mouth opening in mm, then the score and its change against the MCID show as it is entered, and the save writes the answers and the mm', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, bypassCSP: true });
     await openChart(page, 'p-maria-lopez');
@@ -49,6 +49,8 @@ describe('the course at a glance while charting, at 1024×700', () => {
     await expect.poll(() => page.locator('#measure-rows [data-path^="outcomes.measures[0].answers"]').count()).toBe(10);
     expect(await page.locator('#measure-rows button', { hasText: 'Enter the total only' }).getAttribute('aria-expanded')).toBe('true');
     expect(await page.locator('#measure-rows label', { has: page.locator('[data-path="outcomes.measures[0].answers[3]"]') }).textContent()).toContain('4. Reading (0–5)');
+    // NeedleChart did not read the NDI's scoring instructions: the rule shows as advice to check.
+    expect(await page.locator('#measure-rows .nc-score-rule').textContent()).toMatch(/^Check this against current clinical guidance: 10 items scored 0-5/);
 
     // Item by item from the keyboard: a digit, then Tab to the next item. The earlier NDI was 32 (visit 3).
     await page.locator('[data-path="outcomes.measures[0].answers[0]"]').focus();
@@ -87,6 +89,30 @@ describe('the course at a glance while charting, at 1024×700', () => {
     expect(ndi?.component?.map((c) => [c.code.coding?.[0]?.code, c.valueQuantity?.value])).toEqual(Array.from({ length: 10 }, (_, i) => [`item-${i + 1}`, 2]));
     const rom = written.find((o) => o.code.text === 'Mouth opening');
     expect(rom?.component?.map((c) => [c.valueQuantity?.value, c.valueQuantity?.code])).toEqual([[30, 'mm'], [38, 'mm']]);
+    await page.close();
+  });
+
+  it('when at 1366×768 a TMJ patient’s JFLS-8 and PSFS are entered item by item, then the jaw items and the patient’s own activities are labelled, both score as entered, and nothing scrolls sideways', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await openChart(page, 'p-nora-silva');
+    await page.locator('#muscle-search').fill('Masseter');
+    await page.locator('#add-muscle').click();
+    for (const [i, id] of [[0, 'JFLS'], [1, 'PSFS']] as const) {
+      await page.locator('#add-measure').click();
+      await page.locator(`[data-path="outcomes.measures[${i}].instrument"]`).selectOption(id);
+      await page.locator(`#measure-rows .nc-row:nth-child(${i + 1}) button`, { hasText: 'Enter item by item' }).click();
+    }
+    expect(await page.locator('#measure-rows label', { has: page.locator('[data-path="outcomes.measures[0].answers[5]"]') }).textContent()).toContain('6. Yawn (0–10)');
+    for (const [n, value] of [6, 5, 1, 3, 0, 7, 2, 1].entries()) await page.locator(`[data-path="outcomes.measures[0].answers[${n}]"]`).fill(String(value));
+    await expect.poll(() => page.locator('[data-path="outcomes.measures[0].score"]').inputValue()).toBe('3.1');
+    expect(await page.locator('#measure-rows .nc-row:nth-child(1) .nc-score-line').textContent()).toBe('Score from the answers: 3.1 (0–10, lower is better; 8 of 8 items answered).');
+    for (const [n, [activity, rating]] of [['Chewing a steak', 3], ['Talking on the phone', 5], ['Yawning', 6]].entries()) {
+      await page.locator(`[data-path="outcomes.measures[1].activities[${n}]"]`).fill(String(activity));
+      await page.locator(`[data-path="outcomes.measures[1].answers[${n}]"]`).fill(String(rating));
+    }
+    await expect.poll(() => page.locator('[data-path="outcomes.measures[1].score"]').inputValue()).toBe('4.7');
+    await expect.poll(() => page.locator('#note-preview').textContent(), { timeout: 5000 }).toContain('Chewing a steak: 3');
+    expect(await noSidewaysScroll(page)).toBe(true);
     await page.close();
   });
 
