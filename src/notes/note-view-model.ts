@@ -96,7 +96,7 @@ export interface MuscleRow {
 export interface OutcomesView {
   readonly pain: { readonly pre: string; readonly post: string; readonly change: string } | null;
   readonly rom: readonly { readonly movement: string; readonly pre: string; readonly post: string; readonly change: string }[];
-  readonly measures: readonly { readonly instrument: string; readonly score: string }[];
+  readonly measures: readonly { readonly instrument: string; readonly score: string; readonly answers: string | null }[];
 }
 
 const TECHNIQUES: Record<string, string> = { static: 'static', pistoning: 'pistoning', rotation: 'rotation', 'pistoning-rotation': 'pistoning with rotation' };

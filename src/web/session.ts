@@ -52,7 +52,8 @@ export function cleanSession(): Session {
   if (s.estim && !s.estim.applied) s.estim = { applied: false };
   if (s.outcomes) {
     s.outcomes.rom = (s.outcomes.rom ?? []).filter((r) => r.movement && r.pre !== undefined && r.post !== undefined).map((r) => ({ ...r, unit: romUnitOf(r.movement, catalog().romMovements ?? []) ?? r.unit ?? 'degrees' }));
-    s.outcomes.measures = (s.outcomes.measures ?? []).filter((m) => m.instrument && m.score !== undefined).map(cleanAnswers);
+    // A questionnaire answered item by item but not yet complete has no score: it is still sent, so the check names what is missing instead of the row vanishing.
+    s.outcomes.measures = (s.outcomes.measures ?? []).filter((m) => m.instrument && (m.score !== undefined || m.answers?.some((a) => typeof a === 'number'))).map(cleanAnswers);
     if (!s.outcomes.rom.length) delete s.outcomes.rom;
     if (!s.outcomes.measures.length) delete s.outcomes.measures;
   }
