@@ -50,7 +50,7 @@ const example: Session = {
   needle: { type: 'solid filiform', diameterMm: 0.25, lengthMm: 40, countVerified: true },
   muscles: ['upper-trapezius', 'levator-scapulae', 'splenius-capitis', 'infraspinatus'].map((muscle) => ({ muscle, side: 'left' as const, depth: 'deep' as const, technique: 'pistoning' as const, needles: 1, retentionSeconds: 60, twitch: { elicited: true, count: 1 }, precaution: 'pincer grip' })),
   estim: { applied: true, attended: false, minutes: 10, frequencyHz: 2, waveform: 'biphasic', intensity: 'tolerance', muscles: [{ muscle: 'upper-trapezius', side: 'left' }] },
-  outcomes: { painPre: 7, painPost: 4, rom: [{ movement: 'cervical rotation', side: 'left', preDegrees: 55, postDegrees: 70 }], measures: [{ instrument: 'NDI', score: 30 }] },
+  outcomes: { painPre: 7, painPost: 4, rom: [{ movement: 'cervical rotation', side: 'left', unit: 'degrees', pre: 55, post: 70 }], measures: [{ instrument: 'NDI', score: 30 }] },
   adverseEvents: [],
   response: 'Tolerated well.',
   plan: 'Weekly.',

@@ -21,7 +21,7 @@ export const TWELVE_MUSCLE_SESSION: Session = {
     needles: 2, retentionSeconds: 60, twitch: { elicited: true, count: 2 }, precaution: 'pincer grip',
   })),
   estim: { applied: true, attended: true, minutes: 24, frequencyHz: 2, waveform: 'biphasic', intensity: 'tolerance', muscles: [{ muscle: 'upper-trapezius', side: 'left' }] },
-  outcomes: { painPre: 7, painPost: 4, rom: [{ movement: 'cervical rotation', side: 'left', preDegrees: 55, postDegrees: 70 }], measures: [{ instrument: 'NDI', score: 30 }] },
+  outcomes: { painPre: 7, painPost: 4, rom: [{ movement: 'cervical rotation', side: 'left', unit: 'degrees', pre: 55, post: 70 }], measures: [{ instrument: 'NDI', score: 30 }] },
   adverseEvents: [{ type: 'bruising', severity: 'mild', muscle: 'upper-trapezius', side: 'left' }],
   response: 'Tolerated well.',
   plan: 'Weekly for 3 visits.',

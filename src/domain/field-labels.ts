@@ -90,8 +90,11 @@ const ENTRY_FIELDS: Readonly<Record<string, string>> = {
   type: 'type',
   severity: 'severity',
   movement: 'movement',
-  preDegrees: 'degrees before',
-  postDegrees: 'degrees after',
+  unit: 'unit',
+  pre: 'measurement before',
+  post: 'measurement after',
+  answers: 'answers',
+  activities: 'activities',
   instrument: 'questionnaire',
   score: 'score',
   exam: 'palpation findings',
@@ -102,6 +105,9 @@ const ENTRY_FIELDS: Readonly<Record<string, string>> = {
 };
 
 function words(name: string): string {
+  // One item of a list inside an entry: "answers[4]" is the answer to item 5, "activities[0]" activity 1.
+  const item = /^(answers|activities)\[(\d+)\]$/.exec(name);
+  if (item) return item[1] === 'answers' ? `answer to item ${Number(item[2]) + 1}` : `activity ${Number(item[2]) + 1}`;
   return ENTRY_FIELDS[name] ?? name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 

@@ -2,7 +2,7 @@ import { formatDay } from './human-dates.js';
 import { changeAgainstMcid } from './mcid-change.js';
 import { labelMuscle } from './muscle-names.js';
 import type { Profiles } from './profiles.js';
-import { formatRom, romUnitOf, type RomUnit } from './rom-units.js';
+import { formatRom, type RomUnit } from './rom-units.js';
 import type { Session, Side } from './types.generated.js';
 
 /**
@@ -81,20 +81,19 @@ export function buildFlowsheet(visits: readonly FlowsheetVisit[], profiles: Prof
   const zone = timeZone ? { timeZone } : undefined;
   const sorted = [...visits].sort((a, b) => a.date.localeCompare(b.date));
   const firstScores = new Map<string, { score: number; day: string }>();
-  const movements = profiles.files.outcomeMeasures.romMovements;
   return sorted.map((visit) => {
     const day = formatDay(visit.date, zone);
     const session = visit.session;
     const rom = (session?.outcomes?.rom ?? []).map((r): FlowsheetRom => {
-      const unit = romUnitOf(r.movement, movements) ?? 'degrees';
+      const unit = r.unit;
       const side = r.side ? ` (${r.side})` : '';
       return {
         movement: r.movement,
         ...(r.side ? { side: r.side } : {}),
         unit,
-        before: r.preDegrees,
-        after: r.postDegrees,
-        text: `${capitalised(r.movement)}${side}: ${formatRom(r.preDegrees, unit)} before, ${formatRom(r.postDegrees, unit)} after`,
+        before: r.pre,
+        after: r.post,
+        text: `${capitalised(r.movement)}${side}: ${formatRom(r.pre, unit)} before, ${formatRom(r.post, unit)} after`,
       };
     });
     const measures = (session?.outcomes?.measures ?? []).map((m): FlowsheetMeasure => {

@@ -108,6 +108,7 @@ export function indexProfiles(files: ProfileFiles): { profiles: Profiles; proble
   }
   for (const i of files.outcomeMeasures.instruments) {
     if (i.scoring && i.scoring.minAnswered > i.scoring.items) problems.push(`instrument ${i.id}: scoring.minAnswered ${i.scoring.minAnswered} is more than its ${i.scoring.items} items`);
+    if (i.scoring?.itemLabels && i.scoring.itemLabels.length !== i.scoring.items) problems.push(`instrument ${i.id}: scoring.itemLabels names ${i.scoring.itemLabels.length} items, but it has ${i.scoring.items}`);
   }
   for (const c of files.codes.codes) {
     if (c.timed !== (c.unitRule === 'timed-15-minutes')) problems.push(`codes.json code ${c.code}: timed must be ${c.unitRule === 'timed-15-minutes'} for unitRule ${c.unitRule}`);
@@ -153,6 +154,7 @@ function citingEntries(files: ProfileFiles): { where: string; ids: readonly stri
   for (const i of files.outcomeMeasures.instruments) entries.push({ where: `outcome-measures.json ${i.id}`, ids: i.citations });
   for (const i of files.outcomeMeasures.instruments) {
     if (i.scoring) entries.push({ where: `outcome-measures.json ${i.id} scoring`, ids: i.scoring.citations, verified: i.scoring.verified });
+    if (i.scoring?.itemLabelsCitations) entries.push({ where: `outcome-measures.json ${i.id} scoring.itemLabels`, ids: i.scoring.itemLabelsCitations });
     if (i.mcid) entries.push({ where: `outcome-measures.json ${i.id} mcid`, ids: i.mcid.citations, verified: i.mcid.verified });
   }
   entries.push({ where: 'muscles.json pneumothoraxCitations', ids: files.muscles.pneumothoraxCitations });

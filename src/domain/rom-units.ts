@@ -19,7 +19,12 @@ export function romUnitOf(movement: string, movements: readonly RomMovement[]): 
   return found?.unit;
 }
 
+/** What follows a number of the unit: " mm" (with its space) or "°". */
+export function romUnitSuffix(unit: RomUnit): string {
+  return unit === 'mm' ? ' mm' : '\u00b0';
+}
+
 /** "40 mm" or "70°": a measurement with its unit, as a clinician writes it. */
-export function formatRom(value: number, unit: RomUnit): string {
-  return unit === 'mm' ? `${value} mm` : `${value}\u00b0`;
+export function formatRom(value: number | string, unit: RomUnit): string {
+  return `${value}${romUnitSuffix(unit)}`;
 }

@@ -289,11 +289,18 @@ export interface Outcomes {
    */
   measures?: InstrumentScore[];
 }
+/**
+ * One movement measured before and after treatment, in the unit of the movement (profiles/outcome-measures.json romMovements): millimetres for the jaw, degrees otherwise.
+ */
 export interface RomMeasurement {
   movement: string;
   side?: Side;
-  preDegrees: number;
-  postDegrees: number;
+  /**
+   * degrees (0-360) for joint angles, mm (0-80) for mouth opening, lateral excursion and protrusion.
+   */
+  unit: "degrees" | "mm";
+  pre: number;
+  post: number;
 }
 export interface InstrumentScore {
   /**
@@ -301,6 +308,18 @@ export interface InstrumentScore {
    */
   instrument: string;
   score: number;
+  /**
+   * The answers item by item (index 0 is item 1), null for an item left unanswered; when given, the score must be the instrument's published scoring of them.
+   *
+   * @maxItems 50
+   */
+  answers?: (number | null)[];
+  /**
+   * Patient-Specific Functional Scale only: the patient's own activities, in the order of the answers.
+   *
+   * @maxItems 5
+   */
+  activities?: string[];
 }
 export interface AdverseEvent {
   type: string;
@@ -843,7 +862,7 @@ export interface OutcomeMeasureFile {
   instruments: {
     id: string;
     display: string;
-    region: "neck" | "low-back" | "lower-extremity" | "upper-extremity" | "any";
+    region: "neck" | "low-back" | "lower-extremity" | "upper-extremity" | "jaw" | "any";
     coding: {
       system: string;
       code: string;
@@ -865,7 +884,7 @@ export interface OutcomeMeasureFile {
     citations: string[];
     note?: string;
     /**
-     * How the instrument is scored item by item, as published. Item numbers and ranges only: the item wording is the publisher's and is not stored.
+     * How the instrument is scored item by item, as published. Item numbers, ranges and each item's short published title (itemLabels) only: the full question and answer wording is the publisher's and is not stored.
      */
     scoring?: {
       /**
@@ -884,6 +903,19 @@ export interface OutcomeMeasureFile {
        * sum: the total of the items; percent-of-answered: the total divided by the most the answered items could score, times 100 (an unanswered item lowers the most possible by itemMax); mean: the average of the answered items.
        */
       rule: "sum" | "percent-of-answered" | "mean";
+      /**
+       * Each item's short title as the instrument's publication names its section or item (index 0 is item 1), so the clinician can enter the answers one by one. Absent when the items are the patient's own (PSFS).
+       *
+       * @minItems 1
+       * @maxItems 50
+       */
+      itemLabels?: string[];
+      /**
+       * Ids of the public sources in profiles/citations.json the item titles were taken from.
+       *
+       * @minItems 1
+       */
+      itemLabelsCitations?: string[];
       /**
        * Fewest items that must be answered for a score.
        */

@@ -2,6 +2,7 @@ import type { ValidationIssue } from '../outcome/validation-issue.js';
 import type { Profiles } from './profiles.js';
 import type { Session } from './types.generated.js';
 import { mayNeedFreeTextCare } from './free-text.js';
+import { outcomeIssues } from './outcome-checks.js';
 
 export const SESSION_SCHEMA_ID = 'https://needlechart.dev/schemas/session.schema.json';
 
@@ -30,6 +31,7 @@ function crossFieldIssues(session: Session, profiles: Profiles): ValidationIssue
       issues.push({ path: `outcomes.measures[${i}].score`, message: `outcomes.measures[${i}].score ${m.score} is outside the ${instrument.id} range ${instrument.min}–${instrument.max}; ${instrument.scoreNote}` });
     }
   });
+  issues.push(...outcomeIssues(session.outcomes, profiles));
   return issues;
 }
 

@@ -12,7 +12,7 @@ export interface PayerVisitLimit {
   readonly payer?: string;
 }
 
-/** One counter: "Visit 3 of 8 in the plan of care". */
+/** One counter: "Visit 3 of 8 in the plan of care", "Visit 2 of 3 allowed by Washington L&I, up to 6 with documented justification". */
 export interface VisitCounter {
   readonly visit: number;
   readonly of: number;
@@ -80,7 +80,8 @@ export function visitCounters(visitNumber: number, planOfCare?: PlanOfCare, paye
   }
   let payer: VisitCounter | undefined;
   if (payerLimit) {
-    payer = { visit: visitNumber, of: payerLimit.visits, text: `Visit ${visitNumber} of ${payerLimit.visits} ${payerLimit.payer ?? 'the payer'} allows` };
+    const ceiling = payerLimit.visitsWithJustification !== undefined && payerLimit.visitsWithJustification > payerLimit.visits ? `, up to ${payerLimit.visitsWithJustification} with documented justification` : '';
+    payer = { visit: visitNumber, of: payerLimit.visits, text: `Visit ${visitNumber} of ${payerLimit.visits} allowed by ${payerLimit.payer ?? 'the payer'}${ceiling}` };
     const alert = payerAlert(visitNumber, payerLimit);
     if (alert) alerts.push(alert);
   }

@@ -1,7 +1,8 @@
 import type { Observation, Reference } from 'fhir/r4.js';
 import type { Profiles } from '../domain/profiles.js';
-import type { Session } from '../domain/types.generated.js';
+import type { RomMeasurement, Session } from '../domain/types.generated.js';
 import { fhirString } from './extensions.js';
+import { answerComponents } from './questionnaire-answers.js';
 import { lateralityExtension } from './session-to-procedure.js';
 import { practitionerReference } from './practitioner-reference.js';
 import { EXT, OBSERVATION_CATEGORY, UCUM, US_CORE_PROFILE, VISIT_ID_SYSTEM } from './systems.js';
@@ -23,6 +24,17 @@ export function scoreOf(observation: Observation): number | undefined {
   return observation.valueQuantity?.value ?? observation.valueInteger;
 }
 
+/** A range-of-motion measurement as a UCUM Quantity: `mm` for the jaw's millimetres, `deg` for degrees. */
+export function romQuantity(value: number, unit: RomMeasurement['unit']): NonNullable<Observation['valueQuantity']> {
+  const code = unit === 'mm' ? 'mm' : 'deg';
+  return { value, unit: code, system: UCUM, code };
+}
+
+/** The unit a stored ROM Quantity was written in: `mm` read back as millimetres, anything else (NeedleChart has always written `deg`) as degrees. */
+export function romUnitOfQuantity(quantity: Observation['valueQuantity']): RomMeasurement['unit'] {
+  return quantity?.code === 'mm' ? 'mm' : 'degrees';
+}
+
 function category(code: 'survey' | 'exam', display: string): Observation['category'] {
   return [{ coding: [{ system: OBSERVATION_CATEGORY, code, display }] }];
 }
@@ -30,8 +42,9 @@ function category(code: 'survey' | 'exam', display: string): Observation['catego
 /**
  * The visit's outcome Observations: pain before and after as LOINC
  * 72514-3 and each instrument score with its LOINC or local code, as US Core screening assessments
- * (category survey, the score a {score} Quantity); ROM before/after as components of a US Core simple
- * observation (category exam). Each points at the
+ * (category survey, the score a {score} Quantity, with its answers item by item as components when they
+ * were recorded); ROM before/after as components of a US Core simple observation (category exam), in
+ * UCUM `deg` or `mm` by the measurement's unit. Each points at the
  * Procedure with partOf and carries an identifier derived from the visit key (idempotent writes).
  */
 export function toObservations(session: Session, target: VisitTarget, key: string, procedure: Reference, profiles: Profiles): VisitObservation[] {
@@ -66,7 +79,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
   }
   (o?.rom ?? []).forEach((r, i) => {
     const role = `rom-${i + 1}`;
-    const degrees = (value: number) => ({ value, unit: 'deg', system: UCUM, code: 'deg' });
+    const measured = (value: number) => romQuantity(value, r.unit);
     out.push({
       role,
       resource: {
@@ -75,8 +88,8 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
         code: { coding: [{ system: rom.system, code: rom.code, display: rom.display }], text: fhirString(r.movement) },
         ...(r.side ? { bodySite: { extension: [lateralityExtension(r.side)], text: r.side } } : {}),
         component: [
-          { code: { coding: [{ system: rom.system, code: 'rom-pre', display: 'Range of motion before treatment' }] }, valueQuantity: degrees(r.preDegrees) },
-          { code: { coding: [{ system: rom.system, code: 'rom-post', display: 'Range of motion after treatment' }] }, valueQuantity: degrees(r.postDegrees) },
+          { code: { coding: [{ system: rom.system, code: 'rom-pre', display: 'Range of motion before treatment' }] }, valueQuantity: measured(r.pre) },
+          { code: { coding: [{ system: rom.system, code: 'rom-post', display: 'Range of motion after treatment' }] }, valueQuantity: measured(r.post) },
         ],
       } as Observation,
     });
@@ -84,6 +97,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
   (o?.measures ?? []).forEach((m, i) => {
     const instrument = profiles.instruments.get(m.instrument);
     const role = `measure-${i + 1}`;
+    const items = answerComponents(m, instrument, profiles.files.outcomeMeasures.localSystem);
     out.push({
       role,
       resource: {
@@ -91,6 +105,7 @@ export function toObservations(session: Session, target: VisitTarget, key: strin
         category: category('survey', 'Survey'),
         code: instrument ? { coding: [instrument.coding], text: instrument.display } : { text: m.instrument },
         valueQuantity: score(m.score),
+        ...(items.length ? { component: items } : {}),
       } as Observation,
     });
   });

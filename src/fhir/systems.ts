@@ -13,6 +13,10 @@ export const DRY_NEEDLING_CODE = 'dry-needling';
 export const DRY_NEEDLING_TEXT = 'Dry needling of trigger points';
 export const MUSCLE_SYSTEM = 'https://needlechart.dev/fhir/CodeSystem/muscle';
 export const OUTCOME_MEASURE_SYSTEM = 'https://needlechart.dev/fhir/CodeSystem/outcome-measure';
+/** The outcome-measure code of a questionnaire's item `n` (1-based) in an Observation.component: `item-3`. */
+export function questionnaireItemCode(n: number): string {
+  return `item-${n}`;
+}
 /** Identifies a NeedleChart visit and each resource written for it; the key of idempotent writes. */
 export const VISIT_ID_SYSTEM = 'https://needlechart.dev/fhir/NamingSystem/visit';
 

@@ -3,7 +3,8 @@ import type { Profiles } from '../domain/profiles.js';
 import type { AdverseEvent, Diagnosis, Estim, NeedledMuscle, Outcomes, Session, Side } from '../domain/types.generated.js';
 import { ExtensionReader } from './extensions.js';
 import { EXT, ICD10CM, NPI_SYSTEM, SNOMED } from './systems.js';
-import { scoreOf } from './session-to-observations.js';
+import { romUnitOfQuantity, scoreOf } from './session-to-observations.js';
+import { answersFromComponents } from './questionnaire-answers.js';
 import { recordFromExtensions } from './visit-record-extensions.js';
 import { withoutUndefined } from '../domain/without-undefined.js';
 
@@ -100,9 +101,16 @@ function outcomes(observations: readonly Observation[], profiles: Profiles): Out
   const rom = live.filter((o) => o.code.coding?.some((c) => c.code === romCode)).sort((a, b) => identifierOrder(a) - identifierOrder(b));
   if (rom.length) {
     result.rom = rom.map((o) => {
-      const degrees = (code: string) => need(o.component?.find((c) => c.code.coding?.some((x) => x.code === code))?.valueQuantity?.value, `ROM ${code}`);
+      const quantity = (code: string) => o.component?.find((c) => c.code.coding?.some((x) => x.code === code))?.valueQuantity;
+      const pre = quantity('rom-pre');
       const romSide = laterality(o.bodySite?.extension);
-      return { movement: need(o.code.text, 'ROM movement'), ...(romSide ? { side: romSide } : {}), preDegrees: degrees('rom-pre'), postDegrees: degrees('rom-post') };
+      return {
+        movement: need(o.code.text, 'ROM movement'),
+        ...(romSide ? { side: romSide } : {}),
+        unit: romUnitOfQuantity(pre),
+        pre: need(pre?.value, 'ROM rom-pre'),
+        post: need(quantity('rom-post')?.value, 'ROM rom-post'),
+      };
     });
   }
   const instruments = [...profiles.instruments.values()];
@@ -111,7 +119,7 @@ function outcomes(observations: readonly Observation[], profiles: Profiles): Out
     .sort((a, b) => identifierOrder(a) - identifierOrder(b))
     .map((o) => {
       const instrument = instruments.find((i) => o.code.coding?.some((c) => c.system === i.coding.system && c.code === i.coding.code));
-      return { instrument: instrument?.id ?? need(o.code.text, 'instrument'), score: need(o.valueQuantity?.value, 'instrument score') };
+      return { instrument: instrument?.id ?? need(o.code.text, 'instrument'), score: need(o.valueQuantity?.value, 'instrument score'), ...answersFromComponents(o, instrument, profiles.files.outcomeMeasures.localSystem) };
     });
   if (measures.length) result.measures = measures;
   return Object.keys(result).length ? result : undefined;

@@ -6,6 +6,8 @@ import { describeField, SEVERITY_WORDS } from '../domain/field-labels.js';
 import { displayZone, formatDateTime, type DisplayZone } from '../domain/human-dates.js';
 import { bilateralCountsAsTwo, coverageSources } from '../domain/payer-rules.js';
 import { labelMuscle } from '../domain/muscle-names.js';
+import { answersInWords } from '../domain/questionnaire-words.js';
+import { formatRom } from '../domain/rom-units.js';
 import type { Profiles } from '../domain/profiles.js';
 import type { Finding, Readiness } from '../domain/readiness-types.js';
 import type { PayerPolicy, Session } from '../domain/types.generated.js';
@@ -94,7 +96,7 @@ export interface MuscleRow {
 export interface OutcomesView {
   readonly pain: { readonly pre: string; readonly post: string; readonly change: string } | null;
   readonly rom: readonly { readonly movement: string; readonly pre: string; readonly post: string; readonly change: string }[];
-  readonly measures: readonly { readonly instrument: string; readonly score: string }[];
+  readonly measures: readonly { readonly instrument: string; readonly score: string; readonly answers: string | null }[];
 }
 
 const TECHNIQUES: Record<string, string> = { static: 'static', pistoning: 'pistoning', rotation: 'rotation', 'pistoning-rotation': 'pistoning with rotation' };
@@ -224,13 +226,17 @@ export function buildNoteViewModel(
       pain,
       rom: (o?.rom ?? []).map((r) => ({
         movement: r.side ? `${r.movement} (${r.side})` : r.movement,
-        pre: `${r.preDegrees}\u00b0`,
-        post: `${r.postDegrees}\u00b0`,
-        change: `${formatChange(r.postDegrees - r.preDegrees)}\u00b0`,
+        pre: formatRom(r.pre, r.unit),
+        post: formatRom(r.post, r.unit),
+        change: formatRom(formatChange(r.post - r.pre), r.unit),
       })),
       measures: (o?.measures ?? []).map((m) => {
         const instrument = profiles.instruments.get(m.instrument);
-        return { instrument: instrument ? (instrument.display === instrument.id ? instrument.display : `${instrument.display} (${instrument.id})`) : m.instrument, score: instrument ? `${m.score} of ${instrument.max}` : String(m.score) };
+        return {
+          instrument: instrument ? (instrument.display === instrument.id ? instrument.display : `${instrument.display} (${instrument.id})`) : m.instrument,
+          score: instrument ? `${m.score} of ${instrument.max}` : String(m.score),
+          answers: answersInWords(m, instrument) ?? null,
+        };
       }),
     },
     assessment: assessmentLines(session, profiles, draft),

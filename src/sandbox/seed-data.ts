@@ -16,7 +16,7 @@ export interface SeedPatient {
   readonly muscles: readonly NeedledMuscle[];
   readonly estim?: Session['estim'];
   readonly instrument?: { readonly id: string; readonly start: number; readonly step: number };
-  readonly rom?: { readonly movement: string; readonly side?: 'left' | 'right'; readonly start: number; readonly step: number };
+  readonly rom?: { readonly movement: string; readonly side?: 'left' | 'right'; readonly unit?: 'degrees' | 'mm'; readonly start: number; readonly step: number };
   /** Prior visits in the course; today's encounter is visit priorVisits + 1. */
   readonly priorVisits: number;
   readonly painStart: number;

@@ -49,7 +49,7 @@ function priorSession(p: SeedPatient, visit: number, date: string): Session {
     outcomes: {
       painPre,
       painPost: Math.max(0, painPre - 3),
-      ...(p.rom ? { rom: [{ movement: p.rom.movement, ...(p.rom.side ? { side: p.rom.side } : {}), preDegrees: p.rom.start + p.rom.step * (visit - 1), postDegrees: p.rom.start + p.rom.step * visit }] } : {}),
+      ...(p.rom ? { rom: [{ movement: p.rom.movement, ...(p.rom.side ? { side: p.rom.side } : {}), unit: p.rom.unit ?? 'degrees', pre: p.rom.start + p.rom.step * (visit - 1), post: p.rom.start + p.rom.step * visit }] } : {}),
       ...(p.instrument ? { measures: [{ instrument: p.instrument.id, score: p.instrument.start + p.instrument.step * (visit - 1) }] } : {}),
     },
     adverseEvents: visit === 1 ? [{ type: 'post-needling soreness', severity: 'mild' }] : [],

@@ -2,7 +2,9 @@
 // visit itself is the server's generated Session type; these are the page's views of the other answers.
 
 import type { FlowsheetRow } from '../domain/flowsheet.js';
-import type { Diagnosis, Performer, Session } from '../domain/types.generated.js';
+import type { Instrument } from '../domain/profiles.js';
+import type { RomMovement } from '../domain/rom-units.js';
+import type { Diagnosis, PayerPolicy, Performer, Session } from '../domain/types.generated.js';
 
 /** A muscle the form can pick, with its lung-risk flag. */
 export interface CatalogMuscle {
@@ -18,13 +20,18 @@ export interface CatalogPayer {
   readonly id: string;
   readonly name: string;
   readonly notices?: { readonly abn?: boolean; readonly waiver?: boolean };
+  /** Only when the payer's file states a visit limit: the dated parts of its policy the limit depends on (read with payerOnDate). */
+  readonly visitLimitPolicy?: PayerPolicy;
 }
 
 /** GET /api/catalog. */
 export interface Catalog {
   readonly muscles: readonly CatalogMuscle[];
   readonly payers: readonly CatalogPayer[];
-  readonly instruments: readonly { readonly id: string; readonly display: string; readonly min: number; readonly max: number }[];
+  /** The outcome instruments as profiles/outcome-measures.json states them (scoring, item titles, MCID). */
+  readonly instruments: readonly Instrument[];
+  /** Movements with the unit each is measured in. */
+  readonly romMovements?: readonly RomMovement[];
   readonly services?: readonly { readonly code: string; readonly display: string }[];
 }
 

@@ -19,8 +19,10 @@ const ROW_WORDS: Readonly<Record<string, string>> = {
   diagnoses: 'diagnosis',
 };
 
-/** "retentionSeconds" → "retention seconds". */
+/** "retentionSeconds" → "retention seconds"; a questionnaire's "answers[4]" → "answer to item 5". */
 function words(key: string): string {
+  const item = /^(answers|activities)\[(\d+)\]$/.exec(key);
+  if (item) return item[1] === 'answers' ? `answer to item ${Number(item[2]) + 1}` : `activity ${Number(item[2]) + 1}`;
   return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_.]/g, ' ').toLowerCase();
 }
 

@@ -57,8 +57,21 @@ export async function loadDraft(): Promise<Draft | null> {
     local = null;
   }
   const remote = await api('/api/draft').then((r) => (r.status === 200 ? (r.json() as Promise<Draft>) : null)).catch(() => null);
-  if (local && remote) return local.savedAt >= remote.savedAt ? local : remote;
-  return local ?? remote;
+  const newer = local && remote ? (local.savedAt >= remote.savedAt ? local : remote) : local ?? remote;
+  if (newer) migrateRom(newer.session);
+  return newer;
+}
+
+/** A draft kept before range of motion carried its unit (preDegrees/postDegrees) opens as pre/post in degrees. */
+function migrateRom(session: Session): void {
+  for (const r of (session.outcomes?.rom ?? []) as unknown as Record<string, unknown>[]) {
+    if (!('preDegrees' in r) && !('postDegrees' in r)) continue;
+    r.pre ??= r.preDegrees;
+    r.post ??= r.postDegrees;
+    r.unit ??= 'degrees';
+    delete r.preDegrees;
+    delete r.postDegrees;
+  }
 }
 
 /** Forgets this device's draft (the visit was saved, or the clinician signed out). */

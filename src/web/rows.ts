@@ -1,12 +1,18 @@
 import { reliefInWords } from '../domain/course.js';
-import { visitCounters } from '../domain/visit-counters.js';
+import { dateOfService } from '../domain/in-force.js';
+import { ROM_RANGE } from '../domain/outcome-checks.js';
+import { payerOnDate } from '../domain/payer-on-date.js';
+import { romUnitOf, type RomUnit } from '../domain/rom-units.js';
+import type { InstrumentScore, RomMeasurement } from '../domain/types.generated.js';
+import { payerVisitLimitOf, visitCounters, type PayerVisitLimit } from '../domain/visit-counters.js';
 // The repeating parts of the form other than muscles: diagnoses, care tried before, other services,
 // range of motion, questionnaires, adverse events; fields shown only when they apply; the pain trend.
 
 import { removeRow, touchCopied } from './copy-marks.js';
 import { $, el } from './dom.js';
 import { field, select, writeInput } from './form-fields.js';
-import { getPath } from './paths.js';
+import { getPath, setPath } from './paths.js';
+import { questionnaireRow } from './questionnaire-entry.js';
 import { changed } from './render.js';
 import { catalog, context, muscleLabel, session } from './state.js';
 
@@ -59,19 +65,58 @@ function renderRows<T>(containerId: string, listPath: string, itemName: string, 
 
 type Loose = Record<string, unknown>;
 
+/** The unit a movement is measured in: millimetres for the jaw, degrees otherwise (and for a movement the table does not know). */
+function unitOf(movement: string | undefined): RomUnit {
+  return romUnitOf(movement ?? '', catalog().romMovements ?? []) ?? 'degrees';
+}
+
+/**
+ * One range-of-motion row: the movement (with the known movements offered), the side, and before and
+ * after in the movement's own unit. The unit follows the movement as it is typed: "mm" for mouth
+ * opening, lateral excursion and protrusion, "°" otherwise, with the unit's range (0–80 mm, 0–360°).
+ */
+function romRow(p: string, r: RomMeasurement): Node[] {
+  const unitNames: HTMLElement[] = [];
+  const values: HTMLInputElement[] = [];
+  const show = (unit: RomUnit): void => {
+    for (const name of unitNames) name.textContent = unit === 'mm' ? 'mm' : '°';
+    for (const input of values) input.max = String(ROM_RANGE[unit].max);
+  };
+  const value = (key: 'pre' | 'post', words: string): HTMLElement => {
+    const name = el('span', { class: 'nc-unit' });
+    unitNames.push(name);
+    const input = field(`${p}.${key}`, r[key], { type: 'number', 'data-type': 'number', class: 'nc-narrow', min: 0, step: 'any' });
+    values.push(input);
+    return el('label', {}, el('span', {}, `${words} (`, name, ') '), input);
+  };
+  const movement = field(`${p}.movement`, r.movement, { type: 'text', list: 'rom-movements', autocomplete: 'off' });
+  movement.addEventListener('input', () => {
+    const unit = unitOf(movement.value);
+    setPath(session(), `${p}.unit`, unit);
+    show(unit);
+  });
+  const nodes = [
+    el('label', {}, 'Movement ', movement),
+    el('label', {}, 'Side ', select(`${p}.side`, r.side, [['', '—'], ['left', 'Left'], ['right', 'Right']])),
+    value('pre', 'Before'),
+    value('post', 'After'),
+  ];
+  show(r.unit ?? unitOf(r.movement));
+  return nodes;
+}
+
+/** The known movements, offered as the movement is typed. */
+function renderRomMovements(): void {
+  const list = document.getElementById('rom-movements');
+  if (!list || list.childElementCount) return;
+  list.append(...(catalog().romMovements ?? []).map((m) => el('option', { value: m.display })));
+}
+
 /** Range of motion, questionnaire scores and adverse events. */
 export function renderOutcomeRows(): void {
-  renderRows<Loose>('rom-rows', 'outcomes.rom', 'range of motion', (p, r) => [
-    el('label', {}, 'Movement ', field(`${p}.movement`, r.movement, { type: 'text' })),
-    el('label', {}, 'Side ', select(`${p}.side`, r.side, [['', '—'], ['left', 'Left'], ['right', 'Right']])),
-    el('label', {}, 'Before (°) ', field(`${p}.preDegrees`, r.preDegrees, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
-    el('label', {}, 'After (°) ', field(`${p}.postDegrees`, r.postDegrees, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
-  ]);
-  const instruments = catalog().instruments.map((i) => [i.id, `${i.display} (${i.min}–${i.max})`] as const);
-  renderRows<Loose>('measure-rows', 'outcomes.measures', 'questionnaire score', (p, m) => [
-    el('label', {}, 'Questionnaire ', select(`${p}.instrument`, m.instrument, [['', '—'], ...instruments])),
-    el('label', {}, 'Score ', field(`${p}.score`, m.score, { type: 'number', 'data-type': 'number', class: 'nc-narrow' })),
-  ]);
+  renderRomMovements();
+  renderRows<RomMeasurement>('rom-rows', 'outcomes.rom', 'range of motion', romRow);
+  renderRows<InstrumentScore>('measure-rows', 'outcomes.measures', 'questionnaire score', questionnaireRow);
   renderRows<Loose>('adverse-rows', 'adverseEvents', 'adverse event', (p, e) => [
     el('label', {}, 'Event ', field(`${p}.type`, e.type, { type: 'text', list: 'adverse-types' })),
     el('label', {}, 'Severity ', select(`${p}.severity`, e.severity, [['mild', 'Mild'], ['moderate', 'Moderate'], ['severe', 'Severe']])),
@@ -106,14 +151,28 @@ export function renderConditional(): void {
   $('estim-justification-label').hidden = s.estim?.attended !== true;
 }
 
-/** "Visit 3 of 8 in the plan of care", with an alert at and past its end: follows the plan of care as it is charted. */
+/** The visit limit of the visit's payer on its date of service, when the payer's file states one (payerOnDate, as the server reads it). */
+function payerLimit(): PayerVisitLimit | undefined {
+  const s = session();
+  const policy = catalog().payers.find((p) => p.id === s.payer)?.visitLimitPolicy;
+  return policy ? payerVisitLimitOf(payerOnDate(policy, dateOfService(s.date))) : undefined;
+}
+
+/**
+ * "Visit 3 of 8 in the plan of care" and "Visit 3 of 3 allowed by Washington L&I…", with an alert at
+ * and past each limit, in the header next to the visit line and above the course at a glance: follows
+ * the plan of care, the payer and the date as they are charted.
+ */
 export function renderVisitCounters(): void {
-  const line = document.getElementById('visit-counters');
-  if (!line) return;
-  const counters = visitCounters(context().course.visitNumber, session().planOfCare);
-  line.textContent = [counters.planOfCare?.text, ...counters.alerts].filter((t): t is string => !!t).join('. ');
-  line.className = counters.alerts.length ? 'nc-alert' : 'nc-muted';
-  line.hidden = !line.textContent;
+  const counters = visitCounters(context().course.visitNumber, session().planOfCare, payerLimit());
+  const words = [counters.planOfCare?.text, counters.payer?.text, ...counters.alerts].filter((t): t is string => !!t).join('. ');
+  for (const id of ['visit-counters', 'header-counters']) {
+    const line = document.getElementById(id);
+    if (!line) continue;
+    line.textContent = words;
+    line.className = `${counters.alerts.length ? 'nc-alert' : 'nc-muted'}${id === 'header-counters' ? ' nc-counters' : ''}`;
+    line.hidden = !words;
+  }
 }
 
 /** The course at a glance: earlier visits as a flowsheet (date, muscles, codes, pain, ROM, scores against their MCID), relief and the plan-of-care counter. */

@@ -1,6 +1,7 @@
 // A new visit, and the visit as sent: empty values stripped so the document is what the therapist entered.
 
-import type { Session } from '../domain/types.generated.js';
+import { romUnitOf } from '../domain/rom-units.js';
+import type { InstrumentScore, Session } from '../domain/types.generated.js';
 import { pruneEmpty } from './copy-forward.js';
 import { nowLocal, toIsoWithOffset } from './form-fields.js';
 import { catalog, context, session } from './state.js';
@@ -32,14 +33,27 @@ export function newSession(): Session {
   } as Session;
 }
 
+/**
+ * A questionnaire row as sent: answers only when any item was answered (a blank form is a total-only
+ * entry), unanswered items as null; for the PSFS the rated activities only, paired with their ratings.
+ */
+function cleanAnswers(m: InstrumentScore): InstrumentScore {
+  const { answers, activities, ...rest } = m;
+  if (!answers?.some((a) => typeof a === 'number')) return rest;
+  if (!activities) return { ...rest, answers: Array.from(answers, (a) => (typeof a === 'number' ? a : null)) };
+  const rated = Array.from({ length: Math.max(answers.length, activities.length) }, (_, i) => [activities[i]?.trim() ?? '', answers[i]] as const).filter(([text, a]) => text || typeof a === 'number');
+  return { ...rest, answers: rated.map(([, a]) => (typeof a === 'number' ? a : null)), activities: rated.map(([text]) => text) };
+}
+
 /** The visit as sent: blank text, empty groups and rows, and fields that do not apply left out. */
 export function cleanSession(): Session {
   const s = structuredClone(session()) as Session & Record<string, unknown>;
   if (s.performer && !s.performer.state) delete s.performer.state;
   if (s.estim && !s.estim.applied) s.estim = { applied: false };
   if (s.outcomes) {
-    s.outcomes.rom = (s.outcomes.rom ?? []).filter((r) => r.movement && r.preDegrees !== undefined && r.postDegrees !== undefined);
-    s.outcomes.measures = (s.outcomes.measures ?? []).filter((m) => m.instrument && m.score !== undefined);
+    s.outcomes.rom = (s.outcomes.rom ?? []).filter((r) => r.movement && r.pre !== undefined && r.post !== undefined).map((r) => ({ ...r, unit: romUnitOf(r.movement, catalog().romMovements ?? []) ?? r.unit ?? 'degrees' }));
+    // A questionnaire answered item by item but not yet complete has no score: it is still sent, so the check names what is missing instead of the row vanishing.
+    s.outcomes.measures = (s.outcomes.measures ?? []).filter((m) => m.instrument && (m.score !== undefined || m.answers?.some((a) => typeof a === 'number'))).map(cleanAnswers);
     if (!s.outcomes.rom.length) delete s.outcomes.rom;
     if (!s.outcomes.measures.length) delete s.outcomes.measures;
   }

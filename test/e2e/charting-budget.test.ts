@@ -74,8 +74,8 @@ describe('the interaction budget of issue 16', () => {
     await ui.type('#pain-post', '3');
     await ui.click('#add-rom');
     await ui.narrate('[data-path="outcomes.rom[0].movement"]', 'cervical rotation');
-    await ui.type('[data-path="outcomes.rom[0].preDegrees"]', '50');
-    await ui.type('[data-path="outcomes.rom[0].postDegrees"]', '65');
+    await ui.type('[data-path="outcomes.rom[0].pre"]', '50');
+    await ui.type('[data-path="outcomes.rom[0].post"]', '65');
     await ui.click('#no-adverse-events');
     await ui.click('#needle-counted');
     await ui.click('#save');

@@ -185,7 +185,7 @@ export function validSession(core: Core): fc.Arbitrary<Session> {
     {
       painPre: fc.integer({ min: 0, max: 10 }),
       painPost: fc.integer({ min: 0, max: 10 }),
-      rom: fc.array(fc.record({ movement: freeText(1, 100), side, preDegrees: degrees, postDegrees: degrees }, { noNullPrototype: true, requiredKeys: ['movement', 'preDegrees', 'postDegrees'] }), { maxLength: 3 }),
+      rom: fc.array(fc.record({ movement: freeText(1, 100), side, unit: fc.constant('degrees' as const), pre: degrees, post: degrees }, { noNullPrototype: true, requiredKeys: ['movement', 'unit', 'pre', 'post'] }), { maxLength: 3 }),
       measures: fc.array(measure, { maxLength: 5 }),
     },
     { noNullPrototype: true, requiredKeys: [] },

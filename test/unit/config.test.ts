@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../src/config.js';
 
@@ -8,7 +9,7 @@ describe('readConfig', () => {
       fhirBaseUrl: undefined, sandbox: true, sandboxPort: 8090, sandboxDataFile: undefined, fhirTimeoutMs: 10000,
       publicUrl: undefined, issAllowlist: [], clientId: 'needlechart-sandbox', clientAuth: 'none', clientSecret: undefined,
       clientPrivateKeyFile: undefined, clientKeyId: undefined, sessionSecret: undefined, redisUrl: undefined, frameAncestors: [],
-      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, cdsClients: [], trustProxy: false,
+      backendClientId: undefined, backendKeyFile: undefined, backendKeyId: undefined, apiRateLimitPerMinute: 1200, previewWorkers: Math.max(0, availableParallelism() - 1), cdsClients: [], trustProxy: false,
       complianceUsers: undefined, complianceRole: undefined, exportsPerUser: 1, exportsPerInstance: 2, exportDir: undefined, exportTtlMinutes: 60, exportLockSeconds: 30,
       clinicPractices: [],
     });
@@ -133,5 +134,13 @@ describe('readConfig', () => {
 
   it('when the old global NEEDLECHART_CDS_JKU_ALLOWLIST is set, then start-up refuses and says where the URLs go now', () => {
     expect(() => readConfig({ NEEDLECHART_CDS_JKU_ALLOWLIST: 'https://keys.example.org/jwks.json' })).toThrow("NEEDLECHART_CDS_JKU_ALLOWLIST is no longer read: list each client's jku URLs under jkuAllowlist in its NEEDLECHART_CDS_CLIENTS entry");
+  });
+});
+
+describe('NEEDLECHART_PREVIEW_WORKERS', () => {
+  it('when set, then previews use that many worker threads (0 keeps them on the server thread); a value out of range is listed as a problem', () => {
+    expect(readConfig({ NEEDLECHART_PREVIEW_WORKERS: '0' }).previewWorkers).toBe(0);
+    expect(readConfig({ NEEDLECHART_PREVIEW_WORKERS: '3' }).previewWorkers).toBe(3);
+    expect(() => readConfig({ NEEDLECHART_PREVIEW_WORKERS: '-1' })).toThrow(/NEEDLECHART_PREVIEW_WORKERS/);
   });
 });

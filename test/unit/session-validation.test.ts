@@ -395,6 +395,7 @@ const FREE_TEXT: readonly (readonly [readonly Key[], string, 'single-line' | 'mu
   [['estim', 'waveform'], 'estim.waveform', 'single-line'],
   [['estim', 'intensity'], 'estim.intensity', 'single-line'],
   [['outcomes', 'rom', 1, 'movement'], 'outcomes.rom[1].movement', 'single-line'],
+  [['outcomes', 'measures', 2, 'activities', 1], 'outcomes.measures[2].activities[1]', 'single-line'],
   [['adverseEvents', 0, 'type'], 'adverseEvents[0].type', 'single-line'],
   [['response'], 'response', 'multi-line'],
   [['plan'], 'plan', 'multi-line'],
@@ -472,5 +473,65 @@ describe('free text with control characters and lone surrogates', () => {
     expect(unmarked).toEqual([]);
     expect(marked.filter((m) => m.endsWith(':multi-line')).sort()).toEqual(['/estim/justification:multi-line', '/goalProgress:multi-line', '/necessity/functionalLimitation:multi-line', '/necessity/goal:multi-line', '/needledMuscle/notes:multi-line', '/plan:multi-line', '/response:multi-line']);
     expect(marked).toHaveLength(FREE_TEXT.length);
+  });
+});
+
+// ---- 7. Outcomes: questionnaire answers against their score, range of motion by unit ----
+
+describe('questionnaire answers and range-of-motion units', () => {
+  const withOutcomes = (outcomes: unknown): unknown => ({ ...fullSession(), outcomes });
+  const issuesOf = (input: unknown) => {
+    const result = parse(input);
+    return result.ok ? [] : result.issues;
+  };
+
+  it('when an NDI is given with answers and the score they make, then the session is valid and keeps the answers', () => {
+    const result = parse(withOutcomes({ measures: [{ instrument: 'NDI', score: 13, answers: [1, 2, 0, 3, 1, 2, 1, 0, 2, 1] }] }));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.session.outcomes?.measures?.[0]?.answers).toEqual([1, 2, 0, 3, 1, 2, 1, 0, 2, 1]);
+  });
+
+  it('when the score is not the one its answers make, then the error names outcomes.measures[i].score and both numbers in words', () => {
+    const issues = issuesOf(withOutcomes({ measures: [{ instrument: 'LEFS', score: 51 }, { instrument: 'NDI', score: 15, answers: [1, 2, 0, 3, 1, 2, 1, 0, 2, 1] }] }));
+    expect(issues).toEqual([{ path: 'outcomes.measures[1].score', message: 'The Neck Disability Index score is 15, but its answers score 13 by the instrument’s published scoring: correct the score or the answers.' }]);
+  });
+
+  it('when an answer is outside its item range, then the error names that answer', () => {
+    const issues = issuesOf(withOutcomes({ measures: [{ instrument: 'ODI', score: 32, answers: [2, 2, 1, 2, 9, 2, 1, 2, 1, 2] }] }));
+    expect(issues).toEqual([{ path: 'outcomes.measures[0].answers[4]', message: 'Item 5 of the Oswestry Disability Index is 9, but each item is scored 0 to 5.' }]);
+  });
+
+  it('when answers are given for an instrument without item scoring, then they are refused in words', () => {
+    const issues = issuesOf(withOutcomes({ measures: [{ instrument: 'QuickDASH', score: 20, answers: [1, 2] }] }));
+    expect(issues.map((i) => i.path)).toEqual(['outcomes.measures[0].answers']);
+    expect(issues[0]?.message).toMatch(/enter its total score instead/);
+  });
+
+  it('when PSFS activities and ratings do not pair up, then the error names the activities', () => {
+    const issues = issuesOf(withOutcomes({ measures: [{ instrument: 'PSFS', score: 5, answers: [5, 5, 5], activities: ['Gardening', 'Driving'] }] }));
+    expect(issues.map((i) => i.path)).toEqual(['outcomes.measures[0].activities']);
+  });
+
+  it('when mouth opening is recorded in mm within 0 to 80, then it is valid; at 85 mm it is refused naming the field and the mm range', () => {
+    expect(parse(withOutcomes({ rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 36 }] })).ok).toBe(true);
+    expect(issuesOf(withOutcomes({ rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 85 }] }))).toEqual([
+      { path: 'outcomes.rom[0].post', message: 'The Mouth opening measurement after treatment is 85, but it must be 0 to 80 mm.' },
+    ]);
+  });
+
+  it('when a joint angle is 120 degrees it is valid, and above 360 the schema refuses it', () => {
+    expect(parse(withOutcomes({ rom: [{ movement: 'Shoulder flexion', unit: 'degrees', pre: 120, post: 150 }] })).ok).toBe(true);
+    expect(issuesOf(withOutcomes({ rom: [{ movement: 'Shoulder flexion', unit: 'degrees', pre: 120, post: 400 }] })).map((i) => i.path)).toEqual(['outcomes.rom[0].post']);
+  });
+
+  it('when a jaw movement is recorded in degrees, then the unit is refused: the movement is measured in millimetres', () => {
+    expect(issuesOf(withOutcomes({ rom: [{ movement: 'mouth opening', unit: 'degrees', pre: 30, post: 40 }] }))).toEqual([
+      { path: 'outcomes.rom[0].unit', message: 'mouth opening is measured in millimetres, not degrees.' },
+    ]);
+  });
+
+  it('when a measurement comes in the old shape (preDegrees, postDegrees, no unit), then the schema refuses it naming the missing fields', () => {
+    const paths = issuesOf(withOutcomes({ rom: [{ movement: 'Cervical rotation', preDegrees: 50, postDegrees: 60 }] })).map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['outcomes.rom[0].unit', 'outcomes.rom[0].pre', 'outcomes.rom[0].post']));
   });
 });

@@ -72,7 +72,7 @@ export async function writeVisitPdf(path: string, visit: VisitPdfInput, bodyMap:
   const o = view.outcomes;
   if (o.pain) line(doc, `Pain (0-10): ${o.pain.pre} before, ${o.pain.post} after (${o.pain.change})`);
   for (const r of o.rom) line(doc, `Range of motion, ${r.movement}: ${r.pre} before, ${r.post} after (${r.change})`);
-  for (const m of o.measures) line(doc, `${m.instrument}: ${m.score}`);
+  for (const m of o.measures) line(doc, `${m.instrument}: ${m.score}${m.answers ? ` (answers: ${m.answers})` : ''}`);
   if (!o.pain && !o.rom.length && !o.measures.length) line(doc, 'No outcome scores were recorded at this visit.');
   if (visit.painTrend.length > 1) line(doc, `Pain over the course: ${visit.painTrend.map((p) => `${formatDay(p.date)}: ${p.pre ?? '-'} before, ${p.post ?? '-'} after`).join('; ')}`);
 

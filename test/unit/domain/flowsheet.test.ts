@@ -23,15 +23,15 @@ describe('the course at a glance as flowsheet rows', () => {
   });
 
   it('when range of motion was measured, then each movement shows with its own unit: millimetres for the jaw, degrees for the neck', () => {
-    const [row] = buildFlowsheet([visit('2026-11-02', { rom: [{ movement: 'Mouth opening', preDegrees: 28, postDegrees: 36 }, { movement: 'Cervical rotation', side: 'left', preDegrees: 55, postDegrees: 70 }] })], profiles);
+    const [row] = buildFlowsheet([visit('2026-11-02', { rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 36 }, { movement: 'Cervical rotation', side: 'left', unit: 'degrees', pre: 55, post: 70 }] })], profiles);
     expect(row?.rom.map((r) => [r.unit, r.text])).toEqual([
       ['mm', 'Mouth opening: 28 mm before, 36 mm after'],
       ['degrees', 'Cervical rotation (left): 55\u00b0 before, 70\u00b0 after'],
     ]);
   });
 
-  it('when a movement is not in the table, then it shows in degrees, the unit the session records', () => {
-    const [row] = buildFlowsheet([visit('2026-11-02', { rom: [{ movement: 'thumb opposition', preDegrees: 10, postDegrees: 12 }] })], profiles);
+  it('when a movement is not in the table, then it shows in the unit the session records', () => {
+    const [row] = buildFlowsheet([visit('2026-11-02', { rom: [{ movement: 'thumb opposition', unit: 'degrees', pre: 10, post: 12 }] })], profiles);
     expect(row?.rom[0]?.text).toBe('Thumb opposition: 10\u00b0 before, 12\u00b0 after');
   });
 
@@ -61,9 +61,9 @@ describe('the course at a glance as flowsheet rows', () => {
   });
 
   it('when the rows are read, then no raw field path or internal reference reaches the words', () => {
-    const rows = buildFlowsheet([visit('2026-11-02', { painPre: 6, rom: [{ movement: 'Protrusion', preDegrees: 4, postDegrees: 6 }], measures: [{ instrument: 'ODI', score: 40 }] }), visit('2026-11-09', { measures: [{ instrument: 'ODI', score: 28 }] })], profiles);
+    const rows = buildFlowsheet([visit('2026-11-02', { painPre: 6, rom: [{ movement: 'Protrusion', unit: 'mm', pre: 4, post: 6 }], measures: [{ instrument: 'ODI', score: 40 }] }), visit('2026-11-09', { measures: [{ instrument: 'ODI', score: 28 }] })], profiles);
     const words = JSON.stringify(rows.map((r) => [r.day, r.pain, r.muscles, r.rom.map((x) => x.text), r.measures.map((m) => [m.text, m.change?.statement])]));
-    expect(words).not.toMatch(/preDegrees|postDegrees|outcomes\.|Procedure\/|upper-trapezius/);
+    expect(words).not.toMatch(/preDegrees|postDegrees|\bunit\b|outcomes\.|Procedure\/|upper-trapezius/);
     expect(rows[1]?.measures[0]?.change?.statement).toBe('Since November 2, 2026: Better by 12 points, at least the 10-point minimal clinically important difference.');
   });
 });

@@ -97,3 +97,31 @@ describe('the shipped scoring data', () => {
     }
   });
 });
+
+describe('the Jaw Functional Limitation Scale, 8-item', () => {
+  it('when all 8 items are answered, then the score is their average, each item 0 to 10', () => {
+    expect(scoreQuestionnaire(instrument('JFLS'), [6, 5, 1, 3, 0, 7, 2, 1])).toEqual({ ok: true, score: 3.1, answered: 8, items: 8 });
+  });
+
+  it('when an item is left blank, then there is no score: the rule for blank items was not read, so every item is needed', () => {
+    expect(scoreQuestionnaire(instrument('JFLS'), [6, 5, 1, 3, null, 7, 2, 1])).toEqual({ ok: false, problem: 'Too many items of the Jaw Functional Limitation Scale, 8-item are unanswered: 7 answered, and a score needs every one of its 8 items.' });
+  });
+
+  it('when an item is rated 11, then it is refused naming the item and the 0 to 10 range', () => {
+    expect(scoreQuestionnaire(instrument('JFLS'), [6, 11, 1, 3, 0, 7, 2, 1])).toEqual({ ok: false, item: 2, problem: 'Item 2 of the Jaw Functional Limitation Scale, 8-item is 11, but each item is scored 0 to 10.' });
+  });
+
+  it('when the instrument is read, then its scoring cites the article and is marked not read, its 8 items have titles, and no MCID is claimed', () => {
+    const jfls = instrument('JFLS');
+    expect(jfls).toMatchObject({ region: 'jaw', higherIsWorse: true, min: 0, max: 10, scoring: { items: 8, itemMin: 0, itemMax: 10, rule: 'mean', verified: false } });
+    expect(jfls.scoring?.itemLabels).toHaveLength(8);
+    expect(jfls.scoring?.citations).toContain('ohrbach-2008-jfls');
+    expect(jfls.mcid).toBeUndefined();
+    expect(profiles.cite(jfls.scoring?.citations ?? [], jfls.scoring?.verified ?? false).verified).toBe(false);
+  });
+
+  it('when the item-scored instruments are read, then NDI, ODI, LEFS and JFLS name every item, and the PSFS names none (its items are the patient’s own)', () => {
+    for (const id of ['NDI', 'ODI', 'LEFS', 'JFLS']) expect(instrument(id).scoring?.itemLabels?.length, id).toBe(instrument(id).scoring?.items);
+    expect(instrument('PSFS').scoring?.itemLabels).toBeUndefined();
+  });
+});

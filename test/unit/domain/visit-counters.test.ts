@@ -24,7 +24,7 @@ describe('visit N of the plan of care and of the payer\'s limit', () => {
 
   it('when the payer allows 3 visits and 6 with justification, then visit 2 reads 2 of 3 with no alert', () => {
     expect(visitCounters(2, undefined, { visits: 3, visitsWithJustification: 6, payer: 'Washington L&I' })).toEqual({
-      payer: { visit: 2, of: 3, text: 'Visit 2 of 3 Washington L&I allows' },
+      payer: { visit: 2, of: 3, text: 'Visit 2 of 3 allowed by Washington L&I, up to 6 with documented justification' },
       alerts: [],
     });
   });
@@ -40,6 +40,7 @@ describe('visit N of the plan of care and of the payer\'s limit', () => {
 
   it('when the payer has a single limit and no name, then at and beyond it the alert speaks of the payer in words', () => {
     expect(visitCounters(12, undefined, { visits: 12 }).alerts).toEqual(['This is the last visit the payer allows (12).']);
+    expect(visitCounters(12, undefined, { visits: 12 }).payer?.text).toBe('Visit 12 of 12 allowed by the payer');
     expect(visitCounters(13, undefined, { visits: 12 }).alerts).toEqual(['Visit 13 is beyond the 12 visits the payer allows: it will not be paid.']);
   });
 

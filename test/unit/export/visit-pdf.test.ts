@@ -57,3 +57,26 @@ describe('the visit PDF', () => {
     for (const run of note) expect(run.size, run.text).toBeGreaterThanOrEqual(9);
   });
 });
+
+describe('the visit PDF’s outcomes', () => {
+  it('when mouth opening was measured in mm and an ODI answered item by item, then the outcomes read "28 mm" and the answers by section title; a total-only score shows no answers', async () => {
+    const session = completeSession({
+      outcomes: {
+        rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 36 }],
+        measures: [{ instrument: 'ODI', score: 32, answers: [2, 2, 1, 2, 1, 2, 1, 2, 1, 2] }, { instrument: 'NDI', score: 12 }],
+      },
+    });
+    const a = analyseSession(session, core);
+    const summary: VisitSummary = {
+      procedureId: 'p1', patient: 'Patient/p-1', patientId: 'p-1', patientName: 'Ana Silva', encounter: 'Encounter/e-1', date: session.date, performer: 'x', session,
+      payerName: 'Acme', coding: a.coding, readiness: a.readiness, view: a.view, noteText: core.renderer.render('note', 'text', a.view), provenance: [], amendments: 0, painTrend: [], resources: [], sourceHash: 'h',
+    };
+    const file = join(mkdtempSync(join(tmpdir(), 'nc-visit-pdf-')), 'v.pdf');
+    await writeVisitPdf(file, summary, loadBodyMap(), core.profiles);
+    const text = textRuns(readFileSync(file)).map((r) => r.text).join('\n');
+    expect(text).toContain('Range of motion, Mouth opening: 28 mm before, 36 mm after (+8 mm)');
+    expect(text).toMatch(/Oswestry Disability Index \(ODI\): 32 of 100 \(answers: Pain intensity: 2; Personal care: 2;/);
+    expect(text).toContain('Neck Disability Index (NDI): 12 of 50');
+    expect(text).not.toMatch(/Neck Disability Index \(NDI\): 12 of 50 \(answers/);
+  });
+});

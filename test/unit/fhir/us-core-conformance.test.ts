@@ -44,6 +44,22 @@ describe('US Core 6.1.0 conformance of what a save writes', () => {
     });
   }
 
+  it('when scores are recorded item by item (an unanswered item too) and mouth opening in mm, then the survey and exam Observations still meet US Core', () => {
+    const session = completeSession({
+      outcomes: {
+        rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 36 }],
+        measures: [
+          { instrument: 'JFLS', score: 3.1, answers: [6, 5, 1, 3, 0, 7, 2, 1] },
+          { instrument: 'ODI', score: 35.6, answers: [2, 2, 1, 2, 1, 2, 2, 2, 2, null] },
+          { instrument: 'PSFS', score: 4.7, answers: [3, 5, 6], activities: ['Lifting my grandson', 'Sitting through a film', 'Gardening'] },
+        ],
+      },
+    });
+    const observations = written(session).filter((r) => r.resourceType === 'Observation');
+    expect(observations.filter((o) => 'component' in o && Array.isArray(o.component))).toHaveLength(4);
+    expect(observations.flatMap((r) => usCoreProblems(r as MedplumResource))).toEqual([]);
+  });
+
   it('when a draft is signed and a signed note is amended, then the signed note, the superseded draft, the addendum and their Provenance meet US Core', () => {
     const session = fullSession();
     const [draft] = written(session).filter((r): r is DocumentReference => r.resourceType === 'DocumentReference');

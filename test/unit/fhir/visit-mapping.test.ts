@@ -50,6 +50,58 @@ describe('session → transaction bundle → session', () => {
     expect(toSession(procedure as Procedure, legacy, core.profiles).outcomes).toMatchObject({ painPre: 6, painPost: 3 });
   });
 
+  it('when mouth opening is recorded in mm, then its Observation carries UCUM mm (a neck angle UCUM deg) and both read back in their unit', () => {
+    const session = completeSession({ outcomes: { rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 36.5 }, { movement: 'Cervical rotation', side: 'left', unit: 'degrees', pre: 55, post: 70 }] } });
+    const bundle = bundleFor(session);
+    const rom = resources<Observation>(bundle, 'Observation').filter((o) => o.code.coding?.some((c) => c.code === 'rom'));
+    expect(rom.map((o) => o.component?.map((c) => [c.valueQuantity?.value, c.valueQuantity?.system, c.valueQuantity?.code, c.valueQuantity?.unit]))).toEqual([
+      [[28, 'http://unitsofmeasure.org', 'mm', 'mm'], [36.5, 'http://unitsofmeasure.org', 'mm', 'mm']],
+      [[55, 'http://unitsofmeasure.org', 'deg', 'deg'], [70, 'http://unitsofmeasure.org', 'deg', 'deg']],
+    ]);
+    const [procedure] = resources<Procedure>(bundle, 'Procedure');
+    expect(toSession(procedure as Procedure, resources<Observation>(bundle, 'Observation'), core.profiles).outcomes?.rom).toEqual(session.outcomes?.rom);
+  });
+
+  it('when a range-of-motion Observation stored before units were recorded (deg components) is read, then it reads back in degrees', () => {
+    const stored: Observation = {
+      resourceType: 'Observation', status: 'final', identifier: [{ system: VISIT_ID_SYSTEM, value: 'k/rom-1' }],
+      code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/outcome-measure', code: 'rom', display: 'Active range of motion (degrees)' }], text: 'cervical rotation' },
+      component: [
+        { code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/outcome-measure', code: 'rom-pre' }] }, valueQuantity: { value: 50, unit: 'deg', system: 'http://unitsofmeasure.org', code: 'deg' } },
+        { code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/outcome-measure', code: 'rom-post' }] }, valueQuantity: { value: 62, unit: 'deg', system: 'http://unitsofmeasure.org', code: 'deg' } },
+      ],
+    };
+    const [procedure] = resources<Procedure>(bundleFor(completeSession()), 'Procedure');
+    expect(toSession(procedure as Procedure, [stored], core.profiles).outcomes?.rom).toEqual([{ movement: 'cervical rotation', unit: 'degrees', pre: 50, post: 62 }]);
+  });
+
+  it('when a questionnaire is recorded item by item, then each answer is a component with NeedleChart’s own item code (no LOINC item code), an unanswered item a data-absent reason, and all read back exactly', () => {
+    const session = completeSession({
+      outcomes: {
+        measures: [
+          { instrument: 'ODI', score: 35.6, answers: [2, 2, 1, 2, 1, 2, 2, 2, 2, null] },
+          { instrument: 'PSFS', score: 4.7, answers: [3, 5, 6], activities: ['Lifting my grandson', 'Sitting through a film', 'Gardening'] },
+          { instrument: 'NDI', score: 12 },
+        ],
+      },
+    });
+    const bundle = bundleFor(session);
+    const measures = resources<Observation>(bundle, 'Observation').filter((o) => o.identifier?.[0]?.value?.includes('/measure-'));
+    const [odi, psfs, ndi] = measures;
+    expect(odi?.component).toHaveLength(10);
+    expect(odi?.component?.[0]).toEqual({
+      code: { coding: [{ system: 'https://needlechart.dev/fhir/CodeSystem/outcome-measure', code: 'item-1', display: 'Questionnaire item 1 answer' }], text: 'Pain intensity' },
+      valueQuantity: { value: 2, unit: '{score}', system: 'http://unitsofmeasure.org', code: '{score}' },
+    });
+    expect(odi?.component?.[9]?.dataAbsentReason?.coding?.[0]?.code).toBe('unknown');
+    expect(odi?.component?.[9]?.valueQuantity).toBeUndefined();
+    expect(measures.flatMap((o) => o.component ?? []).flatMap((c) => c.code.coding ?? []).some((c) => c.system === LOINC)).toBe(false);
+    expect(psfs?.component?.map((c) => c.code.text)).toEqual(['Lifting my grandson', 'Sitting through a film', 'Gardening']);
+    expect(ndi?.component).toBeUndefined();
+    const [procedure] = resources<Procedure>(bundle, 'Procedure');
+    expect(toSession(procedure as Procedure, resources<Observation>(bundle, 'Observation'), core.profiles).outcomes?.measures).toEqual(session.outcomes?.measures);
+  });
+
   it('when a Procedure was not written by NeedleChart, then reading it back says so', () => {
     const foreign: Procedure = { resourceType: 'Procedure', status: 'completed', subject: { reference: 'Patient/p-1' } };
     expect(() => toSession(foreign, [], core.profiles)).toThrow(NotANeedleChartVisit);
@@ -61,7 +113,7 @@ describe('what the bundle carries', () => {
     const bundle = bundleFor(fullSession());
     expect(bundle.type).toBe('transaction');
     const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
-    expect(types).toEqual(['Procedure', ...Array<string>(8).fill('Observation'), 'DocumentReference', 'Provenance']);
+    expect(types).toEqual(['Procedure', ...Array<string>(9).fill('Observation'), 'DocumentReference', 'Provenance']);
     for (const entry of bundle.entry ?? []) {
       expect(entry.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
       expect(entry.request?.ifNoneExist).toMatch(entry.resource?.resourceType === 'Provenance' ? /^_tag=/ : /^identifier=/);

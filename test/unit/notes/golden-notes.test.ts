@@ -28,8 +28,23 @@ const SESSIONS: Record<string, { build: () => Session; status?: NoteStatus; cour
   'medicare-abn-signed': { build: exampleFile('medicare-attended-estim.json'), status: SIGNED, course: { visitNumber: 2 } },
   'investigational-waiver-signed': { build: exampleFile('neck-4-muscles-investigational.json'), status: SIGNED, course: { visitNumber: 2 } },
   'signed-with-addendum': {
-    build: () => completeSession({ outcomes: { painPre: 6, painPost: 2, rom: [{ movement: 'lumbar flexion', preDegrees: 40, postDegrees: 55 }], measures: [{ instrument: 'ODI', score: 32 }] } }),
+    build: () => completeSession({ outcomes: { painPre: 6, painPost: 2, rom: [{ movement: 'lumbar flexion', unit: 'degrees', pre: 40, post: 55 }], measures: [{ instrument: 'ODI', score: 32 }] } }),
     status: { ...SIGNED, addenda: [{ by: 'Alex Rivera, PT, DPT', at: '2026-11-21T14:05:00Z', reason: 'Pain after treatment corrected from 3 to 2, as the patient reported before leaving' }] },
+  },
+  'jaw-item-by-item-signed': {
+    build: () =>
+      completeSession({
+        diagnoses: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M26.622', display: 'Arthralgia of left temporomandibular joint' }],
+        muscles: [muscle('masseter', 'left'), muscle('temporalis', 'left', { depth: 'superficial' })],
+        outcomes: {
+          painPre: 6,
+          painPost: 3,
+          rom: [{ movement: 'Mouth opening', unit: 'mm', pre: 28, post: 36.5 }, { movement: 'Cervical rotation', side: 'left', unit: 'degrees', pre: 60, post: 70 }],
+          measures: [{ instrument: 'JFLS', score: 3.1, answers: [6, 5, 1, 3, 0, 7, 2, 1] }, { instrument: 'NDI', score: 12 }, { instrument: 'PSFS', score: 4.7, answers: [3, 5, 6], activities: ['Chewing a steak', 'Talking on the phone', 'Yawning'] }],
+        },
+      }),
+    status: SIGNED,
+    course: { visitNumber: 2 },
   },
   'medicare-draft-without-abn': {
     build: () =>

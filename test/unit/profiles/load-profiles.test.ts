@@ -112,7 +112,7 @@ describe('the shipped profiles', () => {
   it('when the shipped outcome measures are read, then every MCID and scoring rule cites sources in the registry, and only the ODI scoring is marked as read', async () => {
     const { profiles } = await loadProfiles();
     const scored = profiles.files.outcomeMeasures.instruments.filter((i) => i.scoring);
-    expect(scored.map((i) => i.id)).toEqual(['NDI', 'ODI', 'LEFS', 'PSFS']);
+    expect(scored.map((i) => i.id)).toEqual(['NDI', 'ODI', 'LEFS', 'PSFS', 'JFLS']);
     expect(scored.filter((i) => i.scoring?.verified).map((i) => i.id)).toEqual(['ODI']);
     for (const i of scored) for (const id of [...(i.scoring?.citations ?? []), ...(i.mcid?.citations ?? [])]) expect(profiles.citations.has(id), `${i.id} ${id}`).toBe(true);
   });

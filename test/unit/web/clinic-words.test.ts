@@ -22,6 +22,8 @@ describe("validation messages in a therapist's words", () => {
 
   it('when a path has no row, then its last part is said in words', () => {
     expect(pathInWords('outcomes.painPre')).toBe('pain pre');
-    expect(pathInWords('outcomes.rom[0].preDegrees')).toBe('pre degrees of range of motion 1');
+    expect(pathInWords('outcomes.measures[0].activities')).toBe('activities of questionnaire score 1');
+    expect(pathInWords('outcomes.measures[1].answers[4]')).toBe('answer to item 5 of questionnaire score 2');
+    expect(pathInWords('outcomes.measures[1].activities[0]')).toBe('activity 1 of questionnaire score 2');
   });
 });
