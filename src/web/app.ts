@@ -10,7 +10,7 @@ import { confirmCopied, copyForward, touchCopied } from './copy-marks.js';
 import { clearDraft, loadDraft } from './drafts.js';
 import { $, api, el, launchId } from './dom.js';
 import { readInput, type Control } from './form-fields.js';
-import { preview } from './live-panel.js';
+import { cancelPreview, preview } from './live-panel.js';
 import { wireMusclePicker } from './muscle-picker.js';
 import { setPath } from './paths.js';
 import { changed, renderAll } from './render.js';
@@ -38,7 +38,7 @@ async function signOut(): Promise<void> {
   }
   clearDraft();
   clearTimeout(state.previewTimer);
-  state.previewSeq += 1;
+  cancelPreview();
   state.session = null;
   $('workspace').hidden = true;
   $('patient-banner').hidden = true;
