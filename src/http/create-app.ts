@@ -23,7 +23,7 @@ import { noStore } from './no-store.js';
 import { signOutRouter } from './routes/sign-out.js';
 import { limit, sameOriginWrites, untrustedProxyWarning } from './security.js';
 import { catalogRouter } from './routes/catalog.js';
-import { chartRouter } from './routes/chart.js';
+import { chartRouter, type ChartDeps } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
 import { previewRouter } from './routes/preview.js';
 import { errorHandler, notFoundHandler } from './send-outcome.js';
@@ -44,6 +44,8 @@ export interface AppDeps {
    * client it reads as, who may use it, and this instance's jobs (private folders, limits, lifetimes).
    */
   readonly exports?: { readonly fhirBaseUrl: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobBoard };
+  /** Favourite muscle sets: each clinician's store and the clinic's own sets. */
+  readonly favourites?: ChartDeps['favourites'];
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -115,7 +117,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(bodyMapRouter(deps.core));
   if (smart && sessions) {
     app.use(signOutRouter(sessions, deps.logger));
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/compliance', '/api/exports'], sessions.ensure());
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/api/favourites', '/compliance', '/api/exports'], sessions.ensure());
     app.use(launchRouter(smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC });
@@ -125,7 +127,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       app.use('/compliance', compliancePageRouter({ smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, fhirBaseUrl: exports.fhirBaseUrl, policy: exports.policy }));
       app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs }));
     }
-    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices }));
+    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices, ...(deps.favourites ? { favourites: deps.favourites } : {}) }));
   }
 
   app.use(notFoundHandler);
