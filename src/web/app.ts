@@ -11,6 +11,7 @@ import { clearDraft, loadDraft } from './drafts.js';
 import { $, api, el, launchId } from './dom.js';
 import { readInput, type Control } from './form-fields.js';
 import { cancelPreview, preview } from './live-panel.js';
+import { wireFavourites } from './favourites.js';
 import { wireMusclePicker } from './muscle-picker.js';
 import { setPath } from './paths.js';
 import { changed, renderAll } from './render.js';
@@ -110,6 +111,7 @@ async function start(): Promise<void> {
   renderAll();
   $('workspace').hidden = false;
   void preview();
+  wireFavourites();
 }
 
 function isControl(node: EventTarget | null): node is Control {

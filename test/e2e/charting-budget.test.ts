@@ -3,8 +3,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
-import { chartFirstVisit, chartReturningVisit, FIRST_VISIT_BUDGET, RETURNING_VISIT_BUDGET, SAVED } from '../support/charting-flows.js';
-import { startTestNeedleChart } from '../support/sandbox.js';
+import { chartFirstVisit, chartFirstVisitFromFavourite, chartReturningVisit, FIRST_VISIT_BUDGET, openChart, RETURNING_VISIT_BUDGET, SAVED, saveFavouriteSet, waitForMuscleRows } from '../support/charting-flows.js';
+import { newChart, sandboxOf, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
 let browser: Browser;
@@ -43,6 +43,61 @@ describe('the interaction budget of issue 16', () => {
     expect(await page.locator('#save-status').textContent()).toBe(SAVED);
     expect(count.interactions).toBeLessThanOrEqual(RETURNING_VISIT_BUDGET);
     console.info(`returning visit: ${count.interactions} interactions`);
+    await page.close();
+  });
+
+  it('when a clinician who saved a favourite set charts a new patient’s first visit from it, then one click adds its 5 rows marked to check, and the visit takes at most 40 interactions, fewer than typing the muscles', async () => {
+    const sandbox = sandboxOf(nc);
+    // Earlier, on another patient's chart: the clinician adds 5 muscles and saves them as a set.
+    const earlier = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const setup = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await openChart(setup, sandboxOrigin(), earlier.patient.slice('Patient/'.length));
+    await setup.locator('#muscle-side-both').click();
+    await setup.locator('#muscle-search').pressSequentially('upper trap');
+    await setup.keyboard.press('Enter');
+    for (const [muscle, side] of [['levator-scapulae', 'left'], ['infraspinatus', 'left'], ['semispinalis-capitis', 'right']] as const) await setup.locator(`.nc-hotspot[data-muscle="${muscle}"][data-side="${side}"]`).first().click();
+    await waitForMuscleRows(setup, 5);
+    await saveFavouriteSet(setup, 'Neck and shoulder');
+    await setup.close();
+
+    const chart = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const id = chart.patient.slice('Patient/'.length);
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const count = await chartFirstVisitFromFavourite(page, sandboxOrigin(), id, 'Neck and shoulder', 5);
+    expect(await page.locator('#save-status').textContent()).toBe(SAVED);
+    const saved = await procedures(id);
+    expect(saved).toHaveLength(1);
+    // Today's facts did not come from the set: no twitch recorded, no palpation.
+    const muscles = await page.locator('#muscle-rows tr[data-copy-key]:not(.nc-exam-row) th').allTextContents();
+    expect(muscles.map((m) => m.replace(' (lung risk)', ''))).toEqual(['Upper trapezius', 'Upper trapezius', 'Levator scapulae', 'Infraspinatus', 'Semispinalis capitis']);
+    expect(count.interactions).toBeLessThanOrEqual(FIRST_VISIT_BUDGET);
+    expect(count.interactions).toBeLessThan(30);
+    console.info(`first visit from a favourite set: ${count.interactions} interactions, ${count.narrative} narrative keys`);
+    await page.close();
+  });
+
+  it('when a favourite set is added, then its rows are marked to check like copied values until confirmed, and they carry no twitch, palpation or notes', async () => {
+    const sandbox = sandboxOf(nc);
+    const chart = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+    await openChart(page, sandboxOrigin(), chart.patient.slice('Patient/'.length));
+    await page.locator('#muscle-search').pressSequentially('masseter');
+    await page.keyboard.press('Enter');
+    await waitForMuscleRows(page, 1);
+    await page.locator('[data-path="muscles[0].twitch.elicited"]').check();
+    await page.locator('[data-path="muscles[0].exam.tautBand"]').check();
+    await page.locator('[data-path="muscles[0].notes"]').fill('tender today');
+    await saveFavouriteSet(page, 'Jaw only');
+    await page.locator('#muscle-rows button', { hasText: 'Remove' }).click();
+    await waitForMuscleRows(page, 0);
+    await page.locator('#favourite-sets button[data-favourite-name="Jaw only"]').click();
+    await waitForMuscleRows(page, 1);
+    expect(await page.locator('#muscle-rows tr.nc-copied').count()).toBeGreaterThan(0);
+    expect(await page.locator('#copied-count').textContent()).toBe('1 copied value to check');
+    expect(await page.locator('#copied-desc').textContent()).toBe('copied from the favourite set “Jaw only”');
+    expect(await page.locator('[data-path="muscles[0].twitch.elicited"]').isChecked()).toBe(false);
+    expect(await page.locator('[data-path="muscles[0].exam.tautBand"]').isChecked()).toBe(false);
+    expect(await page.locator('[data-path="muscles[0].notes"]').inputValue()).toBe('');
     await page.close();
   });
 });

@@ -130,6 +130,17 @@ export async function chartFirstVisitFromFavourite(page: Page, sandboxOrigin: st
 }
 
 /**
+ * Saves the muscles now in the table as the clinician's favourite set `name`, through the page's
+ * Favourites control (not counted: it is done once, not at each visit), and waits for its button.
+ */
+export async function saveFavouriteSet(page: Page, name: string): Promise<void> {
+  await page.locator('#save-favourite').click();
+  await page.locator('#favourite-name').fill(name);
+  await page.locator('#favourite-submit').click();
+  await page.locator(`#favourite-sets button[data-favourite-name="${name}"]`).waitFor();
+}
+
+/**
  * A returning visit (Maria Lopez, seeded with earlier visits): copy forward, confirm the copy,
  * consent, screening, pain before and after, no adverse event; then Save.
  */
