@@ -13,9 +13,9 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
-import { chartFirstVisit, chartReturningVisit, FIRST_VISIT_BUDGET, openChart, RETURNING_VISIT_BUDGET, waitForMuscleRows, type FlowCount } from '../test/support/charting-flows.js';
+import { chartFirstVisit, chartFirstVisitFromFavourite, chartReturningVisit, prepareFavouriteSet, FIRST_VISIT_BUDGET, openChart, RETURNING_VISIT_BUDGET, waitForMuscleRows, type FlowCount } from '../test/support/charting-flows.js';
 import { livePanelLatency } from './support/panel-latency.js';
 import { ensureBuilt } from '../scripts/ensure-build.mjs';
 
@@ -78,7 +78,7 @@ const firsts: number[] = [];
 const laters: number[] = [];
 const framed: number[] = [];
 let live: { narrative: number[]; number: number[] } = { narrative: [], number: [] };
-let counts: { first: FlowCount; returning: FlowCount } | undefined;
+let counts: { first: FlowCount; returning: FlowCount; favourite: FlowCount } | undefined;
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const server = await startServer();
@@ -90,8 +90,18 @@ try {
       await server.stop();
     }
   }
-  // The live panel and the budget flows, on one more fresh start (the flows save visits to its sandbox).
-  const server = await startServer();
+  // The live panel and the budget flows, on two more fresh starts (the flows save visits to the sandbox, whose one first-visit patient is Nora Silva).
+  const flow = async (run: (p: Page) => Promise<FlowCount>): Promise<FlowCount> => {
+    const p = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    try {
+      return await run(p);
+    } finally {
+      await p.close();
+    }
+  };
+  let server = await startServer();
+  let first: FlowCount;
+  let returning: FlowCount;
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await openChart(page, server.sandboxOrigin, 'p-maria-lopez');
@@ -99,18 +109,16 @@ try {
     await waitForMuscleRows(page, 3);
     live = await livePanelLatency(page, LIVE_SAMPLES);
     await page.close();
-    const flow = async (run: (p: typeof page) => Promise<FlowCount>): Promise<FlowCount> => {
-      const p = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-      try {
-        return await run(p);
-      } finally {
-        await p.close();
-      }
-    };
-    counts = {
-      first: await flow((p) => chartFirstVisit(p, server.sandboxOrigin)),
-      returning: await flow((p) => chartReturningVisit(p, server.sandboxOrigin)),
-    };
+    first = await flow((p) => chartFirstVisit(p, server.sandboxOrigin));
+    returning = await flow((p) => chartReturningVisit(p, server.sandboxOrigin));
+  } finally {
+    await server.stop();
+  }
+  server = await startServer();
+  try {
+    // A returning clinician: the set was saved once before (not counted), then the first visit is charted from it.
+    await flow(async (p) => (await prepareFavouriteSet(p, server.sandboxOrigin, 'p-nora-silva', 'Neck and shoulder'), { interactions: 0, narrative: 0 }));
+    counts = { first, returning, favourite: await flow((p) => chartFirstVisitFromFavourite(p, server.sandboxOrigin, 'p-nora-silva', 'Neck and shoulder', 5)) };
   } finally {
     await server.stop();
   }
@@ -135,4 +143,5 @@ console.log(`live panel, all samples: p50 ${quantile(both, 0.5).toFixed(0)} ms, 
 if (counts) {
   console.log(`first visit: ${counts.first.interactions} interactions (budget ${FIRST_VISIT_BUDGET}), ${counts.first.narrative} narrative keys`);
   console.log(`returning visit: ${counts.returning.interactions} (budget ${RETURNING_VISIT_BUDGET})`);
+  console.log(`first visit from a saved favourite set: ${counts.favourite.interactions} interactions (budget ${FIRST_VISIT_BUDGET}), ${counts.favourite.narrative} narrative keys`);
 }

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
-import { chartFirstVisit, chartFirstVisitFromFavourite, chartReturningVisit, FIRST_VISIT_BUDGET, openChart, RETURNING_VISIT_BUDGET, SAVED, saveFavouriteSet, waitForMuscleRows } from '../support/charting-flows.js';
+import { chartFirstVisit, chartFirstVisitFromFavourite, chartReturningVisit, FIRST_VISIT_BUDGET, openChart, prepareFavouriteSet, RETURNING_VISIT_BUDGET, SAVED, saveFavouriteSet, waitForMuscleRows } from '../support/charting-flows.js';
 import { newChart, sandboxOf, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
@@ -51,13 +51,7 @@ describe('the interaction budget of issue 16', () => {
     // Earlier, on another patient's chart: the clinician adds 5 muscles and saves them as a set.
     const earlier = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
     const setup = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await openChart(setup, sandboxOrigin(), earlier.patient.slice('Patient/'.length));
-    await setup.locator('#muscle-side-both').click();
-    await setup.locator('#muscle-search').pressSequentially('upper trap');
-    await setup.keyboard.press('Enter');
-    for (const [muscle, side] of [['levator-scapulae', 'left'], ['infraspinatus', 'left'], ['semispinalis-capitis', 'right']] as const) await setup.locator(`.nc-hotspot[data-muscle="${muscle}"][data-side="${side}"]`).first().click();
-    await waitForMuscleRows(setup, 5);
-    await saveFavouriteSet(setup, 'Neck and shoulder');
+    await prepareFavouriteSet(setup, sandboxOrigin(), earlier.patient.slice('Patient/'.length), 'Neck and shoulder');
     await setup.close();
 
     const chart = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);

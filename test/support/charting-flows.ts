@@ -105,13 +105,28 @@ async function chartTodayAndSave(page: Page, ui: Interactions): Promise<void> {
 export async function chartFirstVisit(page: Page, sandboxOrigin: string, patient = 'p-nora-silva'): Promise<FlowCount> {
   await openChart(page, sandboxOrigin, patient);
   const ui = new Interactions(page);
+  await addFiveMuscles(page, ui);
+  await chartTodayAndSave(page, ui);
+  return ui.result;
+}
+
+/** The first visit's 5 muscles: Both adds the left and the right upper trapezius at once, three more come from the body map. */
+async function addFiveMuscles(page: Page, ui: Interactions): Promise<void> {
   await ui.click('#muscle-side-both');
   await ui.type('#muscle-search', 'upper trap');
   await ui.press('Enter');
   for (const [muscle, side] of [['levator-scapulae', 'left'], ['infraspinatus', 'left'], ['semispinalis-capitis', 'right']] as const) await ui.click(spot(muscle, side));
   await waitForMuscleRows(page, 5);
-  await chartTodayAndSave(page, ui);
-  return ui.result;
+}
+
+/**
+ * Done once, before the visits it serves: on `patient`'s chart the clinician adds the first visit's 5
+ * muscles and saves them as the favourite set `name` (the visit itself is not saved).
+ */
+export async function prepareFavouriteSet(page: Page, sandboxOrigin: string, patient: string, name: string): Promise<void> {
+  await openChart(page, sandboxOrigin, patient);
+  await addFiveMuscles(page, new Interactions(page));
+  await saveFavouriteSet(page, name);
 }
 
 /**
