@@ -7,7 +7,7 @@ import type { SchemaCheck } from '../domain/validate-session.js';
 /** The schema of favourite-set files and of each set sent to the API. */
 export const FAVOURITES_SCHEMA_ID = 'https://needlechart.dev/schemas/favourites.schema.json';
 export const FAVOURITE_SET_SCHEMA_ID = `${FAVOURITES_SCHEMA_ID}#/definitions/favouriteSet`;
-export const SET_NAME_SCHEMA_ID = `${FAVOURITES_SCHEMA_ID}#/definitions/setName`;
+export const SET_RENAME_SCHEMA_ID = `${FAVOURITES_SCHEMA_ID}#/definitions/setRename`;
 
 /**
  * The clinic's favourite sets, from the JSON file NEEDLECHART_CLINIC_FAVOURITES names (profiles/

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { repeatedMuscles, withSetAdded, withSetRemoved, withSetRenamed, type StoredFavouriteSet } from '../../domain/favourite-sets.js';
 import type { FavouriteSet } from '../../domain/types.generated.js';
 import type { SchemaCheck } from '../../domain/validate-session.js';
-import { FAVOURITE_SET_SCHEMA_ID, SET_NAME_SCHEMA_ID } from '../../favourites/clinic-favourites.js';
+import { FAVOURITE_SET_SCHEMA_ID, SET_RENAME_SCHEMA_ID } from '../../favourites/clinic-favourites.js';
 import type { FavouriteStore } from '../../favourites/favourite-store.js';
 import { badRequest, invalid } from '../../outcome/operation-outcome-error.js';
 
@@ -69,9 +69,7 @@ export function favouritesRouter(deps: FavouritesDeps): Router {
   router.patch('/api/favourites/:id', async (req, res) => {
     const id = setIdOf(req);
     const body = objectBody(req);
-    const issues = deps.check(SET_NAME_SCHEMA_ID, trimmed(body.name)).map((i) => ({ ...i, path: 'name', message: i.message.replace(/^The document/, 'name') }));
-    if (issues.length) throw invalid(issues);
-    const name = trimmed(body.name) as string;
+    const { name } = checked<{ name: string }>(SET_RENAME_SCHEMA_ID, { ...body, name: trimmed(body.name) });
     const sets = await deps.store.update(await deps.owner(res), (current) => withSetRenamed(current, id, name));
     res.json(sets.find((s) => s.id === id));
   });
