@@ -25,7 +25,8 @@ import { ExportJobs } from './export/export-jobs.js';
 import { LocalExportBoard } from './export/local-export-board.js';
 import { QueuedExportBoard } from './export/queued-export-board.js';
 import { webExportRunner } from './export/web-export-runner.js';
-import { openFavourites } from './favourites/open-favourites.js';
+import { loadClinicFavourites } from './favourites/clinic-favourites.js';
+import { openFavouriteStore } from './favourites/open-favourites.js';
 
 export interface RunningNeedleChart {
   readonly appUrl: string;
@@ -85,7 +86,7 @@ async function exportBoard(config: Config, deps: { secret: Uint8Array; runner: R
 export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number; exportTtlMs?: number }): Promise<RunningNeedleChart> {
   const core = await createCore({ payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone });
   // Checked before anything starts: a bad clinic favourites file stops start-up with every problem listed.
-  const favourites = await openFavourites(config, core.check, options.logger);
+  const clinicFavourites = await loadClinicFavourites(config.clinicFavouritesFile, core.check);
   const manifest = await readManifest();
   let appUrl = config.publicUrl ?? '';
   let sandbox: RunningSandbox | undefined;
@@ -146,13 +147,18 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     const jobs = await exportBoard(config, { secret, runner, ttlMs, logger: options.logger }).catch(async (error: unknown) => {
       await sandbox?.close();
       await store.close();
-      await favourites.close();
       throw error;
     });
     exports = { fhirBaseUrl: exportBase, policy, jobs };
   }
+  const favourites = await openFavouriteStore(config, options.logger).catch(async (error: unknown) => {
+    await exports?.jobs.close();
+    await sandbox?.close();
+    await store.close();
+    throw error;
+  });
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}), favourites: { store: favourites.store, clinic: favourites.clinic },
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}), favourites: { store: favourites.store, clinic: clinicFavourites },
     cds: {
       store,
       keys,
