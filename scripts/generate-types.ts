@@ -22,6 +22,7 @@ const SCHEMAS: ReadonlyArray<readonly [string, string]> = [
   ['manifest.schema.json', 'AppManifest'],
   ['cds-hook-request.schema.json', 'CdsHookRequest'],
   ['citations.schema.json', 'CitationRegistryFile'],
+  ['favourites.schema.json', 'FavouriteSetsFile'],
 ];
 
 export async function generateTypes(): Promise<string> {

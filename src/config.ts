@@ -92,6 +92,14 @@ export interface Config {
    * renewal, in seconds. An instance that dies mid-export has its job taken up by another after this.
    */
   readonly exportLockSeconds: number;
+  /**
+   * NeedleChart's own data folder (made 0700): each clinician's favourite muscle sets are kept there,
+   * in a 0600 file, when there is no Redis. Undefined: a private folder made per start under the OS
+   * temp folder (the sets are lost at restart; a warning says so outside the sandbox).
+   */
+  readonly dataDir: string | undefined;
+  /** A JSON file of the clinic's favourite muscle sets (profiles/favourites.schema.json), checked at start-up and shown read-only before each clinician's own. */
+  readonly clinicFavouritesFile: string | undefined;
 }
 
 /** The clean-technique practices a clinic may pre-check, as NEEDLECHART_CLINIC_PRACTICES names them. */
@@ -312,6 +320,8 @@ export function readConfig(env: Env = process.env): Config {
     exportTtlMinutes: integer(env, 'NEEDLECHART_EXPORT_TTL_MINUTES', 60, 1, 10_080, problems),
     clinicPractices: clinicPractices(env, problems),
     exportLockSeconds: integer(env, 'NEEDLECHART_EXPORT_LOCK_SECONDS', 30, 2, 3600, problems),
+    dataDir: optionalPath(env, 'NEEDLECHART_DATA_DIR'),
+    clinicFavouritesFile: optionalPath(env, 'NEEDLECHART_CLINIC_FAVOURITES'),
   };
   for (const entry of config.issAllowlist) {
     const problem = allowlistEntryProblem(entry);

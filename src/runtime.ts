@@ -29,6 +29,8 @@ import { ExportJobs } from './export/export-jobs.js';
 import { LocalExportBoard } from './export/local-export-board.js';
 import { QueuedExportBoard } from './export/queued-export-board.js';
 import { webExportRunner } from './export/web-export-runner.js';
+import { loadClinicFavourites } from './favourites/clinic-favourites.js';
+import { openFavouriteStore } from './favourites/open-favourites.js';
 
 export interface RunningNeedleChart {
   readonly appUrl: string;
@@ -88,6 +90,8 @@ async function exportBoard(config: Config, deps: { secret: Uint8Array; runner: R
 export async function startNeedleChart(config: Config, options: { logger: Logger; sandboxClients?: () => readonly SandboxClient[]; today?: Date; tokenLifetimeSeconds?: number; exportTtlMs?: number }): Promise<RunningNeedleChart> {
   const coreOptions = { payersDir: config.payersDir, templatesDir: config.templatesDir, timeZone: config.clinicTimeZone };
   const core = await createCore(coreOptions);
+  // Checked before anything starts: a bad clinic favourites file stops start-up with every problem listed.
+  const clinicFavourites = await loadClinicFavourites(config.clinicFavouritesFile, core.check);
   // The preview workers load their cores while the rest starts; the first previews wait for them below.
   const previewPool = config.previewWorkers > 0 ? new PreviewPool({ size: config.previewWorkers, core: coreOptions }) : undefined;
   const manifest = await readManifest();
@@ -164,8 +168,14 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     const previewGateway = backendGateway(exportBase, backend, options.logger, config.fhirTimeoutMs);
     exports = { fhirBaseUrl: exportBase, policy, jobs, preview: (filters) => previewExport(previewGateway, filters, core) };
   }
+  const favourites = await openFavouriteStore(config, options.logger).catch(async (error: unknown) => {
+    await exports?.jobs.close();
+    await sandbox?.close();
+    await store.close();
+    throw error;
+  });
   const sandboxOrigins = sandbox ? [sandbox.origin, sandbox.origin.replace('127.0.0.1', 'localhost')] : [];
-  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}), ...(previewPool ? { previewPool } : {}),
+  const app = createApp(config, { core, logger: options.logger, smart: { client: smart, store, sealer, keys, sessions }, frameAncestors: [...config.frameAncestors, ...sandboxOrigins], ...(sandbox ? { homeRedirect: `${sandbox.origin}/sandbox` } : {}), ...(exports ? { exports } : {}), ...(previewPool ? { previewPool } : {}), favourites: { store: favourites.store, clinic: clinicFavourites },
     cds: {
       store,
       keys,
@@ -181,6 +191,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
     await previewPool?.close();
     await sandbox?.close();
     await store.close();
+    await favourites.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
@@ -198,6 +209,7 @@ export async function startNeedleChart(config: Config, options: { logger: Logger
       await previewPool?.close();
       await sandbox?.close();
       await store.close();
+      await favourites.close();
     },
   };
 }

@@ -1116,3 +1116,39 @@ export interface Citation {
    */
   note?: string;
 }
+
+// ---- favourites.schema.json
+/**
+ * What the clinician calls the set, as the page shows it, e.g. Neck and shoulder.
+ */
+export type SetName = string;
+
+/**
+ * Favourite muscle sets: a clinic's own (the file NEEDLECHART_CLINIC_FAVOURITES names, read-only on the page) and each clinician's, saved from the charting page. A set keeps only what repeats from visit to visit (the muscle, its side, depth, technique, needles and retention), never today's facts (palpation, twitch, precautions, notes).
+ */
+export interface FavouriteSetsFile {
+  $schema?: string;
+  /**
+   * @maxItems 50
+   */
+  sets: FavouriteSet[];
+}
+export interface FavouriteSet {
+  name: SetName;
+  /**
+   * @minItems 1
+   * @maxItems 30
+   */
+  muscles: FavouriteMuscle[];
+}
+export interface FavouriteMuscle {
+  /**
+   * Id of a muscle in profiles/muscles.json.
+   */
+  muscle: string;
+  side: "left" | "right";
+  depth: "superficial" | "deep";
+  technique: "static" | "pistoning" | "rotation" | "pistoning-rotation";
+  needles: number;
+  retentionSeconds: number;
+}

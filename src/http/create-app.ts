@@ -27,7 +27,7 @@ import { noStore } from './no-store.js';
 import { signOutRouter } from './routes/sign-out.js';
 import { limit, sameOriginWrites, untrustedProxyWarning } from './security.js';
 import { catalogRouter } from './routes/catalog.js';
-import { chartRouter } from './routes/chart.js';
+import { chartRouter, type ChartDeps } from './routes/chart.js';
 import { launchRouter } from './routes/launch.js';
 import { previewRouter } from './routes/preview.js';
 import type { PreviewPool } from '../service/preview-pool.js';
@@ -52,6 +52,8 @@ export interface AppDeps {
   readonly exports?: { readonly fhirBaseUrl: string; readonly policy: CompliancePolicy; readonly jobs: ExportJobBoard; readonly preview?: (filters: ExportFilters) => Promise<ExportPreview> };
   /** Worker threads answering /api/preview (NEEDLECHART_PREVIEW_WORKERS); without them, the request's own thread answers. */
   readonly previewPool?: PreviewPool;
+  /** Favourite muscle sets: each clinician's store and the clinic's own sets. */
+  readonly favourites?: ChartDeps['favourites'];
 }
 
 const PUBLIC = fileURLToPath(new URL('../../public/app/', import.meta.url));
@@ -124,7 +126,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(bodyMapRouter(deps.core));
   if (smart && sessions) {
     app.use(signOutRouter(sessions, deps.logger));
-    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/compliance', '/api/exports', '/api/compliance'], sessions.ensure());
+    app.use(['/launch', '/callback', '/api/context', '/api/sessions', '/api/visits', '/api/draft', '/api/favourites', '/compliance', '/api/exports', '/api/compliance'], sessions.ensure());
     app.use(launchRouter(smart.client, deps.logger));
     app.get('/app', (_req, res) => {
       res.sendFile('index.html', { root: PUBLIC });
@@ -135,7 +137,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       app.use(complianceSearchRouter({ smart: deps.smart.client, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy }));
       app.use(exportsRouter({ core: deps.core, smart: deps.smart.client, sealer: deps.smart.sealer, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, policy: exports.policy, jobs: exports.jobs, ...(exports.preview ? { preview: exports.preview } : {}) }));
     }
-    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices }));
+    app.use(chartRouter({ core: deps.core, smart: smart.client, store: smart.store, sealer: smart.sealer, keys: smart.keys, sessions: smart.sessions, logger: deps.logger, fhirTimeoutMs: config.fhirTimeoutMs, clinicPractices: config.clinicPractices, ...(deps.favourites ? { favourites: deps.favourites } : {}) }));
   }
 
   app.use(notFoundHandler);

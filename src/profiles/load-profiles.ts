@@ -20,6 +20,7 @@ const SCHEMA_FILES = [
   'manifest.schema.json',
   'cds-hook-request.schema.json',
   'citations.schema.json',
+  'favourites.schema.json',
 ] as const;
 
 const schemaId = (file: string): string => `https://needlechart.dev/schemas/${file}`;

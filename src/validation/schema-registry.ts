@@ -14,7 +14,7 @@ export type CatalogValues = Readonly<Record<string, readonly string[]>>;
 export type SchemaDocument = Record<string, unknown> & { $id: string };
 
 export interface SchemaRegistry {
-  /** Every problem with `value` against the schema `$id`, each with its field path; empty when valid. */
+  /** Every problem with `value` against the schema `$id` (or a part of one, `$id#/definitions/x`), each with its field path; empty when valid. */
   validate(schemaId: string, value: unknown): ValidationIssue[];
 }
 
@@ -78,8 +78,10 @@ export function createSchemaRegistry(schemas: readonly SchemaDocument[], catalog
   }
   return {
     validate(schemaId, value) {
-      const validator = validators.get(schemaId);
+      // A part of a schema (`$id#/definitions/x`) is compiled the first time it is asked for.
+      const validator = validators.get(schemaId) ?? (schemaId.includes('#') ? ajv.getSchema(schemaId) : undefined);
       if (!validator) throw new Error(`No schema registered with $id ${schemaId}`);
+      validators.set(schemaId, validator);
       return validator(value) ? [] : toValidationIssues(validator.errors);
     },
   };

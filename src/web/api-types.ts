@@ -99,6 +99,7 @@ export interface Finding {
 export interface Outcome {
   readonly issue?: readonly {
     readonly severity?: string;
+    readonly code?: string;
     readonly diagnostics?: string;
     readonly expression?: readonly string[];
     readonly details?: { readonly text?: string; readonly coding?: readonly { readonly code?: string }[] };

@@ -11,7 +11,8 @@ import { confirmCopied, copyForward, touchCopied } from './copy-marks.js';
 import { clearDraft, loadDraft } from './drafts.js';
 import { $, api, el, launchId } from './dom.js';
 import { readInput, type Control } from './form-fields.js';
-import { preview } from './live-panel.js';
+import { cancelPreview, preview } from './live-panel.js';
+import { wireFavourites } from './favourites.js';
 import { wireMusclePicker } from './muscle-picker.js';
 import { setPath } from './paths.js';
 import { changed, renderAll } from './render.js';
@@ -45,7 +46,7 @@ async function signOut(): Promise<void> {
   }
   clearDraft();
   clearTimeout(state.previewTimer);
-  state.previewSeq += 1;
+  cancelPreview();
   state.session = null;
   $('workspace').hidden = true;
   $('patient-banner').hidden = true;
@@ -117,6 +118,7 @@ async function start(): Promise<void> {
   renderAll();
   $('workspace').hidden = false;
   void preview();
+  wireFavourites();
 }
 
 function isControl(node: EventTarget | null): node is Control {

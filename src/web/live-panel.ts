@@ -47,29 +47,62 @@ function courseForPreview(): Record<string, unknown> {
   };
 }
 
-/** Refreshes the panel; an older answer arriving after a newer one is dropped. */
+/** The request of the newest refresh still waiting for its answer: a newer refresh cancels it. */
+let inFlight: AbortController | null = null;
+/** What the panel shows now, so an answer that changes nothing redraws nothing. */
+const shown = { codes: '', warnings: '', findings: '', noteHtml: '' };
+
+/** Stops any refresh waiting for its answer (a newer one supersedes it, or the clinician signed out). */
+export function cancelPreview(): void {
+  state.previewSeq += 1;
+  inFlight?.abort();
+  inFlight = null;
+}
+
+/** `draw()` only when `key` differs from what the part shows now: an unchanged note is not re-parsed and re-laid out. */
+function redraw(part: keyof typeof shown, key: string, draw: () => void): void {
+  if (shown[part] === key) return;
+  shown[part] = key;
+  draw();
+}
+
+/**
+ * Refreshes the panel. A newer refresh cancels the request of an older one still waiting, and an
+ * older answer arriving after a newer one is dropped; parts whose answer did not change are not redrawn.
+ */
 export async function preview(): Promise<void> {
-  const seq = ++state.previewSeq;
+  cancelPreview();
+  const seq = state.previewSeq;
+  const controller = new AbortController();
+  inFlight = controller;
   let res: Response;
+  let answer: unknown;
   try {
-    res = await api('/api/preview', { method: 'POST', body: JSON.stringify({ session: cleanSession(), course: courseForPreview() }) });
+    res = await api('/api/preview', { method: 'POST', body: JSON.stringify({ session: cleanSession(), course: courseForPreview() }), signal: controller.signal });
+    answer = res.status === 422 || res.ok ? await res.json() : undefined;
   } catch {
-    $('score').textContent = '(offline: the draft is kept)';
+    // A cancelled request is superseded, not offline.
+    if (seq === state.previewSeq) $('score').textContent = '(offline: the draft is kept)';
     return;
+  } finally {
+    if (inFlight === controller) inFlight = null;
   }
   if (seq !== state.previewSeq) return;
   if (res.status === 422) {
-    const body = (await res.json()) as Outcome;
+    const body = answer as Outcome;
     $('score').textContent = 'not yet complete';
-    renderFindings((body.issue ?? []).map((i) => ({ severity: 'error', message: inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? '', fieldLabel), path: i.expression?.[0] ?? '' })));
+    const findings: Finding[] = (body.issue ?? []).map((i) => ({ severity: 'error', message: inClinicWords(i.expression?.[0] ?? '', i.diagnostics ?? '', fieldLabel), path: i.expression?.[0] ?? '' }));
+    redraw('findings', JSON.stringify(findings), () => renderFindings(findings));
     return;
   }
   if (!res.ok) return;
-  const body = (await res.json()) as PreviewAnswer;
-  $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` }))));
-  $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message })));
+  const body = answer as PreviewAnswer;
+  redraw('codes', JSON.stringify(body.codes), () => $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` })))));
+  redraw('warnings', JSON.stringify(body.warnings), () => $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message }))));
   $('score').textContent = `${body.score}/100`;
   state.findings = body.findings;
-  renderFindings(body.findings);
-  $('note-preview').innerHTML = body.noteHtml;
+  redraw('findings', JSON.stringify(body.findings), () => renderFindings(body.findings));
+  redraw('noteHtml', body.noteHtml, () => {
+    $('note-preview').innerHTML = body.noteHtml;
+  });
 }

@@ -43,6 +43,14 @@ export function renderAll(): void {
   markCopied();
 }
 
+/**
+ * How long the live panel waits after a change before asking the server: short enough that the
+ * panel answers within 150 ms of the last keystroke (issue 16, item 7, measured by bench/ui.bench.ts),
+ * long enough that a burst of keys sends one request rather than one per key. A request still waiting
+ * when a newer one starts is cancelled (live-panel.ts).
+ */
+export const PREVIEW_DEBOUNCE_MS = 60;
+
 /** Something changed: keep the draft, re-render what depends on structure, refresh the live panel. */
 export function changed(structural: boolean): void {
   state.dirty = true;
@@ -51,5 +59,5 @@ export function changed(structural: boolean): void {
   renderVisitCounters();
   saveDraft();
   clearTimeout(state.previewTimer);
-  state.previewTimer = window.setTimeout(() => void preview(), 250);
+  state.previewTimer = window.setTimeout(() => void preview(), PREVIEW_DEBOUNCE_MS);
 }

@@ -205,6 +205,53 @@ describe('the charting page in an EHR frame', () => {
   }
 });
 
+describe('the Favourites control', () => {
+  it('when a clinician has long-named sets at 1024×700 px, then nothing scrolls sideways, the control is labelled, axe finds nothing serious, and from the keyboard a set is added, saved and renamed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, bypassCSP: true });
+    await openChart(page, 'p-aisha-khan');
+    const set = (name: string) => ({ name, muscles: [{ muscle: 'masseter', side: 'left', depth: 'deep', technique: 'static', needles: 1, retentionSeconds: 60 }, { muscle: 'temporalis', side: 'right', depth: 'deep', technique: 'static', needles: 1, retentionSeconds: 60 }] });
+    for (const name of ['Jaw', 'Temporomandibular pain with cervicogenic headache, both sides', 'Shoulder girdle and scapular stabilisers for overhead athletes', 'Low back']) {
+      const status = await page.evaluate(`fetch('/api/favourites', { method: 'POST', headers: { 'x-launch-id': new URLSearchParams(location.search).get('launch'), 'content-type': 'application/json' }, body: ${JSON.stringify(JSON.stringify(set(name.slice(0, 60))))} }).then((r) => r.status)`);
+      expect(status).toBe(201);
+    }
+    await page.reload();
+    await page.locator('#favourite-sets button').nth(3).waitFor();
+    expect(await page.locator('#favourites').getAttribute('role')).toBe('group');
+    expect(await page.locator('#favourites-label').textContent()).toBe('Favourites');
+    expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+    const box = await page.locator('#favourites').boundingBox();
+    const form = await page.locator('#visit-form').boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? Infinity)).toBeLessThanOrEqual((form?.x ?? 0) + (form?.width ?? 0));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // From the keyboard: the first set is the tab stop after the muscle picker's Add button; Enter adds its two muscles.
+    await page.locator('#add-muscle').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("document.activeElement?.getAttribute('data-favourite-name')")).toBe('Jaw');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#muscle-rows tr[data-copy-key]:not(.nc-exam-row)').count()).toBe(2);
+    expect(await page.locator('#favourites-status').textContent()).toBe('Added 2 muscles from “Jaw”: check each row.');
+    // Save the table as a new set, then rename it, without the pointer.
+    await page.locator('#save-favourite').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('favourite-name');
+    await page.keyboard.type('Jaw again');
+    await page.keyboard.press('Enter');
+    await page.locator('#favourite-sets button[data-favourite-name="Jaw again"]').waitFor();
+    await page.locator('#favourites-manage summary').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#favourite-manage-list button[aria-label="Rename Jaw again"]').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Jaw, renamed');
+    await page.keyboard.press('Enter');
+    await page.locator('#favourite-sets button[data-favourite-name="Jaw, renamed"]').waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the body map zoomed to a region', () => {
   for (const [width, height] of [[1024, 700], [1366, 768]] as const) {
     it(`when the head and neck are shown at ${width}×${height} px, then the masseter and the lateral pterygoid are targets of at least 24×24 px, the tab stop is on a shown muscle, and the whole body comes back`, async () => {

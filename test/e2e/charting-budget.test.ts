@@ -1,9 +1,10 @@
 import type { Bundle, Procedure } from 'fhir/r4.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
-import { startTestNeedleChart } from '../support/sandbox.js';
+import { chartFirstVisit, chartFirstVisitFromFavourite, chartReturningVisit, FIRST_VISIT_BUDGET, openChart, prepareFavouriteSet, RETURNING_VISIT_BUDGET, SAVED, saveFavouriteSet, waitForMuscleRows } from '../support/charting-flows.js';
+import { newChart, sandboxOf, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
 let browser: Browser;
@@ -16,92 +17,81 @@ afterAll(async () => {
   await nc?.close();
 });
 
-/** Counts what a therapist does: each click and each key, with free narrative (typed sentences) counted apart. */
-class Interactions {
-  count = 1; // the "Launch NeedleChart" click in the EHR
-  narrative = 0;
-  constructor(private readonly page: Page) {}
-  async click(selector: string): Promise<void> {
-    this.count += 1;
-    await this.page.locator(selector).first().click();
-  }
-  async type(selector: string, text: string): Promise<void> {
-    await this.click(selector);
-    this.count += text.length;
-    await this.page.locator(selector).pressSequentially(text);
-  }
-  /** Free narrative the issue's budget leaves out: the clicks into the field count, the letters do not. */
-  async narrate(selector: string, text: string): Promise<void> {
-    await this.click(selector);
-    this.narrative += text.length;
-    await this.page.locator(selector).pressSequentially(text);
-  }
-}
-
-async function openChart(page: Page, patient: string): Promise<void> {
-  await page.goto(`${nc.sandbox?.origin ?? ''}/sandbox`);
-  await page.locator(`tr[data-patient="${patient}"] button[data-action="launch"]`).click();
-  await page.locator('#workspace').waitFor({ state: 'visible' });
-  await page.locator('.nc-hotspot').first().waitFor({ state: 'attached' });
-}
+const sandboxOrigin = (): string => nc.sandbox?.origin ?? '';
 
 async function procedures(patient: string): Promise<Procedure[]> {
   const [, result] = await nc.sandbox!.engine.execute({ method: 'GET', path: '/Procedure', query: { patient: `Patient/${patient}` } });
   return ((result as Bundle).entry ?? []).map((e) => e.resource as Procedure);
 }
 
-const spot = (muscle: string, side: string): string => `.nc-hotspot[data-muscle="${muscle}"][data-side="${side}"]`;
-
+// The flows themselves are in test/support/charting-flows.ts, shared with bench/ui.bench.ts.
 describe('the interaction budget of issue 16', () => {
   it('when a first visit of 5 muscles with e-stim, consent, screening, pain and one range of motion is charted and saved, then it takes at most 40 interactions besides free narrative', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await openChart(page, 'p-nora-silva');
     const before = (await procedures('p-nora-silva')).length;
-    const ui = new Interactions(page);
-    // Five muscles: Both adds the left and the right upper trapezius at once; three more on the map.
-    await ui.click('#muscle-side-both');
-    await ui.type('#muscle-search', 'upper trap');
-    await page.keyboard.press('Enter');
-    ui.count += 1;
-    for (const [muscle, side] of [['levator-scapulae', 'left'], ['infraspinatus', 'left'], ['semispinalis-capitis', 'right']] as const) await ui.click(spot(muscle, side));
-    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count()).toBe(5);
-    await ui.click('#estim-applied');
-    await ui.click('#estim-muscles input');
-    await ui.type('#estim-minutes', '15');
-    await ui.click('#consent-obtained');
-    await ui.click('#screening-cleared');
-    await ui.type('#pain-pre', '6');
-    await ui.type('#pain-post', '3');
-    await ui.click('#add-rom');
-    await ui.narrate('[data-path="outcomes.rom[0].movement"]', 'cervical rotation');
-    await ui.type('[data-path="outcomes.rom[0].pre"]', '50');
-    await ui.type('[data-path="outcomes.rom[0].post"]', '65');
-    await ui.click('#no-adverse-events');
-    await ui.click('#needle-counted');
-    await ui.click('#save');
-    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
+    const count = await chartFirstVisit(page, sandboxOrigin());
+    expect(await page.locator('#save-status').textContent()).toBe(SAVED);
     expect(await procedures('p-nora-silva')).toHaveLength(before + 1);
-    expect(ui.count).toBeLessThanOrEqual(40);
-    console.info(`first visit: ${ui.count} interactions, ${ui.narrative} narrative keys`);
+    expect(count.interactions).toBeLessThanOrEqual(FIRST_VISIT_BUDGET);
+    console.info(`first visit: ${count.interactions} interactions, ${count.narrative} narrative keys`);
     await page.close();
   });
 
   it('when a returning visit is charted by copying forward, confirming the copy, recording consent, screening and pain, and saved, then it takes at most 12 interactions', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await openChart(page, 'p-maria-lopez');
-    const ui = new Interactions(page);
-    await ui.click('#copy-forward');
-    await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count(), { timeout: 5000 }).toBe(3);
-    await ui.click('#confirm-copied');
-    await ui.click('#consent-obtained');
-    await ui.click('#screening-cleared');
-    await ui.type('#pain-pre', '4');
-    await ui.type('#pain-post', '2');
-    await ui.click('#no-adverse-events');
-    await ui.click('#save');
-    await expect.poll(() => page.locator('#save-status').textContent(), { timeout: 10_000 }).toBe('Saved as a draft in the chart.');
-    expect(ui.count).toBeLessThanOrEqual(12);
-    console.info(`returning visit: ${ui.count} interactions`);
+    const count = await chartReturningVisit(page, sandboxOrigin());
+    expect(await page.locator('#save-status').textContent()).toBe(SAVED);
+    expect(count.interactions).toBeLessThanOrEqual(RETURNING_VISIT_BUDGET);
+    console.info(`returning visit: ${count.interactions} interactions`);
+    await page.close();
+  });
+
+  it('when a clinician who saved a favourite set charts a new patient’s first visit from it, then one click adds its 5 rows marked to check, and the visit takes at most 40 interactions, fewer than typing the muscles', async () => {
+    const sandbox = sandboxOf(nc);
+    // Earlier, on another patient's chart: the clinician adds 5 muscles and saves them as a set.
+    const earlier = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const setup = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await prepareFavouriteSet(setup, sandboxOrigin(), earlier.patient.slice('Patient/'.length), 'Neck and shoulder');
+    await setup.close();
+
+    const chart = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const id = chart.patient.slice('Patient/'.length);
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const count = await chartFirstVisitFromFavourite(page, sandboxOrigin(), id, 'Neck and shoulder', 5);
+    expect(await page.locator('#save-status').textContent()).toBe(SAVED);
+    const saved = await procedures(id);
+    expect(saved).toHaveLength(1);
+    // Today's facts did not come from the set: no twitch recorded, no palpation.
+    const muscles = await page.locator('#muscle-rows tr[data-copy-key]:not(.nc-exam-row) th').allTextContents();
+    expect(muscles.map((m) => m.replace(' (lung risk)', ''))).toEqual(['Upper trapezius', 'Upper trapezius', 'Levator scapulae', 'Infraspinatus', 'Semispinalis capitis']);
+    expect(count.interactions).toBeLessThanOrEqual(FIRST_VISIT_BUDGET);
+    expect(count.interactions).toBeLessThan(30);
+    console.info(`first visit from a favourite set: ${count.interactions} interactions, ${count.narrative} narrative keys`);
+    await page.close();
+  });
+
+  it('when a favourite set is added, then its rows are marked to check like copied values until confirmed, and they carry no twitch, palpation or notes', async () => {
+    const sandbox = sandboxOf(nc);
+    const chart = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+    await openChart(page, sandboxOrigin(), chart.patient.slice('Patient/'.length));
+    await page.locator('#muscle-search').pressSequentially('masseter');
+    await page.keyboard.press('Enter');
+    await waitForMuscleRows(page, 1);
+    await page.locator('[data-path="muscles[0].twitch.elicited"]').check();
+    await page.locator('[data-path="muscles[0].exam.tautBand"]').check();
+    await page.locator('[data-path="muscles[0].notes"]').fill('tender today');
+    await saveFavouriteSet(page, 'Jaw only');
+    await page.locator('#muscle-rows button', { hasText: 'Remove' }).click();
+    await waitForMuscleRows(page, 0);
+    await page.locator('#favourite-sets button[data-favourite-name="Jaw only"]').click();
+    await waitForMuscleRows(page, 1);
+    expect(await page.locator('#muscle-rows tr.nc-copied').count()).toBeGreaterThan(0);
+    expect(await page.locator('#copied-count').textContent()).toBe('1 copied value to check');
+    expect(await page.locator('#copied-desc').textContent()).toBe('copied from the favourite set “Jaw only”');
+    expect(await page.locator('[data-path="muscles[0].twitch.elicited"]').isChecked()).toBe(false);
+    expect(await page.locator('[data-path="muscles[0].exam.tautBand"]').isChecked()).toBe(false);
+    expect(await page.locator('[data-path="muscles[0].notes"]').inputValue()).toBe('');
     await page.close();
   });
 });

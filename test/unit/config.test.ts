@@ -48,6 +48,13 @@ describe('readConfig', () => {
     expect(readConfig({ NEEDLECHART_CLINIC_PRACTICES: '' }).clinicPractices).toEqual([]);
   });
 
+  it('when the data folder and the clinic favourites file are set, then both paths are read (trimmed); unset, neither is', () => {
+    const config = readConfig({ NEEDLECHART_DATA_DIR: ' /var/lib/needlechart/data ', NEEDLECHART_CLINIC_FAVOURITES: '/etc/needlechart/clinic-favourites.json' });
+    expect(config.dataDir).toBe('/var/lib/needlechart/data');
+    expect(config.clinicFavouritesFile).toBe('/etc/needlechart/clinic-favourites.json');
+    expect(readConfig({})).toMatchObject({ dataDir: undefined, clinicFavouritesFile: undefined });
+  });
+
   it('when the clinic practices name something unknown, then start-up refuses, names it and lists it with the other problems', () => {
     expect(() => readConfig({ NEEDLECHART_CLINIC_PRACTICES: 'gloves, masks, sterile' })).toThrow(
       "NEEDLECHART_CLINIC_PRACTICES must list only sterile-single-use-needles, sharps-disposed, gloves (got 'masks', 'sterile')",

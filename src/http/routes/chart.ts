@@ -17,6 +17,9 @@ import { launchAccess, launchOf } from '../launch-access.js';
 import { labelRoute } from '../request-context.js';
 import { launchUserOf, LaunchUsers } from '../launch-user.js';
 import { draftRouter } from './draft.js';
+import { favouritesRouter } from './favourites.js';
+import type { FavouriteStore } from '../../favourites/favourite-store.js';
+import type { StoredFavouriteSet } from '../../domain/favourite-sets.js';
 import type { Logger } from '../../infra/logger.js';
 import type { ClinicPractice } from '../../config.js';
 import type { Session } from '../../domain/types.generated.js';
@@ -32,6 +35,8 @@ export interface ChartDeps {
   readonly sessions: SessionRegistry;
   /** Clean-technique practices the clinic pre-checks on a new visit (NEEDLECHART_CLINIC_PRACTICES). */
   readonly clinicPractices: readonly ClinicPractice[];
+  /** Favourite muscle sets: where each clinician's are kept, and the clinic's own (read-only). */
+  readonly favourites?: { readonly store: FavouriteStore; readonly clinic: readonly StoredFavouriteSet[] };
 }
 
 /** Each configured practice as the session field the page pre-checks. */
@@ -85,7 +90,7 @@ function addendumOf(value: unknown): { reason: string; acknowledged: string[] } 
 export function chartRouter(deps: ChartDeps): Router {
   const router = Router();
   const users = new LaunchUsers(deps.store, deps.sealer, deps.keys, deps.sessions);
-  router.use(['/api/context', '/api/sessions', '/api/draft', '/api/visits'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
+  router.use(['/api/context', '/api/sessions', '/api/draft', '/api/visits', '/api/favourites'], labelRoute(), launchAccess(deps.smart, deps.logger, deps.fhirTimeoutMs));
   router.use(draftRouter(deps.store, deps.sealer, deps.keys, deps.sessions));
 
   /**
@@ -96,9 +101,20 @@ export function chartRouter(deps: ChartDeps): Router {
     const access = launchOf(res);
     const missingWrites = missing(access.launch.context.scope, WRITES);
     if (missingWrites.length) throw forbidden(`This launch cannot ${verb}: the EHR did not grant ${missingWrites.join(', ')}.`);
+    return signedIn(res);
+  }
+
+  /** The launch's signed-in clinician as the EHR records them (read once per launch); refused (403) when the launch has none. */
+  async function signedIn(res: Response): Promise<Clinician> {
+    const access = launchOf(res);
     const user = await users.of(sessionId(res), access.id, () => loadSignedInUser(access.gateway, access.patient, launchUserOf(access)));
     if (!user.ok) throw forbidden(user.reason);
     return user.clinician;
+  }
+
+  // A clinician's favourite sets are theirs in this EHR: keyed by the EHR's base URL and the Practitioner, both from the verified launch.
+  if (deps.favourites) {
+    router.use(favouritesRouter({ ...deps.favourites, check: deps.core.check, owner: async (res) => `${launchOf(res).launch.iss}|${(await signedIn(res)).performer.reference}` }));
   }
 
   router.get('/api/context', async (_req, res) => {
