@@ -106,6 +106,8 @@ export function createApp(config: Config, deps: AppDeps): Express {
     return session?.signedIn && smart ? smart.keys.rateLimitTag(session.sid) : undefined;
   }));
   app.use(['/launch', '/callback'], limit(Math.max(10, Math.floor(config.apiRateLimitPerMinute / 10))));
+  // The preview reads its JSON itself, in a preview worker when there is one (routes/preview.ts): here it is only read as text.
+  app.post('/api/preview', express.text({ limit: config.bodyLimitBytes, type: ['application/json', 'application/fhir+json'], defaultCharset: 'utf-8' }));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/fhir+json'], strict: false }));
 
   app.get('/healthz', (_req, res) => {

@@ -71,3 +71,19 @@ export function previewAnswer(core: Core, body: unknown, include: ReadonlySet<st
     ...(target ? { bundle: visitTransactionFor(core, analysis, target, now, { note: { html: noteHtml, text: noteText ?? '' } }) } : {}),
   });
 }
+
+/**
+ * previewAnswer of a request body as sent (JSON text): the preview reads its own body, so the server
+ * thread only passes text to a preview worker, and parsing happens beside the rest of the work. An
+ * empty body reads as `{}` and malformed JSON is refused exactly as the server refuses any other
+ * malformed JSON body (400, "The request body is not valid JSON").
+ */
+export function previewAnswerToText(core: Core, text: string, include: ReadonlySet<string>, now: string): string {
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON');
+  }
+  return previewAnswer(core, body, include, now);
+}

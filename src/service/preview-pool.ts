@@ -4,10 +4,10 @@ import type { OperationOutcome } from 'fhir/r4.js';
 import { OperationOutcomeError } from '../outcome/operation-outcome-error.js';
 import type { CoreOptions } from './core.js';
 
-/** One preview to answer: the request body as parsed, the parts asked for, and the time a bundle is stamped with. */
+/** One preview to answer: the request body as sent (JSON text), the parts asked for, and the time a bundle is stamped with. */
 export interface PreviewTask {
   readonly id: number;
-  readonly body: unknown;
+  readonly text: string;
   readonly include: readonly string[];
   readonly now: string;
 }
@@ -43,7 +43,8 @@ function workerEntry(): URL {
  * it on every change in the form, and its work — validation, coding, readiness, the note rendered from
  * its templates — is synchronous JavaScript: on the server's one event loop it held every other
  * request (a launch, a save) while it ran, and left the other cores idle. Each worker loads its own
- * core from the server's options and answers with the same previewAnswer as the server's thread. A
+ * core from the server's options and answers with the same previewAnswerToText as the server's thread:
+ * it is given the body as text, so the server's thread neither parses it nor copies an object graph. A
  * preview goes to the worker with the fewest in flight; until a worker is ready, or when every worker
  * has died, the caller answers in its own thread (`answer` resolves undefined).
  */
@@ -65,7 +66,7 @@ export class PreviewPool {
   }
 
   /** The preview's JSON text from a worker; undefined when no worker is ready (answer in the caller's thread). */
-  answer(body: unknown, include: readonly string[], now: string): Promise<string> | undefined {
+  answer(text: string, include: readonly string[], now: string): Promise<string> | undefined {
     const ready = this.slots.filter((s) => s.ready);
     if (this.closed || !ready.length) return undefined;
     const slot = ready.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
@@ -73,7 +74,7 @@ export class PreviewPool {
     return new Promise<string>((resolve, reject) => {
       slot.inFlight.set(id, { resolve, reject });
       if (slot.inFlight.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ id, body, include, now } satisfies PreviewTask);
+      slot.worker.postMessage({ id, text, include, now } satisfies PreviewTask);
     });
   }
 

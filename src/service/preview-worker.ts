@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OperationOutcomeError } from '../outcome/operation-outcome-error.js';
 import { createCore, type CoreOptions } from './core.js';
-import { previewAnswer } from './preview-answer.js';
+import { previewAnswerToText } from './preview-answer.js';
 import type { PreviewReply, PreviewTask } from './preview-pool.js';
 
 /**
@@ -15,7 +15,7 @@ const core = await createCore(workerData as CoreOptions);
 
 port.on('message', (task: PreviewTask) => {
   try {
-    port.postMessage({ id: task.id, json: previewAnswer(core, task.body, new Set(task.include), task.now) } satisfies PreviewReply);
+    port.postMessage({ id: task.id, json: previewAnswerToText(core, task.text, new Set(task.include), task.now) } satisfies PreviewReply);
   } catch (error) {
     if (error instanceof OperationOutcomeError) port.postMessage({ id: task.id, refused: { status: error.status, outcome: error.outcome } } satisfies PreviewReply);
     else port.postMessage({ id: task.id, error: error instanceof Error ? error.name : 'Error' } satisfies PreviewReply);

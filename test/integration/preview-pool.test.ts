@@ -28,7 +28,7 @@ describe('previews answered by worker threads', () => {
   it('when every example session is previewed with every part by a worker, then the answer is exactly the one the server thread gives', async () => {
     for (const { session } of exampleSessions()) {
       const body = { session, patient: 'Patient/p-1', encounter: 'Encounter/e-1', course: { visitNumber: 2 } };
-      const inWorker = await pool.answer(body, ALL_PARTS, NOW);
+      const inWorker = await pool.answer(JSON.stringify(body), ALL_PARTS, NOW);
       expect(inWorker).toBe(previewAnswer(core, body, new Set(ALL_PARTS), NOW));
     }
   });
@@ -43,7 +43,7 @@ describe('previews answered by worker threads', () => {
       }
       throw new Error('the session was not refused');
     })();
-    const inWorker = await pool.answer(body, [], NOW)!.then(
+    const inWorker = await pool.answer(JSON.stringify(body), [], NOW)!.then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -60,8 +60,11 @@ describe('previews answered by worker threads', () => {
       ['/api/preview?include=text,review', exampleSession()],
       ['/api/preview', { session: { ...exampleSession(), date: 'yesterday' } }],
       ['/api/preview', { session: exampleSession(), patient: 'p-1', encounter: 'Encounter/e-1' }],
+      ['/api/preview', '{"session": '],
+      ['/api/preview', ''],
     ] as const) {
-      const [a, b] = [await request(withPool).post(path).send(body), await request(without).post(path).send(body)];
+      const send = (app: typeof withPool) => request(app).post(path).set('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+      const [a, b] = [await send(withPool), await send(without)];
       expect(a.status).toBe(b.status);
       expect(a.headers['content-type']).toBe(b.headers['content-type']);
       expect(a.body).toEqual(b.body);
@@ -72,13 +75,13 @@ describe('previews answered by worker threads', () => {
     const slots = (pool as unknown as { slots: { worker: Worker }[] }).slots;
     const first = slots[0]!.worker;
     const body = { session: exampleSession() };
-    const inFlight = Array.from({ length: 4 }, () => pool.answer(body, [], NOW)!.then(() => 'answered', (error: Error) => error.message));
+    const inFlight = Array.from({ length: 4 }, () => pool.answer(JSON.stringify(body), [], NOW)!.then(() => 'answered', (error: Error) => error.message));
     await first.terminate();
     const outcomes = await Promise.all(inFlight);
     expect(outcomes.filter((o) => o !== 'answered')).toContain('A preview worker stopped unexpectedly');
     await pool.ready();
     expect(slots[0]!.worker).not.toBe(first);
-    const answers = await Promise.all(Array.from({ length: 4 }, () => pool.answer(body, [], NOW)));
+    const answers = await Promise.all(Array.from({ length: 4 }, () => pool.answer(JSON.stringify(body), [], NOW)));
     for (const answer of answers) expect(answer).toBe(previewAnswer(core, body, new Set(), NOW));
   });
 });

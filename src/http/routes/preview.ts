@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { badRequest, OperationOutcomeError } from '../../outcome/operation-outcome-error.js';
-import { PREVIEW_PARTS, previewAnswer } from '../../service/preview-answer.js';
+import { PREVIEW_PARTS, previewAnswerToText } from '../../service/preview-answer.js';
 import type { PreviewPool } from '../../service/preview-pool.js';
 import { sendJsonText } from '../send-json.js';
 import type { Core } from '../../service/core.js';
@@ -19,8 +19,10 @@ export function previewRouter(core: Core, pool?: PreviewPool): Router {
     if (!req.is(['application/json', 'application/fhir+json'])) throw badRequest('Send the session as JSON (Content-Type: application/json)');
     const include = String(req.query.include ?? '').split(',').filter((p) => PREVIEW_PARTS.has(p));
     const now = new Date().toISOString();
-    const here = (): string => previewAnswer(core, req.body, new Set(include), now);
-    const inWorker = pool?.answer(req.body, include, now);
+    // The body arrives as text (create-app mounts a text parser for this route): it is parsed where the preview is made.
+    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {});
+    const here = (): string => previewAnswerToText(core, text, new Set(include), now);
+    const inWorker = pool?.answer(text, include, now);
     // A refusal from the worker is the answer; a worker that died takes no preview with it (the work is pure: it is done here).
     sendJsonText(res, inWorker ? await inWorker.catch((error: unknown) => (error instanceof OperationOutcomeError ? Promise.reject(error) : here())) : here());
   });
