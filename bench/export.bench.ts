@@ -50,8 +50,10 @@ function sandboxCpuSeconds(): number {
 let peakRss = process.memoryUsage().rss;
 let peakHeap = 0;
 const sampler = setInterval(() => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); }, 50);
+// The scopes NeedleChart's Backend Services client is registered for (manifest.json), as the app asks for them.
+const manifest = (await import('../manifest.json', { with: { type: 'json' } })).default;
 const core = await createCore();
-const backend = new BackendServicesClient({ fhirBaseUrl: fhirBase, clientId: 'bench-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: ['system/Patient.rs', 'system/Procedure.rs', 'system/Observation.rs', 'system/DocumentReference.rs', 'system/Provenance.rs', 'system/AuditEvent.c'] });
+const backend = new BackendServicesClient({ fhirBaseUrl: fhirBase, clientId: 'bench-backend', privateKey: key.privateKey, keyId: key.publicJwk.kid, scopes: [...(manifest.scopes.backendServices ?? [])] });
 const gateway = backendGateway(fhirBase, backend, silentLogger, 120_000);
 const lines: string[] = [];
 /** visits/s with PDFs: one PDF worker, then the pool. */

@@ -1,6 +1,6 @@
 /**
  * A sandbox EHR in its own process for the export benchmark, so the export's memory is measured
- * apart from the EHR's. Seeds VISITS visits through NeedleChart's mapping, registers the backend
+ * apart from the EHR's. Seeds VISITS signed visits through NeedleChart's mapping, registers the backend
  * client whose public JWK comes in BACKEND_JWK, prints `READY <fhir base>` and serves until killed.
  */
 import type { JWK } from 'jose';
@@ -42,7 +42,11 @@ for (let p = 0; p < PATIENTS; p++) {
   await sandbox.engine.execute({ method: 'PUT', path: `/Patient/bp-${p}`, body: { resourceType: 'Patient', id: `bp-${p}`, name: [{ family: `Bench ${p}` }] } });
 }
 for (let i = 0; i < VISITS; i++) {
-  const bundle = visitTransactionFor(core, analyseSession(session(i), core), { patient: `Patient/bp-${i % PATIENTS}`, encounter: `Encounter/be-${i}` }, new Date().toISOString());
+  // Signed by their performer, as a clinic's visits are: the packet holds signed notes (drafts only when asked for).
+  const visit = session(i);
+  const signedAt = new Date(new Date(visit.date).getTime() + 3_600_000).toISOString();
+  const analysis = analyseSession(visit, core, {}, { signed: { by: visit.performer.display, at: signedAt }, addenda: [] });
+  const bundle = visitTransactionFor(core, analysis, { patient: `Patient/bp-${i % PATIENTS}`, encounter: `Encounter/be-${i}` }, signedAt, { signing: { state: 'signed', authenticator: { reference: visit.performer.reference, display: visit.performer.display } } });
   const [, , status] = await sandbox.engine.execute({ method: 'POST', path: '/', body: bundle });
   if (status >= 300) throw new Error(`seeding visit ${i} failed: ${status}`);
 }

@@ -46,6 +46,28 @@ describe('the interaction budget of issue 16', () => {
     await page.close();
   });
 
+  it('when the same first visit is charted inside the sandbox EHR’s 1024 × 700 frame, then it takes the same at most 40 interactions and saves', async () => {
+    const sandbox = sandboxOf(nc);
+    const chart = await newChart({ ...sandbox, fhirBaseUrl: '' }, 'payer-acme-health', sandbox.engine);
+    const id = chart.patient.slice('Patient/'.length);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 880 } });
+    const count = await chartFirstVisit(page, sandboxOrigin(), id, 'frame');
+    expect(await procedures(id)).toHaveLength(1);
+    expect(count.interactions).toBeLessThanOrEqual(FIRST_VISIT_BUDGET);
+    console.info(`first visit in the EHR frame: ${count.interactions} interactions`);
+    await page.close();
+  });
+
+  it('when a returning visit is charted inside the sandbox EHR’s 1024 × 700 frame, then it takes at most 12 interactions and saves', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 880 } });
+    const before = (await procedures('p-tom-becker')).length;
+    const count = await chartReturningVisit(page, sandboxOrigin(), 'p-tom-becker', 3, 'frame');
+    expect(await procedures('p-tom-becker')).toHaveLength(before + 1);
+    expect(count.interactions).toBeLessThanOrEqual(RETURNING_VISIT_BUDGET);
+    console.info(`returning visit in the EHR frame: ${count.interactions} interactions`);
+    await page.close();
+  });
+
   it('when a clinician who saved a favourite set charts a new patient’s first visit from it, then one click adds its 5 rows marked to check, and the visit takes at most 40 interactions, fewer than typing the muscles', async () => {
     const sandbox = sandboxOf(nc);
     // Earlier, on another patient's chart: the clinician adds 5 muscles and saves them as a set.

@@ -3,7 +3,13 @@
  * would chart them, shared by test/e2e/charting-budget.test.ts (which asserts the budgets) and
  * bench/ui.bench.ts (which prints the counts): both run the same clicks and keys.
  */
-import type { Page } from 'playwright-core';
+import type { Frame, Keyboard, Page } from 'playwright-core';
+
+/** Where the charting page is driven: its own tab (a Page), or the sandbox EHR's 1024 × 700 frame (a Frame). */
+export type AppView = Page | Frame;
+
+/** Where a flow charts: in a tab of its own, or inside the sandbox EHR's frame. */
+export type Where = 'tab' | 'frame';
 
 /** The budgets of issue 16: a first visit of 5 muscles, and a returning visit charted by copy-forward. */
 export const FIRST_VISIT_BUDGET = 40;
@@ -22,37 +28,47 @@ export const SAVED = 'Saved as a draft in the chart.';
 export class Interactions {
   count = 1; // the "Launch NeedleChart" click in the EHR
   narrative = 0;
-  constructor(private readonly page: Page) {}
+  /** `app` is where the page's controls are (a tab, or the EHR's frame); `keyboard` is the browser tab's. */
+  constructor(
+    private readonly app: AppView,
+    private readonly keyboard: Keyboard,
+  ) {}
   async click(selector: string): Promise<void> {
     this.count += 1;
-    await this.page.locator(selector).first().click();
+    await this.app.locator(selector).first().click();
   }
   async type(selector: string, text: string): Promise<void> {
     await this.click(selector);
     this.count += text.length;
-    await this.page.locator(selector).pressSequentially(text);
+    await this.app.locator(selector).pressSequentially(text);
   }
   async press(key: string): Promise<void> {
     this.count += 1;
-    await this.page.keyboard.press(key);
+    await this.keyboard.press(key);
   }
   /** Free narrative the issue's budget leaves out: the clicks into the field count, the letters do not. */
   async narrate(selector: string, text: string): Promise<void> {
     await this.click(selector);
     this.narrative += text.length;
-    await this.page.locator(selector).pressSequentially(text);
+    await this.app.locator(selector).pressSequentially(text);
   }
   get result(): FlowCount {
     return { interactions: this.count, narrative: this.narrative };
   }
 }
 
-/** Launches NeedleChart for `patient` from the sandbox EHR's launcher and waits for the form and its body map. */
-export async function openChart(page: Page, sandboxOrigin: string, patient: string): Promise<void> {
+/**
+ * Launches NeedleChart for `patient` from the sandbox EHR's launcher, in a tab of its own or inside
+ * the EHR's 1024 × 700 frame, waits for the form and its body map, and answers where the page is.
+ */
+export async function openChart(page: Page, sandboxOrigin: string, patient: string, where: Where = 'tab'): Promise<AppView> {
   await page.goto(`${sandboxOrigin}/sandbox`);
-  await page.locator(`tr[data-patient="${patient}"] button[data-action="launch"]`).click();
-  await page.locator('#workspace').waitFor({ state: 'visible' });
-  await page.locator('.nc-hotspot').first().waitFor({ state: 'attached' });
+  await page.locator(`tr[data-patient="${patient}"] button[data-action="${where === 'frame' ? 'launch-frame' : 'launch'}"]`).click();
+  const app = where === 'frame' ? await (await page.locator('iframe.app-frame').elementHandle())?.contentFrame() : page;
+  if (!app) throw new Error('The EHR frame holds no page');
+  await app.locator('#workspace').waitFor({ state: 'visible', timeout: 15_000 });
+  await app.locator('.nc-hotspot').first().waitFor({ state: 'attached' });
+  return app;
 }
 
 /** Polls `read()` (a locator count or text, outside the page: its CSP forbids evaluating strings) until it equals `want`. */
@@ -67,19 +83,19 @@ async function until<T>(read: () => Promise<T>, want: T, what: string, timeout: 
 }
 
 /** Waits until the muscle table holds `rows` muscle rows (each muscle and side is one). */
-export async function waitForMuscleRows(page: Page, rows: number, timeout = 5000): Promise<void> {
+export async function waitForMuscleRows(page: AppView, rows: number, timeout = 5000): Promise<void> {
   await until(() => page.locator('#muscle-rows tr[data-copy-key]:not(.nc-exam-row)').count(), rows, 'the muscle rows', timeout);
 }
 
 /** Waits until the save bar says the visit is in the chart. */
-export async function waitForSaved(page: Page, timeout = 10_000): Promise<void> {
+export async function waitForSaved(page: AppView, timeout = 10_000): Promise<void> {
   await until(() => page.locator('#save-status').textContent(), SAVED, 'the save status', timeout);
 }
 
 const spot = (muscle: string, side: string): string => `.nc-hotspot[data-muscle="${muscle}"][data-side="${side}"]`;
 
 /** Today's facts of any visit: e-stim through the first muscle, consent, screening, pain, one range of motion, no adverse event, needles counted; then Save. */
-async function chartTodayAndSave(page: Page, ui: Interactions): Promise<void> {
+async function chartTodayAndSave(page: AppView, ui: Interactions): Promise<void> {
   await ui.click('#estim-applied');
   await ui.click('#estim-muscles input');
   await ui.type('#estim-minutes', '15');
@@ -102,16 +118,16 @@ async function chartTodayAndSave(page: Page, ui: Interactions): Promise<void> {
  * and saved for `patient` (a seeded patient with no visit yet, by default Nora Silva): Both adds the
  * left and the right upper trapezius at once, three more come from the body map.
  */
-export async function chartFirstVisit(page: Page, sandboxOrigin: string, patient = 'p-nora-silva'): Promise<FlowCount> {
-  await openChart(page, sandboxOrigin, patient);
-  const ui = new Interactions(page);
-  await addFiveMuscles(page, ui);
-  await chartTodayAndSave(page, ui);
+export async function chartFirstVisit(page: Page, sandboxOrigin: string, patient = 'p-nora-silva', where: Where = 'tab'): Promise<FlowCount> {
+  const app = await openChart(page, sandboxOrigin, patient, where);
+  const ui = new Interactions(app, page.keyboard);
+  await addFiveMuscles(app, ui);
+  await chartTodayAndSave(app, ui);
   return ui.result;
 }
 
 /** The first visit's 5 muscles: Both adds the left and the right upper trapezius at once, three more come from the body map. */
-async function addFiveMuscles(page: Page, ui: Interactions): Promise<void> {
+async function addFiveMuscles(page: AppView, ui: Interactions): Promise<void> {
   await ui.click('#muscle-side-both');
   await ui.type('#muscle-search', 'upper trap');
   await ui.press('Enter');
@@ -125,7 +141,7 @@ async function addFiveMuscles(page: Page, ui: Interactions): Promise<void> {
  */
 export async function prepareFavouriteSet(page: Page, sandboxOrigin: string, patient: string, name: string): Promise<void> {
   await openChart(page, sandboxOrigin, patient);
-  await addFiveMuscles(page, new Interactions(page));
+  await addFiveMuscles(page, new Interactions(page, page.keyboard));
   await saveFavouriteSet(page, name);
 }
 
@@ -136,7 +152,7 @@ export async function prepareFavouriteSet(page: Page, sandboxOrigin: string, pat
 export async function chartFirstVisitFromFavourite(page: Page, sandboxOrigin: string, patient: string, setName: string, rows: number): Promise<FlowCount> {
   await openChart(page, sandboxOrigin, patient);
   await page.locator('#favourite-sets button[data-favourite]').first().waitFor();
-  const ui = new Interactions(page);
+  const ui = new Interactions(page, page.keyboard);
   await ui.click(`#favourite-sets button[data-favourite-name="${setName}"]`);
   await waitForMuscleRows(page, rows);
   await ui.click('#confirm-copied');
@@ -159,11 +175,11 @@ export async function saveFavouriteSet(page: Page, name: string): Promise<void> 
  * A returning visit (Maria Lopez, seeded with earlier visits): copy forward, confirm the copy,
  * consent, screening, pain before and after, no adverse event; then Save.
  */
-export async function chartReturningVisit(page: Page, sandboxOrigin: string, patient = 'p-maria-lopez', copiedRows = 3): Promise<FlowCount> {
-  await openChart(page, sandboxOrigin, patient);
-  const ui = new Interactions(page);
+export async function chartReturningVisit(page: Page, sandboxOrigin: string, patient = 'p-maria-lopez', copiedRows = 3, where: Where = 'tab'): Promise<FlowCount> {
+  const app = await openChart(page, sandboxOrigin, patient, where);
+  const ui = new Interactions(app, page.keyboard);
   await ui.click('#copy-forward');
-  await waitForMuscleRows(page, copiedRows);
+  await waitForMuscleRows(app, copiedRows);
   await ui.click('#confirm-copied');
   await ui.click('#consent-obtained');
   await ui.click('#screening-cleared');
@@ -171,6 +187,6 @@ export async function chartReturningVisit(page: Page, sandboxOrigin: string, pat
   await ui.type('#pain-post', '2');
   await ui.click('#no-adverse-events');
   await ui.click('#save');
-  await waitForSaved(page);
+  await waitForSaved(app);
   return ui.result;
 }
