@@ -93,6 +93,8 @@ export interface Finding {
   readonly message: string;
   readonly path: string;
   readonly rule?: string;
+  /** Ids of the public sources the rule rests on, resolved by GET /api/sources. */
+  readonly citations?: readonly string[];
 }
 
 /** An OperationOutcome as the API sends it on a refusal. */
@@ -108,8 +110,8 @@ export interface Outcome {
 
 /** POST /api/preview. */
 export interface PreviewAnswer {
-  readonly codes: readonly { readonly code: string; readonly modifiers: readonly string[]; readonly units: number; readonly billable: boolean; readonly rationale: string }[];
-  readonly warnings: readonly { readonly message: string }[];
+  readonly codes: readonly { readonly code: string; readonly modifiers: readonly string[]; readonly units: number; readonly billable: boolean; readonly rationale: string; readonly citations?: readonly string[] }[];
+  readonly warnings: readonly { readonly message: string; readonly citations?: readonly string[] }[];
   readonly score: number;
   readonly findings: readonly Finding[];
   readonly noteHtml: string;

@@ -19,6 +19,7 @@ import { changed, renderAll } from './render.js';
 import { renderTrend } from './rows.js';
 import { confirmSigning, renderSigning, save, startSigning } from './saving.js';
 import { newSession } from './session.js';
+import { loadSources } from './sources.js';
 import { catalog, context, session, state } from './state.js';
 
 /** " · born March 12, 1984 · female": the birth date as people write it (FHIR allows a year or a month alone), each part only when the chart has it. */
@@ -81,7 +82,7 @@ function renderHeader(): void {
 
 async function start(): Promise<void> {
   if (!launchId) return fail('Open NeedleChart from the patient’s chart in your EHR.');
-  const [catalogRes, contextRes] = await Promise.all([fetch('/api/catalog'), api('/api/context')]);
+  const [catalogRes, contextRes] = await Promise.all([fetch('/api/catalog'), api('/api/context'), loadSources()]);
   if (!contextRes.ok) {
     const body = (await contextRes.json().catch(() => null)) as Outcome | null;
     return fail(body?.issue?.[0]?.diagnostics ?? 'The chart could not be read from the EHR.');

@@ -1,5 +1,6 @@
 // The live panel: billing codes with their reasons, payer readiness and the note as it will read,
-// refreshed from /api/preview as the therapist charts. A finding is a link to its field.
+// refreshed from /api/preview as the therapist charts. A finding is a link to its field; each item
+// shows its public sources on demand.
 
 import { narrativeOf } from '../domain/previous-narrative.js';
 import type { Finding, Outcome, PreviewAnswer } from './api-types.js';
@@ -7,6 +8,7 @@ import { inClinicWords } from './clinic-words.js';
 import { $, api, el } from './dom.js';
 import { fieldLabel } from './field-label.js';
 import { cleanSession } from './session.js';
+import { sourcesOf } from './sources.js';
 import { context, state } from './state.js';
 
 /** Finding severities in the words the notes use. */
@@ -26,7 +28,7 @@ function renderFindings(findings: readonly Finding[]): void {
   list.replaceChildren();
   for (const f of findings) {
     const button = el('button', { type: 'button', class: 'nc-link', text: f.message, onclick: () => focusPath(f.path) });
-    list.append(el('li', { class: `nc-${f.severity}` }, el('strong', { text: `${SEVERITY_WORDS[f.severity]}: ` }), button));
+    list.append(el('li', { class: `nc-${f.severity}` }, el('strong', { text: `${SEVERITY_WORDS[f.severity]}: ` }), button, ...sourcesOf(f.citations)));
   }
   if (!findings.length) list.append(el('li', { class: 'nc-ok', text: 'Nothing a payer reviewer would flag.' }));
 }
@@ -97,8 +99,8 @@ export async function preview(): Promise<void> {
   }
   if (!res.ok) return;
   const body = answer as PreviewAnswer;
-  redraw('codes', JSON.stringify(body.codes), () => $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` })))));
-  redraw('warnings', JSON.stringify(body.warnings), () => $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message }))));
+  redraw('codes', JSON.stringify(body.codes), () => $('codes').replaceChildren(...body.codes.map((c) => el('li', {}, el('strong', { text: `${[c.code, ...c.modifiers].join('-')} × ${c.units}${c.billable ? '' : ' (not billed)'}` }), el('span', { text: ` ${c.rationale}` }), ...sourcesOf(c.citations)))));
+  redraw('warnings', JSON.stringify(body.warnings), () => $('warnings').replaceChildren(...body.warnings.map((w) => el('li', { text: w.message }, ...sourcesOf(w.citations)))));
   $('score').textContent = `${body.score}/100`;
   state.findings = body.findings;
   redraw('findings', JSON.stringify(body.findings), () => renderFindings(body.findings));

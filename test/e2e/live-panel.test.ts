@@ -66,3 +66,26 @@ describe('the live panel keeps up with typing (issue 16, item 7)', () => {
     await page.close();
   });
 });
+
+describe('the live panel shows what each suggestion rests on', () => {
+  it('when a code is suggested and a finding is raised, then each opens its public sources in words, each a link to the source itself', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await openChart(page, sandboxOrigin(), 'p-maria-lopez');
+    await page.locator('#copy-forward').click();
+    await waitForMuscleRows(page, 3);
+    await expect.poll(() => page.locator('#codes li').first().textContent(), { timeout: 5000 }).toContain('20561');
+    const code = page.locator('#codes > li').first();
+    await code.locator('details.nc-sources summary').click();
+    const link = code.locator('details.nc-sources a', { hasText: 'American Physical Therapy Association \u2014 Compliance Matters: Physician Fee Schedule Coding Updates' });
+    expect(await link.getAttribute('href')).toMatch(/^https:\/\/www\.apta\.org\//);
+    expect(await link.isVisible()).toBe(true);
+    // A source with no address to link to is still named.
+    expect(await code.locator('details.nc-sources').textContent()).toContain('Net Health \u2014 Dry Needling: CPT Codes, Practitioner Concerns, and More (June 12, 2025)');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    // Findings carry their sources too: the missing consent rests on a published source.
+    expect(await page.locator('#findings > li details.nc-sources').count()).toBeGreaterThan(0);
+    // Nothing internal in the words shown.
+    expect(await page.locator('.nc-sources').allTextContents()).not.toContainEqual(expect.stringMatching(/DOMAIN\.md|seed \d|VERIFY|[a-z]+-\d{4}-\d{2}/));
+    await page.close();
+  });
+});
