@@ -1,3 +1,4 @@
+import type { ExportPreview } from './export-preview-types.js';
 import type { FhirGateway } from '../fhir/client.js';
 import type { Core } from '../service/core.js';
 import type { ExportFilters } from './export-filters.js';
@@ -5,21 +6,7 @@ import { serviceDay } from './service-day.js';
 import { selectVisit } from './visit-selection.js';
 import { visitPages } from './visit-source.js';
 
-/** What an export with these filters will hold, told before it starts. */
-export interface ExportPreview {
-  /** Visits the packet will hold (signed ones; drafts too, stamped DRAFT, when asked for). */
-  readonly visits: number;
-  readonly patients: number;
-  /** Of `visits`, those whose note is not signed (only when drafts are asked for). */
-  readonly drafts: number;
-  /** Visits left out because their note is not signed (drafts not asked for). */
-  readonly unsigned: number;
-  /** Dry-needling visits charted outside NeedleChart: listed for staff, not in the packet. */
-  readonly notIncluded: number;
-  /** First and last dates of service among the visits, YYYY-MM-DD in the clinic's zone; absent when there are none. */
-  readonly firstDay?: string;
-  readonly lastDay?: string;
-}
+export type { ExportPreview } from './export-preview-types.js';
 
 /**
  * Counts what runExport will put in the packet for `filters`, without reading patients or rendering

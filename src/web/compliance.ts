@@ -1,20 +1,11 @@
 // Compliance export page (bundled by esbuild into /assets/compliance.js): start an export, follow its
 // progress over server-sent events, download the packet.
 
+import type { ExportPreview as Preview } from '../export/export-preview-types.js';
 import type { Catalog, Outcome } from './api-types.js';
 import { wirePick } from './compliance-pick.js';
 import { $, api, el, launchId } from './dom.js';
 
-/** What the export will hold, as POST /api/exports/preview counts it (export-preview.ts). */
-interface Preview {
-  readonly visits: number;
-  readonly patients: number;
-  readonly drafts: number;
-  readonly unsigned: number;
-  readonly notIncluded: number;
-  readonly firstDay?: string;
-  readonly lastDay?: string;
-}
 
 interface Progress {
   readonly phase?: string;
@@ -110,6 +101,17 @@ function request(): Record<string, string | boolean> {
   return body;
 }
 
+/** The request as the form states it, or undefined (with the problems listed) while its dates need correcting. */
+function checkedRequest(): Record<string, string | boolean> | undefined {
+  $('errors').replaceChildren();
+  const problems = dateProblems();
+  if (problems.length) {
+    listProblems(problems);
+    return undefined;
+  }
+  return request();
+}
+
 /** "March 4, 2026": a YYYY-MM-DD day in words, in this browser's language. */
 function inWords(iso: string): string {
   const [y = 0, m = 1, d = 1] = iso.split('-').map(Number);
@@ -138,13 +140,8 @@ function forget(): void {
 
 /** Counts what the export will hold for the form as it is, and says it; the Start button then says what it will do. */
 async function check(): Promise<void> {
-  $('errors').replaceChildren();
-  const problems = dateProblems();
-  if (problems.length) {
-    listProblems(problems);
-    return;
-  }
-  const body = request();
+  const body = checkedRequest();
+  if (!body) return;
   $('preview').textContent = 'Counting the visits…';
   const res = await api('/api/exports/preview', { method: 'POST', body: JSON.stringify(body) });
   const answer = (await res.json()) as Preview & Outcome;
@@ -204,13 +201,8 @@ $('check').addEventListener('click', () => {
 $('export-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void (async () => {
-    $('errors').replaceChildren();
-    const problems = dateProblems();
-    if (problems.length) {
-      listProblems(problems);
-      return;
-    }
-    const body = request();
+    const body = checkedRequest();
+    if (!body) return;
     // The export starts once its count was shown for exactly this request: the first press counts.
     if (checkedFor !== JSON.stringify(body)) {
       await check();
