@@ -102,11 +102,11 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 console.log(`\nHTTP at ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${HTTP_SECONDS} s (body ${body.length} bytes)`);
-console.log(`${'endpoint'.padEnd(40)}${'req/s median'.padStart(14)}${'rounds'.padStart(28)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}`);
+console.log(`${'endpoint'.padEnd(40)}${'req/s median'.padStart(14)}${'rounds'.padStart(40)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}`);
 const poolLabel = `POST /api/preview (${ports.previewWorkers} worker${ports.previewWorkers === 1 ? '' : 's'})`;
 for (const [name, label] of [['control', 'bare express JSON endpoint (control)'], ['preview', poolLabel], ['inThread', 'POST /api/preview (server thread only)']] as const) {
   const rs = runs[name];
-  console.log(`${label.padEnd(40)}${Math.round(median(rs.map((r) => r.rps))).toLocaleString('en-US').padStart(14)}${rs.map((r) => Math.round(r.rps)).join(' / ').padStart(28)}${String(median(rs.map((r) => r.p99))).padStart(9)}${String(rs.reduce((s, r) => s + r.non2xx, 0)).padStart(9)}${String(rs.reduce((s, r) => s + r.errors, 0)).padStart(8)}`);
+  console.log(`${label.padEnd(40)}${Math.round(median(rs.map((r) => r.rps))).toLocaleString('en-US').padStart(14)}${rs.map((r) => Math.round(r.rps)).join(' / ').padStart(40)}${String(median(rs.map((r) => r.p99))).padStart(9)}${String(rs.reduce((s, r) => s + r.non2xx, 0)).padStart(9)}${String(rs.reduce((s, r) => s + r.errors, 0)).padStart(8)}`);
 }
 const ratio = median(runs.preview.map((r) => r.rps)) / median(runs.control.map((r) => r.rps));
 const inThreadRatio = median(runs.inThread.map((r) => r.rps)) / median(runs.control.map((r) => r.rps));

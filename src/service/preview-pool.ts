@@ -12,14 +12,14 @@ export interface PreviewTask {
   readonly now: string;
 }
 
-/** A worker's answer: the JSON text, a refusal to send as an OperationOutcome, or the name of an unexpected error. */
+/** A worker's answer: the JSON as UTF-8 bytes (transferred, not copied), a refusal to send as an OperationOutcome, or the name of an unexpected error. */
 export type PreviewReply =
-  | { readonly id: number; readonly json: string }
+  | { readonly id: number; readonly json: Uint8Array }
   | { readonly id: number; readonly refused: { readonly status: number; readonly outcome: OperationOutcome } }
   | { readonly id: number; readonly error: string };
 
 interface Pending {
-  readonly resolve: (json: string) => void;
+  readonly resolve: (json: Uint8Array) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -65,13 +65,13 @@ export class PreviewPool {
     while (this.slots.some((s) => !s.ready && !s.failed) && Date.now() - started < timeoutMs && !this.closed) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** The preview's JSON text from a worker; undefined when no worker is ready (answer in the caller's thread). */
-  answer(text: string, include: readonly string[], now: string): Promise<string> | undefined {
+  /** The preview's JSON (UTF-8 bytes) from a worker; undefined when no worker is ready (answer in the caller's thread). */
+  answer(text: string, include: readonly string[], now: string): Promise<Uint8Array> | undefined {
     const ready = this.slots.filter((s) => s.ready);
     if (this.closed || !ready.length) return undefined;
     const slot = ready.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<Uint8Array>((resolve, reject) => {
       slot.inFlight.set(id, { resolve, reject });
       if (slot.inFlight.size === 1) slot.worker.ref();
       slot.worker.postMessage({ id, text, include, now } satisfies PreviewTask);

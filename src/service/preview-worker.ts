@@ -12,10 +12,13 @@ import type { PreviewReply, PreviewTask } from './preview-pool.js';
 const port = parentPort;
 if (!port) throw new Error('preview-worker.ts runs only as a worker thread');
 const core = await createCore(workerData as CoreOptions);
+const encoder = new TextEncoder();
 
 port.on('message', (task: PreviewTask) => {
   try {
-    port.postMessage({ id: task.id, json: previewAnswerToText(core, task.text, new Set(task.include), task.now) } satisfies PreviewReply);
+    // Encoded here and handed over, not copied: the server's thread writes the bytes as they are.
+    const json = encoder.encode(previewAnswerToText(core, task.text, new Set(task.include), task.now));
+    port.postMessage({ id: task.id, json } satisfies PreviewReply, [json.buffer]);
   } catch (error) {
     if (error instanceof OperationOutcomeError) port.postMessage({ id: task.id, refused: { status: error.status, outcome: error.outcome } } satisfies PreviewReply);
     else port.postMessage({ id: task.id, error: error instanceof Error ? error.name : 'Error' } satisfies PreviewReply);
