@@ -19,8 +19,8 @@ export function previewRouter(core: Core, pool?: PreviewPool): Router {
     if (!req.is(['application/json', 'application/fhir+json'])) throw badRequest('Send the session as JSON (Content-Type: application/json)');
     const include = String(req.query.include ?? '').split(',').filter((p) => PREVIEW_PARTS.has(p));
     const now = new Date().toISOString();
-    // The body arrives as text (create-app mounts a text parser for this route): it is parsed where the preview is made.
-    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {});
+    // The body arrives as text (create-app mounts a text parser for this route; no body leaves it unset, read as `{}`): it is parsed where the preview is made.
+    const text = typeof req.body === 'string' ? req.body : '';
     const here = (): string => previewAnswerToText(core, text, new Set(include), now);
     const inWorker = pool?.answer(text, include, now);
     // A refusal from the worker is the answer; a worker that died takes no preview with it (the work is pure: it is done here).
