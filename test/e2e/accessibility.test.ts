@@ -3,6 +3,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
+import { signInToCompliance } from '../support/compliance-page.js';
 import { startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
@@ -69,11 +70,7 @@ describe('accessibility of the charting and compliance pages', () => {
 
   it('when the compliance page lists patients found by name, one is picked and the count is shown, then axe-core finds no serious or critical violation and each match is a labelled radio', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, bypassCSP: true });
-    await page.goto(`${nc.sandbox?.origin ?? ''}/sandbox`);
-    await page.locator('#compliance').click();
-    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/staff-jordan-ellis');
-    await page.locator('button[type="submit"]').click();
-    await page.locator('#export-form').waitFor();
+    await signInToCompliance(page, nc.sandbox?.origin ?? '');
     await page.getByLabel('Name').first().fill('a');
     await page.locator('#patient-find').click();
     await expect.poll(() => page.locator('#patient-note').textContent(), { timeout: 5000 }).toMatch(/at least two letters/);
@@ -88,11 +85,7 @@ describe('accessibility of the charting and compliance pages', () => {
 
   it('when axe-core checks the compliance export page, then it finds no serious or critical violation', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, bypassCSP: true });
-    await page.goto(`${nc.sandbox?.origin ?? ''}/sandbox`);
-    await page.locator('#compliance').click();
-    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/staff-jordan-ellis');
-    await page.locator('button[type="submit"]').click();
-    await page.locator('#export-form').waitFor();
+    await signInToCompliance(page, nc.sandbox?.origin ?? '');
     await expect.poll(() => page.locator('#payer option').count(), { timeout: 5000 }).toBeGreaterThan(1);
     expect(await seriousViolations(page)).toEqual([]);
     expect(await page.locator('h1').count()).toBe(1);

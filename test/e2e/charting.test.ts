@@ -1,8 +1,10 @@
 import type { Bundle, Procedure } from 'fhir/r4.js';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
+import { Interactions } from '../support/charting-flows.js';
+import { signInToCompliance } from '../support/compliance-page.js';
 import { newChart, startTestNeedleChart } from '../support/sandbox.js';
 
 let nc: RunningNeedleChart;
@@ -17,25 +19,6 @@ afterAll(async () => {
 });
 
 const sandboxOrigin = () => nc.sandbox?.origin ?? '';
-
-/** Counts what a therapist does: each click and each key typed. */
-class Interactions {
-  count = 0;
-  constructor(private readonly target: Page | Frame) {}
-  async click(selector: string): Promise<void> {
-    this.count += 1;
-    await this.target.locator(selector).first().click();
-  }
-  async type(selector: string, text: string): Promise<void> {
-    await this.click(selector);
-    this.count += text.length;
-    await this.target.locator(selector).pressSequentially(text);
-  }
-  async check(selector: string): Promise<void> {
-    this.count += 1;
-    await this.target.locator(selector).check();
-  }
-}
 
 async function proceduresFor(patient: string, encounter: string): Promise<Procedure[]> {
   const [, result] = await nc.sandbox!.engine.execute({ method: 'GET', path: '/Procedure', query: { patient: `Patient/${patient}`, encounter: `Encounter/${encounter}` } });
@@ -65,8 +48,7 @@ describe('charting a visit in the browser', () => {
     expect(await page.locator('#patient-banner').textContent()).toContain('born March 12, 1984');
     expect(await page.locator('#patient-banner').textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}/);
 
-    const ui = new Interactions(page);
-    ui.count = 1; // the "Launch NeedleChart" click in the EHR
+    const ui = new Interactions(page, page.keyboard); // counts the "Launch NeedleChart" click in the EHR
     await ui.click('#copy-forward');
     await expect.poll(() => page.locator('#muscle-rows tr:not(.nc-exam-row)').count(), { timeout: 5000 }).toBe(3);
     await ui.click('#body-map-back .nc-hotspot[data-muscle="semispinalis-capitis"][data-side="left"]');
@@ -195,12 +177,7 @@ describe('launch problems in the browser', () => {
 describe('compliance export in the browser', () => {
   it('when a staff member finds a patient by name, checks the count and starts the export, then the Start button says what it will do, no FHIR id is shown, and the packet downloads as a zip', async () => {
     const page = await browser.newPage();
-    await page.goto(`${sandboxOrigin()}/sandbox`);
-    await page.locator('#compliance').click();
-    // The sandbox EHR asks who is signing in (no patient for a compliance sign-in): its compliance officer may export.
-    await page.locator('select[name="sandbox_user"]').selectOption('Practitioner/staff-jordan-ellis');
-    await page.locator('button[type="submit"]').click();
-    await page.locator('#export-form').waitFor();
+    await signInToCompliance(page, sandboxOrigin());
     await page.locator('#from').fill('2026-01-01');
     await page.locator('#to').fill('2026-12-31');
     // Found by name, picked from the list with the keyboard.

@@ -46,6 +46,10 @@ export class Interactions {
     this.count += 1;
     await this.keyboard.press(key);
   }
+  async check(selector: string): Promise<void> {
+    this.count += 1;
+    await this.app.locator(selector).check();
+  }
   /** Free narrative the budget leaves out: the clicks into the field count, the letters do not. */
   async narrate(selector: string, text: string): Promise<void> {
     await this.click(selector);
