@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 /** What the manifest records of a file: its SHA-256 and size, taken from the bytes as they were written. */
 export interface Digest {
@@ -36,18 +35,15 @@ export async function writeAtomic(path: string, content: string | Buffer, dirs?:
   return digestOf(bytes);
 }
 
-/** Writes a stream atomically (a PDF as pdfkit makes it), hashing the bytes on their way to the file. */
-export async function writeStreamAtomic(path: string, source: NodeJS.ReadableStream): Promise<Digest> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  source.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
-    bytes += chunk.length;
-  });
-  const temp = partName(path);
-  await pipeline(source, createWriteStream(temp, { mode: PRIVATE_FILE }));
-  await rename(temp, path);
-  return { sha256: hash.digest('hex'), bytes };
+/**
+ * Writes what a stream makes (a PDF as pdfkit makes it) atomically, collected first and written in one
+ * go: pdfkit emits a chunk per PDF object, and writing each as it came cost thousands of small writes
+ * per visit. A visit's PDF is some tens of KB, so holding it whole costs little.
+ */
+export async function writeCollectedAtomic(path: string, source: NodeJS.ReadableStream): Promise<Digest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return writeAtomic(path, Buffer.concat(chunks));
 }
 
 /**

@@ -15,8 +15,9 @@ import { writeCertificationPdf } from './pdf/certification-pdf.js';
 import { csvRow } from './csv-cell.js';
 import { Directories, exists, inPool, PRIVATE_DIR, readAhead, sha256File, writeAtomic } from './packet-files.js';
 import { COVER_PAGES, letterDate, writeCoverPdf } from './pdf/cover-pdf.js';
-import { defaultPdfWorkers, PdfPool } from './pdf/pdf-pool.js';
-import { codesLine, sourceHash, summariseVisit, type VisitSummary } from './visit-summary.js';
+import { sourceHash } from './visit-summary.js';
+import { defaultVisitWorkers, VisitPool } from './visit-pool.js';
+import { writeVisit, type VisitTask } from './write-visit.js';
 import { visitFileStem, VisitFileNames } from './visit-file-name.js';
 import { serviceDay } from './service-day.js';
 import { selectVisit } from './visit-selection.js';
@@ -53,10 +54,10 @@ export interface ExportOptions {
   readonly logger: Logger;
   readonly pdf?: boolean;
   readonly zip?: boolean;
-  /** Visits worked on at once (default: twice the PDF workers, at least 4). */
+  /** Visits worked on at once (default: twice the visit workers, at least 4). */
   readonly concurrency?: number;
-  /** Worker threads that render the visit PDFs (default: the machine's cores). */
-  readonly pdfWorkers?: number;
+  /** Worker threads that summarise the visits and render their PDFs, when the export makes PDFs (default: the machine's cores). */
+  readonly visitWorkers?: number;
   /** Visits per page of the Procedure search (default 50): one page and its related resources are held at a time. */
   readonly pageSize?: number;
   /**
@@ -144,8 +145,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     via === 'bulk'
       ? bulkVisitPages(options.gateway, filters, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(options.tempDir ? { tempParent: options.tempDir } : {}), onWaiting: (note) => report('waiting', note) })
       : visitPages(options.gateway, filters, options.pageSize);
-  // PDFs are rendered on every core (PdfPool): pdfkit's work is synchronous and was the export's bottleneck.
-  const pool = pdf ? new PdfPool({ size: options.pdfWorkers ?? defaultPdfWorkers(), bodyMap: options.bodyMap, profiles: core.profiles }) : undefined;
+  // Visits with PDFs are written on every core (VisitPool): pdfkit's work and the summaries are synchronous and were the export's bottleneck.
+  const pool = pdf ? new VisitPool({ size: options.visitWorkers ?? defaultVisitWorkers(), bodyMap: options.bodyMap, coreOptions: core.options }) : undefined;
   const concurrency = options.concurrency ?? Math.max(4, 2 * (pool?.size ?? 0));
   try {
     for await (const page of readAhead(withPatientFacts(pages, facts))) {
@@ -173,8 +174,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         // Which visits the packet holds is decided by selectVisit alone, as the count shown before the export (export-preview.ts) is.
         const verdict = selectVisit(record, filters, core);
         const patientFacts = verdict.included ? await facts.get(record.procedure.subject.reference ?? '') : undefined;
-        const summary = patientFacts ? summariseVisit(record, patientFacts, core) : undefined;
-        if (!patientFacts || !summary) {
+        if (!verdict.included || !patientFacts) {
           if (!verdict.included && verdict.reason === 'other-payer') excluded += 1;
           else if (!verdict.included && verdict.reason === 'unsigned') {
             unsigned += 1;
@@ -186,25 +186,11 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
           report('visits');
           return;
         }
-        const pdfPath = pdf ? fileNames.next(VISITS_DIR, visitFileStem(serviceDay(summary.date, core.timeZone), familyName(patientFacts.patient), patientFacts.mrn), record.procedure.id) : undefined;
-        const { resources: _resources, ...shown } = summary;
-        const pdfDigest = pdfPath && pool ? await pool.render(join(out, pdfPath), shown) : undefined;
-        const payerDisplay = patientFacts.payerName ?? summary.payerName;
-        const file: VisitFile = {
-          procedureId: summary.procedureId,
-          sourceHash: summary.sourceHash,
-          payer: summary.session.payer,
-          ...(summary.draft ? { draft: true } : {}),
-          payerDisplay,
-          ...(summary.clinic ? { clinic: summary.clinic } : {}),
-          ...(pdfPath && pdfDigest ? { pdf: pdfPath, pdfSha256: pdfDigest.sha256, pdfBytes: pdfDigest.bytes, ...(pdfDigest.pages ? { pdfPages: pdfDigest.pages } : {}) } : {}),
-          index: [summary.date, summary.patient, summary.encounter, summary.performer, summary.session.muscles.length, codesLine(summary.coding), summary.payerName, summary.readiness.score, pdfPath ?? ''],
-          payerIndex: payerIndexRow(summary, payerDisplay, core.timeZone, pdfPath, pdfDigest?.pages),
-          resources: summary.resources,
-        };
-        noteForCover(payerDisplay, summary.clinic, summary.patientName, summary.date);
-        await dirs.make(join(out, INTERNAL_DIR, 'visits', patientId));
-        await writeAtomic(join(out, recordPath), JSON.stringify(file), dirs);
+        const pdfPath = pdf ? fileNames.next(VISITS_DIR, visitFileStem(serviceDay(verdict.session.date, core.timeZone), familyName(patientFacts.patient), patientFacts.mrn), record.procedure.id) : undefined;
+        const task: VisitTask = { out, recordPath, ...(pdfPath ? { pdfPath } : {}), record, facts: patientFacts, session: verdict.session };
+        // The summary, the PDF and the record are written by a worker when there are PDFs to render; otherwise here.
+        const written = pool ? await pool.write(task) : await writeVisit(task, { core, bodyMap: options.bodyMap, dirs });
+        noteForCover(written.payerDisplay, written.clinic, written.patientName, written.date);
         current.add(recordPath);
         done += 1;
         report('visits');
@@ -276,12 +262,6 @@ async function reusable(previous: VisitFile, record: VisitRecord, out: string, p
   if (!pdf) return previous.pdf === undefined;
   if (!previous.pdf || !previous.pdfSha256) return false;
   return (await sha256File(join(out, previous.pdf)).catch(() => undefined)) === previous.pdfSha256;
-}
-
-/** The visit's row of the payer's index.csv (PAYER_INDEX_HEADER): names and identifiers, no FHIR references or internal scores. */
-function payerIndexRow(summary: VisitSummary, payer: string, timeZone: string | undefined, pdfPath: string | undefined, pages: number | undefined): (string | number)[] {
-  const status = summary.draft ? 'Draft, not signed' : summary.notes?.some((n) => n.heading.startsWith('Addendum') && !n.superseded) ? 'Signed, with addendum' : 'Signed';
-  return [serviceDay(summary.date, timeZone), summary.patientName, summary.birthDate ?? '', summary.mrn ?? '', summary.memberId ?? '', summary.view.performer.display, codesLine(summary.coding), payer, status, pages ?? '', pdfPath ?? ''];
 }
 
 /** The patient's family name as the chart holds it (the official name first), for the visit PDF's file name. */

@@ -77,11 +77,17 @@ function savedNote(record: VisitRecord): string | undefined {
   return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
 }
 
-/** Builds the summary, or undefined for a Procedure NeedleChart did not write (it cannot be read back as a session). */
-export function summariseVisit(record: VisitRecord, facts: Pick<PatientFactsOf, 'patient' | 'pain'> & Partial<PatientFactsOf>, core: Core): VisitSummary | undefined {
+/** What summarising needs of the core: the profiles, the note templates, the generator's name and the clinic's zone (no schema check). */
+export type SummaryCore = Pick<Core, 'profiles' | 'renderer' | 'generator' | 'timeZone'>;
+
+/**
+ * Builds the summary, or undefined for a Procedure NeedleChart did not write (it cannot be read back
+ * as a session). `readBack` is the session already read from this record (selectVisit's), when there is one.
+ */
+export function summariseVisit(record: VisitRecord, facts: Pick<PatientFactsOf, 'patient' | 'pain'> & Partial<PatientFactsOf>, core: SummaryCore, readBack?: Session): VisitSummary | undefined {
   let session: Session;
   try {
-    session = toSession(record.procedure, record.observations, core.profiles);
+    session = readBack ?? toSession(record.procedure, record.observations, core.profiles);
   } catch (error) {
     if (error instanceof NotANeedleChartVisit) return undefined;
     throw error;

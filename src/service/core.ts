@@ -17,6 +17,8 @@ export interface Core {
   readonly version: string;
   /** The clinic's IANA time zone for dates and times in notes and packets; undefined: each visit's own offset. */
   readonly timeZone: string | undefined;
+  /** What the core was loaded from: a worker thread loads its own core from the same options (preview and export workers). */
+  readonly options: CoreOptions;
 }
 
 export interface CoreOptions {
@@ -40,5 +42,5 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     loadTemplateSources(options.templatesDir),
     readVersion(),
   ]);
-  return { profiles: loaded.profiles, check: loaded.check, renderer: createNoteRenderer(sources), generator: `NeedleChart ${version}`, version, timeZone };
+  return { profiles: loaded.profiles, check: loaded.check, renderer: createNoteRenderer(sources), generator: `NeedleChart ${version}`, version, timeZone, options };
 }

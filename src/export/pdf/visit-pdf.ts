@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { writeStreamAtomic, type Digest } from '../packet-files.js';
+import { writeCollectedAtomic, type Digest } from '../packet-files.js';
 import type { BodyMapData } from '../../notes/body-map-svg.js';
 import type { Profiles } from '../../domain/profiles.js';
 import { formatDay } from '../../domain/human-dates.js';
@@ -47,7 +47,7 @@ export function visitHeader(visit: VisitPdfInput): string[] {
 export async function writeVisitPdf(path: string, visit: VisitPdfInput, bodyMap: BodyMapData, profiles: Pick<Profiles, 'muscles'>): Promise<WrittenPdf> {
   const view = visit.view;
   const doc = new PDFDocument({ size: 'LETTER', bufferPages: true, margins: { top: HEADER_SPACE, bottom: FOOTER_SPACE, left: 50, right: 50 }, info: { Title: pdfText(`Dry needling visit of ${visit.dayDisplay ?? formatDay(visit.date)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
-  const written = writeStreamAtomic(path, doc);
+  const written = writeCollectedAtomic(path, doc);
   doc.font('Helvetica-Bold').fontSize(15).text(pdfText(visit.draft ? 'Dry needling visit record - DRAFT, not signed' : 'Dry needling visit record'));
   doc.font('Helvetica').fontSize(NOTE_FONT_SIZE).fillColor('#5b6876');
   line(doc, `Date and time of service: ${view.dateDisplay}. Performed by ${view.performer.display}.`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Procedure } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
-import { Directories, HashedFileWriter, mapInOrder, sha256File, writeAtomic, writeStreamAtomic } from '../../../src/export/packet-files.js';
+import { Directories, HashedFileWriter, mapInOrder, sha256File, writeAtomic, writeCollectedAtomic } from '../../../src/export/packet-files.js';
 import { procedureIdOf, procedureMatches } from '../../../src/export/visit-source.js';
 import { retryAfterMs } from '../../../src/fhir/client.js';
 import { DRY_NEEDLING_CODE, PROCEDURE_SYSTEM } from '../../../src/fhir/systems.js';
@@ -65,7 +65,7 @@ describe('packet files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nc-files-'));
     const dirs = new Directories();
     const a = await writeAtomic(join(dir, 'deep', 'a.json'), '{"é":1}', dirs);
-    const b = await writeStreamAtomic(join(dir, 'b.pdf'), Readable.from([Buffer.from('%PDF-'), Buffer.from('1.7\n')]));
+    const b = await writeCollectedAtomic(join(dir, 'b.pdf'), Readable.from([Buffer.from('%PDF-'), Buffer.from('1.7\n')]));
     const writer = new HashedFileWriter(join(dir, 'c.csv'));
     for (let i = 0; i < 5000; i++) await writer.write(`row ${i},"x"\r\n`);
     const c = await writer.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Directories, HashedFileWriter, writeAtomic, writeStreamAtomic } from '../../../src/export/packet-files.js';
+import { Directories, HashedFileWriter, writeAtomic, writeCollectedAtomic } from '../../../src/export/packet-files.js';
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
@@ -23,7 +23,7 @@ describe('packet files are private to NeedleChart\'s account', () => {
     const dirs = new Directories();
     await dirs.make(join(out, 'patients', 'p-2', 'visits'));
     await writeAtomic(join(out, 'patients', 'p-2', 'visits', 'v.json'), '{}', dirs);
-    await writeStreamAtomic(join(out, 'cover.pdf'), Readable.from([Buffer.from('%PDF')]));
+    await writeCollectedAtomic(join(out, 'cover.pdf'), Readable.from([Buffer.from('%PDF')]));
     const index = new HashedFileWriter(join(out, 'index.csv'));
     await index.write('a,b\r\n');
     await index.close();
