@@ -7,7 +7,7 @@
  * ≥ 1.6× one worker on 2 cores (issue 17); peak RSS < 350 MB. Asserts nothing.
  * It runs the compiled export in dist/ (built first if the sources changed).
  * `npm run bench:export` runs it with V8's heap bounded as `needlechart export` runs (128 MB old
- * space, 8 MB semi-spaces, for the visit workers too): the export's live heap is about 50 MB; unbounded, V8 lets garbage reach ~300 MB.
+ * space, 6 MB semi-spaces, for the visit workers too): the export's live heap is about 50 MB; unbounded, V8 lets garbage reach ~300 MB.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,7 +56,9 @@ function sandboxCpuSeconds(): number {
 
 let peakRss = process.memoryUsage().rss;
 let peakHeap = 0;
-const sampler = setInterval(() => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); }, 50);
+/** The peak RSS of the pass running now. */
+let passRss = 0;
+const sampler = setInterval(() => { const m = process.memoryUsage(); peakRss = Math.max(peakRss, m.rss); passRss = Math.max(passRss, m.rss); peakHeap = Math.max(peakHeap, m.heapUsed); }, 50);
 // The scopes NeedleChart's Backend Services client is registered for (manifest.json), as the app asks for them.
 const manifest = (await import('../manifest.json', { with: { type: 'json' } })).default;
 const core = await createCore();
@@ -80,6 +82,7 @@ try {
   if (passes.some((p) => p.pdf)) control = await cpuScaling(pool);
   for (const { pdf, source, workers } of passes) {
     const out = mkdtempSync(join(tmpdir(), 'nc-bench-export-'));
+    passRss = 0;
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const sandboxCpuBefore = sandboxCpuSeconds();
@@ -100,7 +103,7 @@ try {
       withPdfs[workers === 1 ? 'one' : 'pool'].push(result.visits / seconds);
       withPdfs[workers === 1 ? 'onePhase' : 'poolPhase'].push(result.visits / (visitSeconds - firstSeconds));
     }
-    lines.push(`${pdf ? `with PDFs, ${workers} visit worker${workers === 1 ? ' ' : 's'}` : 'without PDFs         '} (${source === 'bulk' ? 'Bulk Data $export' : 'paged searches '})  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200}); CPU busy: exporter ${(exporterBusy * 100).toFixed(0)}%, sandbox EHR ${(sandboxBusy * 100).toFixed(0)}% of a core; first visit after ${firstSeconds.toFixed(1)} s, visits done at ${visitSeconds.toFixed(1)} s (${(result.visits / (visitSeconds - firstSeconds)).toFixed(1)} visits/s between), packet assembly ${(seconds - visitSeconds).toFixed(1)} s`);
+    lines.push(`${pdf ? `with PDFs, ${workers} visit worker${workers === 1 ? ' ' : 's'}` : 'without PDFs         '} (${source === 'bulk' ? 'Bulk Data $export' : 'paged searches '})  ${result.visits} visits in ${seconds.toFixed(1)} s = ${(result.visits / seconds).toFixed(1)} visits/s (goal ≥ ${pdf ? 50 : 200}); CPU busy: exporter ${(exporterBusy * 100).toFixed(0)}%, sandbox EHR ${(sandboxBusy * 100).toFixed(0)}% of a core; first visit after ${firstSeconds.toFixed(1)} s, visits done at ${visitSeconds.toFixed(1)} s (${(result.visits / (visitSeconds - firstSeconds)).toFixed(1)} visits/s between), packet assembly ${(seconds - visitSeconds).toFixed(1)} s; peak RSS ${(passRss / 1024 / 1024).toFixed(0)} MB`);
     rmSync(out, { recursive: true, force: true });
   }
 } finally {

@@ -5,7 +5,7 @@ import { displayZone } from '../domain/human-dates.js';
 import type { FhirGateway } from '../fhir/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { BodyMapData } from '../notes/body-map-svg.js';
-import type { Core } from '../service/core.js';
+import { coreData, type Core } from '../service/core.js';
 import { exportAuditEvent } from './audit-event.js';
 import type { ExportFilters } from './export-filters.js';
 import { bulkVisitPages } from './bulk-visit-source.js';
@@ -146,7 +146,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
       ? bulkVisitPages(options.gateway, filters, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(options.tempDir ? { tempParent: options.tempDir } : {}), onWaiting: (note) => report('waiting', note) })
       : visitPages(options.gateway, filters, options.pageSize);
   // Visits with PDFs are written on every core (VisitPool): pdfkit's work and the summaries are synchronous and were the export's bottleneck.
-  const pool = pdf ? new VisitPool({ size: options.visitWorkers ?? defaultVisitWorkers(), bodyMap: options.bodyMap, coreOptions: core.options }) : undefined;
+  const pool = pdf ? new VisitPool({ size: options.visitWorkers ?? defaultVisitWorkers(), bodyMap: options.bodyMap, core: coreData(core) }) : undefined;
   const concurrency = options.concurrency ?? Math.max(4, 2 * (pool?.size ?? 0));
   try {
     for await (const page of readAhead(withPatientFacts(pages, facts))) {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BodyMapData } from '../notes/body-map-svg.js';
-import type { CoreOptions } from '../service/core.js';
+import type { CoreData } from '../service/core.js';
 import type { VisitTask, WrittenVisit } from './write-visit.js';
 
 /** One visit to write, numbered (plain data: it is copied into the worker). */
@@ -21,9 +21,9 @@ export interface VisitPoolOptions {
   /** Worker threads (default: the machine's cores, as node counts them). */
   readonly size?: number;
   readonly bodyMap: BodyMapData;
-  /** What the export's core was loaded from (Core.options): each worker loads the same profiles and templates. */
-  readonly coreOptions: CoreOptions;
-  /** Each worker's heap limit (old generation, MB): a visit's PDF needs a few MB; pdfkit's fonts and the profiles about 30. */
+  /** The export's profiles and templates as plain data (coreData): each worker rebuilds its core from them. */
+  readonly core: CoreData;
+  /** Each worker's heap limit (old generation, MB): a visit's PDF needs a few MB; pdfkit's fonts and the profiles about 16. */
   readonly heapMb?: number;
   /**
    * Visits handed to a worker at once (default 2): while one visit's files are being written to disk,
@@ -47,10 +47,10 @@ interface Slot {
 /**
  * Each worker's young generation (MB). A visit's PDF makes a few MB of short-lived objects: with 8 MB,
  * V8 collected more than once per visit and copied the document being laid out each time, which cost
- * about a fifth of a worker's time. 24 MB matches the 8 MB semi-spaces `needlechart export` gives the
+ * about a fifth of a worker's time. 18 MB matches the 6 MB semi-spaces `needlechart export` gives the
  * process (bin/needlechart.js), a flag V8 applies to every thread, so the CLI and the server's export agree.
  */
-const YOUNG_GENERATION_MB = 24;
+const YOUNG_GENERATION_MB = 18;
 
 /** The default pool size: every core the process may use. */
 export const defaultVisitWorkers = (): number => Math.max(1, availableParallelism());
@@ -104,8 +104,8 @@ export class VisitPool {
   }
 
   private spawn(): Slot {
-    const { bodyMap, coreOptions, heapMb = 96 } = this.options;
-    const worker = new Worker(workerEntry(), { workerData: { bodyMap, coreOptions }, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const { bodyMap, core, heapMb = 64 } = this.options;
+    const worker = new Worker(workerEntry(), { workerData: { bodyMap, core }, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     const slot: Slot = { worker, current: new Map() };
     worker.unref();
     worker.on('message', (reply: VisitReply) => {

@@ -9,7 +9,7 @@ import { Directories } from '../../../src/export/packet-files.js';
 import { VisitPool } from '../../../src/export/visit-pool.js';
 import { writeVisit, type VisitTask } from '../../../src/export/write-visit.js';
 import { loadBodyMap } from '../../../src/profiles/load-body-map.js';
-import type { Core } from '../../../src/service/core.js';
+import { coreData, type Core } from '../../../src/service/core.js';
 import { completeSession, muscle, testCore } from '../../support/fixtures.js';
 import { signedVisitRecord } from '../../support/visit-records.js';
 
@@ -38,7 +38,7 @@ const record = (out: string, i: number): VisitFile => JSON.parse(readFileSync(jo
 describe('VisitPool', () => {
   it('when more visits are asked for than there are workers, then every PDF and record is written whole, the record holding the digest of the PDF on disk', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nc-visit-pool-'));
-    const pool = new VisitPool({ size: 2, bodyMap: loadBodyMap(), coreOptions: core.options });
+    const pool = new VisitPool({ size: 2, bodyMap: loadBodyMap(), core: coreData(core) });
     try {
       const names = ['Ana Silva', 'Ben Okafor', 'Cleo Park', 'Dev Rao', 'Eli Stone'];
       const written = await Promise.all(names.map((name, i) => pool.write(task(out, name, i))));
@@ -63,7 +63,7 @@ describe('VisitPool', () => {
   it('when a worker writes a visit, then its record is the same as the export writes in its own thread', async () => {
     const inPool = mkdtempSync(join(tmpdir(), 'nc-visit-pool-'));
     const inThread = mkdtempSync(join(tmpdir(), 'nc-visit-pool-'));
-    const pool = new VisitPool({ size: 1, bodyMap: loadBodyMap(), coreOptions: core.options });
+    const pool = new VisitPool({ size: 1, bodyMap: loadBodyMap(), core: coreData(core) });
     try {
       const [fromPool, fromThread] = [await pool.write(task(inPool, 'Ana Silva', 0, false)), await writeVisit(task(inThread, 'Ana Silva', 0, false), { core, bodyMap: loadBodyMap(), dirs: new Directories() })];
       expect(fromPool).toEqual(fromThread);
@@ -76,7 +76,7 @@ describe('VisitPool', () => {
 
   it('when a worker cannot write its visit, then that visit fails with a plain error, nothing of it is left, and the pool writes the next one', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nc-visit-pool-'));
-    const pool = new VisitPool({ size: 1, bodyMap: loadBodyMap(), coreOptions: core.options });
+    const pool = new VisitPool({ size: 1, bodyMap: loadBodyMap(), core: coreData(core) });
     try {
       // A folder where the PDF should go: the PDF cannot be put in place.
       mkdirSync(join(out, 'visits/v0.pdf'), { recursive: true });
@@ -91,7 +91,7 @@ describe('VisitPool', () => {
 
   it('when the pool is closed with visits still waiting, then they fail instead of hanging', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nc-visit-pool-'));
-    const pool = new VisitPool({ size: 1, bodyMap: loadBodyMap(), coreOptions: core.options });
+    const pool = new VisitPool({ size: 1, bodyMap: loadBodyMap(), core: coreData(core) });
     const waiting = [0, 1, 2].map((i) => pool.write(task(out, 'Ana Silva', i)).then(() => 'written', (e: Error) => e.message));
     await pool.close();
     const outcomes = await Promise.all(waiting);
