@@ -7,7 +7,7 @@
  * ≥ 1.6× one worker on 2 cores (issue 17); peak RSS < 350 MB. Asserts nothing.
  * It runs the compiled export in dist/ (built first if the sources changed).
  * `npm run bench:export` runs it with V8's heap bounded as `needlechart export` runs (128 MB old
- * space, 6 MB semi-spaces, for the visit workers too): the export's live heap is about 50 MB; unbounded, V8 lets garbage reach ~300 MB.
+ * space, 4 MB semi-spaces, for the visit workers too): the export's live heap is about 50 MB; unbounded, V8 lets garbage reach ~300 MB.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

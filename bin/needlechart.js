@@ -7,12 +7,12 @@ import { ensureBuilt } from '../scripts/ensure-build.mjs';
 
 // An export from an EHR streams thousands of visits: its live heap stays small (about 50 MB), so V8's
 // heap is bounded to keep the process's memory small too (without it V8 lets garbage pile up to
-// ~300 MB). The 6 MB semi-spaces apply to the visit workers too: with 4 MB, V8 collected their
-// short-lived PDF objects more than once per visit; 8 MB was faster still but passed 350 MB of memory.
+// ~300 MB). The 4 MB semi-spaces apply to the visit workers too (a V8 flag holds for every thread):
+// 6 or 8 MB made PDFs 15 to 25% faster but took the export past 350 MB.
 // Not with the in-process demo sandbox (no --fhir), whose FHIR engine needs more: there the export
 // runs in a worker thread with its own bounded heap (export-cli.ts).
 if (process.argv[2] === 'export' && process.argv.some((a) => a === '--fhir' || a.startsWith('--fhir=')) && !process.env.NEEDLECHART_EXPORT_CHILD) {
-  const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=6', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const child = spawnSync(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=4', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, NEEDLECHART_EXPORT_CHILD: '1' },
   });

@@ -53,8 +53,8 @@ function workerEntry(): URL {
 export function runExportInWorker(options: WorkerExportOptions): Promise<ExportResult> {
   const heapMb = options.heapMb ?? 128;
   const data: WorkerExport = { fhirBaseUrl: options.fhirBaseUrl, timeoutMs: options.timeoutMs, coreOptions: options.coreOptions, export: options.export };
-  // Young generation as `needlechart export` sizes it (6 MB semi-spaces, bin/needlechart.js), so the server's export and the CLI's collect garbage alike.
-  const worker = new Worker(workerEntry(), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 18 } });
+  // Young generation as `needlechart export` sizes it (4 MB semi-spaces, bin/needlechart.js), so the server's export and the CLI's collect garbage alike.
+  const worker = new Worker(workerEntry(), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 12 } });
   return new Promise<ExportResult>((resolve, reject) => {
     let settled = false;
     const settle = (done: () => void): void => {

@@ -45,12 +45,12 @@ interface Slot {
 }
 
 /**
- * Each worker's young generation (MB). A visit's PDF makes a few MB of short-lived objects: with 8 MB,
- * V8 collected more than once per visit and copied the document being laid out each time, which cost
- * about a fifth of a worker's time. 18 MB matches the 6 MB semi-spaces `needlechart export` gives the
- * process (bin/needlechart.js), a flag V8 applies to every thread, so the CLI and the server's export agree.
+ * Each worker's young generation (MB): 12 MB matches the 4 MB semi-spaces `needlechart export` gives
+ * the process (bin/needlechart.js), a flag V8 applies to every thread, so the CLI and the server's
+ * export collect alike. A visit's PDF makes a few MB of short-lived objects, so V8 collects about once
+ * per visit; 18 or 24 MB made PDFs 15 to 25% faster but took the export past 350 MB of memory.
  */
-const YOUNG_GENERATION_MB = 18;
+const YOUNG_GENERATION_MB = 12;
 
 /** The default pool size: every core the process may use. */
 export const defaultVisitWorkers = (): number => Math.max(1, availableParallelism());
