@@ -8,7 +8,7 @@ import { ensureBuilt } from '../scripts/ensure-build.mjs';
 // An export from an EHR streams thousands of visits: its live heap stays small (about 50 MB), so V8's
 // heap is bounded to keep the process's memory small too (without it V8 lets garbage pile up to
 // ~300 MB). The 4 MB semi-spaces apply to the visit workers too (a V8 flag holds for every thread):
-// 6 or 8 MB made PDFs 15 to 25% faster but took the export past 350 MB.
+// 6 or 8 MB made PDFs faster but took the export past 350 MB.
 // Not with the in-process demo sandbox (no --fhir), whose FHIR engine needs more: there the export
 // runs in a worker thread with its own bounded heap (export-cli.ts).
 if (process.argv[2] === 'export' && process.argv.some((a) => a === '--fhir' || a.startsWith('--fhir=')) && !process.env.NEEDLECHART_EXPORT_CHILD) {

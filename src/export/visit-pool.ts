@@ -48,7 +48,7 @@ interface Slot {
  * Each worker's young generation (MB): 12 MB matches the 4 MB semi-spaces `needlechart export` gives
  * the process (bin/needlechart.js), a flag V8 applies to every thread, so the CLI and the server's
  * export collect alike. A visit's PDF makes a few MB of short-lived objects, so V8 collects about once
- * per visit; 18 or 24 MB made PDFs 15 to 25% faster but took the export past 350 MB of memory.
+ * per visit; 18 or 24 MB made PDFs faster but took the export past 350 MB of memory.
  */
 const YOUNG_GENERATION_MB = 12;
 
