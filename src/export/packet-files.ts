@@ -40,10 +40,10 @@ export async function writeAtomic(path: string, content: string | Buffer, dirs?:
  * go: pdfkit emits a chunk per PDF object, and writing each as it came cost thousands of small writes
  * per visit. A visit's PDF is some tens of KB, so holding it whole costs little.
  */
-export async function writeCollectedAtomic(path: string, source: NodeJS.ReadableStream): Promise<Digest> {
+export async function writeCollectedAtomic(path: string, source: NodeJS.ReadableStream, dirs?: Directories): Promise<Digest> {
   const chunks: Buffer[] = [];
   for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return writeAtomic(path, Buffer.concat(chunks));
+  return writeAtomic(path, Buffer.concat(chunks), dirs);
 }
 
 /**

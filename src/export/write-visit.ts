@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Session } from '../domain/types.generated.js';
 import type { BodyMapData } from '../notes/body-map-svg.js';
 import type { VisitFile } from './packet-assembly.js';
@@ -46,7 +46,7 @@ export interface VisitKit {
  * Summarises one visit (note, codes, readiness, history: visit-summary.ts), renders its PDF when the
  * task names one, then writes its record (VisitFile) atomically, the PDF's digest in it: the record is
  * what the packet's aggregates are rebuilt from, and what a rerun checks to reuse the visit, so it is
- * written last. The same function runs in the PDF workers and, for exports without PDFs, in the
+ * written last. The same function runs in the visit workers and, for exports without PDFs, in the
  * export's own thread.
  */
 export async function writeVisit(task: VisitTask, kit: VisitKit): Promise<WrittenVisit> {
@@ -54,8 +54,7 @@ export async function writeVisit(task: VisitTask, kit: VisitKit): Promise<Writte
   // selectVisit read this visit back and knows its payer policy, so a summary is always made; this guards the contract.
   if (!summary) throw new Error('A visit chosen for the packet could not be summarised');
   const { resources: _resources, ...shown } = summary;
-  if (task.pdfPath) await kit.dirs.make(dirname(join(task.out, task.pdfPath)));
-  const pdf = task.pdfPath ? await writeVisitPdf(join(task.out, task.pdfPath), shown, kit.bodyMap, kit.core.profiles) : undefined;
+  const pdf = task.pdfPath ? await writeVisitPdf(join(task.out, task.pdfPath), shown, kit.bodyMap, kit.core.profiles, kit.dirs) : undefined;
   const payerDisplay = task.facts.payerName ?? summary.payerName;
   const file = visitFile(summary, payerDisplay, kit.core.timeZone, task.pdfPath, pdf);
   await writeAtomic(join(task.out, task.recordPath), JSON.stringify(file), kit.dirs);

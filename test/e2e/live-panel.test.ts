@@ -1,4 +1,4 @@
-import type { Browser, Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNeedleChart } from '../../src/runtime.js';
 import { launchChromium } from '../support/browser.js';
@@ -18,16 +18,22 @@ afterAll(async () => {
 
 const sandboxOrigin = (): string => nc.sandbox?.origin ?? '';
 
+/** Maria Lopez's chart at 1366 × 768 with her last visit's three muscles copied forward, so the panel has codes and a note to show. */
+async function openCopiedForward(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await openChart(page, sandboxOrigin(), 'p-maria-lopez');
+  await page.locator('#copy-forward').click();
+  await waitForMuscleRows(page, 3);
+  return page;
+}
+
 /** The narrative the page last sent for a preview (its `response`). */
 const responseSent = (r: Request): string | undefined => (JSON.parse(r.postData() ?? '{}') as { session?: { response?: string } }).session?.response;
 
 // The figures (p50/p90 from the last keystroke) are measured by bench/ui.bench.ts; these check the mechanics behind them.
 describe('the live panel keeps up with typing (issue 16, item 7)', () => {
   it('when the therapist types again while the panel’s request is still waiting, then that request is cancelled and the panel shows the answer for the latest words only', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await openChart(page, sandboxOrigin(), 'p-maria-lopez');
-    await page.locator('#copy-forward').click();
-    await waitForMuscleRows(page, 3);
+    const page = await openCopiedForward();
     await expect.poll(() => page.locator('#codes li').count(), { timeout: 5000 }).toBeGreaterThan(0);
     // The server is slow to answer the first words: the second are typed while it thinks.
     await page.route('**/api/preview', async (route) => {
@@ -50,10 +56,7 @@ describe('the live panel keeps up with typing (issue 16, item 7)', () => {
   });
 
   it('when an answer leaves the note as it was, then the note preview is not drawn again (its elements stay the same)', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await openChart(page, sandboxOrigin(), 'p-maria-lopez');
-    await page.locator('#copy-forward').click();
-    await waitForMuscleRows(page, 3);
+    const page = await openCopiedForward();
     await page.locator('#pain-pre').fill('5');
     await expect.poll(() => page.locator('#note-preview').textContent(), { timeout: 5000 }).toContain('5/10');
     await page.evaluate("document.querySelector('#note-preview > *').setAttribute('data-test-mark', 'kept')");
@@ -69,10 +72,7 @@ describe('the live panel keeps up with typing (issue 16, item 7)', () => {
 
 describe('the live panel shows what each suggestion rests on', () => {
   it('when a code is suggested and a finding is raised, then each opens its public sources in words, each a link to the source itself', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await openChart(page, sandboxOrigin(), 'p-maria-lopez');
-    await page.locator('#copy-forward').click();
-    await waitForMuscleRows(page, 3);
+    const page = await openCopiedForward();
     await expect.poll(() => page.locator('#codes li').first().textContent(), { timeout: 5000 }).toContain('20561');
     const code = page.locator('#codes > li').first();
     await code.locator('details.nc-sources summary').click();

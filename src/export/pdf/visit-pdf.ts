@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { writeCollectedAtomic, type Digest } from '../packet-files.js';
+import { writeCollectedAtomic, type Digest, type Directories } from '../packet-files.js';
 import type { BodyMapData } from '../../notes/body-map-svg.js';
 import type { Profiles } from '../../domain/profiles.js';
 import { formatDay } from '../../domain/human-dates.js';
@@ -42,12 +42,12 @@ export function visitHeader(visit: VisitPdfInput): string[] {
  * consent, ABN or waiver documents of the chart. Every page carries the patient's name, date of
  * birth, MRN, member id, the date of service and "Page x of y"; an unsigned note is stamped DRAFT.
  * No internal quality material (readiness scores and findings) is printed: that goes to the internal
- * report. Written with pdfkit (pure JS, no browser).
+ * report. Written with pdfkit (pure JS, no browser); `dirs`, when given, makes the PDF's folder once per export.
  */
-export async function writeVisitPdf(path: string, visit: VisitPdfInput, bodyMap: BodyMapData, profiles: Pick<Profiles, 'muscles'>): Promise<WrittenPdf> {
+export async function writeVisitPdf(path: string, visit: VisitPdfInput, bodyMap: BodyMapData, profiles: Pick<Profiles, 'muscles'>, dirs?: Directories): Promise<WrittenPdf> {
   const view = visit.view;
   const doc = new PDFDocument({ size: 'LETTER', bufferPages: true, margins: { top: HEADER_SPACE, bottom: FOOTER_SPACE, left: 50, right: 50 }, info: { Title: pdfText(`Dry needling visit of ${visit.dayDisplay ?? formatDay(visit.date)} - ${visit.patientName}`), Author: 'NeedleChart', Subject: 'Payer record packet' } });
-  const written = writeCollectedAtomic(path, doc);
+  const written = writeCollectedAtomic(path, doc, dirs);
   doc.font('Helvetica-Bold').fontSize(15).text(pdfText(visit.draft ? 'Dry needling visit record - DRAFT, not signed' : 'Dry needling visit record'));
   doc.font('Helvetica').fontSize(NOTE_FONT_SIZE).fillColor('#5b6876');
   line(doc, `Date and time of service: ${view.dateDisplay}. Performed by ${view.performer.display}.`);
